@@ -1,0 +1,3 @@
+from basis_ledger.cli import main
+
+main()

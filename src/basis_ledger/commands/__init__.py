@@ -1,0 +1,89 @@
+"""The command line's shared pieces: the Typer app, the --ledger option, and error handling.
+
+Nothing heavy is imported here: `basis-ledger --help` must stay fast, so pandas, pandera, pypdf and
+openpyxl are imported inside the commands that need them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from basis_ledger.model import InputError
+
+EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INTERNAL = 1, 2, 3
+
+app = typer.Typer(
+    name="basis-ledger",
+    help="Keep the after-tax basis of IRAs right, year after year, and fill in Form 8606 from it.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+class State:
+    ledger_option: str | None = None
+
+
+@app.callback()
+def _global(
+    ledger: Annotated[
+        str | None,
+        typer.Option("--ledger", help="Ledger file (SQLite). Default: $BASIS_LEDGER, else ./basis-ledger.db."),
+    ] = None,
+) -> None:
+    State.ledger_option = ledger
+
+
+LedgerOpt = Annotated[str | None, typer.Option("--ledger", help="Ledger file; overrides the global --ledger.")]
+TaxpayerOpt = Annotated[str | None, typer.Option("--taxpayer", "-t", help="Only this taxpayer.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine output: one JSON document on stdout.")]
+
+
+def ledger_path(option: str | None = None) -> Path:
+    from basis_ledger.ledger.store import resolve_path
+
+    return resolve_path(option or State.ledger_option)
+
+
+def fail(problems: list) -> None:
+    for p in problems:
+        print(str(p), file=sys.stderr)
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def guarded(fn: Callable[[], Any]) -> Any:
+    """Run a command body: bad input exits 2 with one line per problem; a bug exits 3 without a traceback."""
+    try:
+        return fn()
+    except InputError as err:
+        fail(err.problems)
+    except (typer.Exit, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # a defect, not the user's fault: say so in one line
+        if os.environ.get("BASIS_LEDGER_DEBUG"):
+            raise
+        print(
+            f"internal error: {type(exc).__name__}: {exc} (set BASIS_LEDGER_DEBUG=1 for details; please report it)",
+            file=sys.stderr,
+        )
+        raise typer.Exit(EXIT_INTERNAL) from None
+
+
+def print_json(doc: Any) -> None:
+    sys.stdout.write(json.dumps(doc, indent=1, ensure_ascii=False))
+    sys.stdout.write("\n")
+
+
+def console():
+    from rich.console import Console
+
+    return Console()

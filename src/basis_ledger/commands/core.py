@@ -1,0 +1,247 @@
+"""Core commands: import, compute, basis, events, taxpayer."""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import asdict
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from basis_ledger.commands import (
+    JsonOpt,
+    LedgerOpt,
+    TaxpayerOpt,
+    app,
+    console,
+    guarded,
+    ledger_path,
+    print_json,
+)
+from basis_ledger.model import InputError, Problem
+
+taxpayer_app = typer.Typer(
+    help="Facts about a taxpayer that the engine needs (birth date, Roth start).", no_args_is_help=True
+)
+app.add_typer(taxpayer_app, name="taxpayer")
+
+
+@app.command("import")
+def import_(
+    files: Annotated[list[Path], typer.Argument(help="Files to import (the generic CSV; see docs/).")],
+    ledger: LedgerOpt = None,
+    profile: Annotated[str | None, typer.Option(help="Use this importer instead of detecting one.")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Import files into the ledger: all of them or, on any problem, none."""
+
+    def run() -> None:
+        from basis_ledger.ledger.importing import import_files
+
+        path = ledger_path(ledger)
+        results = import_files(path, files, profile)
+        if json_out:
+            print_json([r.__dict__ for r in results])
+            return
+        for r in results:
+            skipped = sum(r.skipped.values())
+            extra = f", {skipped} rows skipped" if skipped else ""
+            what = f"{r.events} events ({r.importer}{extra})" if r.status == "imported" else r.status
+            print(f"{r.file}: {what}")
+        print(f"ledger: {path}")
+
+    guarded(run)
+
+
+def _load(ledger: str | None, taxpayer: str | None):
+    from basis_ledger.ledger.store import Ledger
+
+    store = Ledger.open(ledger_path(ledger))
+    try:
+        events = store.events(taxpayer)
+        people = store.taxpayers()
+    finally:
+        store.close()
+    if taxpayer is not None and events.empty:
+        known = ", ".join(people) or "none"
+        raise InputError([Problem(str(ledger_path(ledger)), f"no events for taxpayer '{taxpayer}' (known: {known})")])
+    return events, people
+
+
+def computed_frame(ledger: str | None, taxpayer: str | None, year: int | None, places: int, cents: bool):
+    from basis_ledger.engine.form8606 import Options
+    from basis_ledger.engine.results import check_lines, compute_lines
+
+    if not 3 <= places <= 9:
+        raise InputError([Problem("--ratio-places", f"{places} is not allowed: line 10 needs 3 to 9 places")])
+    opts = Options(ratio_places=places, cents=cents)
+    events, people = _load(ledger, taxpayer)
+    frame = compute_lines(events, people, opts)
+    broken = check_lines(frame, opts)
+    if broken:
+        raise RuntimeError(f"computed lines break the form's arithmetic: {', '.join(broken)}")
+    if year is not None:
+        frame = frame[frame["tax_year"] == year].reset_index(drop=True)
+        if frame.empty:
+            raise InputError([Problem("--year", f"no computed year {year} in the ledger")])
+    return frame, opts
+
+
+Places = Annotated[int, typer.Option("--ratio-places", help="Decimal places of line 10 (3 to 9).")]
+Cents = Annotated[bool, typer.Option("--cents", help="Keep cents on every line instead of whole dollars.")]
+Year = Annotated[int | None, typer.Option("--year", "-y", help="Only this tax year.")]
+
+
+@app.command()
+def compute(
+    taxpayer: TaxpayerOpt = None,
+    year: Year = None,
+    all_years: Annotated[bool, typer.Option("--all", help="Every year (the default without --year).")] = False,
+    json_out: JsonOpt = False,
+    csv_out: Annotated[bool, typer.Option("--csv", help="One CSV row per taxpayer, chain and year.")] = False,
+    ratio_places: Places = 5,
+    cents: Cents = False,
+    ledger: LedgerOpt = None,
+) -> None:
+    """Every Form 8606 line for every taxpayer and year in the ledger."""
+
+    def run() -> None:
+        if year is not None and all_years:
+            raise InputError([Problem("compute", "give --year or --all, not both")])
+        frame, opts = computed_frame(ledger, taxpayer, year, ratio_places, cents)
+        from basis_ledger.render.lines import as_objects
+
+        objects = as_objects(frame, opts)
+        if json_out:
+            print_json(objects)
+        elif csv_out:
+            from basis_ledger.render.tables import lines_csv
+
+            lines_csv(objects, sys.stdout)
+        else:
+            from basis_ledger.render.tables import lines_tables
+
+            lines_tables(objects, console())
+
+    guarded(run)
+
+
+@app.command()
+def basis(
+    taxpayer: TaxpayerOpt = None,
+    json_out: JsonOpt = False,
+    ratio_places: Places = 5,
+    cents: Cents = False,
+    ledger: LedgerOpt = None,
+) -> None:
+    """The basis history: year by year, what came in, what was used, what carries forward."""
+
+    def run() -> None:
+        frame, opts = computed_frame(ledger, taxpayer, None, ratio_places, cents)
+        from basis_ledger.render.lines import as_objects
+        from basis_ledger.render.tables import basis_rows, basis_table
+
+        rows = basis_rows(as_objects(frame, opts))
+        if json_out:
+            print_json(rows)
+        else:
+            basis_table(rows, console())
+
+    guarded(run)
+
+
+@app.command()
+def events(
+    taxpayer: TaxpayerOpt = None,
+    year: Year = None,
+    json_out: JsonOpt = False,
+    ledger: LedgerOpt = None,
+) -> None:
+    """The ledger's events, each with the file, sha256 and line it came from."""
+
+    def run() -> None:
+        from basis_ledger.money import format_cents
+        from basis_ledger.render.tables import events_table
+
+        frame, _ = _load(ledger, taxpayer)
+        if year is not None:
+            frame = frame[(frame["tax_year"] == year) | frame["date"].str.startswith(str(year))]
+        rows = frame.to_dict("records")
+        for r in rows:
+            r["amount"] = format_cents(r.pop("amount_cents"), whole=False).replace(",", "")
+        if json_out:
+            print_json(rows)
+        else:
+            events_table(rows, console())
+
+    guarded(run)
+
+
+@taxpayer_app.command("set")
+def taxpayer_set(
+    name: Annotated[str, typer.Argument(help="The taxpayer's name as used in the ledger.")],
+    birth_date: Annotated[str | None, typer.Option(help="YYYY-MM-DD: decides qualified Roth distributions.")] = None,
+    roth_first_year: Annotated[
+        int | None,
+        typer.Option(help="First year of any Roth contribution or conversion, if before the ledger's history."),
+    ] = None,
+    ssn_last4: Annotated[
+        str | None, typer.Option(help="Last four digits of the SSN (the whole number is never stored).")
+    ] = None,
+    full_name: Annotated[str | None, typer.Option(help="Name as printed on the form.")] = None,
+    ledger: LedgerOpt = None,
+) -> None:
+    """Record facts about a taxpayer."""
+
+    def run() -> None:
+        from basis_ledger.ledger.store import Ledger
+
+        problems = []
+        if birth_date is not None:
+            try:
+                born = date.fromisoformat(birth_date)
+                if not 1900 <= born.year <= date.today().year:
+                    raise ValueError
+            except ValueError:
+                problems.append(Problem("--birth-date", f"'{birth_date}' is not a plausible YYYY-MM-DD date"))
+        if ssn_last4 is not None and not re.fullmatch(r"\d{4}", ssn_last4):
+            problems.append(Problem("--ssn-last4", "give exactly the last four digits (the whole SSN is never stored)"))
+        if roth_first_year is not None and not 1998 <= roth_first_year <= 2100:
+            problems.append(Problem("--roth-first-year", "Roth IRAs exist from 1998"))
+        if problems:
+            raise InputError(problems)
+        store = Ledger.open(ledger_path(ledger), create=True)
+        try:
+            store.set_taxpayer(
+                name, birth_date=birth_date, roth_first_year=roth_first_year, ssn_last4=ssn_last4, full_name=full_name
+            )
+        finally:
+            store.close()
+        print(f"taxpayer {name}: saved")
+
+    guarded(run)
+
+
+@taxpayer_app.command("list")
+def taxpayer_list(json_out: JsonOpt = False, ledger: LedgerOpt = None) -> None:
+    """The taxpayers the ledger knows, with what is recorded about each."""
+
+    def run() -> None:
+        from basis_ledger.ledger.store import Ledger
+
+        store = Ledger.open(ledger_path(ledger))
+        try:
+            people = [asdict(p) for p in store.taxpayers().values()]
+        finally:
+            store.close()
+        if json_out:
+            print_json(people)
+        else:
+            for p in people:
+                facts = ", ".join(f"{k}={v}" for k, v in p.items() if v and k != "name")
+                print(f"{p['name']}: {facts or 'nothing recorded'}")
+
+    guarded(run)

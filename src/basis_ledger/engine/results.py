@@ -1,0 +1,184 @@
+"""The computed lines as a validated frame, one row per taxpayer, chain and year, with their cautions."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from basis_ledger.engine import form8606
+from basis_ledger.engine.form8606 import MONEY_LINES, Computed, Options
+from basis_ledger.engine.inputs import build
+from basis_ledger.model import Caution, Taxpayer
+from basis_ledger.money import format_cents
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+LINE_KEYS = (
+    "1",
+    "2",
+    "3",
+    "4",
+    "5",
+    "6",
+    "7",
+    "8",
+    "9",
+    "10",
+    "11",
+    "12",
+    "13",
+    "14",
+    "15a",
+    "15b",
+    "15c",
+    "16",
+    "17",
+    "18",
+    "19",
+    "20",
+    "21",
+    "22",
+    "23",
+    "24",
+    "25a",
+    "25b",
+    "25c",
+)
+STATE_KEYS = ("basis_end", "roth_contribution_basis_end", "roth_conversion_basis_end")
+
+
+def compute_lines(events: pd.DataFrame, taxpayers: dict[str, Taxpayer], opts: Options) -> pd.DataFrame:
+    """Events in, one row per (taxpayer, chain, tax_year) out: `L<line>` columns (cents; nullable where the
+    form skips the line; L10 scaled by 10**places), state columns, flags, and a `warnings` list column."""
+    import pandas as pd
+
+    if events.empty:
+        return pd.DataFrame(columns=["taxpayer", "chain", "tax_year", "form_required", "warnings"])
+    inp = build(events, taxpayers)
+    comp = form8606.compute(inp, opts)
+    years = inp.years
+    first = inp.chains["first_year"].to_numpy()[:, None]
+    last = inp.chains["last_year"].to_numpy()[:, None]
+    in_range = (years[None, :] >= first) & (years[None, :] <= last)
+    ci, yj = np.nonzero(in_range)
+    frame = pd.DataFrame(
+        {
+            "taxpayer": inp.chains["taxpayer"].to_numpy()[ci],
+            "chain": inp.chains["chain"].to_numpy()[ci],
+            "tax_year": years[yj].astype(np.int64),
+        }
+    )
+    for k in LINE_KEYS:
+        col = pd.array(comp.values[k][ci, yj], dtype="Int64")
+        col[~comp.present[k][ci, yj]] = pd.NA
+        frame[f"L{k}"] = col
+    for k in STATE_KEYS:
+        frame[k] = comp.state[k][ci, yj]
+    for k in ("part1", "part2", "part3"):
+        frame[k] = comp.flags[k][ci, yj]
+    frame["form_required"] = frame["part1"] | frame["part2"] | frame["part3"]
+    frame["warnings"] = _cautions(comp, ci, yj)
+    frame["_inherited"] = frame["chain"] != "own"  # a person's own chain first, then inherited ones
+    frame = frame.sort_values(["taxpayer", "_inherited", "chain", "tax_year"], kind="stable")
+    return frame.drop(columns="_inherited").reset_index(drop=True)
+
+
+def _cautions(comp: Computed, ci: np.ndarray, yj: np.ndarray) -> list[list[Caution]]:
+    """Cautions per row: a vectorized mask per code, then a sentence for each row it flags."""
+    inp, v, whole = comp.inputs, comp.values, not comp.options.cents
+    a = inp.arrays
+    money = lambda c: "$" + format_cents(int(c), whole=whole)  # noqa: E731
+    years = inp.years
+    rules = [
+        (
+            "line13-capped",
+            comp.flags["line13_capped"],
+            lambda c, j: (
+                f"Line 10 rounded up made lines 11 + 12 exceed line 5 ({money(v['5'][c, j])}); "
+                "the excess was taken off line 11 first, then line 12."
+            ),
+        ),
+        (
+            "leftover-basis",
+            (comp.flags["part1_full"] & (v["6"] == 0) & (v["14"] > 0))
+            | (comp.flags["part2"] & ~comp.flags["part1"] & (v["2"] > v["16"])),
+            lambda c, j: (
+                f"Basis of {money(comp.state['basis_end'][c, j])} is carried forward although the "
+                f"traditional IRAs were worth $0 on 31 December {years[j]}; it stays on the form "
+                "(leaving $1 in the IRA before converting avoids this)."
+            ),
+        ),
+        (
+            "year-end-value-missing",
+            comp.flags["part1_full"] & (a["year_end_value_rows"] == 0),
+            lambda c, j: (
+                f"No 31 December {years[j]} value is in the ledger, so line 6 counts only outstanding "
+                "rollovers; a missing value makes the distribution or conversion look more tax-free than "
+                "it is. Import the year-end statement or Form 5498 box 5."
+            ),
+        ),
+        (
+            "worksheet-1-1",
+            comp.flags["part1_full"] & (a["deductible"] > 0) & (a["distribution"] > 0),
+            lambda c, j: (
+                "A deductible contribution and a distribution in the same year: if the deduction depends on "
+                "income, Pub 590-B Worksheet 1-1 replaces lines 6 to 12 and can change line 14."
+            ),
+        ),
+        (
+            "birth-date-unknown",
+            (a["roth_distribution_nonqualified"] > 0) & ~inp.birth_known[:, None],
+            lambda c, j: (
+                "Birth date unknown, so every Roth distribution is treated as nonqualified (Part III); set "
+                "it with 'basis-ledger taxpayer set NAME --birth-date YYYY-MM-DD'."
+            ),
+        ),
+    ]
+    out: list[list[Caution]] = [[] for _ in range(len(ci))]
+    row_of = {(int(c), int(j)): i for i, (c, j) in enumerate(zip(ci, yj, strict=True))}
+    for code, mask, say in rules:
+        for c, j in zip(*np.nonzero(mask), strict=True):
+            i = row_of.get((int(c), int(j)))
+            if i is not None:
+                out[i].append(Caution(code, say(c, j)))
+    return out
+
+
+def line_columns() -> list[str]:
+    return [f"L{k}" for k in LINE_KEYS]
+
+
+def check_lines(frame: pd.DataFrame, opts: Options) -> list[str]:
+    """The lines frame's contract (pandera): the form's own arithmetic, as balance assertions."""
+    import pandera.pandas as pa
+
+    def eq(a: str, b) -> pa.Check:
+        return pa.Check(lambda df: df[a].isna() | (df[a] == b(df)), name=f"{a[1:]}-rule", error=f"{a[1:]}-rule")
+
+    scale = 10**opts.ratio_places
+    money_cols = {f"L{k}": pa.Column("Int64", pa.Check.ge(0), nullable=True) for k in MONEY_LINES}
+    schema = pa.DataFrameSchema(
+        {
+            **money_cols,
+            "L10": pa.Column("Int64", pa.Check.in_range(0, scale), nullable=True),
+            "basis_end": pa.Column("int64", pa.Check.ge(0)),
+            "roth_contribution_basis_end": pa.Column("int64", pa.Check.ge(0)),
+            "roth_conversion_basis_end": pa.Column("int64", pa.Check.ge(0)),
+        },
+        checks=[
+            eq("L3", lambda d: d["L1"] + d["L2"]),
+            eq("L5", lambda d: d["L3"] - d["L4"]),
+            eq("L9", lambda d: d["L6"] + d["L7"] + d["L8"]),
+            eq("L13", lambda d: d["L11"] + d["L12"]),
+            pa.Check(lambda d: d["L13"].isna() | (d["L13"] <= d["L5"]), name="13-within-5", error="13<=5"),
+            eq("L18", lambda d: d["L16"] - d["L17"]),
+            eq("L15c", lambda d: d["L15a"] - d["L15b"]),
+        ],
+    )
+    try:
+        schema.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as err:
+        return sorted({str(c) for c in err.failure_cases["check"]})
+    return []

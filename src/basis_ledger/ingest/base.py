@@ -1,0 +1,44 @@
+"""The importer protocol (after beangulp): identify a file, extract its events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from basis_ledger.ingest.source import SourceFile
+    from basis_ledger.model import Problem
+
+# Columns of an extracted events frame, before the ledger adds provenance of the file itself.
+EVENT_COLUMNS = (
+    "taxpayer",
+    "date",
+    "tax_year",
+    "account",
+    "account_type",
+    "kind",
+    "amount_cents",
+    "memo",
+    "source_line",
+)
+
+
+@dataclass
+class Extracted:
+    """What an importer found in one file: events, or the problems that stop the file, plus what it skipped."""
+
+    importer: str
+    events: pd.DataFrame | None = None
+    problems: list[Problem] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)  # reason -> rows
+    review: list[dict] = field(default_factory=list)  # rows that need a human decision
+
+
+class Importer(Protocol):
+    name: str
+
+    def identify(self, src: SourceFile) -> bool: ...
+
+    def extract(self, src: SourceFile) -> Extracted: ...

@@ -1,0 +1,48 @@
+"""Which importer reads a file: chosen from the file's content, like beangulp's identify()."""
+
+from __future__ import annotations
+
+from basis_ledger.ingest.base import Importer
+from basis_ledger.ingest.source import SourceFile
+from basis_ledger.model import InputError, Problem
+
+
+def importers() -> list[Importer]:
+    """Every importer, most specific first. New importers register here."""
+    from basis_ledger.ingest.generic_csv import GenericCsv
+
+    return [GenericCsv()]
+
+
+def choose(src: SourceFile, profile: str | None = None) -> Importer:
+    available = importers()
+    if profile:
+        for imp in available:
+            if imp.name == profile:
+                return imp
+        names = ", ".join(i.name for i in available)
+        raise InputError([Problem(str(src.path), f"unknown profile '{profile}' (known: {names})")])
+    if not src.data.strip():
+        raise InputError([Problem(str(src.path), "empty file")])
+    for imp in available:
+        if imp.identify(src):
+            return imp
+    if src.looks_binary:
+        raise InputError(
+            [
+                Problem(
+                    str(src.path),
+                    f"binary data that no importer recognises (tried: {', '.join(i.name for i in available)})",
+                )
+            ]
+        )
+    tried = ", ".join(i.name for i in available)
+    raise InputError(
+        [
+            Problem(
+                str(src.path),
+                f"no importer recognises this file (tried: {tried}); "
+                "see docs/importing.md, or choose one with --profile",
+            )
+        ]
+    )

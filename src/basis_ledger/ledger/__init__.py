@@ -1,0 +1,1 @@
+"""The ledger: validated, append-only events with provenance, in SQLite."""

@@ -1,0 +1,78 @@
+"""The import pipeline: read, identify, extract, validate every file, then write all of them or none."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from basis_ledger.ingest.base import Extracted
+from basis_ledger.ingest.registry import choose
+from basis_ledger.ingest.source import SourceFile
+from basis_ledger.ledger.schema import validation_problems
+from basis_ledger.ledger.store import Ledger
+from basis_ledger.model import InputError, Problem
+
+
+@dataclass(frozen=True)
+class FileResult:
+    file: str
+    sha256: str
+    importer: str
+    events: int
+    status: str  # "imported" | "already imported" | "would import"
+    skipped: dict[str, int]
+
+
+def extract_file(path: Path, profile: str | None = None) -> tuple[SourceFile, Extracted]:
+    """Read and extract one file; every problem in it (parse and schema) raises together."""
+    src = SourceFile.read(path)
+    extracted = choose(src, profile).extract(src)
+    problems = list(extracted.problems)
+    if extracted.events is not None:
+        problems += validation_problems(extracted.events, str(path))
+    if problems:
+        raise InputError(sorted(problems, key=lambda p: (p.line or 0, p.column or "")))
+    return src, extracted
+
+
+def import_files(ledger_path: Path, paths: list[Path], profile: str | None = None) -> list[FileResult]:
+    """All files or none: any problem in any file leaves the ledger exactly as it was."""
+    problems: list[Problem] = []
+    staged: list[tuple[SourceFile, Extracted]] = []
+    seen: dict[str, str] = {}
+    ledger = Ledger.open(ledger_path, create=True) if ledger_path.exists() else None
+    results: list[FileResult] = []
+    for path in paths:
+        try:
+            src, extracted = extract_file(path, profile)
+        except InputError as err:
+            problems += err.problems
+            continue
+        earlier = (ledger.has_file(src.sha256) if ledger else None) or seen.get(src.sha256)
+        if earlier:
+            results.append(
+                FileResult(
+                    str(path),
+                    src.sha256,
+                    extracted.importer,
+                    0,
+                    f"already imported (as {earlier}); nothing added",
+                    extracted.skipped,
+                )
+            )
+            continue
+        seen[src.sha256] = src.name
+        staged.append((src, extracted))
+    if problems:
+        raise InputError(problems)
+    if staged:
+        ledger = ledger or Ledger.open(ledger_path, create=True)
+        with ledger.transaction() as conn:
+            for src, extracted in staged:
+                n = ledger.add_file(conn, src.name, src.sha256, extracted.importer, extracted.events)
+                results.append(
+                    FileResult(str(src.path), src.sha256, extracted.importer, n, "imported", extracted.skipped)
+                )
+    if ledger:
+        ledger.close()
+    return results

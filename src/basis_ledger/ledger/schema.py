@@ -1,0 +1,190 @@
+"""Pandera schemas: the contract for every frame entering the ledger and every frame of computed lines.
+
+Failures become Problems (file, line, column, sentence), never tracebacks. Lazy validation reports every
+failure at once. Cross-field rules come from the event-kind table (schemas/event_kinds.toml).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from basis_ledger.model import ACCOUNT_TYPES, Problem, kinds
+from basis_ledger.money import MAX_EVENT_CENTS
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+FIRST_YEAR, LAST_YEAR = 1975, 2100  # IRAs began in 1975
+OPENING_KINDS = frozenset(k.name for k in kinds().values() if k.tax_year == "any")
+
+
+@dataclass(frozen=True)
+class RowRule:
+    """A rule over whole rows: `ok(frame)` is True where a row passes; `say(row)` explains a failure."""
+
+    name: str
+    column: str
+    ok: Callable[[pd.DataFrame], pd.Series]
+    say: Callable[[pd.Series], str]
+
+
+def _allowed_account(df: pd.DataFrame) -> pd.Series:
+    allowed = {k: set(v.accounts) for k, v in kinds().items()}
+    pairs = df["kind"] + "|" + df["account_type"]
+    good = [f"{k}|{a}" for k, accts in allowed.items() for a in accts]
+    return pairs.isin(good) | ~df["kind"].isin(list(allowed)) | ~df["account_type"].isin(ACCOUNT_TYPES)
+
+
+def _tax_year_rule(df: pd.DataFrame) -> pd.Series:
+    rule = df["kind"].map({k: v.tax_year for k, v in kinds().items()})
+    year = df["date"].str.slice(0, 4).astype("int64")
+    diff = year - df["tax_year"]
+    return (
+        ((rule == "date") & (diff == 0))
+        | ((rule == "contribution") & diff.isin([0, 1]))
+        | (rule == "any")
+        | rule.isna()
+    )
+
+
+def _year_end_on_dec31(df: pd.DataFrame) -> pd.Series:
+    return (df["kind"] != "year_end_value") | df["date"].str.endswith("-12-31")
+
+
+def _account_named(df: pd.DataFrame) -> pd.Series:
+    return (df["account"] != "") | df["kind"].isin(list(OPENING_KINDS))
+
+
+ROW_RULES = (
+    RowRule(
+        "kind-known",
+        "event",
+        lambda df: df["kind"].isin(list(kinds())),
+        lambda r: f"unknown event kind '{r['kind']}' (known: {', '.join(sorted(kinds()))})",
+    ),
+    RowRule(
+        "account-type-known",
+        "account_type",
+        lambda df: df["account_type"].isin(ACCOUNT_TYPES),
+        lambda r: f"unknown account_type '{r['account_type']}' (known: {', '.join(ACCOUNT_TYPES)})",
+    ),
+    RowRule(
+        "account-type-allowed",
+        "account_type",
+        _allowed_account,
+        lambda r: (
+            f"event '{r['kind']}' cannot name account_type '{r['account_type']}' "
+            f"(allowed: {', '.join(kinds()[r['kind']].accounts)})"
+        ),
+    ),
+    RowRule(
+        "tax-year-rule",
+        "tax_year",
+        _tax_year_rule,
+        lambda r: (
+            f"tax_year {r['tax_year']} does not fit a '{r['kind']}' dated {r['date']}: "
+            + (
+                "a contribution is for the year of its date or the year before"
+                if kinds()[r["kind"]].tax_year == "contribution"
+                else "this event counts in the year of its date; leave tax_year empty"
+            )
+        ),
+    ),
+    RowRule(
+        "tax-year-range",
+        "tax_year",
+        lambda df: df["tax_year"].between(FIRST_YEAR, LAST_YEAR),
+        lambda r: f"tax_year {r['tax_year']} is outside {FIRST_YEAR}-{LAST_YEAR}",
+    ),
+    RowRule(
+        "date-range",
+        "date",
+        lambda df: df["date"].str.slice(0, 4).astype("int64").between(FIRST_YEAR, LAST_YEAR),
+        lambda r: f"date {r['date']} is outside {FIRST_YEAR}-{LAST_YEAR}",
+    ),
+    RowRule(
+        "year-end-dec-31",
+        "date",
+        _year_end_on_dec31,
+        lambda r: f"a year_end_value is the value on 31 December; {r['date']} is not a 31 December",
+    ),
+    RowRule(
+        "amount-nonzero",
+        "amount",
+        lambda df: (df["amount_cents"] > 0) | (df["kind"] == "year_end_value"),
+        lambda r: f"zero amount: only a year_end_value may be 0 (event '{r['kind']}')",
+    ),
+    RowRule(
+        "account-named",
+        "account",
+        _account_named,
+        lambda r: f"event '{r['kind']}' needs an account (only opening balances may leave it empty)",
+    ),
+)
+
+
+def events_schema():
+    """The pandera schema for an events frame (before the ledger adds file provenance)."""
+    import pandera.pandas as pa
+
+    def rule_check(rule: RowRule) -> pa.Check:
+        # Earlier rules failing (unknown kind) would make later ones meaningless; guard with a try.
+        def fn(df: pd.DataFrame) -> pd.Series:
+            return rule.ok(df)
+
+        return pa.Check(fn, error=rule.name, name=rule.name)
+
+    return pa.DataFrameSchema(
+        {
+            "taxpayer": pa.Column(str, pa.Check.str_length(min_value=1, max_value=64, error="taxpayer-length")),
+            "date": pa.Column(str, pa.Check.str_matches(r"^\d{4}-\d{2}-\d{2}$", error="date-format")),
+            "tax_year": pa.Column("int64"),
+            "account": pa.Column(str),
+            "account_type": pa.Column(str),
+            "kind": pa.Column(str),
+            "amount_cents": pa.Column(
+                "int64", [pa.Check.ge(0, error="amount-positive"), pa.Check.le(MAX_EVENT_CENTS, error="amount-absurd")]
+            ),
+            "memo": pa.Column(str),
+            "source_line": pa.Column("int64", pa.Check.ge(0, error="source-line")),
+        },
+        checks=[rule_check(r) for r in ROW_RULES],
+        strict=False,
+        coerce=False,
+    )
+
+
+def validation_problems(frame: pd.DataFrame, fname: str, limit: int = 200) -> list[Problem]:
+    """Validate lazily; turn every failure into a Problem naming file, line and column."""
+    import pandera.pandas as pa
+
+    if frame.empty:
+        return []
+    try:
+        events_schema().validate(frame, lazy=True)
+        return []
+    except pa.errors.SchemaErrors as err:
+        cases = err.failure_cases
+    rules = {r.name: r for r in ROW_RULES}
+    problems: list[Problem] = []
+    seen: set[tuple[str, int]] = set()
+    for case in cases.itertuples(index=False):
+        idx = case.index
+        if idx is None or (isinstance(idx, float) and idx != idx):  # schema-level failure (a dtype)
+            problems.append(Problem(fname, f"column {case.column}: {case.check} failed ({case.failure_case})"))
+            continue
+        idx = int(idx)
+        if (case.check, idx) in seen:
+            continue
+        seen.add((case.check, idx))
+        row = frame.loc[idx]
+        rule = rules.get(case.check)
+        column = rule.column if rule else str(case.column)
+        message = rule.say(row) if rule else f"{case.check}: {case.failure_case!r}"
+        problems.append(Problem(fname, message, line=int(row["source_line"]), column=column))
+        if len(problems) >= limit:
+            problems.append(Problem(fname, f"... stopped after {limit} problems"))
+            break
+    return problems

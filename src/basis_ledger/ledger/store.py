@@ -1,0 +1,155 @@
+"""The SQLite ledger: one file, private to its owner, written one transaction per import."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from basis_ledger.model import InputError, Problem, Taxpayer
+from basis_ledger.resources import schemas_dir
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+DEFAULT_LEDGER = "basis-ledger.db"
+SCHEMA_VERSION = "1"
+EVENT_FIELDS = (
+    "taxpayer",
+    "date",
+    "tax_year",
+    "account",
+    "account_type",
+    "kind",
+    "amount_cents",
+    "memo",
+    "source_line",
+)
+
+
+def resolve_path(option: str | None) -> Path:
+    """--ledger, else $BASIS_LEDGER, else ./basis-ledger.db."""
+    return Path(option or os.environ.get("BASIS_LEDGER") or DEFAULT_LEDGER)
+
+
+class Ledger:
+    def __init__(self, conn: sqlite3.Connection, path: Path):
+        self.conn = conn
+        self.path = path
+
+    # -- opening ---------------------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: Path, *, create: bool = False) -> Ledger:
+        if not path.exists():
+            if not create:
+                raise InputError(
+                    [
+                        Problem(
+                            str(path),
+                            "no ledger here yet; run 'basis-ledger import FILE' first "
+                            "(or name one with --ledger / $BASIS_LEDGER)",
+                        )
+                    ]
+                )
+            path.parent.mkdir(parents=True, exist_ok=True)
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))  # owner-only from birth
+        try:
+            conn = sqlite3.connect(path, isolation_level=None)
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.executescript((schemas_dir() / "ledger.sql").read_text())
+            conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+        except sqlite3.DatabaseError as exc:
+            raise InputError([Problem(str(path), f"not a basis-ledger database ({exc})")]) from None
+        os.chmod(path, 0o600)
+        return cls(conn, path)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """All or nothing: a crash or an exception before COMMIT leaves the ledger as it was."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    # -- files and events ------------------------------------------------------------------------
+    def has_file(self, sha256: str) -> str | None:
+        row = self.conn.execute("SELECT name FROM files WHERE sha256 = ?", (sha256,)).fetchone()
+        return row[0] if row else None
+
+    def add_file(
+        self, conn: sqlite3.Connection, name: str, sha256: str, importer: str, events: pd.DataFrame | None
+    ) -> int:
+        """Within a transaction: record the file and append its events. Returns the number of events."""
+        n = 0 if events is None else len(events)
+        cur = conn.execute(
+            "INSERT INTO files (name, sha256, importer, imported_at, rows) VALUES (?, ?, ?, ?, ?)",
+            (name, sha256, importer, datetime.now(UTC).isoformat(timespec="seconds"), n),
+        )
+        if n:
+            file_id = cur.lastrowid
+            cols = [events[c].tolist() for c in EVENT_FIELDS]
+            conn.executemany(
+                f"INSERT INTO events (file_id, {', '.join(EVENT_FIELDS)}) VALUES (?, {', '.join('?' * 9)})",
+                zip([file_id] * n, *cols, strict=True),
+            )
+        return n
+
+    def events(self, taxpayer: str | None = None) -> pd.DataFrame:
+        """All events with their provenance, in ledger order."""
+        import pandas as pd
+
+        sql = (
+            "SELECT e.id, e.taxpayer, e.date, e.tax_year, e.account, e.account_type, e.kind, e.amount_cents,"
+            " e.memo, f.name AS source_file, f.sha256 AS source_sha256, e.source_line"
+            " FROM events e JOIN files f ON f.id = e.file_id"
+        )
+        params: tuple = ()
+        if taxpayer is not None:
+            sql += " WHERE e.taxpayer = ?"
+            params = (taxpayer,)
+        rows = self.conn.execute(sql + " ORDER BY e.id", params).fetchall()
+        names = [
+            "id",
+            "taxpayer",
+            "date",
+            "tax_year",
+            "account",
+            "account_type",
+            "kind",
+            "amount_cents",
+            "memo",
+            "source_file",
+            "source_sha256",
+            "source_line",
+        ]
+        frame = pd.DataFrame.from_records(rows, columns=names)
+        for c in ("id", "tax_year", "amount_cents", "source_line"):
+            frame[c] = frame[c].astype("int64")
+        return frame
+
+    # -- taxpayers -------------------------------------------------------------------------------
+    def taxpayers(self) -> dict[str, Taxpayer]:
+        rows = self.conn.execute(
+            "SELECT name, birth_date, roth_first_year, ssn_last4, full_name FROM taxpayers"
+        ).fetchall()
+        known = {r[0]: Taxpayer(*r) for r in rows}
+        for (name,) in self.conn.execute("SELECT DISTINCT taxpayer FROM events"):
+            known.setdefault(name, Taxpayer(name))
+        return dict(sorted(known.items()))
+
+    def set_taxpayer(self, name: str, **values: object) -> None:
+        cols = [k for k, v in values.items() if v is not None]
+        with self.transaction() as conn:
+            conn.execute("INSERT OR IGNORE INTO taxpayers (name) VALUES (?)", (name,))
+            for c in cols:
+                conn.execute(f"UPDATE taxpayers SET {c} = ? WHERE name = ?", (values[c], name))

@@ -1,0 +1,82 @@
+"""The immutable data model shared by every stage: event kinds, account types, problems and warnings.
+
+Problems (bad input) and warnings (things a user must know about a computed figure) are values, not
+exceptions, so a stage can report every one of them at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from basis_ledger.resources import load_toml
+
+ACCOUNT_TYPES = ("traditional", "sep", "simple", "roth", "inherited_traditional", "inherited_roth")
+# Part I pools these (8606 line 6); inherited traditional IRAs keep a chain of their own.
+POOLED_TYPES = frozenset({"traditional", "sep", "simple"})
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    name: str
+    input: str
+    lines: tuple[str, ...]
+    accounts: tuple[str, ...]
+    tax_year: str  # "date" | "contribution" | "any"
+    source: str
+
+    @property
+    def default_account(self) -> str:
+        return self.accounts[0]
+
+
+@cache
+def kinds() -> dict[str, Kind]:
+    table = load_toml("event_kinds.toml")
+    return {
+        name: Kind(name, row["input"], tuple(row["lines"]), tuple(row["accounts"]), row["tax_year"], row["source"])
+        for name, row in table.items()
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with an input: where it is and what is wrong, in words a user can act on."""
+
+    file: str
+    message: str
+    line: int | None = None
+    column: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        col = f": column {self.column}" if self.column else ""
+        return f"{where}{col}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Caution:
+    """A caution attached to a computed year: stable code plus a sentence."""
+
+    code: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message}
+
+
+class InputError(Exception):
+    """Raised at a stage boundary with every problem found; the CLI prints them and exits 2."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = problems
+
+
+@dataclass(frozen=True, slots=True)
+class Taxpayer:
+    name: str
+    birth_date: str | None = None  # ISO date
+    roth_first_year: int | None = None  # first year of any Roth contribution or conversion, if before the ledger
+    ssn_last4: str | None = None
+    full_name: str | None = None

@@ -1,0 +1,94 @@
+"""Exact money: integer cents inside, Decimal at the edges, half-up rounding only where a line is produced."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+CENT = 1
+DOLLAR = 100
+# One event above this is refused as absurd (a typo, or a share count in the amount column).
+MAX_EVENT_CENTS = 10_000_000_000 * 100
+_AMOUNT_RE = r"^\$?(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d{1,2}))?$"
+
+
+def parse_amounts(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parse positive amounts like `1234`, `$1,234.5`, `1,234.56` into int64 cents, vectorized.
+
+    Returns (cents, problem) where problem is "" for a good value and a short reason otherwise.
+    """
+    import numpy as np
+    import pandas as pd
+
+    text = raw.fillna("").astype("string").str.strip()
+    parts = text.str.extract(_AMOUNT_RE)
+    ok = parts["int"].notna()
+    whole = parts["int"].str.replace(",", "", regex=False)
+    frac = parts["frac"].fillna("").str.ljust(2, "0")
+    too_long = whole.str.len() > 12
+    ok_num = ok & ~too_long.fillna(False)
+    cents = np.zeros(len(text), dtype=np.int64)
+    if ok_num.any():
+        w = whole[ok_num].astype("int64").to_numpy()
+        f = frac[ok_num].astype("int64").to_numpy()
+        cents[ok_num.to_numpy()] = w * 100 + f
+    cents_s = pd.Series(cents, index=raw.index, dtype="int64")
+    problem = pd.Series("", index=raw.index, dtype="object")
+    empty = text == ""
+    negative = text.str.match(r"^(-|\(|\$-|-\$)")
+    problem[~ok] = "not an amount (expected a positive number such as 1,234.56)"
+    problem[~ok & negative] = "negative amount (amounts are positive; the event kind gives the direction)"
+    problem[~ok & empty] = "missing amount"
+    absurd = ok & (too_long.fillna(False) | (cents_s > MAX_EVENT_CENTS))
+    problem[absurd] = "absurd amount (over $10 billion)"
+    return cents_s, problem
+
+
+def round_to_unit(cents: np.ndarray, unit: int) -> np.ndarray:
+    """Round non-negative cents half-up to a multiple of `unit` (100 = whole dollars, 1 = keep cents)."""
+    if unit == 1:
+        return cents
+    return (cents + unit // 2) // unit * unit
+
+
+def mul_div_half_up(a: np.ndarray, b: np.ndarray | int, d: np.ndarray | int) -> np.ndarray:
+    """round_half_up(a * b / d) for non-negative integers and positive d, exact.
+
+    int64 when the product cannot overflow, else Python integers (object arrays) for the few extreme values.
+    """
+    import numpy as np
+
+    a = np.asarray(a, dtype=np.int64)
+    b_arr = np.broadcast_to(np.asarray(b, dtype=np.int64), a.shape)
+    d_arr = np.broadcast_to(np.asarray(d, dtype=np.int64), a.shape)
+    amax = int(a.max()) if a.size else 0
+    bmax = int(b_arr.max()) if b_arr.size else 0
+    if amax * bmax < 2**62:
+        q, r = np.divmod(a * b_arr, d_arr)
+        return q + (2 * r >= d_arr)
+    q, r = np.divmod(a.astype(object) * b_arr.astype(object), d_arr.astype(object))
+    return (q + (2 * r >= d_arr)).astype(np.int64)
+
+
+def to_decimal(cents: int) -> Decimal:
+    return Decimal(int(cents)).scaleb(-2)
+
+
+def dollars_half_up(cents: int) -> int:
+    return int(to_decimal(cents).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def format_cents(cents: int, *, whole: bool) -> str:
+    """`12,345` (whole dollars) or `12,345.67`."""
+    if whole:
+        return f"{int(cents) // 100:,}"
+    return f"{to_decimal(cents):,.2f}"
+
+
+def ratio_str(scaled: int, places: int) -> str:
+    """Line 10 as the form prints it: `0.38200` from 38200 at 5 places."""
+    return str(Decimal(int(scaled)).scaleb(-places).quantize(Decimal(1).scaleb(-places)))

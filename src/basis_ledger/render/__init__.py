@@ -1,0 +1,1 @@
+"""Render: computed results for machines (JSON, CSV) and people (rich tables)."""
