@@ -1,0 +1,55 @@
+"""A finding: one problem in a basis history, said so a taxpayer understands it, with the evidence behind it.
+
+Codes and severities are data (schemas/findings.toml); docs/findings.md says what to do about each.
+Rules are functions `(context) -> list[Finding]`; the audit and the planner run the same rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from functools import cache
+
+from basis_ledger.resources import load_toml
+
+SEVERITIES = ("error", "warning", "info")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Where a number came from: a ledger event's file and line, a filed form's field, or a computation."""
+
+    file: str
+    where: str  # "line 12", "field topmostSubform[0].Page1[0].f1_9[0]", "computed"
+    what: str = ""  # "5498 box 5 = 310,000.00"
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    taxpayer: str
+    tax_year: int
+    message: str
+    line: str | None = None  # Form 8606 line label, where there is one
+    expected: str | None = None
+    found: str | None = None
+    chain: str = "own"
+    evidence: tuple[Evidence, ...] = field(default_factory=tuple)
+
+    @property
+    def severity(self) -> str:
+        return codes()[self.code]["severity"]
+
+    def as_dict(self) -> dict:
+        d = asdict(self)
+        d["severity"] = self.severity
+        d["evidence"] = [asdict(e) for e in self.evidence]
+        return d
+
+
+@cache
+def codes() -> dict[str, dict]:
+    table = load_toml("findings.toml")
+    for code, row in table.items():
+        if row.get("severity") not in SEVERITIES:
+            raise ValueError(f"schemas/findings.toml: {code} has no valid severity")
+    return table
