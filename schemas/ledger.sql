@@ -37,3 +37,45 @@ CREATE TABLE IF NOT EXISTS taxpayers (
     ssn_last4       TEXT CHECK (ssn_last4 IS NULL OR length(ssn_last4) = 4),
     full_name       TEXT
 );
+-- Custodian accounts: who owns each and what type it is (statement importers need it to build events).
+CREATE TABLE IF NOT EXISTS accounts (
+    account   TEXT PRIMARY KEY,
+    owner     TEXT NOT NULL,
+    type      TEXT NOT NULL,
+    custodian TEXT NOT NULL DEFAULT ''
+);
+-- The taxpayer's decision on traditional contributions whose deductibility custodians never report.
+-- nondeductible_cents NULL means "all of them".
+CREATE TABLE IF NOT EXISTS declarations (
+    taxpayer            TEXT NOT NULL,
+    tax_year            INTEGER NOT NULL,
+    nondeductible_cents INTEGER CHECK (nondeductible_cents IS NULL OR nondeductible_cents >= 0),
+    declared_at         TEXT NOT NULL,
+    PRIMARY KEY (taxpayer, tax_year)
+);
+-- Custodian tax forms (1099-R, 5498) kept as filed: one row per box of one document.
+CREATE TABLE IF NOT EXISTS documents (
+    id          INTEGER PRIMARY KEY,
+    file_id     INTEGER NOT NULL REFERENCES files(id),
+    doc_index   INTEGER NOT NULL,
+    form        TEXT NOT NULL CHECK (form IN ('1099-R', '5498')),
+    taxpayer    TEXT NOT NULL,
+    tax_year    INTEGER NOT NULL,
+    account     TEXT NOT NULL DEFAULT '',
+    box         TEXT NOT NULL,
+    value       TEXT NOT NULL,
+    source_line INTEGER NOT NULL
+);
+-- Form 8606 lines as filed (read from prior-year PDFs): one row per line, value as printed (decimal text).
+CREATE TABLE IF NOT EXISTS filed_forms (
+    id         INTEGER PRIMARY KEY,
+    file_id    INTEGER NOT NULL REFERENCES files(id),
+    taxpayer   TEXT NOT NULL,
+    tax_year   INTEGER NOT NULL,
+    chain      TEXT NOT NULL DEFAULT 'own',
+    name       TEXT NOT NULL DEFAULT '',
+    ssn_last4  TEXT CHECK (ssn_last4 IS NULL OR length(ssn_last4) = 4),
+    line       TEXT NOT NULL,
+    value      TEXT NOT NULL,
+    source_ref TEXT NOT NULL
+);

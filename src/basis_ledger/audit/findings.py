@@ -53,3 +53,15 @@ def codes() -> dict[str, dict]:
         if row.get("severity") not in SEVERITIES:
             raise ValueError(f"schemas/findings.toml: {code} has no valid severity")
     return table
+
+
+@dataclass
+class Context:
+    """What every rule sees: the ledger's events (with provenance), the computed lines frame
+    (engine.results.compute_lines), the taxpayers, and, for the audit, filed forms and custodian documents."""
+
+    events: object  # pandas.DataFrame: Ledger.events()
+    lines: object  # pandas.DataFrame: engine.results.compute_lines(...)
+    taxpayers: dict
+    filed_forms: object = None  # pandas.DataFrame: Ledger.filed_forms()
+    documents: object = None  # pandas.DataFrame: Ledger.documents()

@@ -34,6 +34,12 @@ class Extracted:
     problems: list[Problem] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)  # reason -> rows
     review: list[dict] = field(default_factory=list)  # rows that need a human decision
+    # Custodian tax forms kept as filed: dicts with form, taxpayer, tax_year, account, doc_index, source_line and
+    # boxes (box name -> value text). Stored in the `documents` table.
+    documents: list[dict] = field(default_factory=list)
+    # Form 8606s as filed: dicts with taxpayer, tax_year, chain, name, ssn_last4 and lines
+    # (line label -> (value text, source_ref)). Stored in the `filed_forms` table.
+    filed_forms: list[dict] = field(default_factory=list)
 
 
 class Importer(Protocol):

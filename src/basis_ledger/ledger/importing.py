@@ -69,7 +69,9 @@ def import_files(ledger_path: Path, paths: list[Path], profile: str | None = Non
         ledger = ledger or Ledger.open(ledger_path, create=True)
         with ledger.transaction() as conn:
             for src, extracted in staged:
-                n = ledger.add_file(conn, src.name, src.sha256, extracted.importer, extracted.events)
+                file_id, n = ledger.add_file(conn, src.name, src.sha256, extracted.importer, extracted.events)
+                ledger.add_documents(conn, file_id, extracted.documents)
+                ledger.add_filed_forms(conn, file_id, extracted.filed_forms)
                 results.append(
                     FileResult(str(src.path), src.sha256, extracted.importer, n, "imported", extracted.skipped)
                 )

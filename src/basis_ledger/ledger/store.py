@@ -88,21 +88,87 @@ class Ledger:
 
     def add_file(
         self, conn: sqlite3.Connection, name: str, sha256: str, importer: str, events: pd.DataFrame | None
-    ) -> int:
-        """Within a transaction: record the file and append its events. Returns the number of events."""
+    ) -> tuple[int, int]:
+        """Within a transaction: record the file and append its events. Returns (file id, events added)."""
         n = 0 if events is None else len(events)
         cur = conn.execute(
             "INSERT INTO files (name, sha256, importer, imported_at, rows) VALUES (?, ?, ?, ?, ?)",
             (name, sha256, importer, datetime.now(UTC).isoformat(timespec="seconds"), n),
         )
+        file_id = cur.lastrowid
         if n:
-            file_id = cur.lastrowid
             cols = [events[c].tolist() for c in EVENT_FIELDS]
             conn.executemany(
                 f"INSERT INTO events (file_id, {', '.join(EVENT_FIELDS)}) VALUES (?, {', '.join('?' * 9)})",
                 zip([file_id] * n, *cols, strict=True),
             )
-        return n
+        return file_id, n
+
+    def add_documents(self, conn: sqlite3.Connection, file_id: int, documents: list[dict]) -> None:
+        rows = [
+            (
+                file_id,
+                d["doc_index"],
+                d["form"],
+                d["taxpayer"],
+                d["tax_year"],
+                d.get("account", ""),
+                box,
+                str(value),
+                d["source_line"],
+            )
+            for d in documents
+            for box, value in d["boxes"].items()
+        ]
+        conn.executemany(
+            "INSERT INTO documents (file_id, doc_index, form, taxpayer, tax_year, account, box, value,"
+            " source_line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+
+    def add_filed_forms(self, conn: sqlite3.Connection, file_id: int, forms: list[dict]) -> None:
+        rows = [
+            (
+                file_id,
+                f["taxpayer"],
+                f["tax_year"],
+                f.get("chain", "own"),
+                f.get("name", ""),
+                f.get("ssn_last4"),
+                line,
+                str(value),
+                ref,
+            )
+            for f in forms
+            for line, (value, ref) in f["lines"].items()
+        ]
+        conn.executemany(
+            "INSERT INTO filed_forms (file_id, taxpayer, tax_year, chain, name, ssn_last4, line, value,"
+            " source_ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+
+    def table(self, sql: str, params: tuple = ()) -> pd.DataFrame:
+        """A read query as a frame (for documents, filed forms, accounts, declarations)."""
+        import pandas as pd
+
+        cur = self.conn.execute(sql, params)
+        return pd.DataFrame.from_records(cur.fetchall(), columns=[d[0] for d in cur.description])
+
+    def documents(self) -> pd.DataFrame:
+        return self.table(
+            "SELECT d.*, f.name AS source_file, f.sha256 AS source_sha256 FROM documents d"
+            " JOIN files f ON f.id = d.file_id ORDER BY d.id"
+        )
+
+    def filed_forms(self) -> pd.DataFrame:
+        return self.table(
+            "SELECT ff.*, f.name AS source_file, f.sha256 AS source_sha256 FROM filed_forms ff"
+            " JOIN files f ON f.id = ff.file_id ORDER BY ff.id"
+        )
+
+    def declarations(self) -> pd.DataFrame:
+        return self.table("SELECT taxpayer, tax_year, nondeductible_cents FROM declarations")
 
     def events(self, taxpayer: str | None = None) -> pd.DataFrame:
         """All events with their provenance, in ledger order."""
