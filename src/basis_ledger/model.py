@@ -80,3 +80,5 @@ class Taxpayer:
     roth_first_year: int | None = None  # first year of any Roth contribution or conversion, if before the ledger
     ssn_last4: str | None = None
     full_name: str | None = None
+    # Deductibility decisions ('basis-ledger declare'): (tax_year, nondeductible cents or None for "all").
+    declarations: tuple[tuple[int, int | None], ...] = ()

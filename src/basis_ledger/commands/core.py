@@ -245,3 +245,36 @@ def taxpayer_list(json_out: JsonOpt = False, ledger: LedgerOpt = None) -> None:
                 print(f"{p['name']}: {facts or 'nothing recorded'}")
 
     guarded(run)
+
+
+@app.command()
+def declare(
+    taxpayer: Annotated[str, typer.Option("--taxpayer", "-t", help="Whose contributions.")],
+    year: Annotated[int, typer.Option("--year", "-y", help="The tax year the contributions are for.")],
+    nondeductible: Annotated[str, typer.Option(help="How much of the year's traditional contributions is "
+                                                    "nondeductible: an amount such as 7,000 or 'all'.")],
+    ledger: LedgerOpt = None,
+) -> None:
+    """Declare how much of a year's traditional IRA contributions is nondeductible (custodians never say)."""
+
+    def run() -> None:
+        import pandas as pd
+
+        from basis_ledger.ledger.store import Ledger
+        from basis_ledger.money import parse_amounts
+
+        cents: int | None = None
+        if nondeductible.strip().lower() != "all":
+            parsed, problem = parse_amounts(pd.Series([nondeductible]))
+            if problem.iloc[0]:
+                raise InputError([Problem("--nondeductible", f"{problem.iloc[0]} ('{nondeductible}'); or 'all'")])
+            cents = int(parsed.iloc[0])
+        store = Ledger.open(ledger_path(ledger))
+        try:
+            store.declare(taxpayer, year, cents)
+        finally:
+            store.close()
+        what = "all" if cents is None else f"${cents // 100:,}.{cents % 100:02d}"
+        print(f"{taxpayer} {year}: nondeductible traditional contributions = {what}")
+
+    guarded(run)

@@ -41,7 +41,9 @@ FIELDS = (
     "opening_roth_conversion",
     "has_opening_roth_conversion",
     "rollover_to_plan",
+    "undeclared",  # traditional contributions whose deductibility nobody declared (treated as nondeductible)
 )
+NO_DECLARATION, DECLARED_ALL = -1, -2
 
 
 @dataclass
@@ -68,7 +70,7 @@ def build(events: pd.DataFrame, taxpayers: dict[str, Taxpayer]) -> Inputs:
         opening,
         ev["tax_year"] + 1,
         np.where(
-            kind_input.isin(["nondeductible", "deductible", "roth_contribution", "returned", "recharacterized"]),
+            ev["kind"].map({k: v.tax_year == "contribution" for k, v in kinds().items()}).astype(bool),
             ev["tax_year"],
             date_year,
         ),
@@ -142,8 +144,41 @@ def build(events: pd.DataFrame, taxpayers: dict[str, Taxpayer]) -> Inputs:
         add(name, kind_input == name)
         add("has_" + name, kind_input == name, np.ones_like(amount))
     add("rollover_to_plan", kind_input == "rollover_to_plan")
+    _apply_declarations(arrays, add, kind_input, date_year, ev, chains, y0, taxpayers)
     birth_known = chains["taxpayer"].map(lambda t: bool(taxpayers.get(t) and taxpayers[t].birth_date)).to_numpy()
     return Inputs(chains, years, arrays, birth_known.astype(bool))
+
+
+def _apply_declarations(arrays, add, kind_input, date_year, ev, chains, y0, taxpayers) -> None:
+    """Split `traditional_contribution` amounts by the taxpayer's declaration ('basis-ledger declare').
+
+    No declaration: all nondeductible, flagged `undeclared`. A declared amount is taken from the contributions
+    deposited in the tax year first, so as little as possible lands on line 4 (the 8606 line 4 instructions let
+    the taxpayer choose the order)."""
+    import numpy as np
+
+    is_u = kind_input == "traditional_undeclared"
+    if not is_u.any():
+        return
+    shape = arrays["nondeductible"].shape
+    in_year, next_year = np.zeros(shape, np.int64), np.zeros(shape, np.int64)
+    arrays["_u_in"], arrays["_u_next"] = in_year, next_year
+    add("_u_in", is_u & (date_year == ev["tax_year"]))
+    add("_u_next", is_u & (date_year > ev["tax_year"]))
+    del arrays["_u_in"], arrays["_u_next"]
+    decl = np.full(shape, NO_DECLARATION, np.int64)
+    own = {t: i for i, (t, c) in enumerate(zip(chains["taxpayer"], chains["chain"], strict=True)) if c == "own"}
+    for t, i in own.items():
+        for year, cents in taxpayers[t].declarations if t in taxpayers else ():
+            if 0 <= year - y0 < shape[1]:
+                decl[i, year - y0] = DECLARED_ALL if cents is None else cents
+    total = in_year + next_year
+    nond = np.where(decl < 0, total, np.minimum(decl, total))
+    from_next = nond - np.minimum(nond, in_year)
+    arrays["nondeductible"] += nond
+    arrays["nondeductible_next_year"] += from_next
+    arrays["deductible"] += total - nond
+    arrays["undeclared"] += np.where(decl == NO_DECLARATION, total, 0)
 
 
 def _qualified_roth(

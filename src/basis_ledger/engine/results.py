@@ -93,6 +93,16 @@ def _cautions(comp: Computed, ci: np.ndarray, yj: np.ndarray) -> list[list[Cauti
     years = inp.years
     rules = [
         (
+            "deductibility-unknown",
+            a["undeclared"] > 0,
+            lambda c, j: (
+                f"{money(a['undeclared'][c, j])} of traditional IRA contributions for {years[j]} have no "
+                "declared deductibility (custodians never report it); they are treated as nondeductible. Record the "
+                f"decision with 'basis-ledger declare --taxpayer {inp.chains['taxpayer'].iat[c]} --year {years[j]} "
+                "--nondeductible AMOUNT|all'."
+            ),
+        ),
+        (
             "line13-capped",
             comp.flags["line13_capped"],
             lambda c, j: (

@@ -167,8 +167,13 @@ class Ledger:
             " JOIN files f ON f.id = ff.file_id ORDER BY ff.id"
         )
 
-    def declarations(self) -> pd.DataFrame:
-        return self.table("SELECT taxpayer, tax_year, nondeductible_cents FROM declarations")
+    def declare(self, taxpayer: str, tax_year: int, nondeductible_cents: int | None) -> None:
+        """Record (or replace) the deductibility decision for a taxpayer's traditional contributions of a year."""
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO declarations VALUES (?, ?, ?, ?)",
+                (taxpayer, tax_year, nondeductible_cents, datetime.now(UTC).isoformat(timespec="seconds")),
+            )
 
     def events(self, taxpayer: str | None = None) -> pd.DataFrame:
         """All events with their provenance, in ledger order."""
@@ -208,7 +213,12 @@ class Ledger:
         rows = self.conn.execute(
             "SELECT name, birth_date, roth_first_year, ssn_last4, full_name FROM taxpayers"
         ).fetchall()
-        known = {r[0]: Taxpayer(*r) for r in rows}
+        decided: dict[str, list] = {}
+        for t, year, cents in self.conn.execute("SELECT taxpayer, tax_year, nondeductible_cents FROM declarations"):
+            decided.setdefault(t, []).append((year, cents))
+        known = {r[0]: Taxpayer(*r, declarations=tuple(sorted(decided.get(r[0], [])))) for r in rows}
+        for t, decl in decided.items():
+            known.setdefault(t, Taxpayer(t, declarations=tuple(sorted(decl))))
         for (name,) in self.conn.execute("SELECT DISTINCT taxpayer FROM events"):
             known.setdefault(name, Taxpayer(name))
         return dict(sorted(known.items()))
