@@ -99,7 +99,7 @@ def compute(inp: Inputs, opts: Options) -> Computed:
         col = {k: a[:, j] for k, a in inp.arrays.items()}
         # Line 2: an opening balance (line 14 of a form filed before the ledger) replaces the carried basis.
         basis = np.where(col["has_opening_basis"] > 0, col["opening_basis"], basis)
-        basis_in = basis + col["basis_added"]
+        basis_in = np.maximum(basis + col["basis_added"] - col["returned_late"], 0)
         l1c = np.maximum(col["nondeductible"] - col["returned_traditional"], 0)
         l1, l2 = R(l1c), R(basis_in)
         l3 = l1 + l2

@@ -22,7 +22,8 @@ FIELDS = (
     "nondeductible",  # line 1, for the tax year
     "nondeductible_next_year",  # line 4: part of line 1 deposited 1 Jan..deadline of the next year
     "deductible",  # only for the Worksheet 1-1 caution
-    "returned_traditional",  # returned contributions, off line 1
+    "returned_traditional",  # contributions returned by the extended due date: never made, off line 1
+    "returned_late",  # returned after it (a withdrawn excess): off the basis on line 2 of that year
     "distribution",  # line 7
     "conversion",  # line 8 before recharacterization
     "recharacterized_conversion",  # pre-2018 conversions undone: off line 8
@@ -70,11 +71,15 @@ def build(events: pd.DataFrame, taxpayers: dict[str, Taxpayer]) -> Inputs:
         opening,
         ev["tax_year"] + 1,
         np.where(
-            ev["kind"].map({k: v.tax_year == "contribution" for k, v in kinds().items()}).astype(bool),
+            ev["kind"].map({k: v.tax_year in ("contribution", "earlier") for k, v in kinds().items()}).astype(bool),
             ev["tax_year"],
             date_year,
         ),
     )
+    # A contribution returned after the extended due date of its year's return is a withdrawn excess: it leaves
+    # the basis in the year it comes out (8606 instructions, "Return of Excess Traditional IRA Contributions").
+    late_return = (kind_input == "returned") & (ev["date"] > (ev["tax_year"] + 1).astype(str) + "-10-15")
+    eff_year = np.where(late_return, date_year, eff_year)
     inherited = ev["account_type"] == "inherited_traditional"
     chain = np.where(inherited, "inherited:" + ev["account"], "own")
     keys = pd.DataFrame(
@@ -116,7 +121,8 @@ def build(events: pd.DataFrame, taxpayers: dict[str, Taxpayer]) -> Inputs:
     add("nondeductible", kind_input == "nondeductible")
     add("nondeductible_next_year", (kind_input == "nondeductible") & (date_year > ev["tax_year"]))
     add("deductible", kind_input == "deductible")
-    add("returned_traditional", (kind_input == "returned") & acct.isin(POOLED_TYPES))
+    add("returned_traditional", (kind_input == "returned") & acct.isin(POOLED_TYPES) & ~late_return)
+    add("returned_late", (kind_input == "returned") & acct.isin(POOLED_TYPES) & late_return)
     add("distribution", kind_input == "distribution")
     add("conversion", kind_input == "conversion")
     rechar_conv = (
@@ -172,6 +178,11 @@ def _apply_declarations(arrays, add, kind_input, date_year, ev, chains, y0, taxp
         for year, cents in taxpayers[t].declarations if t in taxpayers else ():
             if 0 <= year - y0 < shape[1]:
                 decl[i, year - y0] = DECLARED_ALL if cents is None else cents
+    # A timely returned contribution comes off the undeclared contributions first (treated as never made).
+    taken = np.minimum(arrays["returned_traditional"], in_year + next_year)
+    arrays["returned_traditional"] -= taken
+    from_in = np.minimum(taken, in_year)
+    in_year, next_year = in_year - from_in, next_year - (taken - from_in)
     total = in_year + next_year
     nond = np.where(decl < 0, total, np.minimum(decl, total))
     from_next = nond - np.minimum(nond, in_year)

@@ -44,6 +44,7 @@ def _tax_year_rule(df: pd.DataFrame) -> pd.Series:
     return (
         ((rule == "date") & (diff == 0))
         | ((rule == "contribution") & diff.isin([0, 1]))
+        | ((rule == "earlier") & (diff >= 0))
         | (rule == "any")
         | rule.isna()
     )
@@ -88,6 +89,8 @@ ROW_RULES = (
             + (
                 "a contribution is for the year of its date or the year before"
                 if kinds()[r["kind"]].tax_year == "contribution"
+                else "it must be the year of its date or an earlier year"
+                if kinds()[r["kind"]].tax_year == "earlier"
                 else "this event counts in the year of its date; leave tax_year empty"
             )
         ),
