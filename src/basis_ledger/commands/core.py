@@ -35,6 +35,14 @@ def import_(
     ledger: LedgerOpt = None,
     profile: Annotated[str | None, typer.Option(help="Use this importer instead of detecting one.")] = None,
     json_out: JsonOpt = False,
+    taxpayer: Annotated[
+        str | None,
+        typer.Option("--taxpayer", "-t", help="Owner of imported Form 8606 PDFs (default: match name / SSN last 4)."),
+    ] = None,
+    as_opening: Annotated[
+        bool,
+        typer.Option("--as-opening", help="Form 8606 PDFs also open the ledger: line 14 and the Roth bases."),
+    ] = False,
 ) -> None:
     """Import files into the ledger: all of them or, on any problem, none."""
 
@@ -42,7 +50,7 @@ def import_(
         from basis_ledger.ledger.importing import import_files
 
         path = ledger_path(ledger)
-        results = import_files(path, files, profile)
+        results = import_files(path, files, profile, taxpayer=taxpayer, as_opening=as_opening)
         if json_out:
             print_json([r.__dict__ for r in results])
             return

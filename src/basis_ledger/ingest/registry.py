@@ -10,8 +10,9 @@ from basis_ledger.model import InputError, Problem
 def importers() -> list[Importer]:
     """Every importer, most specific first. New importers register here."""
     from basis_ledger.ingest.generic_csv import GenericCsv
+    from basis_ledger.ingest.pdf8606 import Form8606Pdf
 
-    return [GenericCsv()]
+    return [Form8606Pdf(), GenericCsv()]
 
 
 def choose(src: SourceFile, profile: str | None = None) -> Importer:

@@ -35,7 +35,13 @@ def extract_file(path: Path, profile: str | None = None) -> tuple[SourceFile, Ex
     return src, extracted
 
 
-def import_files(ledger_path: Path, paths: list[Path], profile: str | None = None) -> list[FileResult]:
+def import_files(
+    ledger_path: Path,
+    paths: list[Path],
+    profile: str | None = None,
+    taxpayer: str | None = None,  # owner of Form 8606 PDFs (else matched by name / SSN last four)
+    as_opening: bool = False,  # Form 8606 PDFs also seed opening balances
+) -> list[FileResult]:
     """All files or none: any problem in any file leaves the ledger exactly as it was."""
     problems: list[Problem] = []
     staged: list[tuple[SourceFile, Extracted]] = []
@@ -45,6 +51,10 @@ def import_files(ledger_path: Path, paths: list[Path], profile: str | None = Non
     for path in paths:
         try:
             src, extracted = extract_file(path, profile)
+            if extracted.filed_forms:
+                from basis_ledger.ingest.pdf8606.pipeline import attach
+
+                attach(src, extracted, ledger, taxpayer, as_opening, staged)
         except InputError as err:
             problems += err.problems
             continue

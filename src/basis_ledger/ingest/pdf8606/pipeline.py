@@ -1,0 +1,43 @@
+"""The import pipeline's step for filed forms: decide the owner, and with --as-opening add opening events."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from basis_ledger.ingest.pdf8606.owner import opening_events, resolve
+
+if TYPE_CHECKING:
+    from basis_ledger.ingest.base import Extracted
+    from basis_ledger.ingest.source import SourceFile
+    from basis_ledger.ledger.store import Ledger
+
+
+def attach(
+    src: SourceFile,
+    extracted: Extracted,
+    ledger: Ledger | None,
+    taxpayer: str | None,
+    as_opening: bool,
+    staged: list[tuple[SourceFile, Extracted]],
+) -> None:
+    """In place: owners on the filed forms; with as_opening, their opening events (validated like any events).
+    Raises InputError; the pipeline then writes nothing."""
+    import pandas as pd
+
+    from basis_ledger.ledger.schema import validation_problems
+    from basis_ledger.model import InputError
+
+    if (ledger and ledger.has_file(src.sha256)) or any(s.sha256 == src.sha256 for s, _ in staged):
+        return  # already imported: the pipeline says so and adds nothing
+    resolve(str(src.path), extracted.filed_forms, taxpayer, ledger.taxpayers() if ledger else {})
+    if not as_opening:
+        return
+    frames = [ledger.events()] if ledger else []
+    frames += [e.events for _, e in staged if e.events is not None and not e.events.empty]
+    cols = ["taxpayer", "tax_year", "date"]
+    history = pd.concat([f[cols] for f in frames], ignore_index=True) if frames else pd.DataFrame(columns=cols)
+    events = opening_events(str(src.path), extracted.filed_forms, history)
+    problems = validation_problems(events, str(src.path))
+    if problems:
+        raise InputError(problems)
+    extracted.events = events

@@ -1,0 +1,131 @@
+"""Reading one Form 8606 PDF: is it one, which year, and its lines from the fields or from the page text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from basis_ledger.ingest.pdf8606 import fieldmaps, positions
+from basis_ledger.ingest.pdf8606.pdf import fragments, page_text, ssn_last4, widgets
+from basis_ledger.ingest.pdf8606.values import money_text, ratio_text
+from basis_ledger.model import InputError, Problem
+
+_YEAR_PATTERNS = (
+    re.compile(r"Attach\s+to\s+(?:your\s+)?((?:19|20)\d\d)\s+Form"),
+    re.compile(r"8606\s*\(((?:19|20)\d\d)\)"),  # the footer, "Form 8606 (2023)"
+    re.compile(r"((?:19|20)\d\d)\s+Form\s+8606"),  # the PDF title
+)
+
+
+@dataclass
+class FormRead:
+    tax_year: int
+    name: str = ""
+    ssn_last4: str | None = None
+    lines: dict[str, tuple[str, str]] = field(default_factory=dict)  # line -> (value text, source ref)
+    how: str = ""  # "fields" or "page text"
+
+
+def form_year(reader, text: str | None = None) -> int | None:
+    text = page_text(reader.pages[0]) if text is None else text
+    title = str((reader.metadata or {}).get("/Title", "")) if _safe_metadata(reader) else ""
+    for pattern in _YEAR_PATTERNS:
+        for source in (text, title):
+            m = pattern.search(source)
+            if m:
+                return int(m.group(1))
+    return None
+
+
+def _safe_metadata(reader) -> bool:
+    try:
+        reader.metadata  # noqa: B018 - a broken info dictionary raises here
+        return True
+    except Exception:
+        return False
+
+
+def read(reader, name: str) -> FormRead:
+    texts = [page_text(p) for p in reader.pages[:4]]
+    first = texts[0]
+    if sum(len(t.strip()) for t in texts) < 40:
+        raise InputError(
+            [
+                Problem(
+                    name,
+                    "no text layer (a scan?); OCR is not supported yet: enter the lines by "
+                    "hand in a generic CSV (see docs/prior-forms.md)",
+                )
+            ]
+        )
+    if not re.search(r"8606", first) or not re.search(r"Nondeductible\s+IRAs", first, re.IGNORECASE):
+        raise InputError([Problem(name, "not a Form 8606 (page 1 has no 'Form 8606 ... Nondeductible IRAs' heading)")])
+    year = form_year(reader, first)
+    if year is None:
+        raise InputError(
+            [
+                Problem(
+                    name,
+                    "a Form 8606, but its tax year is not printed where expected "
+                    "('Attach to YYYY Form 1040'); cannot import it",
+                )
+            ]
+        )
+    problems: list[Problem] = []
+    form = _from_fields(reader, year, problems, name)
+    if form is None or not form.lines:
+        form = _from_text(reader, year, problems, name)
+    if problems:
+        raise InputError(problems)
+    if not form.lines:
+        raise InputError([Problem(name, f"{year} Form 8606 with no line filled in (a blank form?)")])
+    return form
+
+
+def _from_fields(reader, year: int, problems: list[Problem], name: str) -> FormRead | None:
+    ws = widgets(reader)
+    values = {w.name: w.value for w in ws if w.kind == "/Tx"}
+    if not any(v.strip() for v in values.values()):
+        return None
+    fmap = fieldmaps.for_form(reader, year, set(values))
+    if fmap is None:
+        return None
+    form = FormRead(year, how="fields")
+    form.name = values.get(fmap.get("name", ""), "").strip()
+    form.ssn_last4 = ssn_last4(values.get(fmap.get("ssn", ""), ""))
+    for line in fieldmaps.LINE_KEYS:
+        main = fmap[f"line_{line}"]
+        part = fmap.get(f"line_{line}_decimal" if line == "10" else f"line_{line}_cents")
+        raw, extra = values.get(main, ""), values.get(part, "") if part else ""
+        if not raw.strip() and not extra.strip():
+            continue
+        text = ratio_text(raw, extra) if line == "10" else money_text(raw, extra)
+        ref = main if not part or not extra.strip() else f"{main} + {part}"
+        if text is None:
+            shown = f"{raw!r} + {extra!r}" if extra.strip() else repr(raw)
+            problems.append(
+                Problem(name, f"line {line}: {shown} is not {'a ratio' if line == '10' else 'an amount'}", column=ref)
+            )
+            continue
+        form.lines[line] = (text, ref)
+    return form
+
+
+def _from_text(reader, year: int, problems: list[Problem], name: str) -> FormRead:
+    frags = [f for i, page in enumerate(reader.pages[:4], 1) for f in fragments(page, i)]
+    found = positions.read(frags)
+    form = FormRead(year, name=found.name, ssn_last4=found.ssn_last4, how="page text")
+    for line in (k for k in fieldmaps.LINE_KEYS if k in found.lines):
+        parts, ref = found.lines[line]
+        text = ratio_text(*parts[:2]) if line == "10" else money_text(*parts[:2])
+        if text is None or len(parts) > 2:
+            problems.append(
+                Problem(
+                    name,
+                    f"line {line}: cannot read {' '.join(parts)!r} as {'a ratio' if line == '10' else 'an amount'}",
+                    column=ref,
+                )
+            )
+            continue
+        form.lines[line] = (text, ref)
+    return form
