@@ -69,7 +69,7 @@ class InputError(Exception):
     """Raised at a stage boundary with every problem found; the CLI prints them and exits 2."""
 
     def __init__(self, problems: list[Problem]):
-        super().__init__(f"{len(problems)} problem(s)")
+        super().__init__("; ".join(str(p) for p in problems[:5]) + (" ..." if len(problems) > 5 else ""))
         self.problems = problems
 
 

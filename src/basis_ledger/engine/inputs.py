@@ -214,8 +214,9 @@ def _qualified_roth(
     declared = pd.Series({t: p.roth_first_year for t, p in taxpayers.items() if p.roth_first_year})
     first_year = pd.concat([first, first_open, declared]).groupby(level=0).min()
     birth = pd.Series({t: p.birth_date for t, p in taxpayers.items() if p.birth_date}, dtype="object")
-    half = pd.to_datetime(birth) + pd.DateOffset(years=59, months=6)
-    on_day = pd.to_datetime(ev["date"])
-    age_ok = (on_day >= ev["taxpayer"].map(half)).fillna(False).to_numpy()
+    if birth.empty:
+        return np.zeros(len(ev), dtype=bool)
+    half = (pd.to_datetime(birth) + pd.DateOffset(years=59, months=6)).dt.strftime("%Y-%m-%d")
+    age_ok = (ev["date"] >= ev["taxpayer"].map(half).fillna("9999")).to_numpy()
     five_ok = ((date_year - ev["taxpayer"].map(first_year)) >= 5).fillna(False).to_numpy()
     return is_dist & age_ok & five_ok

@@ -33,8 +33,9 @@ class GenericCsv:
     name = "generic"
 
     def identify(self, src: SourceFile) -> bool:
+        # Claim a header with most of the contract's columns, so a missing one is named rather than unrecognised.
         head = src.head(4096).lstrip("\ufeff")
-        return set(REQUIRED) <= set(_header(head))
+        return len(set(REQUIRED) & set(_header(head))) >= len(REQUIRED) - 2
 
     def extract(self, src: SourceFile) -> Extracted:
         frame, problems = read_generic(src)
@@ -137,4 +138,6 @@ def _typed(raw: pd.DataFrame, fname: str) -> tuple[pd.DataFrame, list[Problem]]:
     # Rows that did not parse are reported here; the ledger schema checks the rest, so the user sees every
     # problem of the file at once.
     parsed_ok = ~(bad_date | (amount_problem != "") | (out["taxpayer"] == "") | (~ty_ok & (ty_text != "")))
+    # The schema checks kinds only on rows that parsed; say it here for the others too.
+    report(~parsed_ok & ~out["kind"].isin(list(kinds())), "event", "unknown event kind '" + out["kind"] + "'")
     return out[parsed_ok].reset_index(drop=True), problems

@@ -68,7 +68,9 @@ ROW_RULES = (
     RowRule(
         "account-type-known",
         "account_type",
-        lambda df: df["account_type"].isin(ACCOUNT_TYPES),
+        lambda df: (
+            df["account_type"].isin(ACCOUNT_TYPES) | ((df["account_type"] == "") & ~df["kind"].isin(list(kinds())))
+        ),
         lambda r: f"unknown account_type '{r['account_type']}' (known: {', '.join(ACCOUNT_TYPES)})",
     ),
     RowRule(
@@ -116,8 +118,8 @@ ROW_RULES = (
     RowRule(
         "amount-nonzero",
         "amount",
-        lambda df: (df["amount_cents"] > 0) | (df["kind"] == "year_end_value"),
-        lambda r: f"zero amount: only a year_end_value may be 0 (event '{r['kind']}')",
+        lambda df: (df["amount_cents"] > 0) | df["kind"].isin(["year_end_value", *OPENING_KINDS]),
+        lambda r: f"zero amount: only a year_end_value or an opening balance may be 0 (event '{r['kind']}')",
     ),
     RowRule(
         "account-named",

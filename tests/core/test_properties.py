@@ -1,0 +1,83 @@
+"""Invariants over random histories (hypothesis)."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from basis_ledger.engine.form8606 import Options
+from basis_ledger.engine.results import check_lines, compute_lines
+from tests.core.helpers import csv_text, events_from, years
+
+YEARS = range(2015, 2025)
+
+event = st.one_of(
+    st.tuples(st.just("nondeductible_contribution"), st.integers(1, 7000)),
+    st.tuples(st.just("distribution"), st.integers(1, 40000)),
+    st.tuples(st.just("conversion"), st.integers(1, 40000)),
+    st.tuples(st.just("after_tax_rollover_from_plan"), st.integers(1, 30000)),
+)
+
+
+@st.composite
+def histories(draw, cents: bool = False):
+    rows = []
+    for person in draw(st.sampled_from([["a"], ["a", "b"]])):
+        if draw(st.booleans()):
+            rows.append(f"{person},2015-01-10,2014,,,basis_opening,{draw(st.integers(0, 50000))},")
+        for y in YEARS:
+            for kind, amount in draw(st.lists(event, max_size=3)):
+                amt = f"{amount}.{draw(st.integers(0, 99)):02d}" if cents else str(amount)
+                day = draw(st.integers(1, 28))
+                rows.append(f"{person},{y}-06-{day:02d},{y},A,,{kind},{amt},")
+            if draw(st.integers(0, 5)):  # usually a year-end value, sometimes none
+                rows.append(f"{person},{y}-12-31,,A,,year_end_value,{draw(st.integers(0, 300000))},")
+    return csv_text(*rows) if rows else csv_text("a,2020-12-31,,A,,year_end_value,1,")
+
+
+def _by_person(result: dict) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    for key, o in result.items():
+        if len(key) == 3 and key[1] == "own":
+            out.setdefault(key[0], []).append(o)
+    return {p: sorted(v, key=lambda o: o["tax_year"]) for p, v in out.items()}
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(histories())
+def test_basis_is_conserved_never_negative_and_line_2_carries_line_14(text):
+    result = years(text)
+    events = events_from(text)
+    for person, objs in _by_person(result).items():
+        mine = events[events["taxpayer"] == person]
+        added = mine.loc[mine["kind"].isin(["basis_opening", "after_tax_rollover_from_plan"]), "amount_cents"].sum()
+        added = int(added) // 100
+        used = 0
+        previous_end = None
+        for o in objs:
+            lines = o["lines"]
+            assert o["basis_end"] >= 0
+            assert all(v >= 0 for k, v in lines.items() if k != "10")
+            if "10" in lines:
+                assert 0 <= float(lines["10"]) <= 1  # noqa: the ratio string, not money
+            if "2" in lines and previous_end is not None:
+                rolled_in = mine.loc[
+                    (mine["kind"] == "after_tax_rollover_from_plan") & mine["date"].str.startswith(str(o["tax_year"])),
+                    "amount_cents",
+                ].sum()
+                assert lines["2"] == previous_end + int(rolled_in) // 100
+            added += lines.get("1", 0)
+            used += lines["13"] if "13" in lines else lines.get("17", 0)
+            previous_end = o["basis_end"]
+        # Whole-dollar inputs: every dollar of basis is either used (nontaxable) or still carried.
+        assert used + objs[-1]["basis_end"] == added
+        assert used <= added
+
+
+@settings(max_examples=60, deadline=None)
+@given(histories(cents=True), st.integers(3, 9), st.booleans())
+def test_the_form_arithmetic_holds_for_any_history_places_and_units(text, places, cents):
+    opts = Options(ratio_places=places, cents=cents)
+    frame = compute_lines(events_from(text), {}, opts)
+    assert check_lines(frame, opts) == []
+    assert (frame["L10"].dropna() <= 10**places).all()
