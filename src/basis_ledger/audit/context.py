@@ -1,0 +1,185 @@
+"""The audit's view of a ledger: the rule Context plus what reconciliation needs (cents lines, accounts, a date).
+
+Also the small shared helpers of the reconciliation rules: reading amounts as printed on forms, the tolerance
+of a comparison, and which line of which year each event feeds.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from basis_ledger.audit.findings import Context, Evidence, codes
+from basis_ledger.engine.form8606 import Options
+from basis_ledger.model import kinds
+from basis_ledger.money import format_cents
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from basis_ledger.engine.inputs import Inputs
+
+
+@dataclass
+class AuditContext(Context):
+    """Context for the audit: `lines` in whole dollars (the form as the tool fills it), `cents_lines` exact."""
+
+    options: Options = field(default_factory=Options)
+    cents_lines: object = None  # pandas.DataFrame: compute_lines with cents=True
+    accounts: dict = field(default_factory=dict)  # account -> type (the ledger's accounts table)
+    as_of: date = field(default_factory=date.today)
+
+    @cached_property
+    def inputs(self) -> Inputs:
+        """The engine's own per-chain, per-year sums of the events (line 6's value part, line 7, line 8 ...)."""
+        from basis_ledger.engine.inputs import build
+
+        return build(self.events, self.taxpayers)
+
+    def input_value(self, field_name: str, taxpayer: str, chain: str, year: int) -> int:
+        inp = self.inputs
+        rows = inp.chains.index[(inp.chains["taxpayer"] == taxpayer) & (inp.chains["chain"] == chain)]
+        j = year - int(inp.years[0])
+        if len(rows) == 0 or not 0 <= j < len(inp.years):
+            return 0
+        return int(inp.arrays[field_name][rows[0], j])
+
+
+def make_context(
+    events: pd.DataFrame,
+    taxpayers: dict,
+    *,
+    filed_forms: pd.DataFrame | None = None,
+    documents: pd.DataFrame | None = None,
+    accounts: dict | None = None,
+    options: Options | None = None,
+    as_of: date | None = None,
+) -> AuditContext:
+    import dataclasses
+
+    import pandas as pd
+
+    from basis_ledger.engine.results import compute_lines
+
+    opts = options or Options()
+    whole = compute_lines(events, taxpayers, dataclasses.replace(opts, cents=False))
+    exact = compute_lines(events, taxpayers, dataclasses.replace(opts, cents=True))
+    return AuditContext(
+        events=events,
+        lines=whole,
+        taxpayers=taxpayers,
+        filed_forms=filed_forms if filed_forms is not None else pd.DataFrame(columns=FILED_COLUMNS),
+        documents=documents if documents is not None else pd.DataFrame(columns=DOCUMENT_COLUMNS),
+        options=dataclasses.replace(opts, cents=False),
+        cents_lines=exact,
+        accounts=accounts or {},
+        as_of=as_of or date.today(),
+    )
+
+
+FILED_COLUMNS = ["taxpayer", "tax_year", "chain", "line", "value", "source_ref", "source_file"]
+DOCUMENT_COLUMNS = [
+    "doc_index",
+    "form",
+    "taxpayer",
+    "tax_year",
+    "account",
+    "box",
+    "value",
+    "source_line",
+    "file_id",
+    "source_file",
+]
+
+
+# -- amounts as printed ---------------------------------------------------------------------------------
+_NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
+
+
+def parse_money(text: object) -> int | None:
+    """`5,174.48`, `$7000`, `7000.5` -> cents; blank -> None; anything else raises ValueError."""
+    t = str(text).strip().replace("$", "").replace(",", "").replace(" ", "")
+    if t in ("", "-", "-0-", "—"):
+        return None if t == "" else 0
+    if not _NUMBER.match(t):
+        raise ValueError(f"not an amount: {text!r}")
+    d = Decimal(t).scaleb(2)
+    if d != d.to_integral_value():
+        raise ValueError(f"more than two decimals: {text!r}")
+    return int(d)
+
+
+def parse_ratio(text: object) -> tuple[Decimal, int] | None:
+    """Line 10 as printed (`0.9375`, `.382`, `1.000`) -> (value, decimal places); blank -> None."""
+    t = str(text).strip()
+    if t == "":
+        return None
+    if t.startswith("."):
+        t = "0" + t
+    try:
+        value = Decimal(t)
+    except InvalidOperation:
+        raise ValueError(f"not a ratio: {text!r}") from None
+    if not value.is_finite() or value < 0:
+        raise ValueError(f"not a ratio: {text!r}")
+    places = max(-value.as_tuple().exponent, 0)
+    return value, int(places)
+
+
+def ratio_of(numerator: int, denominator: int, places: int) -> Decimal:
+    """Line 10 rule: line 5 / line 9 rounded half-up to `places`, 1 when it reaches 1 or line 9 is 0."""
+    if denominator <= 0:
+        return Decimal(1)
+    q = (Decimal(numerator) / Decimal(denominator)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return min(q, Decimal(1))
+
+
+def tolerance_cents(code: str) -> int:
+    """How far two amounts may differ before a finding (schemas/findings.toml `tolerance_cents`, else $1)."""
+    return int(codes()[code].get("tolerance_cents", 100))
+
+
+def dollars(cents: int | None) -> str:
+    if cents is None:
+        return "blank"
+    whole = cents % 100 == 0
+    return ("-" if cents < 0 else "") + "$" + format_cents(abs(int(cents)), whole=whole)
+
+
+# -- where events land ----------------------------------------------------------------------------------
+def event_keys(events: pd.DataFrame) -> pd.DataFrame:
+    """Each event's chain and the 8606 year it acts on (the engine's rule: an opening balance acts on the year
+    after its tax year, a contribution on the year it is for, anything else on the year of its date)."""
+    import numpy as np
+
+    table = kinds()
+    year_kind = events["kind"].map({k: v.tax_year for k, v in table.items()})
+    opening = events["kind"].map({k: v.input.startswith("opening_") for k, v in table.items()}).astype(bool)
+    date_year = events["date"].str.slice(0, 4).astype("int64")
+    year = np.where(
+        opening, events["tax_year"] + 1, np.where(year_kind == "contribution", events["tax_year"], date_year)
+    )
+    chain = np.where(events["account_type"] == "inherited_traditional", "inherited:" + events["account"], "own")
+    out = events.copy()
+    out["chain"] = chain
+    out["form_year"] = year.astype("int64")
+    return out
+
+
+def event_evidence(rows: pd.DataFrame, limit: int = 12) -> list[Evidence]:
+    ev = [
+        Evidence(str(r.source_file), f"line {int(r.source_line)}", f"{r.kind} {r.date} {dollars(int(r.amount_cents))}")
+        for r in rows.head(limit).itertuples()
+    ]
+    if len(rows) > limit:
+        ev.append(Evidence(str(rows["source_file"].iloc[limit]), "...", f"and {len(rows) - limit} more events"))
+    return ev
+
+
+def line_feeders(line: str) -> set[str]:
+    """Event kinds whose amount feeds a Form 8606 line (schemas/event_kinds.toml `lines`)."""
+    return {name for name, k in kinds().items() if line in k.lines}

@@ -1,0 +1,84 @@
+"""Filed Form 8606s read back from the ledger's `filed_forms` table, and the computed lines to compare them with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from basis_ledger.audit.context import AuditContext, parse_money, parse_ratio
+from basis_ledger.audit.findings import Evidence
+
+Key = tuple[str, str, int]  # taxpayer, chain, tax year
+
+
+@dataclass
+class FiledForm:
+    taxpayer: str
+    chain: str
+    year: int
+    text: dict[str, str] = field(default_factory=dict)  # line -> value as printed
+    refs: dict[str, Evidence] = field(default_factory=dict)  # line -> file and form field
+
+    def money(self, line: str) -> int | None:
+        """The line in cents; None if blank or absent; ValueError if unreadable."""
+        return parse_money(self.text[line]) if line in self.text else None
+
+    def ratio(self):
+        return parse_ratio(self.text["10"]) if "10" in self.text else None
+
+    def readable(self, line: str) -> bool:
+        try:
+            self.ratio() if line == "10" else self.money(line)
+        except ValueError:
+            return False
+        return True
+
+    @property
+    def in_cents(self) -> bool:
+        """A form filled with cents (any money line with cents) is compared with the exact computation."""
+        for line in self.text:
+            if line != "10" and self.readable(line):
+                v = self.money(line)
+                if v is not None and v % 100:
+                    return True
+        return False
+
+    def evidence(self, line: str) -> Evidence:
+        ref = self.refs[line]
+        return Evidence(ref.file, ref.where, f"{self.year} Form 8606 line {line} = {self.text[line]}")
+
+
+def filed_forms(ctx: AuditContext) -> dict[Key, FiledForm]:
+    """One FiledForm per taxpayer, chain and year; a line read twice keeps the later import."""
+    forms: dict[Key, FiledForm] = {}
+    ff = ctx.filed_forms
+    if ff is None or len(ff) == 0:
+        return forms
+    for r in ff.itertuples():
+        key = (str(r.taxpayer), str(r.chain or "own"), int(r.tax_year))
+        form = forms.setdefault(key, FiledForm(*key))
+        line = str(r.line).strip().lower()
+        form.text[line] = str(r.value).strip()
+        form.refs[line] = Evidence(str(r.source_file), f"field {r.source_ref}")
+    return forms
+
+
+def computed_rows(frame) -> dict[Key, dict]:
+    if frame is None or len(frame) == 0:
+        return {}
+    return {(r["taxpayer"], r["chain"], int(r["tax_year"])): r for r in frame.to_dict("records")}
+
+
+def line_value(row: dict | None, line: str) -> int | None:
+    """A computed line in cents (line 10 scaled), None where the form skips it."""
+    if row is None:
+        return None
+    v = row.get(f"L{line}")
+    if v is None or v is _NA():
+        return None
+    return int(v)
+
+
+def _NA():  # pandas missing-value singleton, imported lazily
+    import pandas as pd
+
+    return pd.NA

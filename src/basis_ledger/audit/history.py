@@ -1,0 +1,196 @@
+"""Rules about the history itself: where basis is unknown, Roth conversions under five years old, undeclared
+deductibility."""
+
+from __future__ import annotations
+
+from basis_ledger.audit.context import AuditContext, dollars, event_evidence, event_keys
+from basis_ledger.audit.filed import computed_rows, filed_forms, line_value
+from basis_ledger.audit.findings import Finding
+
+
+def basis_unknown(ctx: AuditContext) -> list[Finding]:
+    """A distribution or conversion in a year the history does not anchor: no basis_opening and no filed 8606
+    (its line 2, or an earlier line 14) at or before it, so basis from before the ledger may be missing."""
+    keyed = event_keys(ctx.events)
+    if keyed.empty:
+        return []
+    anchors: dict[tuple, int] = {}
+
+    def anchor(t: str, chain: str, year: int) -> None:
+        anchors[(t, chain)] = min(anchors.get((t, chain), year), year)
+
+    for r in keyed[keyed["kind"] == "basis_opening"].itertuples():
+        anchor(r.taxpayer, r.chain, int(r.form_year))
+    for (t, chain, year), form in filed_forms(ctx).items():
+        if "2" in form.text:
+            anchor(t, chain, year)
+        if "14" in form.text:
+            anchor(t, chain, year + 1)
+    flows = keyed[keyed["kind"].isin(["distribution", "conversion"])]
+    first = keyed.groupby(["taxpayer", "chain"])["form_year"].min().to_dict()
+    out = []
+    for (t, chain, year), rows in flows.groupby(["taxpayer", "chain", "form_year"]):
+        since = anchors.get((t, chain))
+        if since is not None and since <= year:
+            continue
+        start = first[(t, chain)]
+        what = " and ".join(sorted({"a distribution" if k == "distribution" else "a conversion" for k in rows["kind"]}))
+        msg = (
+            f"The ledger has {what} in {year}, but its history starts in {start} with no basis_opening and no filed "
+            f"Form 8606 before it: any nondeductible contributions made before {start} are missing, which would "
+            f"make {year} look more taxable than it is. Add a basis_opening event with line 14 of your last Form "
+            f"8606 before {start} (0 if you never made a nondeductible contribution), or import that form."
+        )
+        out.append(
+            Finding(
+                "basis-unknown",
+                t,
+                int(year),
+                msg,
+                line="2",
+                expected="basis known from the start",
+                found=f"history starts {start}",
+                chain=chain,
+                evidence=tuple(event_evidence(rows)),
+            )
+        )
+    return out
+
+
+def deductibility_unknown(ctx: AuditContext) -> list[Finding]:
+    """The engine's `deductibility-unknown` caution (traditional contributions no declaration covers), as a
+    finding with the contributions as evidence."""
+    frame = ctx.lines
+    if frame is None or len(frame) == 0 or "warnings" not in frame:
+        return []
+    keyed = event_keys(ctx.events)
+    out = []
+    for r in frame.to_dict("records"):
+        for caution in r["warnings"] or ():
+            if caution.code != "deductibility-unknown":
+                continue
+            t, year = r["taxpayer"], int(r["tax_year"])
+            rows = keyed[
+                (keyed["taxpayer"] == t)
+                & (keyed["kind"] == "traditional_contribution")
+                & (keyed["form_year"] == year)
+                & (keyed["chain"] == r["chain"])
+            ]
+            total = int(rows["amount_cents"].sum())
+            out.append(
+                Finding(
+                    "deductibility-unknown",
+                    t,
+                    year,
+                    caution.message,
+                    line="1",
+                    expected="a declaration ('basis-ledger declare')",
+                    found=f"{dollars(total)} undeclared",
+                    chain=r["chain"],
+                    evidence=tuple(event_evidence(rows)),
+                )
+            )
+    return out
+
+
+def roth_five_year(ctx: AuditContext) -> list[Finding]:
+    """Pub 590-B ordering: Roth distributions come from regular contributions first, then conversions oldest
+    first (taxable part first). Conversion money under five years old taken out before 59½ owes the 10%
+    additional tax (Form 5329) on its taxable part unless an exception applies."""
+    rows = computed_rows(ctx.lines)
+    keyed = event_keys(ctx.events)
+    out = []
+    for t in sorted({k[0] for k in rows}):
+        years = sorted(y for (t2, c, y) in rows if t2 == t and c == "own")
+        layers: list[list] = []  # [year, amount, taxable or None], oldest first
+        for year in years:
+            row = rows[(t, "own", year)]
+            opening = keyed[
+                (keyed["taxpayer"] == t)
+                & (keyed["kind"] == "roth_conversion_basis_opening")
+                & (keyed["form_year"] == year)
+            ]
+            if len(opening):
+                layers = [[year - 1, int(opening["amount_cents"].sum()), None]]
+            conv = line_value(row, "16") or 0
+            if conv:
+                layers.append([year, conv, line_value(row, "18") or 0])
+            plan_in = ctx.input_value("roth_rollover_in", t, "own", year)
+            if plan_in:
+                layers.append([year, plan_in, None])
+            l19 = line_value(row, "19")
+            if l19 is None:
+                continue
+            take = min(max(l19 - (line_value(row, "22") or 0), 0), line_value(row, "24") or 0)
+            recent, taxable, unknown, when = _consume(layers, take, year)
+            if recent == 0:
+                continue
+            under, born = _under_59_half(ctx, keyed, t, year)
+            if not under:
+                continue
+            out.append(_five_year_finding(t, year, recent, taxable, unknown, when, born, keyed))
+    return out
+
+
+def _consume(layers: list[list], take: int, year: int) -> tuple[int, int, bool, list[int]]:
+    recent = taxable = 0
+    unknown, when = False, []
+    for layer in layers:
+        if take <= 0:
+            break
+        part = min(take, layer[1])
+        if part <= 0:
+            continue
+        if year - layer[0] < 5:
+            recent += part
+            when.append(layer[0])
+            if layer[2] is None:
+                unknown = True
+            else:
+                taxable += min(part, layer[2])
+        layer[1] -= part
+        if layer[2] is not None:
+            layer[2] = max(layer[2] - part, 0)
+        take -= part
+    return recent, taxable, unknown, sorted(set(when))
+
+
+def _under_59_half(ctx: AuditContext, keyed, t: str, year: int) -> tuple[bool, str | None]:
+    import pandas as pd
+
+    person = ctx.taxpayers.get(t)
+    born = getattr(person, "birth_date", None)
+    if not born:
+        return True, None
+    dist = keyed[(keyed["taxpayer"] == t) & (keyed["kind"] == "roth_distribution") & (keyed["form_year"] == year)]
+    half = pd.Timestamp(born) + pd.DateOffset(years=59, months=6)
+    return bool((pd.to_datetime(dist["date"]) < half).any()), born
+
+
+def _five_year_finding(t, year, recent, taxable, unknown, when, born, keyed) -> Finding:
+    penalty = (taxable + 5) // 10  # 10% of the taxable part, to the cent, half-up
+    who = "while you were under 59½" if born else "and your birth date is not recorded (so 59½ cannot be checked)"
+    tax = f"{dollars(taxable)} of it was taxable when converted, so the 10% additional tax is {dollars(penalty)}"
+    if unknown:
+        tax = f"at least {dollars(taxable)} of it was taxable when converted (some taxable parts are unknown)"
+    msg = (
+        f"Your {year} nonqualified Roth distribution takes {dollars(recent)} from conversions made less than five "
+        f"years earlier ({', '.join(map(str, when))}) {who}; {tax} on Form 5329 unless an exception applies."
+    )
+    ev_rows = keyed[
+        (keyed["taxpayer"] == t)
+        & (
+            ((keyed["kind"] == "roth_distribution") & (keyed["form_year"] == year))
+            | ((keyed["kind"] == "conversion") & keyed["form_year"].isin(when))
+        )
+    ]
+    return Finding(
+        "roth-five-year",
+        t,
+        year,
+        msg,
+        line="24",
+        expected="no conversion under five years old reached",
+        found=f"{dollars(recent)} from {', '.join(map(str, when))}",
+        evidence=tuple(event_evidence(ev_rows)),
+    )

@@ -1,0 +1,121 @@
+"""Audit commands: `audit` (findings about the basis history) and `report --xlsx` (the accountant's workbook)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from basis_ledger.commands import (
+    EXIT_FINDINGS,
+    JsonOpt,
+    LedgerOpt,
+    TaxpayerOpt,
+    app,
+    console,
+    guarded,
+    ledger_path,
+    print_json,
+)
+from basis_ledger.commands.core import Cents, Places, Year
+from basis_ledger.model import InputError, Problem
+
+AsOf = Annotated[
+    str | None,
+    typer.Option("--as-of", help="Audit as of this date, YYYY-MM-DD (default today): which years' returns were due."),
+]
+
+
+def load_context(ledger: str | None, taxpayer: str | None, places: int, cents: bool, as_of: str | None):
+    """The ledger's events, computed lines, filed 8606s, custodian documents and accounts as an AuditContext."""
+    from basis_ledger.audit.context import make_context
+    from basis_ledger.commands.core import _load
+    from basis_ledger.engine.form8606 import Options
+    from basis_ledger.ledger.store import Ledger
+
+    problems = []
+    if not 3 <= places <= 9:
+        problems.append(Problem("--ratio-places", f"{places} is not allowed: line 10 needs 3 to 9 places"))
+    day = None
+    if as_of is not None:
+        try:
+            day = date.fromisoformat(as_of)
+        except ValueError:
+            problems.append(Problem("--as-of", f"'{as_of}' is not a YYYY-MM-DD date"))
+    if problems:
+        raise InputError(problems)
+    events, people = _load(ledger, taxpayer)
+    store = Ledger.open(ledger_path(ledger))
+    try:
+        filed, docs = store.filed_forms(), store.documents()
+        accounts = store.accounts() if hasattr(store, "accounts") else {}
+    finally:
+        store.close()
+    if taxpayer is not None:
+        filed = filed[filed["taxpayer"] == taxpayer] if len(filed) else filed
+        docs = docs[docs["taxpayer"] == taxpayer] if len(docs) else docs
+    return make_context(
+        events,
+        people,
+        filed_forms=filed,
+        documents=docs,
+        accounts=accounts,
+        options=Options(ratio_places=places, cents=cents),
+        as_of=day,
+    )
+
+
+@app.command()
+def audit(
+    taxpayer: TaxpayerOpt = None,
+    year: Year = None,
+    json_out: JsonOpt = False,
+    as_of: AsOf = None,
+    ledger: LedgerOpt = None,
+) -> None:
+    """Check the basis history: filed 8606s, custodian 5498s and 1099-Rs and the events against each other.
+
+    Exit code 1 if any finding is an error, 0 otherwise."""
+
+    def run() -> int:
+        from basis_ledger.audit.run import has_errors, run_audit
+
+        ctx = load_context(ledger, taxpayer, 5, False, as_of)
+        findings = run_audit(ctx, taxpayer, year)
+        if json_out:
+            print_json([f.as_dict() for f in findings])
+        else:
+            from basis_ledger.render.findings import findings_table
+
+            findings_table(findings, console())
+        return EXIT_FINDINGS if has_errors(findings) else 0
+
+    code = guarded(run)
+    if code:
+        raise typer.Exit(code)
+
+
+@app.command()
+def report(
+    xlsx: Annotated[Path, typer.Option("--xlsx", help="Write the workbook here (XLSX, private to you).")],
+    taxpayer: TaxpayerOpt = None,
+    ratio_places: Places = 5,
+    cents: Cents = False,
+    as_of: AsOf = None,
+    ledger: LedgerOpt = None,
+) -> None:
+    """A workbook an accountant can re-check: per taxpayer every 8606 line as a live formula over the year's
+    inputs, a basis chart, the audit's findings, and every event with the file and line it came from."""
+
+    def run() -> None:
+        from basis_ledger.audit.run import run_audit
+        from basis_ledger.render.workbook import write_workbook
+
+        ctx = load_context(ledger, taxpayer, ratio_places, cents, as_of)
+        findings = run_audit(ctx, taxpayer)
+        sheets = write_workbook(xlsx, ctx, findings)
+        print(f"{xlsx}: {sheets} sheets, {len(findings)} findings")
+
+    guarded(run)

@@ -1,0 +1,194 @@
+"""The accountant's workbook (`report --xlsx`): per taxpayer and chain a sheet of live Form 8606 formulas over
+the year's inputs with a basis chart, the audit's findings, and every event with the file and line it came from.
+
+Every text cell that comes from an input file goes through render.safe.cell; the file is private (0600).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from basis_ledger.audit.context import event_keys
+from basis_ledger.model import POOLED_TYPES, InputError, Problem, kinds
+from basis_ledger.render.safe import cell
+from basis_ledger.render.workbook_form import INPUTS, add_basis_chart, write_form_sheet
+
+if TYPE_CHECKING:
+    from basis_ledger.audit.context import AuditContext
+    from basis_ledger.audit.findings import Finding
+
+
+def write_workbook(path: Path, ctx: AuditContext, findings: list[Finding]) -> int:
+    """Write the workbook; returns the number of sheets."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    used: set[str] = set()
+    if ctx.events is not None and len(ctx.events):
+        inp = ctx.inputs
+        keyed = event_keys(ctx.events)
+        for ci, ch in enumerate(inp.chains.itertuples()):
+            years = list(range(int(ch.first_year), int(ch.last_year) + 1))
+            js = [y - int(inp.years[0]) for y in years]
+            values = {key: [int(inp.arrays[fld][ci, j]) for j in js] for key, _, fld, _ in INPUTS}
+            mine = keyed[(keyed["taxpayer"] == ch.taxpayer) & (keyed["chain"] == ch.chain)]
+            ws = wb.create_sheet(_sheet_name(ch.taxpayer, ch.chain, used))
+            what = "own traditional, SEP, SIMPLE and Roth IRAs" if ch.chain == "own" else ch.chain
+            layout = write_form_sheet(
+                ws, f"{ch.taxpayer}: Form 8606 by year ({what})", years, values, _notes(mine), ctx.options
+            )
+            add_basis_chart(ws, layout, max(layout.end_rows.values()) + 3)
+    _findings_sheet(wb.create_sheet("Findings"), findings)
+    _events_sheet(wb.create_sheet("Events"), ctx)
+    _save(wb, Path(path))
+    return len(wb.sheetnames)
+
+
+def _sheet_name(taxpayer: str, chain: str, used: set[str]) -> str:
+    """Excel sheet names: at most 31 characters, none of []:*?/\\, unique, not starting with an apostrophe."""
+    base = taxpayer if chain == "own" else f"{taxpayer} {chain.replace('inherited:', 'inh ')}"
+    base = re.sub(r"[\[\]:*?/\\']", "_", base).strip() or "taxpayer"
+    name, n = base[:31], 2
+    while name.lower() in {u.lower() for u in used} or name.lower() in ("findings", "events"):
+        suffix = f" ({n})"
+        name, n = base[: 31 - len(suffix)] + suffix, n + 1
+    used.add(name)
+    return name
+
+
+def _notes(events) -> dict[tuple[str, int], str]:
+    """Which events make up each input cell: 'file:line' per event, for a cell note."""
+    inputs = events["kind"].map({k: v.input for k, v in kinds().items()})
+    acct = events["account_type"]
+    later = events["date"].str.slice(0, 4).astype("int64") > events["tax_year"]
+    extra = {
+        "nd_next": later,
+        "ret": acct.isin(POOLED_TYPES),
+        "rechar": acct == "roth",
+        "plan_roth": acct == "roth",
+        "value": acct.isin(POOLED_TYPES) | (acct == "inherited_traditional"),
+    }
+    notes: dict[tuple[str, int], str] = {}
+    for key, _, _, sources in INPUTS:
+        mask = inputs.isin(sources)
+        if key in extra:
+            mask &= extra[key]
+        if key == "rc":
+            mask &= (inputs == "roth_contribution") | (acct == "roth")
+        for year, rows in events[mask].groupby("form_year"):
+            refs = [f"{r.source_file}:{r.source_line} {r.kind} {r.date}" for r in rows.head(15).itertuples()]
+            more = f"\n... and {len(rows) - 15} more" if len(rows) > 15 else ""
+            notes[(key, int(year))] = "\n".join(refs) + more
+    return notes
+
+
+def _header(ws, heads: list[tuple[str, int]]) -> None:
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    for i, (h, width) in enumerate(heads, start=1):
+        ws.cell(1, i, h).font = Font(bold=True)
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.freeze_panes = "A2"
+
+
+def _findings_sheet(ws, findings: list[Finding]) -> None:
+    _header(
+        ws,
+        [
+            ("Severity", 10),
+            ("Code", 22),
+            ("Taxpayer", 14),
+            ("Chain", 14),
+            ("Tax year", 9),
+            ("Line", 7),
+            ("Expected", 16),
+            ("Found", 16),
+            ("What it means", 80),
+            ("Evidence (file, where, what)", 80),
+        ],
+    )
+    for f in findings:
+        evidence = "\n".join(f"{e.file}, {e.where}" + (f": {e.what}" if e.what else "") for e in f.evidence)
+        ws.append(
+            [
+                cell(f.severity),
+                cell(f.code),
+                cell(f.taxpayer),
+                cell(f.chain),
+                f.tax_year,
+                cell(f.line or ""),
+                cell(f.expected or ""),
+                cell(f.found or ""),
+                cell(f.message),
+                cell(evidence),
+            ]
+        )
+    if findings:
+        ws.auto_filter.ref = f"A1:J{len(findings) + 1}"
+
+
+def _events_sheet(ws, ctx: AuditContext) -> None:
+    _header(
+        ws,
+        [
+            ("Taxpayer", 14),
+            ("Chain", 14),
+            ("Form year", 10),
+            ("Date", 11),
+            ("Tax year", 9),
+            ("Account", 18),
+            ("Account type", 14),
+            ("Kind", 28),
+            ("8606 lines", 10),
+            ("Amount", 15),
+            ("Memo", 36),
+            ("Source file", 30),
+            ("Source line", 11),
+            ("SHA-256", 14),
+        ],
+    )
+    if ctx.events is None or len(ctx.events) == 0:
+        return
+    table = kinds()
+    keyed = event_keys(ctx.events)
+    for r in keyed.itertuples():
+        k = table.get(r.kind)
+        ws.append(
+            [
+                cell(r.taxpayer),
+                cell(r.chain),
+                int(r.form_year),
+                cell(r.date),
+                int(r.tax_year),
+                cell(r.account),
+                cell(r.account_type),
+                cell(r.kind),
+                cell(", ".join(k.lines) if k else ""),
+                Decimal(int(r.amount_cents)).scaleb(-2),
+                cell(r.memo),
+                cell(r.source_file),
+                int(r.source_line),
+                cell(str(r.source_sha256)[:12]),
+            ]
+        )
+        ws.cell(ws.max_row, 10).number_format = "#,##0.00"
+    ws.auto_filter.ref = f"A1:N{ws.max_row}"
+
+
+def _save(wb, path: Path) -> None:
+    """Owner-only from the first byte: the file is created 0600 and written through that descriptor."""
+    if not path.parent.is_dir():
+        raise InputError([Problem(str(path), f"folder {path.parent} does not exist")])
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    except OSError as exc:
+        raise InputError([Problem(str(path), f"cannot write here ({exc.strerror})")]) from None
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        wb.save(fh)
