@@ -43,14 +43,21 @@ def import_(
         bool,
         typer.Option("--as-opening", help="Form 8606 PDFs also open the ledger: line 14 and the Roth bases."),
     ] = False,
+    maps: Annotated[
+        list[str] | None,
+        typer.Option("--map", help='Classify custodian text: "TEXT=event_kind" (repeatable; docs/importing.md).'),
+    ] = None,
+    mapping_file: Annotated[Path | None, typer.Option("--mapping", help="TOML file of TEXT = event_kind.")] = None,
 ) -> None:
     """Import files into the ledger: all of them or, on any problem, none."""
 
     def run() -> None:
+        from basis_ledger.ingest.statements.mapping import parse
         from basis_ledger.ledger.importing import import_files
 
         path = ledger_path(ledger)
-        results = import_files(path, files, profile, taxpayer=taxpayer, as_opening=as_opening)
+        mapping = parse(maps, mapping_file)
+        results = import_files(path, files, profile, taxpayer=taxpayer, as_opening=as_opening, mapping=mapping)
         if json_out:
             print_json([r.__dict__ for r in results])
             return
@@ -59,17 +66,19 @@ def import_(
             extra = f", {skipped} rows skipped" if skipped else ""
             what = f"{r.events} events ({r.importer}{extra})" if r.status == "imported" else r.status
             print(f"{r.file}: {what}")
+            for note in r.notes:
+                print(f"warning: {note}", file=sys.stderr)
         print(f"ledger: {path}")
 
     guarded(run)
 
 
-def _load(ledger: str | None, taxpayer: str | None):
+def _load(ledger: str | None, taxpayer: str | None, provenance: bool = True):
     from basis_ledger.ledger.store import Ledger
 
     store = Ledger.open(ledger_path(ledger))
     try:
-        events = store.events(taxpayer)
+        events = store.events(taxpayer, provenance=provenance)
         people = store.taxpayers()
     finally:
         store.close()
@@ -86,7 +95,7 @@ def computed_frame(ledger: str | None, taxpayer: str | None, year: int | None, p
     if not 3 <= places <= 9:
         raise InputError([Problem("--ratio-places", f"{places} is not allowed: line 10 needs 3 to 9 places")])
     opts = Options(ratio_places=places, cents=cents)
-    events, people = _load(ledger, taxpayer)
+    events, people = _load(ledger, taxpayer, provenance=False)
     frame = compute_lines(events, people, opts)
     broken = check_lines(frame, opts)
     if broken:
@@ -122,10 +131,13 @@ def compute(
         frame, opts = computed_frame(ledger, taxpayer, year, ratio_places, cents)
         from basis_ledger.render.lines import as_objects
 
-        objects = as_objects(frame, opts)
         if json_out:
-            print_json(objects)
-        elif csv_out:
+            from basis_ledger.render.lines import write_json
+
+            write_json(frame, opts, sys.stdout)
+            return
+        objects = as_objects(frame, opts)
+        if csv_out:
             from basis_ledger.render.tables import lines_csv
 
             lines_csv(objects, sys.stdout)

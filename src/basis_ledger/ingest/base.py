@@ -40,6 +40,38 @@ class Extracted:
     # Form 8606s as filed: dicts with taxpayer, tax_year, chain, name, ssn_last4 and lines
     # (line label -> (value text, source_ref)). Stored in the `filed_forms` table.
     filed_forms: list[dict] = field(default_factory=list)
+    # Warnings a user must read but that do not stop the import (e.g. a contribution's tax year taken from its date).
+    notes: list[str] = field(default_factory=list)
+
+
+# Every type an account may be declared as; only the IRA types (model.ACCOUNT_TYPES) ever carry events.
+DECLARABLE_TYPES = (
+    "traditional",
+    "sep",
+    "simple",
+    "roth",
+    "inherited_traditional",
+    "inherited_roth",
+    "plan",
+    "taxable",
+)
+
+
+@dataclass(frozen=True)
+class Account:
+    account: str
+    owner: str
+    type: str
+    custodian: str = ""
+
+
+@dataclass(frozen=True)
+class Context:
+    """Read-only facts an importer may need from the ledger and the command line (statement importers do)."""
+
+    accounts: dict[str, Account] = field(default_factory=dict)
+    mapping: dict[str, str] = field(default_factory=dict)  # custodian text (prefix, any case) -> event kind
+    taxpayer: str | None = None  # the owner to assume when an export names an account's type but not its owner
 
 
 class Importer(Protocol):

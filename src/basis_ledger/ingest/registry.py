@@ -11,8 +11,11 @@ def importers() -> list[Importer]:
     """Every importer, most specific first. New importers register here."""
     from basis_ledger.ingest.generic_csv import GenericCsv
     from basis_ledger.ingest.pdf8606 import Form8606Pdf
+    from basis_ledger.ingest.statements import statement_importers
+    from basis_ledger.ingest.taxforms import taxform_importers
+    from basis_ledger.ingest.xlsx import OldExcel
 
-    return [Form8606Pdf(), GenericCsv()]
+    return [Form8606Pdf(), OldExcel(), *taxform_importers(), *statement_importers(), GenericCsv()]
 
 
 def choose(src: SourceFile, profile: str | None = None) -> Importer:

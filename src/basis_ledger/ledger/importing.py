@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from basis_ledger.ingest.base import Extracted
+from basis_ledger.ingest.base import Context, Extracted
 from basis_ledger.ingest.registry import choose
 from basis_ledger.ingest.source import SourceFile
 from basis_ledger.ledger.schema import validation_problems
@@ -21,12 +21,15 @@ class FileResult:
     events: int
     status: str  # "imported" | "already imported" | "would import"
     skipped: dict[str, int]
+    notes: tuple[str, ...] = ()  # warnings that did not stop the import (statements, tax forms)
 
 
-def extract_file(path: Path, profile: str | None = None) -> tuple[SourceFile, Extracted]:
+def extract_file(path: Path, profile: str | None = None, ctx: Context | None = None) -> tuple[SourceFile, Extracted]:
     """Read and extract one file; every problem in it (parse and schema) raises together."""
     src = SourceFile.read(path)
-    extracted = choose(src, profile).extract(src)
+    importer = choose(src, profile)
+    # Statement and tax-form importers need the declared accounts and the user's mapping (Context).
+    extracted = importer.extract(src, ctx) if getattr(importer, "takes_context", False) else importer.extract(src)
     problems = list(extracted.problems)
     if extracted.events is not None:
         problems += validation_problems(extracted.events, str(path))
@@ -41,6 +44,7 @@ def import_files(
     profile: str | None = None,
     taxpayer: str | None = None,  # owner of Form 8606 PDFs (else matched by name / SSN last four)
     as_opening: bool = False,  # Form 8606 PDFs also seed opening balances
+    mapping: dict[str, str] | None = None,  # custodian text -> event kind (--map / --mapping)
 ) -> list[FileResult]:
     """All files or none: any problem in any file leaves the ledger exactly as it was."""
     problems: list[Problem] = []
@@ -48,9 +52,10 @@ def import_files(
     seen: dict[str, str] = {}
     ledger = Ledger.open(ledger_path, create=True) if ledger_path.exists() else None
     results: list[FileResult] = []
+    ctx = Context(ledger.accounts() if ledger else {}, dict(mapping or {}), taxpayer)
     for path in paths:
         try:
-            src, extracted = extract_file(path, profile)
+            src, extracted = extract_file(path, profile, ctx)
             if extracted.filed_forms:
                 from basis_ledger.ingest.pdf8606.pipeline import attach
 
@@ -73,6 +78,9 @@ def import_files(
             continue
         seen[src.sha256] = src.name
         staged.append((src, extracted))
+    from basis_ledger.ingest.taxforms.reconcile import reconcile
+
+    problems += reconcile([(str(s.path), e) for s, e in staged], ledger)
     if problems:
         raise InputError(problems)
     if staged:
@@ -83,7 +91,10 @@ def import_files(
                 ledger.add_documents(conn, file_id, extracted.documents)
                 ledger.add_filed_forms(conn, file_id, extracted.filed_forms)
                 results.append(
-                    FileResult(str(src.path), src.sha256, extracted.importer, n, "imported", extracted.skipped)
+                    FileResult(
+                        str(src.path), src.sha256, extracted.importer, n, "imported", extracted.skipped,
+                        tuple(extracted.notes),
+                    )
                 )
     if ledger:
         ledger.close()

@@ -175,38 +175,43 @@ class Ledger:
                 (taxpayer, tax_year, nondeductible_cents, datetime.now(UTC).isoformat(timespec="seconds")),
             )
 
-    def events(self, taxpayer: str | None = None) -> pd.DataFrame:
-        """All events with their provenance, in ledger order."""
+    def events(self, taxpayer: str | None = None, *, provenance: bool = True) -> pd.DataFrame:
+        """Events in ledger order; with provenance, also their id, memo, source file, sha256 and line."""
+        import numpy as np
         import pandas as pd
 
-        sql = (
-            "SELECT e.id, e.taxpayer, e.date, e.tax_year, e.account, e.account_type, e.kind, e.amount_cents,"
-            " e.memo, f.name AS source_file, f.sha256 AS source_sha256, e.source_line"
-            " FROM events e JOIN files f ON f.id = e.file_id"
-        )
+        cols = ["e.taxpayer", "e.date", "e.tax_year", "e.account", "e.account_type", "e.kind", "e.amount_cents"]
+        if provenance:
+            cols = ["e.id", *cols, "e.memo", "f.name AS source_file", "f.sha256 AS source_sha256", "e.source_line"]
+        sql = f"SELECT {', '.join(cols)} FROM events e" + (" JOIN files f ON f.id = e.file_id" if provenance else "")
         params: tuple = ()
         if taxpayer is not None:
             sql += " WHERE e.taxpayer = ?"
             params = (taxpayer,)
+        names = [c.split(" AS ")[-1].removeprefix("e.").removeprefix("f.") for c in cols]
         rows = self.conn.execute(sql + " ORDER BY e.id", params).fetchall()
-        names = [
-            "id",
-            "taxpayer",
-            "date",
-            "tax_year",
-            "account",
-            "account_type",
-            "kind",
-            "amount_cents",
-            "memo",
-            "source_file",
-            "source_sha256",
-            "source_line",
-        ]
-        frame = pd.DataFrame.from_records(rows, columns=names)
-        for c in ("id", "tax_year", "amount_cents", "source_line"):
-            frame[c] = frame[c].astype("int64")
-        return frame
+        columns = list(zip(*rows, strict=True)) if rows else [()] * len(names)
+        ints = {"id", "tax_year", "amount_cents", "source_line"}
+        return pd.DataFrame({
+            name: np.array(col, dtype=np.int64) if name in ints else pd.array(col, dtype="str")
+            for name, col in zip(names, columns, strict=True)
+        })
+
+    # -- accounts (statement importers map a custodian account to its owner and type) ----------------
+    def accounts(self) -> dict:
+        from basis_ledger.ingest.base import Account
+
+        rows = self.conn.execute("SELECT account, owner, type, custodian FROM accounts ORDER BY account")
+        return {r[0]: Account(*r) for r in rows}
+
+    def set_account(self, account: str, owner: str, type_: str, custodian: str | None = None) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO accounts (account, owner, type, custodian) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT(account) DO UPDATE SET owner = excluded.owner, type = excluded.type,"
+                " custodian = COALESCE(?, accounts.custodian)",
+                (account, owner, type_, custodian or "", custodian),
+            )
 
     # -- taxpayers -------------------------------------------------------------------------------
     def taxpayers(self) -> dict[str, Taxpayer]:

@@ -1,0 +1,206 @@
+"""Commands for getting custodian data in: `inspect` (a dry run of import) and `account set|list`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from basis_ledger.commands import EXIT_FINDINGS, JsonOpt, LedgerOpt, app, console, guarded, ledger_path, print_json
+from basis_ledger.model import InputError, Problem
+
+account_app = typer.Typer(help="Custodian accounts: whose each one is and what type it is.", no_args_is_help=True)
+app.add_typer(account_app, name="account")
+
+MapOpt = Annotated[
+    list[str] | None,
+    typer.Option("--map", help='Classify custodian text: "TEXT=event_kind" (repeatable; see docs/importing.md).'),
+]
+MappingOpt = Annotated[Path | None, typer.Option("--mapping", help="A TOML file of TEXT = event_kind ([map]).")]
+
+
+def _inspect(
+    paths: list[Path], profile: str | None, mapping: dict[str, str], taxpayer: str | None, ledger_file: Path
+) -> list[dict]:
+    """What `import` would do with these files, file by file; reads the ledger (accounts) but writes nothing."""
+    from basis_ledger.ingest.base import Context
+    from basis_ledger.ingest.registry import choose
+    from basis_ledger.ingest.source import SourceFile
+    from basis_ledger.ingest.taxforms.reconcile import reconcile
+    from basis_ledger.ledger.schema import validation_problems
+    from basis_ledger.ledger.store import Ledger
+
+    ledger = Ledger.open(ledger_file) if ledger_file.exists() else None
+    try:
+        ctx = Context(ledger.accounts() if ledger else {}, mapping, taxpayer)
+        staged, objects = [], []
+        for path in paths:
+            obj: dict = {"file": str(path)}
+            objects.append(obj)
+            try:
+                src = SourceFile.read(path)
+                imp = choose(src, profile)
+                obj["profile"] = imp.name
+                ex = imp.extract(src, ctx) if getattr(imp, "takes_context", False) else imp.extract(src)
+            except InputError as err:
+                obj["problems"] = [str(p) for p in err.problems]
+                continue
+            obj["sha256"] = src.sha256
+            obj["already_imported"] = bool(ledger and ledger.has_file(src.sha256))
+            if ex.events is not None:
+                ex.problems += validation_problems(ex.events, str(path))
+            staged.append((src, ex, obj))
+        late = reconcile([(str(s.path), e) for s, e, _ in staged], ledger)
+    finally:
+        if ledger:
+            ledger.close()
+    for src, ex, obj in staged:
+        obj.update(_describe(src, ex, [p for p in late if p.file == str(src.path)]))
+    return objects
+
+
+def _describe(src, ex, late: list[Problem]) -> dict:
+    from basis_ledger.money import format_cents
+
+    events = []
+    if ex.events is not None:
+        keep = [c for c in ex.events.columns if c not in ("net_cents", "maybe_conversion")]
+        for row in ex.events[keep].to_dict("records"):
+            row["amount"] = format_cents(int(row.pop("amount_cents")), whole=False).replace(",", "")
+            events.append({k: (int(v) if hasattr(v, "item") else v) for k, v in row.items()})
+    problems = sorted([*ex.problems, *late], key=lambda p: (p.line or 0, p.column or ""))
+    out = {
+        "events": events,
+        "skipped": dict(sorted(ex.skipped.items())),
+        "review": ex.review,
+        "documents": ex.documents,
+        "notes": ex.notes,
+        "problems": [str(p) for p in problems],
+    }
+    if ex.filed_forms:
+        from basis_ledger.ingest.pdf8606 import inspect_object
+
+        out["filed_forms"] = [inspect_object(src, f) for f in ex.filed_forms]
+    return out
+
+
+@app.command()
+def inspect(
+    files: Annotated[list[Path], typer.Argument(help="Any files import reads: statements, tax forms, 8606 PDFs.")],
+    profile: Annotated[str | None, typer.Option(help="Use this importer instead of detecting one.")] = None,
+    maps: MapOpt = None,
+    mapping_file: MappingOpt = None,
+    taxpayer: Annotated[str | None, typer.Option("--taxpayer", "-t", help="Owner to assume (as import).")] = None,
+    json_out: JsonOpt = False,
+    ledger: LedgerOpt = None,
+) -> None:
+    """Dry run of import: the profile chosen, the events, the rows skipped and why, the review list. Writes nothing.
+
+    Exit 0 when every file would import cleanly, 1 when some file needs review or has problems (all listed)."""
+
+    def run() -> None:
+        from basis_ledger.ingest.statements.mapping import parse
+
+        objects = _inspect(files, profile, parse(maps, mapping_file), taxpayer, ledger_path(ledger))
+        if json_out:
+            print_json(objects)
+        else:
+            _show(objects)
+        if any(o.get("problems") or o.get("review") for o in objects):
+            raise typer.Exit(EXIT_FINDINGS)
+
+    guarded(run)
+
+
+def _show(objects: list[dict]) -> None:
+    from rich.table import Table
+
+    table = Table("file", "profile", "events", "skipped", "review", "problems", title="What import would do")
+    for o in objects:
+        table.add_row(
+            Path(o["file"]).name,
+            o.get("profile", "-"),
+            str(len(o.get("events", []))),
+            str(sum(o.get("skipped", {}).values())),
+            str(len(o.get("review", []))),
+            str(len(o.get("problems", []))),
+        )
+    con = console()
+    con.print(table)
+    for o in objects:
+        for why, n in o.get("skipped", {}).items():
+            con.print(f"{Path(o['file']).name}: skipped {n}: {why}", markup=False, highlight=False)
+        for r in o.get("review", []):
+            con.print(
+                f"{o['file']}:{r['line']}: needs review: {r['date']} '{r['text']}' {r['amount']}",
+                markup=False,
+                highlight=False,
+            )
+        for line in (*o.get("problems", []), *o.get("notes", [])):
+            con.print(line, markup=False, highlight=False)
+
+
+@account_app.command("set")
+def account_set(
+    account: Annotated[str, typer.Argument(help="The account as the custodian's export names it.")],
+    owner: Annotated[str, typer.Option("--owner", help="The taxpayer who owns it.")],
+    type_: Annotated[
+        str,
+        typer.Option(
+            "--type", help="traditional, sep, simple, roth, inherited_traditional, inherited_roth, plan or taxable."
+        ),
+    ],
+    custodian: Annotated[str | None, typer.Option(help="Custodian, for your own reference.")] = None,
+    ledger: LedgerOpt = None,
+) -> None:
+    """Declare a custodian account: statement imports need its owner and type."""
+
+    def run() -> None:
+        from basis_ledger.ingest.base import DECLARABLE_TYPES
+        from basis_ledger.ledger.store import Ledger
+
+        problems = []
+        if type_ not in DECLARABLE_TYPES:
+            problems.append(Problem("--type", f"'{type_}' is not an account type ({', '.join(DECLARABLE_TYPES)})"))
+        if not owner.strip() or len(owner) > 64:
+            problems.append(Problem("--owner", "give the owner's name as used in the ledger (1 to 64 characters)"))
+        if not account.strip():
+            problems.append(Problem("ACCOUNT", "empty account"))
+        if problems:
+            raise InputError(problems)
+        store = Ledger.open(ledger_path(ledger), create=True)
+        try:
+            store.set_account(account.strip(), owner.strip(), type_, custodian)
+        finally:
+            store.close()
+        print(f"account {account.strip()}: {owner.strip()}, {type_}")
+
+    guarded(run)
+
+
+@account_app.command("list")
+def account_list(json_out: JsonOpt = False, ledger: LedgerOpt = None) -> None:
+    """The declared accounts."""
+
+    def run() -> None:
+        from dataclasses import asdict
+
+        from rich.table import Table
+
+        from basis_ledger.ledger.store import Ledger
+
+        store = Ledger.open(ledger_path(ledger))
+        try:
+            rows = [asdict(a) for a in store.accounts().values()]
+        finally:
+            store.close()
+        if json_out:
+            print_json(rows)
+            return
+        table = Table("account", "owner", "type", "custodian", title="Accounts")
+        for r in rows:
+            table.add_row(r["account"], r["owner"], r["type"], r["custodian"])
+        console().print(table)
+
+    guarded(run)

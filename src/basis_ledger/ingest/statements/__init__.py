@@ -1,0 +1,48 @@
+"""Custodian statements (CSV and Excel): reader x transaction builder x a thin per-custodian profile (data).
+
+Each profile in schemas/profiles/ becomes one importer named after it, so `--profile schwab` chooses it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from basis_ledger.ingest.base import Context, Extracted
+from basis_ledger.ingest.statements import profile as profiles
+from basis_ledger.ingest.statements.reader import grid, identify, is_old_excel
+from basis_ledger.model import InputError, Problem
+
+if TYPE_CHECKING:
+    from basis_ledger.ingest.source import SourceFile
+
+
+class StatementImporter:
+    takes_context = True
+
+    def __init__(self, name: str):
+        self.name = name
+
+    @property
+    def profile(self) -> profiles.Profile:
+        return profiles.get(self.name)
+
+    def identify(self, src: SourceFile) -> bool:
+        return identify(self.profile, src)
+
+    def extract(self, src: SourceFile, ctx: Context | None = None) -> Extracted:
+        from basis_ledger.ingest.statements.build import build
+
+        if is_old_excel(src):
+            raise InputError([old_excel(src)])
+        return build(self.profile, src, grid(src), ctx or Context())
+
+
+def old_excel(src: SourceFile) -> Problem:
+    return Problem(
+        str(src.path),
+        "old Excel .xls workbook: open it in Excel or LibreOffice and save it as .xlsx (or CSV), then import that file",
+    )
+
+
+def statement_importers() -> list[StatementImporter]:
+    return [StatementImporter(n) for n in profiles.profile_names()]

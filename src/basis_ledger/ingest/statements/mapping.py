@@ -1,0 +1,61 @@
+"""The user's own classification: `--map "TEXT=event_kind"` (repeatable) and `--mapping FILE` (TOML).
+
+TEXT is matched, any case, against the start of a custodian's action text ("MoneyLink Deposit") or of a
+tax form's review text ("1099-R code 2"); the longest match wins. The target is an event kind, a generic word
+of schemas/profiles/_common.toml (contribution, distribution, conversion, ...: the account's type decides),
+or skip; `@prior` / `@current` after a contribution kind states the tax year.
+
+Mapping file:  [map]
+               "MoneyLink Deposit" = "contribution"
+               "Journal" = "skip"
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from basis_ledger.model import InputError, Problem
+
+
+def _check(text: str, target: str, where: str) -> Problem | None:
+    from basis_ledger.ingest.statements.classify import valid_then
+
+    kind, _, year = target.partition("@")
+    if not text.strip():
+        return Problem(where, f"empty text in '{text}={target}'")
+    if not valid_then(kind.strip()):
+        return Problem(
+            where,
+            f"'{kind.strip()}' is not an event kind, a generic word or skip "
+            "(see docs/importing.md and schemas/event_kinds.toml)",
+        )
+    if year and year.strip() not in ("prior", "current"):
+        return Problem(where, f"'@{year}' must be @prior or @current")
+    return None
+
+
+def parse(maps: list[str] | None, file: Path | None) -> dict[str, str]:
+    """Both sources merged (a --map beats the file); every bad entry is a problem."""
+    found: dict[str, str] = {}
+    problems: list[Problem] = []
+    if file is not None:
+        try:
+            table = tomllib.loads(file.read_text(encoding="utf-8-sig")).get("map", {})
+        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise InputError([Problem(str(file), f"cannot read the mapping file: {exc}")]) from None
+        for text, target in table.items():
+            if (p := _check(text, str(target), str(file))) is not None:
+                problems.append(p)
+            found[text.strip()] = str(target).strip()
+    for item in maps or []:
+        text, sep, target = item.rpartition("=")
+        if not sep:
+            problems.append(Problem("--map", f"'{item}' is not TEXT=event_kind"))
+            continue
+        if (p := _check(text, target, "--map")) is not None:
+            problems.append(p)
+        found[text.strip()] = target.strip()
+    if problems:
+        raise InputError(problems)
+    return found

@@ -1,0 +1,131 @@
+"""The reader: a statement file (CSV text or workbook) -> a grid of text cells -> the profile's sections.
+
+A section starts at a row that matches one of the profile's header generations (found by content, anywhere in
+the file: preambles, title rows and several sections are normal) and ends at a footer row or the next header.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from basis_ledger.ingest.statements.profile import Header, Profile, norm
+
+if TYPE_CHECKING:
+    from basis_ledger.ingest.source import SourceFile
+
+Row = tuple[int, list[str]]  # (file line or sheet row, cells)
+
+
+@dataclass
+class Sheet:
+    name: str  # "" for a CSV file
+    rows: list[Row]
+
+
+@dataclass
+class Section:
+    header: Header
+    sheet: str
+    header_line: int
+    columns: list[str]  # normalised header cells, in file order
+    rows: list[Row] = field(default_factory=list)
+    preamble: list[str] = field(default_factory=list)  # text of the rows above the header (titles)
+
+
+_GRIDS: dict[tuple[str, str], list[Sheet]] = {}
+
+
+def grid(src: SourceFile) -> list[Sheet]:
+    """Every sheet of the file as rows of text cells; parsed once per file however many profiles look at it."""
+    key = (str(src.path), src.sha256)
+    if key not in _GRIDS:
+        if is_workbook(src):
+            from basis_ledger.ingest.xlsx import read_workbook
+
+            sheets = [Sheet(name, rows) for name, rows in read_workbook(src)]
+        else:
+            sheets = [Sheet("", _csv_rows(src.text))]
+        _GRIDS.clear()  # one file at a time is enough; keeps memory flat over a long import
+        _GRIDS[key] = sheets
+    return _GRIDS[key]
+
+
+def is_workbook(src: SourceFile) -> bool:
+    return src.data[:4] == b"PK\x03\x04" and src.path.suffix.lower() in (".xlsx", ".xlsm")
+
+
+def is_old_excel(src: SourceFile) -> bool:
+    return src.data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or src.path.suffix.lower() == ".xls"
+
+
+def _csv_rows(text: str) -> list[Row]:
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    rows: list[Row] = []
+    start = 1
+    for cells in reader:
+        rows.append((start, cells))
+        start = reader.line_num + 1
+    return rows
+
+
+def match_header(profile: Profile, cells: list[str]) -> Header | None:
+    """The header generation this row is (the one with the most columns when several fit), else None."""
+    if len(cells) < 3:
+        return None
+    have = {norm(c) for c in cells}
+    best = None
+    for h in profile.headers:
+        if h.columns <= have and (best is None or len(h.columns) > len(best.columns)):
+            best = h
+    return best
+
+
+def identify(profile: Profile, src: SourceFile) -> bool:
+    """True when a header of this profile appears within the first rows of some sheet."""
+    if is_old_excel(src):
+        return False
+    if not is_workbook(src) and (src.looks_binary or src.path.suffix.lower() not in profile.extensions):
+        return False
+    try:
+        sheets = grid(src)
+    except Exception:  # unreadable here means "not mine"; extract reports the real problem
+        return False
+    return any(match_header(profile, cells) for s in sheets for _, cells in s.rows[: profile.max_preamble])
+
+
+def sections(profile: Profile, sheets: list[Sheet]) -> tuple[list[Section], dict[str, int]]:
+    """Split every sheet into the profile's sections; count the rows outside any section, by reason."""
+    out: list[Section] = []
+    counts: dict[str, int] = {}
+    for sheet in sheets:
+        current: Section | None = None
+        above: list[str] = []
+        ended = False
+        for line, cells in sheet.rows:
+            header = match_header(profile, cells) if cells and cells[0].strip() else None
+            if header is not None:
+                current = Section(header, sheet.name, line, [norm(c) for c in cells], preamble=above)
+                out.append(current)
+                above, ended = [], False
+                continue
+            text = ",".join(c for c in cells if c.strip())
+            if current is None or ended:
+                if text:
+                    above.append(text)
+                    counts["preamble or footer text" if current is None else "footer"] = (
+                        counts.get("preamble or footer text" if current is None else "footer", 0) + 1
+                    )
+                continue
+            if not text:
+                counts["blank line"] = counts.get("blank line", 0) + 1
+                continue
+            first = cells[0].strip()
+            if any(f.search(first) for f in profile.footers):
+                ended = True
+                counts["footer"] = counts.get("footer", 0) + 1
+                continue
+            current.rows.append((line, cells))
+    return out, counts

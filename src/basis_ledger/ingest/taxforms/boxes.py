@@ -1,0 +1,83 @@
+"""The boxes of Forms 1099-R and 5498 (schemas/taxforms.toml): one value per box, checked and normalised.
+
+A document keeps each box as filed, in a normal written form: amounts as `1234.56`, check boxes as `X`,
+codes as written without spaces; empty boxes are left out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+
+from basis_ledger.resources import load_toml
+
+TRUE = frozenset({"x", "yes", "true", "1", "y", "checked"})
+FALSE = frozenset({"", "no", "false", "0", "n"})
+_AMOUNT = re.compile(r"^\$?(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?$")
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    key: str  # "form1099r" | "form5498"
+    form: str  # "1099-R" | "5498"
+    fdx: str  # FDX object name
+    columns: dict[str, str]  # column -> type
+    fdx_names: dict[str, str]  # FDX field -> column
+
+
+@cache
+def spec(key: str) -> FormSpec:
+    raw = load_toml("taxforms.toml")[key]
+    cols = {c["name"]: c["type"] for c in raw["columns"]}
+    return FormSpec(key, raw["form"], raw["fdx"], cols, {c["fdx"]: c["name"] for c in raw["columns"] if c["fdx"]})
+
+
+@cache
+def code_rules() -> tuple[dict, ...]:
+    return tuple(load_toml("taxforms.toml")["codes"])
+
+
+def normalise(kind: str, value: object) -> tuple[str, str]:
+    """(normal text, problem or "") for one box value of the given type."""
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, list):
+        text = "".join(str(v) for v in value)
+    elif value is None:
+        text = ""
+    else:
+        text = str(value).strip()
+    if kind == "amount":
+        if text == "":
+            return "", ""
+        if isinstance(value, float):  # JSON numbers: their shortest decimal text, never float arithmetic
+            text = repr(value)
+        if not _AMOUNT.match(text) and not re.fullmatch(r"\d+\.\d*0*", text):
+            return "", f"'{text}' is not an amount (dollars and cents, no sign)"
+        dec = Decimal(text.replace("$", "").replace(",", ""))
+        if dec != dec.quantize(Decimal("0.01")):
+            return "", f"'{text}' has fractions of a cent"
+        return f"{dec.quantize(Decimal('0.01'))}", ""
+    if kind == "bool":
+        low = text.lower()
+        if low in TRUE:
+            return "X", ""
+        return ("", "") if low in FALSE else ("", f"'{text}' is not a check box value (X or empty)")
+    if kind == "year":
+        return (text, "") if re.fullmatch(r"\d{4}", text) else ("", f"'{text}' is not a four-digit year")
+    if kind == "codes":
+        codes = re.sub(r"[\s,;/+]", "", text).upper()
+        return (codes, "") if re.fullmatch(r"[0-9A-Z]{0,3}", codes) else ("", f"'{text}' is not a box 7 code")
+    return text, ""
+
+
+def cents(doc: dict, box: str) -> int:
+    """A box's amount in cents (0 when empty)."""
+    text = doc["boxes"].get(box, "")
+    return int(Decimal(text) * 100) if text else 0
+
+
+def checked(doc: dict, box: str) -> bool:
+    return doc["boxes"].get(box) == "X"

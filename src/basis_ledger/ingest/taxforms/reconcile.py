@@ -1,0 +1,187 @@
+"""Across every file of one import (and what the ledger already holds): statements and tax forms agree.
+
+1. A 1099-R payout coded 1/2/7 from a traditional IRA is a Roth conversion when a 5498 of the same owner and
+   year shows it arriving (box 3); without a 5498 it stays a distribution, with a note.
+2. A contribution dated 1 January .. the deadline whose year the custodian did not state is for the year
+   before when that year's 5498 (box 1 or 10) has room for it, else for its calendar year.
+3. An event from a form is dropped (and counted) where the statements already hold the same kind of event
+   for the same account and year: the statements have dates, the forms only years.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+from basis_ledger.ingest.taxforms import FORM_IMPORTERS
+from basis_ledger.ingest.taxforms.boxes import cents
+from basis_ledger.model import Problem, kinds
+from basis_ledger.money import format_cents
+
+if TYPE_CHECKING:
+    from basis_ledger.ingest.base import Extracted
+    from basis_ledger.ledger.store import Ledger
+
+Batch = list[tuple[str, "Extracted"]]
+_BOXES = {"box1_ira_contributions": "traditional_contribution", "box10_roth_contributions": "roth_contribution"}
+
+
+def _forms_5498(batch: Batch, ledger: Ledger | None) -> list[tuple[str, int, str, str, int]]:
+    """(taxpayer, tax_year, account, box, cents) of every 5498 box 1, 3 and 10, this import and the ledger's."""
+    boxes = ("box3_roth_conversion", *_BOXES)
+    rows = [
+        (d["taxpayer"], d["tax_year"], d["account"], b, cents(d, b))
+        for _, ex in batch
+        for d in ex.documents
+        if d["form"] == "5498"
+        for b in boxes
+        if b in d["boxes"]
+    ]
+    if ledger is not None:
+        marks = ",".join("?" * len(boxes))
+        for t, y, a, b, v in ledger.conn.execute(
+            f"SELECT taxpayer, tax_year, account, box, value FROM documents WHERE form = '5498' AND box IN ({marks})",
+            boxes,
+        ):
+            rows.append((t, y, a, b, cents({"boxes": {b: v}}, b)))
+    return rows
+
+
+def reconcile(batch: Batch, ledger: Ledger | None) -> list[Problem]:
+    """In place on the batch's events, skipped counts and notes; returns the problems that stop the import."""
+    forms = _forms_5498(batch, ledger)
+    problems = _conversions(batch, forms)
+    _contribution_years(batch, forms, ledger)
+    _drop_covered(batch, ledger)
+    return problems
+
+
+def _conversions(batch: Batch, forms: list) -> list[Problem]:
+    arrived: dict[tuple, int] = defaultdict(int)
+    for t, y, _a, b, v in forms:
+        if b == "box3_roth_conversion":
+            arrived[(t, y)] += v
+    groups: dict[tuple, list] = defaultdict(list)
+    for fname, ex in batch:
+        ev = ex.events
+        if ev is not None and "maybe_conversion" in ev:
+            for i in ev.index[ev["maybe_conversion"].astype(bool)]:
+                groups[(ev.at[i, "taxpayer"], int(ev.at[i, "tax_year"]))].append((fname, ex, i))
+    problems = []
+    for (who, year), cands in groups.items():
+        total = arrived.get((who, year), 0)
+        gross = sum(int(ex.events.at[i, "amount_cents"]) for _, ex, i in cands)
+        net = sum(int(ex.events.at[i, "net_cents"]) for _, ex, i in cands)
+        single = [
+            c
+            for c in cands
+            if total in (int(c[1].events.at[c[2], "amount_cents"]), int(c[1].events.at[c[2], "net_cents"]))
+        ]
+        chosen = cands if total and total in (gross, net) else single[:1] if total else []
+        for fname, ex, i in cands:
+            line = int(ex.events.at[i, "source_line"])
+            if any(c[2] == i and c[1] is ex for c in chosen):
+                ex.events.at[i, "kind"] = "conversion"
+                ex.events.at[i, "memo"] += f"; a Roth conversion (Form 5498 box 3 {year})"
+            elif total:
+                problems.append(
+                    Problem(
+                        fname,
+                        f"needs review: 1099-R payout of "
+                        f"{format_cents(int(ex.events.at[i, 'amount_cents']), whole=False)} for {who} "
+                        f"{year} does not match the {format_cents(total, whole=False)} of Roth "
+                        "conversions on Form 5498 box 3; say which it was with "
+                        '--map "1099-R code X=conversion" (or =distribution)',
+                        line=line or None,
+                    )
+                )
+            else:
+                ex.notes.append(
+                    f"{fname}: line {line}: 1099-R payout for {who} {year} counted as a distribution; "
+                    "if it was a Roth conversion, import the Roth IRA's Form 5498 (box 3) with it"
+                )
+    return problems
+
+
+def _contribution_years(batch: Batch, forms: list, ledger: Ledger | None) -> None:
+    room: dict[tuple, int] = defaultdict(int)
+    has_form: set[tuple] = set()
+    for t, y, a, b, v in forms:
+        if b in _BOXES:
+            room[(t, a, y, _BOXES[b])] += v
+            has_form.add((t, a, y))
+    contributions = [k for k, v in kinds().items() if v.tax_year == "contribution"]
+    frames = [ex.events for _, ex in batch if ex.events is not None and "tax_year_from" in ex.events]
+    for known in _known(batch, ledger, contributions):
+        room[known[:4]] -= known[4]
+    for ev in frames:
+        for i in ev.index[ev["tax_year_from"] == "date?"].sort_values():
+            who, acct, year, kind = (
+                ev.at[i, "taxpayer"],
+                ev.at[i, "account"],
+                int(ev.at[i, "tax_year"]),
+                ev.at[i, "kind"],
+            )
+            amount = int(ev.at[i, "amount_cents"])
+            if room.get((who, acct, year - 1, kind), 0) >= amount:
+                room[(who, acct, year - 1, kind)] -= amount
+                ev.at[i, "tax_year"], ev.at[i, "tax_year_from"] = year - 1, "5498"
+            elif (who, acct, year) in has_form:
+                ev.at[i, "tax_year_from"] = "5498"
+    for _, ex in batch:
+        ev = ex.events
+        if ev is not None and "tax_year_from" in ev:
+            settled = {f"line {n}: " for n in ev.loc[ev["tax_year_from"] == "5498", "source_line"]}
+            ex.notes[:] = [n for n in ex.notes if not any(n.startswith(s) for s in settled)]
+
+
+def _known(batch: Batch, ledger: Ledger | None, contributions: list[str]):
+    """(taxpayer, account, tax_year, kind, cents) of contributions whose year is settled, from statements."""
+    for _, ex in batch:
+        ev = ex.events
+        if ev is None or ev.empty or "origin" in ev:
+            continue
+        settled = ev[ev["kind"].isin(contributions)]
+        if "tax_year_from" in settled:
+            settled = settled[settled["tax_year_from"] != "date?"]
+        for r in settled.itertuples():
+            yield r.taxpayer, r.account, int(r.tax_year), r.kind, int(r.amount_cents)
+    for r in _ledger_events(ledger):
+        if r[3] in contributions and r[4] not in FORM_IMPORTERS:
+            yield r[0], r[1], r[2], r[3], r[5]
+
+
+def _ledger_events(ledger: Ledger | None) -> list[tuple]:
+    if ledger is None:
+        return []
+    return ledger.conn.execute(
+        "SELECT e.taxpayer, e.account, e.tax_year, e.kind, f.importer, e.amount_cents"
+        " FROM events e JOIN files f ON f.id = e.file_id"
+    ).fetchall()
+
+
+def _drop_covered(batch: Batch, ledger: Ledger | None) -> None:
+    from_forms, from_statements = set(), set()
+    for t, a, y, k, importer, _ in _ledger_events(ledger):
+        (from_forms if importer in FORM_IMPORTERS else from_statements).add((t, a, y, k))
+    for _, ex in batch:
+        ev = ex.events
+        if ev is not None and not ev.empty and "origin" not in ev:
+            from_statements |= set(zip(ev["taxpayer"], ev["account"], ev["tax_year"], ev["kind"], strict=True))
+    for fname, ex in batch:
+        ev = ex.events
+        if ev is None or ev.empty:
+            continue
+        keys = list(zip(ev["taxpayer"], ev["account"], ev["tax_year"], ev["kind"], strict=True))
+        if "origin" in ev:
+            covered = [k in from_statements for k in keys]
+            for kind in ev.loc[covered, "kind"]:
+                why = f"{kind} from a tax form: already in the statements"
+                ex.skipped[why] = ex.skipped.get(why, 0) + 1
+            ex.events = ev[[not c for c in covered]].reset_index(drop=True)
+        else:
+            for t, a, y, k in sorted({k for k in keys if k in from_forms}):
+                ex.notes.append(
+                    f"{fname}: {k} {y} of account {a} ({t}) is already in the ledger from a tax form; "
+                    "the statement's rows are imported too: check that nothing is counted twice"
+                )
