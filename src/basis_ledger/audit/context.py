@@ -40,13 +40,31 @@ class AuditContext(Context):
 
         return build(self.events, self.taxpayers)
 
+    @cached_property
+    def _chain_row(self) -> dict[tuple[str, str], int]:
+        ch = self.inputs.chains
+        return {(t, c): i for i, (t, c) in enumerate(zip(ch["taxpayer"], ch["chain"], strict=True))}
+
     def input_value(self, field_name: str, taxpayer: str, chain: str, year: int) -> int:
-        inp = self.inputs
-        rows = inp.chains.index[(inp.chains["taxpayer"] == taxpayer) & (inp.chains["chain"] == chain)]
-        j = year - int(inp.years[0])
-        if len(rows) == 0 or not 0 <= j < len(inp.years):
+        """One engine input (cents) for a chain and year; 0 outside the ledger's history."""
+        i = self._chain_row.get((taxpayer, chain))
+        j = year - int(self.inputs.years[0]) if len(self.inputs.years) else -1
+        if i is None or not 0 <= j < len(self.inputs.years):
             return 0
-        return int(inp.arrays[field_name][rows[0], j])
+        return int(self.inputs.arrays[field_name][i, j])
+
+    @cached_property
+    def keyed(self) -> pd.DataFrame:
+        """The events with their chain and the 8606 year they act on (event_keys)."""
+        return event_keys(self.events)
+
+    @cached_property
+    def _by_year(self) -> dict:
+        return {k: g for k, g in self.keyed.groupby(["taxpayer", "chain", "form_year"])}
+
+    def at(self, taxpayer: str, chain: str, year: int) -> pd.DataFrame:
+        """The events acting on one chain's form of one year."""
+        return self._by_year.get((taxpayer, chain, year), self.keyed.iloc[0:0])
 
 
 def make_context(

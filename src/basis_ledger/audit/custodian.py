@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from basis_ledger.audit.context import AuditContext, dollars, event_evidence, event_keys, tolerance_cents
+from basis_ledger.audit.context import AuditContext, dollars, event_evidence, tolerance_cents
 from basis_ledger.audit.documents import Document, documents, pooled_or_inherited, spec
 from basis_ledger.audit.filed import computed_rows, line_value
 from basis_ledger.audit.findings import Finding
@@ -20,7 +20,6 @@ def fmv_mismatch(ctx: AuditContext) -> list[Finding]:
     for d in documents(ctx):
         if d.form == "5498" and pooled_or_inherited(d) and d.amount("fmv") is not None:
             groups[(d.taxpayer, d.chain, d.year)].append(d)
-    keyed = event_keys(ctx.events)
     out = []
     for (t, chain, year), docs in sorted(groups.items()):
         if line_value(rows.get((t, chain, year)), "6") is None:
@@ -29,13 +28,8 @@ def fmv_mismatch(ctx: AuditContext) -> list[Finding]:
         ledger = ctx.input_value("year_end_value", t, chain, year)
         if abs(total - ledger) <= tol:
             continue
-        values = keyed[
-            (keyed["taxpayer"] == t)
-            & (keyed["chain"] == chain)
-            & (keyed["kind"] == "year_end_value")
-            & (keyed["form_year"] == year)
-            & _pool_mask(keyed, chain)
-        ]
+        here = ctx.at(t, chain, year)
+        values = here[(here["kind"] == "year_end_value") & _pool_mask(here, chain)]
         by_acct = values.groupby("account")["amount_cents"].sum().to_dict()
         off = [d.account for d in docs if abs(d.amount("fmv") - by_acct.get(d.account, 0)) > tol]
         off += [a for a in by_acct if a not in {d.account for d in docs}]
@@ -75,7 +69,7 @@ def r1099_mismatch(ctx: AuditContext) -> list[Finding]:
     tol = tolerance_cents("1099r-mismatch")
     docs = documents(ctx)
     years = {(d.taxpayer, d.year) for d in docs}
-    keyed = event_keys(ctx.events)
+    keyed = ctx.keyed
     chains = set(zip(keyed["taxpayer"], keyed["chain"], strict=True))
     out = []
     for t, year in sorted(years):
@@ -109,9 +103,8 @@ def _check_pool(ctx, keyed, t, chain, year, docs, tol) -> Finding | None:
     uncoded = set(spec()["ledger"]["uncoded_exclusions"])
     if any("Y" in d.codes for d in docs):
         uncoded.discard("qualified_charitable_distribution")  # coded on the 1099-R itself
-    here = keyed[
-        (keyed["taxpayer"] == t) & (keyed["chain"] == chain) & (keyed["form_year"] == year) & _pool_mask(keyed, chain)
-    ]
+    here = ctx.at(t, chain, year)
+    here = here[_pool_mask(here, chain)]
     off = here[here["kind"].isin(uncoded)]
     expected = net - int(off["amount_cents"].sum())
     found = ctx.input_value("distribution", t, chain, year) + ctx.input_value("conversion", t, chain, year)
@@ -144,7 +137,8 @@ def _check_roth(ctx, keyed, t, year, docs, tol) -> Finding | None:
     )
     if abs(net - found) <= tol:
         return None
-    flows = keyed[(keyed["taxpayer"] == t) & (keyed["kind"] == "roth_distribution") & (keyed["form_year"] == year)]
+    here = ctx.at(t, "own", year)
+    flows = here[here["kind"] == "roth_distribution"]
     msg = (
         f"Your {year} Roth IRA Forms 1099-R report {dollars(net)} of distributions, but the ledger has "
         f"{dollars(found)} (line 19 holds the nonqualified part); a Roth distribution is missing or counted twice."

@@ -3,7 +3,7 @@ deductibility."""
 
 from __future__ import annotations
 
-from basis_ledger.audit.context import AuditContext, dollars, event_evidence, event_keys
+from basis_ledger.audit.context import AuditContext, dollars, event_evidence
 from basis_ledger.audit.filed import computed_rows, filed_forms, line_value
 from basis_ledger.audit.findings import Finding
 
@@ -11,7 +11,7 @@ from basis_ledger.audit.findings import Finding
 def basis_unknown(ctx: AuditContext) -> list[Finding]:
     """A distribution or conversion in a year the history does not anchor: no basis_opening and no filed 8606
     (its line 2, or an earlier line 14) at or before it, so basis from before the ledger may be missing."""
-    keyed = event_keys(ctx.events)
+    keyed = ctx.keyed
     if keyed.empty:
         return []
     anchors: dict[tuple, int] = {}
@@ -63,19 +63,14 @@ def deductibility_unknown(ctx: AuditContext) -> list[Finding]:
     frame = ctx.lines
     if frame is None or len(frame) == 0 or "warnings" not in frame:
         return []
-    keyed = event_keys(ctx.events)
     out = []
     for r in frame.to_dict("records"):
         for caution in r["warnings"] or ():
             if caution.code != "deductibility-unknown":
                 continue
             t, year = r["taxpayer"], int(r["tax_year"])
-            rows = keyed[
-                (keyed["taxpayer"] == t)
-                & (keyed["kind"] == "traditional_contribution")
-                & (keyed["form_year"] == year)
-                & (keyed["chain"] == r["chain"])
-            ]
+            here = ctx.at(t, r["chain"], year)
+            rows = here[here["kind"] == "traditional_contribution"]
             total = int(rows["amount_cents"].sum())
             out.append(
                 Finding(
@@ -98,18 +93,15 @@ def roth_five_year(ctx: AuditContext) -> list[Finding]:
     first (taxable part first). Conversion money under five years old taken out before 59½ owes the 10%
     additional tax (Form 5329) on its taxable part unless an exception applies."""
     rows = computed_rows(ctx.lines)
-    keyed = event_keys(ctx.events)
+    keyed = ctx.keyed
     out = []
     for t in sorted({k[0] for k in rows}):
         years = sorted(y for (t2, c, y) in rows if t2 == t and c == "own")
         layers: list[list] = []  # [year, amount, taxable or None], oldest first
         for year in years:
             row = rows[(t, "own", year)]
-            opening = keyed[
-                (keyed["taxpayer"] == t)
-                & (keyed["kind"] == "roth_conversion_basis_opening")
-                & (keyed["form_year"] == year)
-            ]
+            here = ctx.at(t, "own", year)
+            opening = here[here["kind"] == "roth_conversion_basis_opening"]
             if len(opening):
                 layers = [[year - 1, int(opening["amount_cents"].sum()), None]]
             conv = line_value(row, "16") or 0
@@ -162,7 +154,8 @@ def _under_59_half(ctx: AuditContext, keyed, t: str, year: int) -> tuple[bool, s
     born = getattr(person, "birth_date", None)
     if not born:
         return True, None
-    dist = keyed[(keyed["taxpayer"] == t) & (keyed["kind"] == "roth_distribution") & (keyed["form_year"] == year)]
+    here = ctx.at(t, "own", year)
+    dist = here[here["kind"] == "roth_distribution"]
     half = pd.Timestamp(born) + pd.DateOffset(years=59, months=6)
     return bool((pd.to_datetime(dist["date"]) < half).any()), born
 

@@ -12,7 +12,6 @@ from basis_ledger.audit.context import (
     AuditContext,
     dollars,
     event_evidence,
-    event_keys,
     line_feeders,
     ratio_of,
     tolerance_cents,
@@ -183,7 +182,7 @@ def chain_break(ctx: AuditContext) -> list[Finding]:
             continue
         prev = forms[(t, chain, max(earlier))]
         carried = prev.money("14") or 0
-        delta = _ledger_change(rows, t, chain, prev.year, year)
+        delta = _ledger_change(ctx, rows, t, chain, prev.year, year)
         expected, found = carried + delta, form.money("2") or 0
         if abs(expected - found) <= tol:
             continue
@@ -213,16 +212,26 @@ def chain_break(ctx: AuditContext) -> list[Finding]:
     return out
 
 
-def _ledger_change(rows: dict, t: str, chain: str, prev_year: int, year: int) -> int:
-    """Basis the ledger carries into `year` less the basis it carried out of `prev_year` (0 if unknown)."""
-    before, now = rows.get((t, chain, prev_year)), rows.get((t, chain, year))
-    if before is None or now is None:
+def _ledger_change(ctx: AuditContext, rows: dict, t: str, chain: str, prev_year: int, year: int) -> int:
+    """Basis the ledger carries into `year` less what it carried out of `prev_year`; 0 where the ledger does
+    not know (a year before its history without an opening balance for it)."""
+    now = rows.get((t, chain, year))
+    before = rows.get((t, chain, prev_year))
+    if before is not None:
+        out_of_prev = int(before["basis_end"])
+    elif ctx.input_value("has_opening_basis", t, chain, prev_year + 1):
+        out_of_prev = ctx.input_value("opening_basis", t, chain, prev_year + 1)  # line 14 of prev_year's form
+    else:
+        return 0
+    if now is None:
         return 0
     into = line_value(now, "2")
     if into is None:
         last = rows.get((t, chain, year - 1))
-        into = int(last["basis_end"]) if last is not None else int(before["basis_end"])
-    return into - int(before["basis_end"])
+        into = (int(last["basis_end"]) if last is not None else out_of_prev) + ctx.input_value(
+            "basis_added", t, chain, year
+        )
+    return into - out_of_prev
 
 
 def missing_8606(ctx: AuditContext) -> list[Finding]:
@@ -232,7 +241,6 @@ def missing_8606(ctx: AuditContext) -> list[Finding]:
     frame = ctx.lines
     if frame is None or len(frame) == 0:
         return []
-    keyed = event_keys(ctx.events)
     out = []
     for r in frame[frame["form_required"]].to_dict("records"):
         t, chain, year = r["taxpayer"], r["chain"], int(r["tax_year"])
@@ -240,12 +248,8 @@ def missing_8606(ctx: AuditContext) -> list[Finding]:
             continue
         why = _why_required(r)
         feeders = set().union(*(line_feeders(k) for k in ("1", "7", "8", "19")))
-        mine = keyed[
-            (keyed["taxpayer"] == t)
-            & (keyed["chain"] == chain)
-            & (keyed["form_year"] == year)
-            & keyed["kind"].isin(feeders)
-        ]
+        here = ctx.at(t, chain, year)
+        mine = here[here["kind"].isin(feeders)]
         msg = (
             f"Your {year} return needed a Form 8606 ({why}) and none is in the ledger. If you filed it, import "
             "it; if not, file it now: a late Form 8606 can be filed on its own, and the penalty for not filing "
