@@ -77,6 +77,8 @@ def pro_rata_exposure(ctx: Context) -> list[Finding]:
         convs = mine[mine["kind"] == "conversion"]
         ye = mine[mine["kind"] == "year_end_value"]
         others = ye[ye["account_type"].isin(["sep", "simple"]) & (ye["amount_cents"] > 0)]
+        transit = int(r["L6"]) - int(ye["amount_cents"].sum())
+        moving = f" ({money(transit)} of it a rollover still in transit)" if transit >= 100 else ""  # L6 is rounded
         extra = "".join(
             f" That includes the {a['account_type'].upper()} IRA {a['account']} ({money(a['amount_cents'])})."
             for a in others.to_dict("records")
@@ -87,8 +89,8 @@ def pro_rata_exposure(ctx: Context) -> list[Finding]:
                 t,
                 y,
                 f"Your {y} conversion of {money(r['L16'])} is partly taxable ({money(r['L18'])} on line 18) because "
-                f"your traditional, SEP and SIMPLE IRAs held {money(r['L6'])} on 31 December {y} and the pro-rata "
-                f"rule spreads your basis over all of it.{extra}",
+                f"your traditional, SEP and SIMPLE IRAs held {money(r['L6'])} on 31 December {y}{moving} and the "
+                f"pro-rata rule spreads your basis over all of it.{extra}",
                 line="18",
                 expected="$0",
                 found=money(r["L18"]),
@@ -119,9 +121,9 @@ def basis_to_plan(ctx: Context) -> list[Finding]:
         pretax = max(value - basis, 0)
         if r["amount_cents"] <= pretax:
             continue
-        unknown = "" if (used["kind"] == "year_end_value").any() else (
-            " (no 31 December value before it is in the ledger, so the value counts only the deposits recorded since)"
-        )
+        unknown = ""
+        if not (used["kind"] == "year_end_value").any():
+            unknown = " (no 31 December value before it is in the ledger: the value counts only deposits since)"
         out.append(
             Finding(
                 "basis-to-plan",
@@ -227,8 +229,10 @@ def excess_contribution(ctx: Context) -> list[Finding]:
                 expected=f"at most {money(limit)}",
                 found=money(net),
                 evidence=tuple(event_evidence(e) for e in rows.to_dict("records"))
-                + tuple(event_evidence(e) for e in back[(back["taxpayer"] == t) & (back["tax_year"] == y)].to_dict(
-                    "records")),
+                + tuple(
+                    event_evidence(e)
+                    for e in back[(back["taxpayer"] == t) & (back["tax_year"] == y)].to_dict("records")
+                ),
             )
         )
     return out

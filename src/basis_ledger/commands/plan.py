@@ -51,8 +51,10 @@ def plan(
         if not 3 <= ratio_places <= 9:
             raise InputError([Problem("--ratio-places", f"{ratio_places} is not allowed: line 10 needs 3 to 9")])
         opts = Options(ratio_places=ratio_places, cents=cents)
-        result = _action(what, taxpayer, year, amount, start, ledger, opts) if what in ACTIONS else _whatif(
-            Path(what), taxpayer, year, amount, start, ledger, opts
+        result = (
+            _action(what, taxpayer, year, amount, start, ledger, opts)
+            if what in ACTIONS
+            else _whatif(Path(what), taxpayer, year, amount, start, ledger, opts)
         )
         if json_out:
             print_json(result.as_json())
@@ -69,8 +71,11 @@ def plan(
 def _whatif(path: Path, taxpayer, year, amount, start, ledger, opts):
     from basis_ledger.plan.whatif import choose_taxpayer, evaluate, next_id, read_plan_file
 
-    misplaced = [Problem(o, f"{o} belongs to 'plan backdoor' or 'plan isolate'") for o, v in
-                 (("--amount", amount), ("--start", start)) if v is not None]
+    misplaced = [
+        Problem(o, f"{o} belongs to 'plan backdoor' or 'plan isolate'")
+        for o, v in (("--amount", amount), ("--start", start))
+        if v is not None
+    ]
     if misplaced:
         raise InputError(misplaced)
     hypothetical = read_plan_file(path, 0)  # bad input stops here, before the ledger is opened
@@ -85,8 +90,9 @@ def _action(what: str, taxpayer, year, amount, start, ledger, opts):
 
     from basis_ledger.money import parse_amounts
 
-    problems = [Problem(o, f"plan {what} needs {o}") for o, v in (("--taxpayer", taxpayer), ("--year", year))
-                if v is None]
+    problems = [
+        Problem(o, f"plan {what} needs {o}") for o, v in (("--taxpayer", taxpayer), ("--year", year)) if v is None
+    ]
     cents = 0
     if what == "backdoor":
         if amount is None:

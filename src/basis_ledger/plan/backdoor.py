@@ -33,28 +33,53 @@ def backdoor(
     acct = min(trad, key=lambda a: (st.values[a], a)) if trad else NEW_ACCOUNT  # the emptiest traditional IRA
     convert_day = builder.later(day)
     rows = [
-        builder.event_row(taxpayer, day, acct, "traditional", "nondeductible_contribution", amount,
-                          f"backdoor for {year}", tax_year=year),
+        builder.event_row(
+            taxpayer,
+            day,
+            acct,
+            "traditional",
+            "nondeductible_contribution",
+            amount,
+            f"backdoor for {year}",
+            tax_year=year,
+        ),
         builder.event_row(taxpayer, convert_day, acct, "traditional", "conversion", amount, "backdoor conversion"),
     ]
     steps = [
-        {"date": day, "event": "nondeductible_contribution", "amount": amount, "why": (
-            f"A nondeductible contribution for {year} to {acct}: it adds {money(amount)} to your basis (line 1).")},
-        {"date": convert_day, "event": "conversion", "amount": amount, "why": (
-            "Convert it once it has settled; any earnings in between are taxable on line 18.")},
+        {
+            "date": day,
+            "event": "nondeductible_contribution",
+            "amount": amount,
+            "why": (
+                f"A nondeductible contribution for {year} to {acct}: it adds {money(amount)} to your basis (line 1)."
+            ),
+        },
+        {
+            "date": convert_day,
+            "event": "conversion",
+            "amount": amount,
+            "why": ("Convert it once it has settled; any earnings in between are taxable on line 18."),
+        },
     ]
     plan = builder.plan_events(rows, SOURCE, next_id(ledger) + 1000)
     result = evaluate(ledger, people, plan, taxpayer, year, opts, SOURCE)
     if st.pre_tax:
-        how = (f"Have the pre-tax {money(st.pre_tax)} out of your traditional, SEP and SIMPLE IRAs by 31 December "
-               f"{year}: roll it into an employer plan that accepts roll-ins before you convert ('basis-ledger plan "
-               f"isolate'), or convert it as well and pay the tax on it now.")
+        how = (
+            f"Have the pre-tax {money(st.pre_tax)} out of your traditional, SEP and SIMPLE IRAs by 31 December "
+            f"{year}: roll it into an employer plan that accepts roll-ins before you convert ('basis-ledger plan "
+            f"isolate'), or convert it as well and pay the tax on it now."
+        )
     else:
-        how = (f"Nothing pre-tax is expected in your IRAs on 31 December {year}; keep it so (no rollover from a plan "
-               "into a traditional IRA, no SEP or SIMPLE contribution) until then.")
+        how = (
+            f"Nothing pre-tax is expected in your IRAs on 31 December {year}; keep it so (no rollover from a plan "
+            "into a traditional IRA, no SEP or SIMPLE contribution) until then."
+        )
     result.steps = steps
-    result.cautions = [how, builder.sep_simple_caution(st, year),
-                       "The amounts assume the IRAs keep their last known value; a gain before 31 December raises "
-                       "line 6, a loss lowers it."]
+    result.cautions = [
+        how,
+        builder.sep_simple_caution(st, year),
+        "The amounts assume the IRAs keep their last known value; a gain before 31 December raises "
+        "line 6, a loss lowers it.",
+    ]
     result.extra = {"pre_tax_year_end_cents": st.pre_tax, "to_zero": how}
     return result

@@ -42,8 +42,9 @@ def start_date(ledger: pd.DataFrame, taxpayer: str, year: int, start: str | None
     mine = ledger[ledger["taxpayer"] == taxpayer]
     closed = mine[(mine["kind"] == "year_end_value") & mine["account_type"].isin(POOLED_TYPES)]
     if (closed["date"] == f"{year}-12-31").any():
-        raise InputError([Problem("--year", f"the ledger already has {taxpayer}'s 31 December {year} values; "
-                                            "plan a later year")])
+        raise InputError(
+            [Problem("--year", f"the ledger already has {taxpayer}'s 31 December {year} values; plan a later year")]
+        )
     if start is not None:
         try:
             day = date.fromisoformat(start)
@@ -78,8 +79,9 @@ def pool_state(ledger: pd.DataFrame, people: dict[str, Taxpayer], taxpayer: str,
     return PoolState(start, values, types, basis, ye["date"].max() if len(ye) else None)
 
 
-def event_row(taxpayer: str, day: str, account: str, atype: str, kind: str, cents: int, memo: str,
-              tax_year: int | None = None) -> dict:
+def event_row(
+    taxpayer: str, day: str, account: str, atype: str, kind: str, cents: int, memo: str, tax_year: int | None = None
+) -> dict:
     return {
         "taxpayer": taxpayer, "date": day, "tax_year": tax_year or int(day[:4]), "account": account,
         "account_type": atype, "kind": kind, "amount_cents": int(cents), "memo": memo,
@@ -94,8 +96,9 @@ def plan_events(rows: list[dict], source: str, first_id: int) -> pd.DataFrame:
 
     frame = pd.DataFrame(rows, columns=list(rows[0]) if rows else None)
     if frame.empty:
-        frame = pd.DataFrame(columns=["taxpayer", "date", "tax_year", "account", "account_type", "kind",
-                                      "amount_cents", "memo"])
+        frame = pd.DataFrame(
+            columns=["taxpayer", "date", "tax_year", "account", "account_type", "kind", "amount_cents", "memo"]
+        )
     frame["source_line"] = range(1, len(frame) + 1)
     for c in ("tax_year", "amount_cents", "source_line"):
         frame[c] = frame[c].astype("int64")
@@ -103,11 +106,16 @@ def plan_events(rows: list[dict], source: str, first_id: int) -> pd.DataFrame:
 
 
 def sep_simple_caution(state: PoolState, year: int) -> str:
-    others = [f"{state.types[a].upper()} IRA {a} (about ${v // 100:,})" for a, v in state.values.items()
-              if state.types.get(a) in ("sep", "simple")]
+    others = [
+        f"{state.types[a].upper()} IRA {a} (about ${v // 100:,})"
+        for a, v in state.values.items()
+        if state.types.get(a) in ("sep", "simple")
+    ]
     held = f" You hold {', '.join(others)}." if others else ""
-    return (f"SEP and SIMPLE IRAs are in the same pool: any balance in them on 31 December {year}, an employer's "
-            f"SEP contribution made later in the year included, counts on line 6.{held}")
+    return (
+        f"SEP and SIMPLE IRAs are in the same pool: any balance in them on 31 December {year}, an employer's "
+        f"SEP contribution made later in the year included, counts on line 6.{held}"
+    )
 
 
 def rollover_caution(ledger: pd.DataFrame, taxpayer: str, start: str) -> str:
@@ -116,5 +124,7 @@ def rollover_caution(ledger: pd.DataFrame, taxpayer: str, start: str) -> str:
     year_ago = d.replace(year=d.year - 1) if not (d.month == 2 and d.day == 29) else date(d.year - 1, 2, 28)
     recent = outs[outs["date"] > year_ago.isoformat()]["date"]
     last = f" Your last one was on {recent.max()}." if len(recent) else ""
-    return ("Move the money by direct (trustee-to-trustee) rollovers: only one 60-day IRA-to-IRA rollover is "
-            f"allowed in any 12 months, across all your IRAs.{last}")
+    return (
+        "Move the money by direct (trustee-to-trustee) rollovers: only one 60-day IRA-to-IRA rollover is "
+        f"allowed in any 12 months, across all your IRAs.{last}"
+    )

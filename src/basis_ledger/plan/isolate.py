@@ -25,44 +25,59 @@ def isolate(
 ) -> PlanResult:
     day = builder.start_date(ledger, taxpayer, year, start)
     st = builder.pool_state(ledger, people, taxpayer, day)
-    rows, steps = [], []
+    rows: list[dict] = []
+    steps: list[dict] = []
+
+    def step(day_: str, kind: str, acct: str | None, cents: int, why: str) -> None:
+        if acct is not None:
+            rows.append(builder.event_row(taxpayer, day_, acct, st.types[acct], kind, cents, "plan isolate"))
+        steps.append({"date": day_, "event": kind, "amount": cents, "why": why})
+
     remaining, left = dict(st.values), st.pre_tax if st.basis else 0
     for acct in sorted(remaining, key=lambda a: (-remaining[a], a)):  # largest accounts first: fewest moves
         take = min(left, remaining[acct])
-        if take <= 0:
-            continue
-        rows.append(builder.event_row(taxpayer, day, acct, st.types[acct], "rollover_to_plan", take, "pre-tax part"))
-        steps.append({"date": day, "event": "rollover_to_plan", "amount": take, "why": (
-            f"From {acct} into an employer plan that accepts roll-ins: only the pre-tax part may go (value "
-            f"{money(st.value)} less basis {money(st.basis)}); the basis stays in the IRA (IRC 408(d)(3)(H)).")})
-        remaining[acct] -= take
-        left -= take
+        if take > 0:
+            why = (
+                f"From {acct} into an employer plan that accepts roll-ins: only the pre-tax part may go (value "
+                f"{money(st.value)} less basis {money(st.basis)}); the basis stays in the IRA (IRC 408(d)(3)(H))."
+            )
+            step(day, "rollover_to_plan", acct, take, why)
+            remaining[acct] -= take
+            left -= take
     convert_day = builder.later(day)
     for acct, rest in remaining.items():
-        if rest <= 0 or not st.basis:
-            continue
-        rows.append(builder.event_row(taxpayer, convert_day, acct, st.types[acct], "conversion", rest, "the basis"))
-        steps.append({"date": convert_day, "event": "conversion", "amount": rest, "why": (
-            f"Convert what is left in {acct} (your basis) once the plan has deposited the roll-in: with nothing else "
-            f"in your traditional, SEP and SIMPLE IRAs on 31 December {year}, line 10 is 1.000 and the conversion "
-            "is not taxable.")})
+        if rest > 0 and st.basis:
+            why = (
+                f"Convert what is left in {acct} (your basis) once the plan has deposited the roll-in: with "
+                f"nothing else in your traditional, SEP and SIMPLE IRAs on 31 December {year}, line 10 is 1.000 "
+                "and the conversion is not taxable."
+            )
+            step(convert_day, "conversion", acct, rest, why)
     plan = builder.plan_events(rows, SOURCE, next_id(ledger) + 1000)
     result = evaluate(ledger, people, plan, taxpayer, year, opts, SOURCE)
     back = f"{year + 1}-01-01"
-    if st.pre_tax and st.basis:
-        steps.append({"date": back, "event": "rollover_from_plan", "amount": st.pre_tax, "why": (
-            f"Optional, and never before {back}: pre-tax money back in an IRA by 31 December {year} lands on line 6 "
-            "and makes the conversion taxable after all. Leaving it in the plan is better still (see cautions).")})
+    if st.pre_tax and st.basis:  # advice for the next year, not an event of this plan
+        why = (
+            f"Optional, and never before {back}: pre-tax money back in an IRA by 31 December {year} lands on "
+            "line 6 and makes the conversion taxable after all. Leaving it in the plan is better still."
+        )
+        step(back, "rollover_from_plan", None, st.pre_tax, why)
     result.steps, result.cautions = steps, _cautions(ledger, taxpayer, year, st)
-    result.extra = {"value_cents": st.value, "basis_cents": st.basis, "pre_tax_cents": st.pre_tax,
-                    "earliest_return": back}
+    result.extra = {
+        "value_cents": st.value,
+        "basis_cents": st.basis,
+        "pre_tax_cents": st.pre_tax,
+        "earliest_return": back,
+    }
     return result
 
 
 def _cautions(ledger: pd.DataFrame, taxpayer: str, year: int, st: builder.PoolState) -> list[str]:
     if not st.basis:
-        return ["There is no basis in your traditional, SEP and SIMPLE IRAs: nothing to isolate, and a conversion "
-                "would be taxable in full."]
+        return [
+            "There is no basis in your traditional, SEP and SIMPLE IRAs: nothing to isolate, and a conversion "
+            "would be taxable in full."
+        ]
     since = f"the 31 December {st.last_statement[:4]} value" if st.last_statement else "no 31 December value"
     out = [
         "The employer plan must accept roll-ins of IRA money (ask its administrator), and it must have deposited "
@@ -75,6 +90,8 @@ def _cautions(ledger: pd.DataFrame, taxpayer: str, year: int, st: builder.PoolSt
         builder.rollover_caution(ledger, taxpayer, st.start),
     ]
     if st.value < st.basis:
-        out.append(f"The IRAs are worth less than their basis ({money(st.value)} < {money(st.basis)}): converting "
-                   "everything leaves basis with no money behind it (leftover-basis).")
+        out.append(
+            f"The IRAs are worth less than their basis ({money(st.value)} < {money(st.basis)}): converting "
+            "everything leaves basis with no money behind it (leftover-basis)."
+        )
     return out

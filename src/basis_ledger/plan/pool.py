@@ -77,7 +77,8 @@ def account_values(ev: pd.DataFrame, p: Point) -> tuple[dict[str, int], pd.DataF
     last_rows = ye.groupby("account").tail(1)
     last = last_rows.set_index("account")
     flows = mine[mine["kind"].isin(list(FLOWS))]
-    since = flows["date"] > flows["account"].map(last["date"]).fillna("")
+    dates = last["date"].to_dict()
+    since = flows["date"] > flows["account"].map(lambda a: dates.get(a, ""))
     flows = flows[since]
     signed = flows["amount_cents"] * flows["kind"].map(FLOWS)
     totals = signed.groupby(flows["account"]).sum()

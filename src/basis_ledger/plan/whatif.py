@@ -124,8 +124,9 @@ def _year_ends(ledger: pd.DataFrame, plan: pd.DataFrame, taxpayer: str, source: 
     import pandas as pd
 
     def ye_years(ev: pd.DataFrame) -> set[int]:
-        rows = ev[(ev["taxpayer"] == taxpayer) & (ev["kind"] == "year_end_value") & ev["account_type"].isin(
-            POOLED_TYPES)]
+        rows = ev[
+            (ev["taxpayer"] == taxpayer) & (ev["kind"] == "year_end_value") & ev["account_type"].isin(POOLED_TYPES)
+        ]
         return set(rows["date"].str.slice(0, 4).astype(int))
 
     mine = plan[plan["taxpayer"] == taxpayer]
@@ -140,8 +141,12 @@ def _year_ends(ledger: pd.DataFrame, plan: pd.DataFrame, taxpayer: str, source: 
             continue
         end = Point(taxpayer, f"{y}-12-31")
         if y in in_ledger:
-            led = ledger[(ledger["taxpayer"] == taxpayer) & (ledger["kind"] == "year_end_value")
-                         & ledger["account_type"].isin(POOLED_TYPES) & ledger["date"].eq(end.date)]
+            led = ledger[
+                (ledger["taxpayer"] == taxpayer)
+                & (ledger["kind"] == "year_end_value")
+                & ledger["account_type"].isin(POOLED_TYPES)
+                & ledger["date"].eq(end.date)
+            ]
             replaced += led["id"].tolist()
             after_rows += _adjusted(led, mine[mine["date"].str.startswith(str(y))], end.date, source)
             continue
@@ -182,8 +187,9 @@ def _frame(parts: list, first_id: int) -> pd.DataFrame:
     import numpy as np
     import pandas as pd
 
-    ev = pd.concat([p if isinstance(p, pd.DataFrame) else pd.DataFrame(p, columns=list(COLUMNS)) for p in parts],
-                   ignore_index=True)
+    ev = pd.concat(
+        [p if isinstance(p, pd.DataFrame) else pd.DataFrame(p, columns=list(COLUMNS)) for p in parts], ignore_index=True
+    )
     gen = ev["id"] == 0
     ev.loc[gen, "id"] = np.arange(first_id, first_id + int(gen.sum()))
     for c in ("id", "tax_year", "amount_cents", "source_line"):
