@@ -134,7 +134,7 @@ def consistent_documents(rows: list[str]) -> list[dict]:
     out = ev[ev["kind"].isin(["distribution", "conversion", "rollover_out", "roth_distribution"])]
     for (t, y, acct, kind), g in out.groupby(["taxpayer", "year", "account", "kind"]):
         code = "J" if kind == "roth_distribution" else "7"
-        boxes = {"1": _text(int(g["amount_cents"].sum())), "7": code}
+        boxes = {"box1_gross_distribution": _text(int(g["amount_cents"].sum())), "box7_codes": code}
         if kind != "roth_distribution":
             boxes["ira_sep_simple"] = "X"
         docs.append({"form": "1099-R", "taxpayer": t, "tax_year": int(y), "account": acct, "boxes": boxes})

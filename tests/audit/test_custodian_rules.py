@@ -21,11 +21,11 @@ ROWS = [
 
 
 def f5498(account, fmv, year=2021, **boxes):
-    return {"form": "5498", "taxpayer": "ed", "tax_year": year, "account": account, "boxes": {"5": fmv, **boxes}}
+    return {"form": "5498", "taxpayer": "ed", "tax_year": year, "account": account, "boxes": {"box5_fmv": fmv, **boxes}}
 
 
 def f1099r(account, gross, code, year=2021, ira="X"):
-    boxes = {"1": gross, "7": code, "ira_sep_simple": ira}
+    boxes = {"box1_gross_distribution": gross, "box7_codes": code, "ira_sep_simple": ira}
     return {"form": "1099-R", "taxpayer": "ed", "tax_year": year, "account": account, "boxes": boxes}
 
 
@@ -68,7 +68,7 @@ def test_fmv_not_checked_when_the_form_does_not_use_line_6(tmp_path):
 
 
 def test_a_5498_account_missing_from_the_ledger(tmp_path):
-    docs = [*AGREE, f5498("SCHWAB-SEP", "2500.00", **{"7": "SEP"})]
+    docs = [*AGREE, f5498("SCHWAB-SEP", "2500.00", box7_sep="X")]
     (f,) = only(run(tmp_path, docs), "fmv-mismatch")
     assert (f.expected, f.found) == ("$46,500", "$44,000") and "SCHWAB-SEP" in f.message
 
@@ -125,3 +125,28 @@ def test_roth_1099r_against_roth_distributions(tmp_path):
     bad = [*AGREE, f1099r("FID-ROTH", "2500.00", "J", ira="")]
     (f,) = only(run(tmp_path / "b", bad, rows), "1099r-mismatch")
     assert (f.line, f.expected, f.found) == ("19", "$2,500", "$2,000")
+
+
+def test_box_names_by_number_and_fdx_field_are_read_too(tmp_path):
+    # a document stored with FDX names (fairMarketValue) and bare box numbers reads the same
+    docs = [
+        {
+            "form": "5498",
+            "taxpayer": "ed",
+            "tax_year": 2021,
+            "account": "FID-IRA",
+            "boxes": {"fairMarketValue": "31000.00"},
+        },
+        f5498("VG-IRA", "14000.00"),
+        {
+            "form": "1099-R",
+            "taxpayer": "ed",
+            "tax_year": 2021,
+            "account": "FID-IRA",
+            "boxes": {"1": "6000.00", "7": "2", "iraSepSimple": "X"},
+        },
+        f1099r("VG-IRA", "1500.00", "1"),
+    ]
+    found = run(tmp_path, docs)
+    assert [(f.expected, f.found) for f in only(found, "fmv-mismatch")] == [("$45,000", "$44,000")]
+    assert not only(found, "1099r-mismatch")

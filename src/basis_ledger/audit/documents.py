@@ -92,6 +92,10 @@ def _type_of(d: Document, accounts: dict, by_account: dict[str, str]) -> str:
         return getattr(declared, "type", declared)
     if d.account in by_account:
         return by_account[d.account]
+    flags = spec()["boxes"][d.form].get("type_flags", {})
+    for box, kind in flags.items():
+        if (d.boxes.get(box) or "").strip().lower() in _TRUE:
+            return kind
     text = (d.box("type") or "").lower()
     if "roth" in text:
         return "roth"
