@@ -38,10 +38,11 @@ CAPTIONS: dict[str, tuple[str, str]] = {
 }
 
 
-def derive(reader) -> tuple[dict[str, str], list[str]]:
-    """(map key -> fully qualified field name, widget names left unmapped)."""
+def derive(reader, frags: list[Frag] | None = None) -> tuple[dict[str, str], list[str]]:
+    """(map key -> fully qualified field name, widget names left unmapped). `frags`: the pages' text if read."""
     ws = widgets(reader)
-    frags = [f for i, page in enumerate(reader.pages, 1) for f in fragments(page, i)]
+    if frags is None:
+        frags = [f for i, page in enumerate(reader.pages, 1) for f in fragments(page, i)]
     fields = _lines(ws, frags)
     fields.update(_captioned(ws, frags, set(fields.values())))
     left = [w.name for w in ws if w.name not in set(fields.values())]

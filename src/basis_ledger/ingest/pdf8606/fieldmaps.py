@@ -20,7 +20,7 @@ def committed() -> dict[int, dict[str, str]]:
     return out
 
 
-def for_form(reader, year: int | None, names: set[str]) -> dict[str, str] | None:
+def for_form(reader, year: int | None, names: set[str], frags: list | None = None) -> dict[str, str] | None:
     """The committed map of the year when the PDF has its fields, else one derived from this PDF's geometry
     (a revision or a producer we have no map for), else None."""
     fields = committed().get(year or 0)
@@ -28,7 +28,7 @@ def for_form(reader, year: int | None, names: set[str]) -> dict[str, str] | None
         return fields
     from basis_ledger.ingest.pdf8606.derive import derive
 
-    derived, _ = derive(reader)
+    derived, _ = derive(reader, frags)
     if all(f"line_{k}" in derived for k in LINE_KEYS):
         return derived
     return None

@@ -127,6 +127,11 @@ def _matrix(values: Any) -> Matrix:
 
 def fragments(page, page_no: int) -> list[Frag]:
     """Every text piece on the page with its position in page coordinates, form XObjects included."""
+    return text_pass(page, page_no)[1]
+
+
+def text_pass(page, page_no: int) -> tuple[str, list[Frag]]:
+    """One parse of the page's content (the costly part of reading): its plain text and its positioned pieces."""
     out: list[Frag] = []
     # One level per form XObject being visited: [resources, base matrix, ctm, q-stack].
     levels: list[list[Any]] = [[page.get("/Resources"), IDENTITY, IDENTITY, []]]
@@ -165,8 +170,8 @@ def fragments(page, page_no: int) -> list[Frag]:
         out.append(Frag(page_no, round(gx, 1), round(gy, 1), t))
 
     with quiet():
-        page.extract_text(visitor_operand_before=before, visitor_operand_after=after, visitor_text=text)
-    return out
+        plain = page.extract_text(visitor_operand_before=before, visitor_operand_after=after, visitor_text=text)
+    return plain or "", out
 
 
 def _xobject(resources: Any, name: Any):

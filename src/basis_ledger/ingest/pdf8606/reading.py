@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from basis_ledger.ingest.pdf8606 import fieldmaps, positions
-from basis_ledger.ingest.pdf8606.pdf import fragments, page_text, ssn_last4, widgets
+from basis_ledger.ingest.pdf8606.pdf import page_text, ssn_last4, text_pass, widgets
 from basis_ledger.ingest.pdf8606.values import money_text, ratio_text
 from basis_ledger.model import InputError, Problem
 
@@ -15,6 +15,9 @@ _YEAR_PATTERNS = (
     re.compile(r"8606\s*\(((?:19|20)\d\d)\)"),  # the footer, "Form 8606 (2023)"
     re.compile(r"((?:19|20)\d\d)\s+Form\s+8606"),  # the PDF title
 )
+
+
+MAX_PAGES = 3  # Form 8606 has two pages; a third would be a statement attached to it
 
 
 @dataclass
@@ -46,7 +49,25 @@ def _safe_metadata(reader) -> bool:
 
 
 def read(reader, name: str) -> FormRead:
-    texts = [page_text(p) for p in reader.pages[:4]]
+    problems: list[Problem] = []
+    ws = widgets(reader)
+    values = {w.name: w.value for w in ws if w.kind == "/Tx"}
+    # Fast path: an IRS fillable form of a revision we have a map for, titled "YYYY Form 8606", with values in its
+    # fields, needs no page text at all (parsing the pages is most of the cost of reading).
+    title = form_year(reader, text="") if _safe_metadata(reader) else None
+    fields = fieldmaps.committed().get(title or 0)
+    if (
+        fields
+        and any(v.strip() for v in values.values())
+        and all(fields[f"line_{k}"] in values for k in fieldmaps.LINE_KEYS)
+    ):
+        form = _from_fields(values, fields, title, problems, name)
+        if problems:
+            raise InputError(problems)
+        if form.lines:
+            return form
+    passes = [text_pass(page, i) for i, page in enumerate(reader.pages[:MAX_PAGES], 1)]
+    texts, frags = [t for t, _ in passes], [f for _, fs in passes for f in fs]
     first = texts[0]
     if sum(len(t.strip()) for t in texts) < 40:
         raise InputError(
@@ -71,10 +92,12 @@ def read(reader, name: str) -> FormRead:
                 )
             ]
         )
-    problems: list[Problem] = []
-    form = _from_fields(reader, year, problems, name)
+    form = None
+    if any(v.strip() for v in values.values()):
+        fmap = fieldmaps.for_form(reader, year, set(values), frags)
+        form = _from_fields(values, fmap, year, problems, name) if fmap else None
     if form is None or not form.lines:
-        form = _from_text(reader, year, problems, name)
+        form = _from_text(frags, year, problems, name)
     if problems:
         raise InputError(problems)
     if not form.lines:
@@ -82,14 +105,9 @@ def read(reader, name: str) -> FormRead:
     return form
 
 
-def _from_fields(reader, year: int, problems: list[Problem], name: str) -> FormRead | None:
-    ws = widgets(reader)
-    values = {w.name: w.value for w in ws if w.kind == "/Tx"}
-    if not any(v.strip() for v in values.values()):
-        return None
-    fmap = fieldmaps.for_form(reader, year, set(values))
-    if fmap is None:
-        return None
+def _from_fields(
+    values: dict[str, str], fmap: dict[str, str], year: int, problems: list[Problem], name: str
+) -> FormRead:
     form = FormRead(year, how="fields")
     form.name = values.get(fmap.get("name", ""), "").strip()
     form.ssn_last4 = ssn_last4(values.get(fmap.get("ssn", ""), ""))
@@ -111,8 +129,7 @@ def _from_fields(reader, year: int, problems: list[Problem], name: str) -> FormR
     return form
 
 
-def _from_text(reader, year: int, problems: list[Problem], name: str) -> FormRead:
-    frags = [f for i, page in enumerate(reader.pages[:4], 1) for f in fragments(page, i)]
+def _from_text(frags: list, year: int, problems: list[Problem], name: str) -> FormRead:
     found = positions.read(frags)
     form = FormRead(year, name=found.name, ssn_last4=found.ssn_last4, how="page text")
     for line in (k for k in fieldmaps.LINE_KEYS if k in found.lines):
