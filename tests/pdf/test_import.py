@@ -111,6 +111,7 @@ def test_as_opening_seeds_the_bases(tmp_path, form):
         ("roth_contribution_basis_opening", 2019, "roth", 500000, 0),  # 9,000 - 4,000
     ]
     assert all("of the 2019 Form 8606 in f8606-2019.pdf" in e[5] for e in events)
+    assert "line 24 is blank on the 2019 form" in err  # the conversion basis is not on this form
     # The next year starts from them: a 2020 distribution with basis 2,325.52 on line 2 (whole dollars: 2,326)
     csv = tmp_path / "2020.csv"
     csv.write_text(
@@ -145,3 +146,27 @@ def test_shared_sample_imports_as_opening(tmp_path):
     assert _rows(ledger, "SELECT kind, amount_cents FROM events WHERE kind = 'basis_opening'") == [
         ("basis_opening", 1525000)
     ]
+
+
+def test_as_opening_carries_the_conversion_basis(tmp_path):
+    """Line 19 = 20,000 uses up the contribution basis 9,000 (line 22 - line 19 < 0: no event) and 11,000 of the
+    conversion basis: 12,500 - (20,000 - 9,000) = 1,500 carried. No Part I: no basis_opening."""
+    path = tmp_path / "f8606-2021.pdf"
+    printed_form(
+        path,
+        2021,
+        {"19": "20,000", "20": "0", "21": "20,000", "22": "9,000", "23": "11,000", "24": "12,500", "25a": "0"},
+    )
+    ledger = tmp_path / "l.db"
+    code, _, err = run("--ledger", str(ledger), "import", "-t", "jo", "--as-opening", str(path))
+    assert code == 0, err
+    assert _rows(ledger, "SELECT kind, tax_year, amount_cents FROM events") == [
+        ("roth_conversion_basis_opening", 2021, 150000)
+    ]
+
+
+def test_as_opening_needs_a_basis(tmp_path):
+    path = tmp_path / "f8606-2021.pdf"
+    printed_form(path, 2021, {"16": "5,000", "17": "0", "18": "5,000"})
+    code, _, err = run("--ledger", str(tmp_path / "l.db"), "import", "-t", "jo", "--as-opening", str(path))
+    assert code == 2 and "no basis to carry" in err

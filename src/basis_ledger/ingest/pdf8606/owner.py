@@ -67,7 +67,7 @@ def resolve(file: str, forms: list[dict], taxpayer: str | None, people: dict[str
         )
 
 
-def opening_events(file: str, forms: list[dict], history: pd.DataFrame) -> pd.DataFrame:
+def opening_events(file: str, forms: list[dict], history: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     """Events that carry a filed form's bases into the ledger: line 14 -> basis_opening; Part III's line 22 and
     24, less what that year's line 19 took (the line 22 worksheet / line 24 chart), -> the Roth bases."""
     import pandas as pd
@@ -77,6 +77,7 @@ def opening_events(file: str, forms: list[dict], history: pd.DataFrame) -> pd.Da
 
     rows: list[dict] = []
     problems: list[Problem] = []
+    notes: list[str] = []
     for form in forms:
         who, year, lines = form["taxpayer"], int(form["tax_year"]), form["lines"]
         mine = history[history["taxpayer"] == who] if not history.empty else history
@@ -114,7 +115,12 @@ def opening_events(file: str, forms: list[dict], history: pd.DataFrame) -> pd.Da
             add("basis_opening", "traditional", amt["14"], "line 14")
         if "19" in amt and "22" in amt:
             add("roth_contribution_basis_opening", "roth", max(amt["22"] - amt["19"], 0), "line 22 less line 19")
-            if "24" in amt:
+            if "24" not in amt:
+                notes.append(
+                    f"{file}: line 24 is blank on the {year} form (line 23 is 0), so the Roth conversion "
+                    "basis is not known from it; add a roth_conversion_basis_opening row if there is one"
+                )
+            else:
                 used = max(amt["19"] - amt["22"], 0)  # line 23 figured without line 20
                 add("roth_conversion_basis_opening", "roth", max(amt["24"] - used, 0), "line 24 less line 23")
         elif "22" in amt or "24" in amt:
@@ -134,4 +140,4 @@ def opening_events(file: str, forms: list[dict], history: pd.DataFrame) -> pd.Da
     frame = pd.DataFrame(rows, columns=list(EVENT_COLUMNS))
     for c in ("tax_year", "amount_cents", "source_line"):
         frame[c] = frame[c].astype("int64")
-    return frame
+    return frame, notes

@@ -36,7 +36,8 @@ def attach(
     frames += [e.events for _, e in staged if e.events is not None and not e.events.empty]
     cols = ["taxpayer", "tax_year", "date"]
     history = pd.concat([f[cols] for f in frames], ignore_index=True) if frames else pd.DataFrame(columns=cols)
-    events = opening_events(str(src.path), extracted.filed_forms, history)
+    events, notes = opening_events(str(src.path), extracted.filed_forms, history)
+    extracted.notes.extend(notes)
     problems = validation_problems(events, str(src.path))
     if problems:
         raise InputError(problems)
