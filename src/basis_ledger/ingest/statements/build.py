@@ -58,6 +58,9 @@ def build(profile: Profile, src: SourceFile, sheets: list[Sheet], ctx: Context) 
             out.skipped[sec.header.reason] = out.skipped.get(sec.header.reason, 0) + len(sec.rows)
         elif (f := _frame(profile, sec, fname, out.problems)) is not None:
             frames.append(f)
+    if not secs:  # only when --profile forced a profile on a file it does not recognise
+        gens = "; ".join(h.generation for h in profile.headers)
+        out.problems.append(Problem(fname, f"no {profile.name} header in this file (known layouts: {gens})"))
     if not frames:
         out.events = pd.DataFrame(
             {
@@ -105,7 +108,7 @@ def build(profile: Profile, src: SourceFile, sheets: list[Sheet], ctx: Context) 
     events["tax_year"], events["tax_year_from"] = assign(events, wording[events.index])
     sheet = np.where(events["sheet"] != "", " [sheet " + events["sheet"] + "]", "")
     events["memo"] = (profile.custodian + ": " + events["action"] + sheet + events["memo_extra"]).str.slice(0, 240)
-    _notes(events, out)
+    _notes(events, out, fname, set(ctx.accounts))
     out.events = events[[*EVENT_COLUMNS, "tax_year_from"]].reset_index(drop=True)
     return out
 
@@ -176,10 +179,21 @@ def _withholding(events: pd.DataFrame, held: pd.DataFrame, fname: str, out: Extr
         )
 
 
-def _notes(events: pd.DataFrame, out: Extracted) -> None:
+def _notes(events: pd.DataFrame, out: Extracted, fname: str, declared: set[str]) -> None:
     for r in events[events["tax_year_from"] == "date?"].itertuples():
         out.notes.append(
-            f"line {r.source_line}: {r.kind} of {format_cents(r.amount_cents, whole=False)} on {r.date} "
+            f"{fname}:{r.source_line}: {r.kind} of {format_cents(r.amount_cents, whole=False)} on {r.date} "
             f"counted for {r.tax_year} by its date; if it was for {r.tax_year - 1}, import that year's Form 5498 "
             f"with it or map the text with @prior"
         )
+    said = events[events["account_type"].notna() & (events["account_type"] == events["type_said"])]
+    for account, kind in said.groupby("account")["account_type"].first().items():
+        if account not in declared:
+            out.notes.append(
+                f"{fname}: account '{account}' taken as {kind} ({out_owner(said, account)}) from its "
+                "name in the export; declare it with 'basis-ledger account set' to be sure"
+            )
+
+
+def out_owner(frame: pd.DataFrame, account: str) -> str:
+    return str(frame.loc[frame["account"] == account, "taxpayer"].iloc[0])

@@ -40,8 +40,15 @@ def classify(
     profile: Profile, text: str, sign: str, account_type: str | None, mapping: dict[str, str]
 ) -> tuple[str, str, str]:
     """(outcome, skip reason, tax-year wording) for one distinct row; see the module docstring."""
-    if account_type in NOT_IRA:
+    out, why, year = _match(profile, text, sign, account_type, mapping)
+    if account_type in NOT_IRA and out != "skip":  # a taxable or plan account has no IRA events at all
         return "skip", f"{account_type} account: not an IRA", ""
+    return out, why, year
+
+
+def _match(
+    profile: Profile, text: str, sign: str, account_type: str | None, mapping: dict[str, str]
+) -> tuple[str, str, str]:
     upper = text.upper()
     for prefix in sorted(mapping, key=len, reverse=True):  # the user's own mapping wins; longest text first
         if upper.startswith(prefix.upper()):
@@ -64,4 +71,4 @@ def classify(
         return "account", "", ""
     if account_type in ACCOUNT_TYPES:
         return "review", "", ""
-    return "skip", f"account type {account_type}", ""
+    return "skip", f"{account_type} account: not an IRA", ""

@@ -36,7 +36,7 @@ def spec(key: str) -> FormSpec:
 
 @cache
 def code_rules() -> tuple[dict, ...]:
-    return tuple(load_toml("taxforms.toml")["codes"])
+    return tuple(load_toml("taxforms.toml")["form1099r_codes"]["rules"])
 
 
 def normalise(kind: str, value: object) -> tuple[str, str]:

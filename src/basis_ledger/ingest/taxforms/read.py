@@ -31,7 +31,7 @@ def _document(
         if problem:
             problems.append(
                 Problem(
-                    fname, f"{fs.form} {col}: {problem}", line=line or None, column=col if line else f"{where}.{col}"
+                    fname, f"{fs.form} {col}: {problem}", line=line or None, column=f"{where}.{col}" if where else col
                 )
             )
             bad = True
@@ -95,7 +95,8 @@ def read_fdx(src: SourceFile) -> tuple[list[dict], list[Problem]]:
         values = {fs.fdx_names[k]: v for k, v in obj.items() if k in fs.fdx_names}
         values.setdefault("tax_year", (data.get("taxYear") if isinstance(data, dict) else "") or "")
         values.setdefault("account", obj.get("accountNumber", ""))
-        doc = _document(fs, values, 0, len(docs), f"forms[{i}]", fname, problems)
+        # JSON has no rows: a form's "line" is its position in the forms list (1 = the first).
+        doc = _document(fs, values, i + 1, len(docs), f"forms[{i}]", fname, problems)
         if doc:
             docs.append(doc)
     if not docs and not problems:

@@ -80,24 +80,23 @@ def _conversions(batch: Batch, forms: list) -> list[Problem]:
         chosen = cands if total and total in (gross, net) else single[:1] if total else []
         for fname, ex, i in cands:
             line = int(ex.events.at[i, "source_line"])
+            amount = format_cents(int(ex.events.at[i, "amount_cents"]), whole=False)
             if any(c[2] == i and c[1] is ex for c in chosen):
                 ex.events.at[i, "kind"] = "conversion"
                 ex.events.at[i, "memo"] += f"; a Roth conversion (Form 5498 box 3 {year})"
-            elif total:
+            elif total and not chosen:  # Roth money arrived, but no payout accounts for it
                 problems.append(
                     Problem(
                         fname,
-                        f"needs review: 1099-R payout of "
-                        f"{format_cents(int(ex.events.at[i, 'amount_cents']), whole=False)} for {who} "
-                        f"{year} does not match the {format_cents(total, whole=False)} of Roth "
-                        "conversions on Form 5498 box 3; say which it was with "
-                        '--map "1099-R code X=conversion" (or =distribution)',
+                        f"needs review: 1099-R payout of {amount} for {who} {year} does not match the "
+                        f"{format_cents(total, whole=False)} of Roth conversions on Form 5498 box 3; say which "
+                        'it was with --map "1099-R code X=conversion" (or =distribution)',
                         line=line or None,
                     )
                 )
             else:
                 ex.notes.append(
-                    f"{fname}: line {line}: 1099-R payout for {who} {year} counted as a distribution; "
+                    f"{fname}:{line}: 1099-R payout of {amount} for {who} {year} counted as a distribution; "
                     "if it was a Roth conversion, import the Roth IRA's Form 5498 (box 3) with it"
                 )
     return problems
@@ -128,10 +127,10 @@ def _contribution_years(batch: Batch, forms: list, ledger: Ledger | None) -> Non
                 ev.at[i, "tax_year"], ev.at[i, "tax_year_from"] = year - 1, "5498"
             elif (who, acct, year) in has_form:
                 ev.at[i, "tax_year_from"] = "5498"
-    for _, ex in batch:
+    for fname, ex in batch:
         ev = ex.events
         if ev is not None and "tax_year_from" in ev:
-            settled = {f"line {n}: " for n in ev.loc[ev["tax_year_from"] == "5498", "source_line"]}
+            settled = {f"{fname}:{n}: " for n in ev.loc[ev["tax_year_from"] == "5498", "source_line"]}
             ex.notes[:] = [n for n in ex.notes if not any(n.startswith(s) for s in settled)]
 
 

@@ -1,0 +1,67 @@
+"""Shared pieces of the ingest tests: the golden fixtures, the real exports in ../shared, a ledger with accounts."""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+GOLDEN = HERE / "golden"
+SHARED = HERE.parents[1] / ".." / "shared" / "sample-statements"
+INPUT_SUFFIXES = (".csv", ".json", ".xlsx", ".CSV")
+UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
+
+
+def shared(name: str) -> Path:
+    path = SHARED / name
+    if not path.exists():
+        pytest.skip(f"real custodian export not present: {path} (the shared folder beside the repo)")
+    return path
+
+
+def golden_inputs() -> list[Path]:
+    return sorted(p for p in GOLDEN.iterdir() if p.suffix in INPUT_SUFFIXES and not p.name.endswith(".expected.json"))
+
+
+def ledger_with_accounts(tmp: Path, accounts: dict[str, dict]) -> Path:
+    from basis_ledger.ledger.store import Ledger
+
+    path = tmp / "ledger.db"
+    store = Ledger.open(path, create=True)
+    for name, a in accounts.items():
+        store.set_account(name, a["owner"], a["type"])
+    store.close()
+    return path
+
+
+def golden_context() -> tuple[dict, str | None]:
+    raw = tomllib.loads((GOLDEN / "accounts.toml").read_text())
+    return raw["accounts"], raw.get("taxpayer")
+
+
+def inspect(paths: list[Path], ledger: Path, mapping: dict | None = None, taxpayer: str | None = None) -> list[dict]:
+    from basis_ledger.commands.ingest_cmds import _inspect
+
+    return _inspect(paths, None, mapping or {}, taxpayer, ledger)
+
+
+def portable(obj, base: Path):
+    """Absolute paths in messages -> relative to `base`, so expected files do not depend on the checkout."""
+    text = json.dumps(obj, indent=1, ensure_ascii=False, sort_keys=True)
+    return json.loads(text.replace(str(base.resolve()) + "/", "").replace(str(base) + "/", ""))
+
+
+def check_golden(actual: dict, expected_path: Path) -> None:
+    """Compare with the expected file; UPDATE_GOLDEN=1 rewrites it (on purpose only: review the git diff)."""
+    text = json.dumps(actual, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+    if UPDATE or not expected_path.exists():
+        expected_path.write_text(text, encoding="utf-8")
+        if not UPDATE:
+            pytest.fail(f"{expected_path.name} did not exist: written now; review it and commit it")
+    assert json.loads(expected_path.read_text(encoding="utf-8")) == actual, (
+        f"{expected_path.name} differs; if the change is intended: UPDATE_GOLDEN=1 pytest tests/ingest"
+    )
