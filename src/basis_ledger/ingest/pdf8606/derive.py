@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 
 from basis_ledger.ingest.pdf8606.layout import LABEL_RE, numeric_tokens
-from basis_ledger.ingest.pdf8606.pdf import Frag, Widget, fragments, widgets
+from basis_ledger.ingest.pdf8606.pdf import Widget, widgets
+from basis_ledger.ingest.pdf8606.textpos import Frag, fragments
 
 LABEL_GAP = 60.0  # points from a label box to its entry space (line 10's digit box is ~37 pt away)
 COMPANION_GAP = 12.0  # cents or decimals box starts within this of the labelled box's right edge

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from basis_ledger.ingest.pdf8606.pdf import Frag
+from basis_ledger.ingest.pdf8606.textpos import Frag
 
 # The line-number boxes printed left of each entry space: 1..25, and 15a-15c, 25a-25c.
 LABEL_RE = re.compile(r"^(?:[1-9]|1[0-46-9]|2[0-4]|15[abc]|25[abc])$")

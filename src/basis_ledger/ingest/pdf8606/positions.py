@@ -10,7 +10,8 @@ import re
 from dataclasses import dataclass, field
 
 from basis_ledger.ingest.pdf8606.layout import ROW, body_top, label_of, numeric_tokens, row_labels
-from basis_ledger.ingest.pdf8606.pdf import Frag, ssn_last4
+from basis_ledger.ingest.pdf8606.pdf import ssn_last4
+from basis_ledger.ingest.pdf8606.textpos import Frag
 
 _SSN = re.compile(r"(?:\d{3}|[Xx*]{3})[- ]?(?:\d{2}|[Xx*]{2})[- ]?\d{4}")
 

@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass, field
 
 from basis_ledger.ingest.pdf8606 import fieldmaps, positions
-from basis_ledger.ingest.pdf8606.pdf import page_text, ssn_last4, text_pass, widgets
+from basis_ledger.ingest.pdf8606.pdf import page_text, ssn_last4, widgets
+from basis_ledger.ingest.pdf8606.textpos import text_pass
 from basis_ledger.ingest.pdf8606.values import money_text, ratio_text
 from basis_ledger.model import InputError, Problem
 
