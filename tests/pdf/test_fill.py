@@ -188,3 +188,42 @@ def test_filled_text_is_visible_when_rendered(tmp_path, source):
     line1 = rects["f1_9[0]"]  # line 1 on every single-field revision and the fixture
     before, after = _darkness(_gray(blank), line1), _darkness(_gray(out), line1)
     assert after > before + 4000, (before, after)  # the digits of 6,000 put ink in the box (~7,000 here)
+
+
+def test_fill_json_and_nothing_to_fill(tmp_path):
+    ledger = make_ledger(tmp_path / "l.db", scenario(2024), full_name="Ed Q. Example", ssn_last4="1234")
+    blank = tmp_path / "blank.pdf"
+    blank_form(blank, 2024)
+    code, out, _ = run(
+        "--ledger",
+        str(ledger),
+        "fill",
+        "-t",
+        "ed",
+        "-y",
+        "2024",
+        "--form",
+        str(blank),
+        "-o",
+        str(tmp_path / "a.pdf"),
+        "--json",
+    )
+    doc = json.loads(out)
+    assert code == 0 and doc["ssn"] == "XXX-XX-1234" and doc["name"] == "Ed Q. Example"
+    assert doc["lines"]["14"] == 6636 and doc["file"] == str(tmp_path / "a.pdf")
+    # 2025 holds only the January contribution for 2024: no part of the form applies to 2025
+    blank_form(tmp_path / "b25.pdf", 2025)
+    code, _, err = run(
+        "--ledger",
+        str(ledger),
+        "fill",
+        "-t",
+        "ed",
+        "-y",
+        "2025",
+        "--form",
+        str(tmp_path / "b25.pdf"),
+        "-o",
+        str(tmp_path / "b.pdf"),
+    )
+    assert code == 2 and "nothing to fill" in err
