@@ -25,7 +25,6 @@ CREATE TABLE IF NOT EXISTS events (
     memo         TEXT NOT NULL DEFAULT '',
     source_line  INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS events_taxpayer ON events (taxpayer, date);
 CREATE TRIGGER IF NOT EXISTS events_no_update BEFORE UPDATE ON events
     BEGIN SELECT RAISE(ABORT, 'the event ledger is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS events_no_delete BEFORE DELETE ON events

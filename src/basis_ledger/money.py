@@ -17,34 +17,37 @@ _AMOUNT_RE = r"^\$?(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d{1,2}))?$"
 
 
 def parse_amounts(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Parse positive amounts like `1234`, `$1,234.5`, `1,234.56` into int64 cents, vectorized.
+    """Parse positive amounts like `1234`, `$1,234.5`, `1,234.56` into int64 cents, vectorized and exact.
 
-    Returns (cents, problem) where problem is "" for a good value and a short reason otherwise.
+    Digits are joined as text (whole part + cents padded to two places) and cast to int64 once: no float ever
+    holds an amount. Returns (cents, problem) where problem is "" for a good value and a short reason otherwise.
     """
     import numpy as np
     import pandas as pd
 
-    text = raw.fillna("").astype("string").str.strip()
-    parts = text.str.extract(_AMOUNT_RE)
-    ok = parts["int"].notna()
-    whole = parts["int"].str.replace(",", "", regex=False)
-    frac = parts["frac"].fillna("").str.ljust(2, "0")
-    too_long = whole.str.len() > 12
-    ok_num = ok & ~too_long.fillna(False)
+    text = raw.fillna("").astype("str").str.strip()
+    ok = text.str.fullmatch(_AMOUNT_RE.replace("?P<int>", "").replace("?P<frac>", ""))
+    clean = text.str.replace("$", "", regex=False).str.replace(",", "", regex=False)
+    dot = clean.str.find(".")
+    frac_len = np.where(dot.to_numpy() < 0, 0, clean.str.len().to_numpy() - dot.to_numpy() - 1)
+    padded = clean.str.replace(".", "", regex=False) + pd.Series(
+        np.array(["00", "0", ""])[np.minimum(frac_len, 2)], index=raw.index
+    )
+    too_long = ok & (padded.str.len() > 14)
+    good = (ok & ~too_long).to_numpy()
     cents = np.zeros(len(text), dtype=np.int64)
-    if ok_num.any():
-        w = whole[ok_num].astype("int64").to_numpy()
-        f = frac[ok_num].astype("int64").to_numpy()
-        cents[ok_num.to_numpy()] = w * 100 + f
+    if good.any():
+        cents[good] = padded[good].astype("int64").to_numpy()
     cents_s = pd.Series(cents, index=raw.index, dtype="int64")
     problem = pd.Series("", index=raw.index, dtype="object")
-    empty = text == ""
-    negative = text.str.match(r"^(-|\(|\$-|-\$)")
-    problem[~ok] = "not an amount (expected a positive number such as 1,234.56)"
-    problem[~ok & negative] = "negative amount (amounts are positive; the event kind gives the direction)"
-    problem[~ok & empty] = "missing amount"
-    absurd = ok & (too_long.fillna(False) | (cents_s > MAX_EVENT_CENTS))
-    problem[absurd] = "absurd amount (over $10 billion)"
+    bad = ~ok.to_numpy()
+    if bad.any():
+        problem[bad] = "not an amount (expected a positive number such as 1,234.56)"
+        problem[bad & text.str.match(r"^(-|\(|\$-|-\$)").to_numpy()] = (
+            "negative amount (amounts are positive; the event kind gives the direction)"
+        )
+        problem[bad & (text == "").to_numpy()] = "missing amount"
+    problem[too_long.to_numpy() | (cents_s > MAX_EVENT_CENTS).to_numpy()] = "absurd amount (over $10 billion)"
     return cents_s, problem
 
 

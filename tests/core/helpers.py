@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from basis_ledger.engine.form8606 import Options
@@ -45,14 +46,37 @@ def years(text: str, taxpayers: dict | None = None, **opts) -> dict[tuple, dict]
     return out
 
 
-def cli(*args: str, ledger: Path | None = None, cwd: Path | None = None, env: dict | None = None):
-    """Run the real command in a subprocess: exit code, stdout, stderr as the user sees them."""
-    cmd = [sys.executable, "-m", "basis_ledger"]
-    if ledger is not None:
-        cmd += ["--ledger", str(ledger)]
-    full_env = {**os.environ, **(env or {})}
-    full_env.pop("BASIS_LEDGER", None) if env is None or "BASIS_LEDGER" not in env else None
-    return subprocess.run([*cmd, *args], capture_output=True, text=True, cwd=cwd, env=full_env, timeout=120)
+@dataclass
+class Result:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def cli(
+    *args: str, ledger: Path | None = None, cwd: Path | None = None, env: dict | None = None, subprocess_: bool = False
+) -> Result:
+    """Run the command line: in-process by default (fast), or as a real `python -m basis_ledger` process."""
+    pre = ["--ledger", str(ledger)] if ledger is not None else []
+    if subprocess_ or cwd is not None:
+        full_env = {k: v for k, v in os.environ.items() if k != "BASIS_LEDGER"} | (env or {})
+        proc = subprocess.run(
+            [sys.executable, "-m", "basis_ledger", *pre, *args],
+            capture_output=True,
+            text=True,
+            cwd=cwd,
+            env=full_env,
+            timeout=300,
+        )
+        return Result(proc.returncode, proc.stdout, proc.stderr)
+    from typer.testing import CliRunner
+
+    from basis_ledger.cli import app
+
+    res = CliRunner().invoke(app, [*pre, *args], env={"BASIS_LEDGER": None, **(env or {})})
+    if res.exception and not isinstance(res.exception, SystemExit):
+        raise res.exception
+    return Result(res.exit_code, res.stdout, res.stderr)
 
 
 def cli_json(*args: str, ledger: Path):

@@ -66,7 +66,7 @@ def test_import_then_compute_json_follows_the_contract(tmp_path, ledger):
     # With cents, line 9 = 15,500.40 and line 10 = 15,500.00 / 15,500.40 = 0.99997: line 11 = 15,499.93.
     assert cents["lines"]["8"] == "15500.40" and cents["lines"]["10"] == "0.99997"
     assert cents["lines"]["11"] == "15499.93"
-    assert cents["basis_end"] == "0.00"
+    assert cents["basis_end"] == "0.07"  # line 14 = 15,500.00 - 15,499.93
 
 
 def test_compute_table_csv_and_filters(tmp_path, ledger):
@@ -192,7 +192,7 @@ def test_line_numbers_stay_right_with_blank_lines_and_quoted_newlines(tmp_path, 
 
 def test_ledger_location_from_environment(tmp_path):
     env_ledger = tmp_path / "env.db"
-    res = cli("import", str(write(tmp_path, "good.csv", GOOD)), env={"BASIS_LEDGER": str(env_ledger)})
+    res = cli("import", str(write(tmp_path, "good.csv", GOOD)), env={"BASIS_LEDGER": str(env_ledger)}, subprocess_=True)
     assert res.returncode == 0 and env_ledger.exists()
     res = cli("basis", "--json", cwd=tmp_path, env={"BASIS_LEDGER": str(env_ledger)})
     assert res.returncode == 0 and '"basis_end": 0' in res.stdout
@@ -220,5 +220,5 @@ def test_help_is_fast_because_heavy_modules_load_lazily():
 
 
 def test_python_dash_m_is_the_command():
-    res = cli("--help")
+    res = cli("--help", subprocess_=True)
     assert res.returncode == 0 and "compute" in res.stdout and "import" in res.stdout

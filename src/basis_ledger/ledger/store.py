@@ -192,10 +192,12 @@ class Ledger:
         rows = self.conn.execute(sql + " ORDER BY e.id", params).fetchall()
         columns = list(zip(*rows, strict=True)) if rows else [()] * len(names)
         ints = {"id", "tax_year", "amount_cents", "source_line"}
-        return pd.DataFrame({
-            name: np.array(col, dtype=np.int64) if name in ints else pd.array(col, dtype="str")
-            for name, col in zip(names, columns, strict=True)
-        })
+        return pd.DataFrame(
+            {
+                name: np.array(col, dtype=np.int64) if name in ints else pd.array(col, dtype="str")
+                for name, col in zip(names, columns, strict=True)
+            }
+        )
 
     # -- accounts (statement importers map a custodian account to its owner and type) ----------------
     def accounts(self) -> dict:

@@ -1,0 +1,108 @@
+"""Bulk benchmark: N taxpayers x 10 years of histories in the generic CSV; time `import` + `compute --all --json`
+against a bare `pandas.read_csv` of the same file, side by side in one run (these machines are noisy).
+
+    .venv/bin/python benchmarks/bulk.py --taxpayers 20000
+
+Each step runs as its own process, as a user would run it; wall time and peak RSS come from that process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+YEARS = np.arange(2015, 2025)
+KINDS_PER_YEAR = (  # (kind, probability per taxpayer-year, low, high dollars)
+    ("nondeductible_contribution", 0.9, 1000, 7000),
+    ("year_end_value", 1.0, 0, 400000),
+    ("roth_contribution", 0.5, 1000, 7000),
+    ("conversion", 0.5, 500, 30000),
+    ("distribution", 0.35, 100, 20000),
+    ("roth_distribution", 0.25, 100, 5000),
+    ("rollover_out", 0.15, 1000, 50000),
+    ("rollover_in", 0.15, 1000, 50000),
+    ("qualified_charitable_distribution", 0.05, 100, 5000),
+    ("deductible_contribution", 0.3, 500, 5000),
+)
+ACCOUNT = {"roth_contribution": ("ROTH", "roth"), "roth_distribution": ("ROTH", "roth")}
+
+
+def generate(path: Path, taxpayers: int, seed: int = 7) -> int:
+    rng = np.random.default_rng(seed)
+    chunks = []
+    for kind, p, lo, hi in KINDS_PER_YEAR:
+        t, y = np.nonzero(rng.random((taxpayers, len(YEARS))) < p)
+        n = len(t)
+        cents = rng.integers(lo * 100, hi * 100 + 1, n)
+        year = YEARS[y]
+        if kind == "year_end_value":
+            date = np.char.add(year.astype(str), "-12-31")
+        else:
+            month = rng.integers(1, 13, n)
+            day = rng.integers(1, 29, n)
+            date = np.char.add(np.char.add(np.char.add(year.astype(str), "-"), np.char.zfill(month.astype(str), 2)),
+                               np.char.add("-", np.char.zfill(day.astype(str), 2)))
+        acct, atype = ACCOUNT.get(kind, ("IRA", "traditional"))
+        amount = np.char.add(np.char.add((cents // 100).astype(str), "."), np.char.zfill((cents % 100).astype(str), 2))
+        rows = np.char.add(np.char.add("tp", t.astype(str)), ",")
+        rows = np.char.add(np.char.add(rows, date), f",,{acct}-")
+        rows = np.char.add(np.char.add(rows, t.astype(str)), f",{atype},{kind},")
+        chunks.append(np.char.add(rows, amount))
+    lines = np.concatenate(chunks)
+    with path.open("w") as fh:
+        fh.write("taxpayer,date,tax_year,account,account_type,event,amount\n")
+        fh.write("\n".join(lines.tolist()))
+        fh.write("\n")
+    return len(lines)
+
+
+def run_measured(cmd: list[str], workdir: Path) -> tuple[float, float, str]:
+    """Wall seconds and peak RSS (MiB) of one child process, its output kept in a file (pipes could block)."""
+    out_path = workdir / "stdout.txt"
+    with out_path.open("w") as out, open(workdir / "stderr.txt", "w") as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status):
+        sys.exit(f"failed: {' '.join(cmd)}\n{(workdir / 'stderr.txt').read_text()}")
+    return wall, usage.ru_maxrss / 1024, out_path.read_text()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--taxpayers", type=int, default=20000)
+    ap.add_argument("--keep", type=Path, help="keep the generated CSV and ledger in this folder")
+    args = ap.parse_args()
+    work = args.keep or Path(tempfile.mkdtemp(prefix="bl-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    csv_path, ledger = work / "bulk.csv", work / "bulk.db"
+    ledger.unlink(missing_ok=True)
+    n = generate(csv_path, args.taxpayers)
+    py = sys.executable
+    results = []
+    read = [py, "-c", f"import pandas; pandas.read_csv({str(csv_path)!r})"]
+    results.append(("pandas.read_csv (process)", *run_measured(read, work)[:2]))
+    imp = [py, "-m", "basis_ledger", "--ledger", str(ledger), "import", str(csv_path)]
+    results.append(("basis-ledger import", *run_measured(imp, work)[:2]))
+    comp = [py, "-m", "basis_ledger", "--ledger", str(ledger), "compute", "--all", "--json"]
+    wall, rss, out = run_measured(comp, work)
+    results.append(("basis-ledger compute --all --json", wall, rss))
+    print(f"{args.taxpayers:,} taxpayers, {n:,} events, {csv_path.stat().st_size / 2**20:.1f} MiB CSV, "
+          f"{out.count(chr(10) + ' {'):,} computed years in the JSON")
+    base = results[0][1]
+    for name, wall, rss in results:
+        print(f"{name:36s} {wall:7.2f} s  {wall / base:5.2f}x read_csv   peak RSS {rss:7.0f} MiB")
+    total = results[1][1] + results[2][1]
+    print(f"{'import + compute':36s} {total:7.2f} s  {total / base:5.2f}x read_csv")
+
+
+if __name__ == "__main__":
+    main()
