@@ -121,6 +121,7 @@ def test_isolate_the_story():
         [],
         "2027-01-01",
     )
+    assert doc["taxable_without_isolation"] == 64697  # the December timing's line 18: what isolation saves
     text = " ".join(doc["cautions"])
     for must in (
         "accept roll-ins",

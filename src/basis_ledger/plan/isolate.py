@@ -63,11 +63,16 @@ def isolate(
         )
         step(back, "rollover_from_plan", None, st.pre_tax, why)
     result.steps, result.cautions = steps, _cautions(ledger, taxpayer, year, st)
+    # The same conversion with the pre-tax money left in the IRAs: what the isolation saves.
+    converts = [r for r in rows if r["kind"] == "conversion"]
+    alone = evaluate(ledger, people, builder.plan_events(converts, SOURCE, next_id(ledger) + 1000), taxpayer, year,
+                     opts, SOURCE) if converts and st.pre_tax else None  # fmt: skip
     result.extra = {
         "value_cents": st.value,
         "basis_cents": st.basis,
         "pre_tax_cents": st.pre_tax,
         "earliest_return": back,
+        "taxable_without_isolation_cents": alone.taxable_change if alone else result.taxable_change,
     }
     return result
 

@@ -41,6 +41,13 @@ def plan_report(result: PlanResult, out: Console) -> None:
     else:
         out.print(f"[bold]{escape(title)}[/bold]: no Form 8606 lines, before or after.")
     out.print(f"Taxable amount (lines 15c + 18 + 25c) changes by [bold]{_fmt(doc['taxable_change'])}[/bold]")
+    if "taxable_without_isolation" in doc:
+        out.print(
+            f"The same conversion without rolling the pre-tax part out first: taxable change "
+            f"{_fmt(doc['taxable_without_isolation'])}"
+        )
+    if "pre_tax_year_end" in doc:
+        out.print(f"Pre-tax money expected in the IRAs on 31 December: {_fmt(doc['pre_tax_year_end'])}")
     for w in result.after.get("warnings", []):
         out.print(f"  [yellow]caution[/yellow] {w['code']}: {escape(w['message'])}", highlight=False)
     if doc.get("steps"):

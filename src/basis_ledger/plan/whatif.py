@@ -135,7 +135,6 @@ def _year_ends(ledger: pd.DataFrame, plan: pd.DataFrame, taxpayer: str, source: 
     before_rows: list[dict] = []
     after_rows: list[dict] = []
     replaced: list[int] = []
-    both = pd.concat([ledger, plan], ignore_index=True)
     for y in years:
         if y in in_plan:
             continue
@@ -150,6 +149,7 @@ def _year_ends(ledger: pd.DataFrame, plan: pd.DataFrame, taxpayer: str, source: 
             replaced += led["id"].tolist()
             after_rows += _adjusted(led, mine[mine["date"].str.startswith(str(y))], end.date, source)
             continue
+        both = pd.concat([ledger[~ledger["id"].isin(replaced)], plan], ignore_index=True)  # adjusted years too
         for rows, ev in ((before_rows, ledger), (after_rows, both)):
             extended = pd.concat([ev, pd.DataFrame(rows, columns=list(COLUMNS))], ignore_index=True)
             values, _ = account_values(ordered(extended), end)
