@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 
 @dataclass
 class AuditContext(Context):
-    """Context for the audit: `lines` in whole dollars (the form as the tool fills it), `cents_lines` exact."""
+    """Context for the audit: `lines` in whole dollars (the form as the tool fills it by default), `cents_lines`
+    exact; `options` as asked on the command line (ratio places, cents), which the workbook follows."""
 
     options: Options = field(default_factory=Options)
     cents_lines: object = None  # pandas.DataFrame: compute_lines with cents=True
@@ -92,7 +93,7 @@ def make_context(
         taxpayers=taxpayers,
         filed_forms=filed_forms if filed_forms is not None else pd.DataFrame(columns=FILED_COLUMNS),
         documents=documents if documents is not None else pd.DataFrame(columns=DOCUMENT_COLUMNS),
-        options=dataclasses.replace(opts, cents=False),
+        options=opts,  # as the user asked (the workbook follows it); the rules use both frames
         cents_lines=exact,
         accounts=accounts or {},
         as_of=as_of or date.today(),
@@ -189,9 +190,12 @@ def event_keys(events: pd.DataFrame) -> pd.DataFrame:
 
 
 def event_evidence(rows: pd.DataFrame, limit: int = 12) -> list[Evidence]:
+    """Each event as evidence: its file, line, and what it says (at most `limit`, then a count)."""
+    head = rows.head(limit)
+    cols = (head[c].tolist() for c in ("source_file", "source_line", "kind", "date", "amount_cents"))
     ev = [
-        Evidence(str(r.source_file), f"line {int(r.source_line)}", f"{r.kind} {r.date} {dollars(int(r.amount_cents))}")
-        for r in rows.head(limit).itertuples()
+        Evidence(str(file), f"line {int(line)}", f"{kind} {day} {dollars(int(cents))}")
+        for file, line, kind, day, cents in zip(*cols, strict=True)
     ]
     if len(rows) > limit:
         ev.append(Evidence(str(rows["source_file"].iloc[limit]), "...", f"and {len(rows) - limit} more events"))

@@ -31,17 +31,16 @@ def write_workbook(path: Path, ctx: AuditContext, findings: list[Finding]) -> in
     used: set[str] = set()
     if ctx.events is not None and len(ctx.events):
         inp = ctx.inputs
-        keyed = event_keys(ctx.events)
+        notes = _notes(event_keys(ctx.events))
         for ci, ch in enumerate(inp.chains.itertuples()):
             years = list(range(int(ch.first_year), int(ch.last_year) + 1))
             js = [y - int(inp.years[0]) for y in years]
             values = {key: [int(inp.arrays[fld][ci, j]) for j in js] for key, _, fld, _ in INPUTS}
-            mine = keyed[(keyed["taxpayer"] == ch.taxpayer) & (keyed["chain"] == ch.chain)]
             ws = wb.create_sheet(_sheet_name(ch.taxpayer, ch.chain, used))
             what = "own traditional, SEP, SIMPLE and Roth IRAs" if ch.chain == "own" else ch.chain
-            layout = write_form_sheet(
-                ws, f"{ch.taxpayer}: Form 8606 by year ({what})", years, values, _notes(mine), ctx.options
-            )
+            title = f"{ch.taxpayer}: Form 8606 by year ({what})"
+            chain_notes = notes.get((ch.taxpayer, ch.chain), {})
+            layout = write_form_sheet(ws, title, years, values, chain_notes, ctx.options)
             add_basis_chart(ws, layout, max(layout.end_rows.values()) + 3)
     _findings_sheet(wb.create_sheet("Findings"), findings)
     _events_sheet(wb.create_sheet("Events"), ctx)
@@ -61,30 +60,34 @@ def _sheet_name(taxpayer: str, chain: str, used: set[str]) -> str:
     return name
 
 
-def _notes(events) -> dict[tuple[str, int], str]:
-    """Which events make up each input cell: 'file:line' per event, for a cell note."""
+def _notes(events) -> dict[tuple[str, str], dict[tuple[str, int], str]]:
+    """Which events make up each input cell, per chain: 'file:line kind date' per event, for a cell note."""
     inputs = events["kind"].map({k: v.input for k, v in kinds().items()})
     acct = events["account_type"]
     later = events["date"].str.slice(0, 4).astype("int64") > events["tax_year"]
     extra = {
         "nd_next": later,
         "ret": acct.isin(POOLED_TYPES),
+        "rc": (inputs == "roth_contribution") | (acct == "roth"),
         "rechar": acct == "roth",
         "plan_roth": acct == "roth",
         "value": acct.isin(POOLED_TYPES) | (acct == "inherited_traditional"),
     }
-    notes: dict[tuple[str, int], str] = {}
+    refs: dict[tuple[str, str], dict[tuple[str, int], list[str]]] = {}
     for key, _, _, sources in INPUTS:
         mask = inputs.isin(sources)
         if key in extra:
             mask &= extra[key]
-        if key == "rc":
-            mask &= (inputs == "roth_contribution") | (acct == "roth")
-        for year, rows in events[mask].groupby("form_year"):
-            refs = [f"{r.source_file}:{r.source_line} {r.kind} {r.date}" for r in rows.head(15).itertuples()]
-            more = f"\n... and {len(rows) - 15} more" if len(rows) > 15 else ""
-            notes[(key, int(year))] = "\n".join(refs) + more
-    return notes
+        sel = events[mask]
+        cols = (
+            sel[c].tolist() for c in ("taxpayer", "chain", "form_year", "source_file", "source_line", "kind", "date")
+        )
+        for t, chain, year, file, line, kind, day in zip(*cols, strict=True):
+            refs.setdefault((t, chain), {}).setdefault((key, int(year)), []).append(f"{file}:{line} {kind} {day}")
+    return {
+        ch: {k: "\n".join(v[:15]) + (f"\n... and {len(v) - 15} more" if len(v) > 15 else "") for k, v in cells.items()}
+        for ch, cells in refs.items()
+    }
 
 
 def _header(ws, heads: list[tuple[str, int]]) -> None:
