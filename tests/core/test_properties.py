@@ -43,7 +43,7 @@ def _by_person(result: dict) -> dict[str, list[dict]]:
     return {p: sorted(v, key=lambda o: o["tax_year"]) for p, v in out.items()}
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(histories())
 def test_basis_is_conserved_never_negative_and_line_2_carries_line_14(text):
     result = years(text)
@@ -74,7 +74,7 @@ def test_basis_is_conserved_never_negative_and_line_2_carries_line_14(text):
         assert used <= added
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(histories(cents=True), st.integers(3, 9), st.booleans())
 def test_the_form_arithmetic_holds_for_any_history_places_and_units(text, places, cents):
     opts = Options(ratio_places=places, cents=cents)
