@@ -222,3 +222,18 @@ def test_help_is_fast_because_heavy_modules_load_lazily():
 def test_python_dash_m_is_the_command():
     res = cli("--help", subprocess_=True)
     assert res.returncode == 0 and "compute" in res.stdout and "import" in res.stdout
+
+
+def test_progress_bar_only_on_a_terminal(monkeypatch, capsys):
+    from basis_ledger.commands import progress
+
+    seen = []
+    with progress("reading", 3) as advance:  # pytest's stderr is not a terminal: silent
+        for name in ("a", "b", "c"):
+            advance(name)
+            seen.append(name)
+    assert capsys.readouterr().err == "" and seen == ["a", "b", "c"]
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True)
+    with progress("reading", 2) as advance:
+        advance("a.csv")
+        advance("b.csv")

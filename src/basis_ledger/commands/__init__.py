@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -81,6 +82,25 @@ def guarded(fn: Callable[[], Any]) -> Any:
 def print_json(doc: Any) -> None:
     sys.stdout.write(json.dumps(doc, indent=1, ensure_ascii=False))
     sys.stdout.write("\n")
+
+
+@contextmanager
+def progress(label: str, total: int) -> Iterator[Callable[[str], None]]:
+    """A progress bar on stderr for long work; silent when stderr is not a terminal (pipes, CI, --json)."""
+    if total < 2 or not sys.stderr.isatty():
+        yield lambda _item: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[item]}"))
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(label, total=total, item="")
+
+        def advance(item: str) -> None:
+            bar.update(task, advance=1, item=item)
+
+        yield advance
 
 
 def console():

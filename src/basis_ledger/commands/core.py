@@ -20,6 +20,7 @@ from basis_ledger.commands import (
     guarded,
     ledger_path,
     print_json,
+    progress,
 )
 from basis_ledger.model import InputError, Problem
 
@@ -57,7 +58,16 @@ def import_(
 
         path = ledger_path(ledger)
         mapping = parse(maps, mapping_file)
-        results = import_files(path, files, profile, taxpayer=taxpayer, as_opening=as_opening, mapping=mapping)
+        with progress("reading", len(files)) as advance:
+            results = import_files(
+                path,
+                files,
+                profile,
+                taxpayer=taxpayer,
+                as_opening=as_opening,
+                mapping=mapping,
+                on_file=lambda p: advance(p.name),
+            )
         if json_out:
             print_json([r.__dict__ for r in results])
             return
@@ -270,8 +280,12 @@ def taxpayer_list(json_out: JsonOpt = False, ledger: LedgerOpt = None) -> None:
 def declare(
     taxpayer: Annotated[str, typer.Option("--taxpayer", "-t", help="Whose contributions.")],
     year: Annotated[int, typer.Option("--year", "-y", help="The tax year the contributions are for.")],
-    nondeductible: Annotated[str, typer.Option(help="How much of the year's traditional contributions is "
-                                                    "nondeductible: an amount such as 7,000 or 'all'.")],
+    nondeductible: Annotated[
+        str,
+        typer.Option(
+            help="How much of the year's traditional contributions is nondeductible: an amount such as 7,000 or 'all'."
+        ),
+    ],
     ledger: LedgerOpt = None,
 ) -> None:
     """Declare how much of a year's traditional IRA contributions is nondeductible (custodians never say)."""

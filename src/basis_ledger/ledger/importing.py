@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +46,7 @@ def import_files(
     taxpayer: str | None = None,  # owner of Form 8606 PDFs (else matched by name / SSN last four)
     as_opening: bool = False,  # Form 8606 PDFs also seed opening balances
     mapping: dict[str, str] | None = None,  # custodian text -> event kind (--map / --mapping)
+    on_file: Callable[[Path], None] | None = None,  # progress: called as each file is read
 ) -> list[FileResult]:
     """All files or none: any problem in any file leaves the ledger exactly as it was."""
     problems: list[Problem] = []
@@ -54,6 +56,8 @@ def import_files(
     results: list[FileResult] = []
     ctx = Context(ledger.accounts() if ledger else {}, dict(mapping or {}), taxpayer)
     for path in paths:
+        if on_file:
+            on_file(path)
         try:
             src, extracted = extract_file(path, profile, ctx)
             if extracted.filed_forms:
@@ -92,7 +96,12 @@ def import_files(
                 ledger.add_filed_forms(conn, file_id, extracted.filed_forms)
                 results.append(
                     FileResult(
-                        str(src.path), src.sha256, extracted.importer, n, "imported", extracted.skipped,
+                        str(src.path),
+                        src.sha256,
+                        extracted.importer,
+                        n,
+                        "imported",
+                        extracted.skipped,
                         tuple(extracted.notes),
                     )
                 )
