@@ -58,7 +58,8 @@ def filed_forms(ctx: AuditContext) -> dict[Key, FiledForm]:
         form = forms.setdefault(key, FiledForm(*key))
         line = str(r.line).strip().lower()
         form.text[line] = str(r.value).strip()
-        form.refs[line] = Evidence(str(r.source_file), f"field {r.source_ref}")
+        ref = str(r.source_ref)
+        form.refs[line] = Evidence(str(r.source_file), f"field {ref}" if "[" in ref else ref)
     return forms
 
 

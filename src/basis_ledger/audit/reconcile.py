@@ -80,19 +80,41 @@ def filed_mismatch(ctx: AuditContext) -> list[Finding]:
         if row is None:
             continue  # a year the ledger has no events for: only the chain check uses it
         for line in LINE_KEYS:
-            f = _compare_line(form, row, line, tol)
+            f = _compare_line(form, row, line, tol, _computed_evidence(ctx, whole, form, line))
             if f is not None:
                 out.append(f)
     return out
 
 
-def _compare_line(form: FiledForm, row: dict, line: str, tol: int) -> Finding | None:
+def _computed_evidence(ctx: AuditContext, rows: dict, form: FiledForm, line: str) -> list[Evidence]:
+    """Where the ledger's number comes from: the year's events that feed the line (event_kinds.toml), or for
+    line 2 the basis the ledger carried out of the year before."""
+    t, chain, year = form.taxpayer, form.chain, form.year
+    if line == "2":
+        last = rows.get((t, chain, year - 1))
+        opening = ctx.at(t, chain, year)
+        opening = opening[opening["kind"] == "basis_opening"]
+        if len(opening):
+            return event_evidence(opening)
+        if last is not None:
+            return [
+                Evidence("ledger", "computed", f"basis carried out of {year - 1}: {dollars(int(last['basis_end']))}")
+            ]
+    here = ctx.at(t, chain, year)
+    feeding = here[here["kind"].isin(line_feeders(line))]
+    if line == "6":  # only traditional, SEP and SIMPLE values (or the inherited IRA's) make line 6
+        feeding = feeding[feeding["account_type"] != "roth"]
+    if len(feeding):
+        return event_evidence(feeding)
+    return [Evidence("ledger", "computed", f"{year} line {line} from the ledger's events")]
+
+
+def _compare_line(form: FiledForm, row: dict, line: str, tol: int, computed_ev: list[Evidence]) -> Finding | None:
     t, chain, year = form.taxpayer, form.chain, form.year
     computed = line_value(row, line)
     if line not in form.text and not computed:
         return None
-    ev = [form.evidence(line)] if line in form.text else []
-    ev.append(Evidence("ledger", "computed", f"{year} line {line} from the ledger's events"))
+    ev = ([form.evidence(line)] if line in form.text else []) + computed_ev
     if not form.readable(line):
         return Finding(
             "filed-mismatch",

@@ -1,4 +1,4 @@
-"""Audit findings for people: a rich table, errors first."""
+"""Audit findings for people: a rich table (errors first), three columns so it reads in a narrow terminal."""
 
 from __future__ import annotations
 
@@ -16,34 +16,20 @@ def findings_table(findings: list[Finding], out: Console) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    counts = {s: sum(f.severity == s for f in findings) for s in _STYLE}
     if not findings:
         out.print("No findings: the history, the filed forms and the custodian documents agree.")
         return
     table = Table(title=f"Audit: {len(findings)} findings", title_justify="left", show_lines=True)
-    for head, justify in (
-        ("Severity", "left"),
-        ("Code", "left"),
-        ("Taxpayer", "left"),
-        ("Year", "right"),
-        ("Line", "right"),
-        ("Expected", "right"),
-        ("Found", "right"),
-        ("What, and where from", "left"),
-    ):
-        table.add_column(head, justify=justify, overflow="fold")
+    table.add_column("Finding", overflow="fold", max_width=26)
+    table.add_column("Expected / found", overflow="fold", max_width=22)
+    table.add_column("What it means, and where each number comes from", overflow="fold", ratio=1)
     for f in findings:
         who = f.taxpayer if f.chain == "own" else f"{f.taxpayer} ({f.chain})"
-        evidence = "\n".join(f"  {e.file}, {e.where}{': ' + e.what if e.what else ''}" for e in f.evidence)
-        table.add_row(
-            f"[{_STYLE[f.severity]}]{f.severity}[/]",
-            escape(f.code),
-            escape(who),
-            str(f.tax_year),
-            escape(f.line or ""),
-            escape(f.expected or ""),
-            escape(f.found or ""),
-            escape(f.message + ("\n" + evidence if evidence else "")),
-        )
+        line = f", line {f.line}" if f.line else ""
+        head = f"[{_STYLE[f.severity]}]{f.severity}[/]\n{escape(f.code)}\n{escape(who)} {f.tax_year}{escape(line)}"
+        values = f"expected {escape(f.expected or '-')}\nfound {escape(f.found or '-')}"
+        evidence = "".join(f"\n- {e.file}, {e.where}" + (f": {e.what}" if e.what else "") for e in f.evidence)
+        table.add_row(head, values, escape(f.message) + f"[dim]{escape(evidence)}[/]")
     out.print(table)
-    out.print(", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items()))
+    counts = [(s, sum(f.severity == s for f in findings)) for s in _STYLE]
+    out.print(", ".join(f"{n} {s}{'' if n == 1 else 's'}" for s, n in counts if n))
