@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 
-from basis_ledger.ingest.statements.cells import iso_dates, signed_cents
+from basis_ledger.ingest.statements.cells import iso_date, sign, signed_cents
 
 PLACEHOLDERS = frozenset({"", "--", "N/A"})
 
@@ -27,8 +26,8 @@ PLACEHOLDERS = frozenset({"", "--", "N/A"})
     ],
 )
 def test_signed_amounts(text: str, cents: int) -> None:
-    value, problem = signed_cents(pd.Series([text]), PLACEHOLDERS)
-    assert problem.iloc[0] == "" and int(value.iloc[0]) == cents
+    assert signed_cents(text, PLACEHOLDERS) == (cents, "")
+    assert sign(text) == ("out" if cents < 0 else "in")
 
 
 @pytest.mark.parametrize(
@@ -45,8 +44,7 @@ def test_signed_amounts(text: str, cents: int) -> None:
     ],
 )
 def test_bad_amounts(text: str, problem: str) -> None:
-    _, found = signed_cents(pd.Series([text]), PLACEHOLDERS)
-    assert found.iloc[0] == problem
+    assert signed_cents(text, PLACEHOLDERS)[1] == problem
 
 
 @pytest.mark.parametrize(
@@ -62,8 +60,13 @@ def test_bad_amounts(text: str, problem: str) -> None:
     ],
 )
 def test_dates(text: str, iso: str) -> None:
-    assert iso_dates(pd.Series([text]), ("%m/%d/%Y", "%m/%d/%y"), "effective").iloc[0] == iso
+    assert iso_date(text, ("%m/%d/%Y", "%m/%d/%y"), "effective") == iso
 
 
 def test_posting_date_when_the_profile_says_so() -> None:
-    assert iso_dates(pd.Series(["04/17/2024 as of 04/15/2024"]), ("%m/%d/%Y",), "posting").iloc[0] == "2024-04-17"
+    assert iso_date("04/17/2024 as of 04/15/2024", ("%m/%d/%Y",), "posting") == "2024-04-17"
+
+
+@pytest.mark.parametrize(("text", "direction"), [("", "zero"), ("--", "zero"), ("$0.00", "zero"), ("(0.01)", "out")])
+def test_cash_direction_of_empty_and_zero_cells(text: str, direction: str) -> None:
+    assert sign(text) == direction

@@ -14,7 +14,6 @@ from basis_ledger.ingest.statements.profile import Profile, common
 from basis_ledger.model import Problem
 
 if TYPE_CHECKING:
-    import pandas as pd
 
     from basis_ledger.ingest.source import SourceFile
 
@@ -37,52 +36,40 @@ def _fallback(profile: Profile, src: SourceFile, preamble: str) -> tuple[str, st
     return src.path.stem, ""
 
 
-def resolve(profile: Profile, src: SourceFile, df: pd.DataFrame, ctx: Context) -> None:
-    """Add account, account_name, account_type (None when unknown), taxpayer (None when unknown), type_said."""
-    import pandas as pd
+class Resolver:
+    """account, name, export-stated type, type, owner of a row; worked out once per distinct cell values."""
 
-    fallback = {p: _fallback(profile, src, p) for p in df["preamble"].unique()}
-    account = df["account"] if "account" in df else pd.Series("", index=df.index, dtype=object)
-    df["account"] = account.where(account != "", df["preamble"].map(lambda p: fallback[p][0]))
-    name = df["account_name"] if "account_name" in df else pd.Series("", index=df.index, dtype=object)
-    df["account_name"] = name.where(name != "", df["preamble"].map(lambda p: fallback[p][1]))
-    said = {n: named_type(n) for n in (df["account_name"] + " " + df["account"]).unique()}
-    df["type_said"] = (df["account_name"] + " " + df["account"]).map(said)
-    declared = {a.account: a for a in ctx.accounts.values()}
-    df["account_type"] = df["account"].map({k: v.type for k, v in declared.items()})
-    df["account_type"] = df["account_type"].where(df["account_type"].notna(), df["type_said"])
-    owners = {a.owner for a in declared.values()}
-    assumed = ctx.taxpayer or (next(iter(owners)) if len(owners) == 1 else None)
-    df["taxpayer"] = df["account"].map({k: v.owner for k, v in declared.items()})
-    df.loc[df["taxpayer"].isna() & df["type_said"].notna(), "taxpayer"] = assumed
+    def __init__(self, profile: Profile, src: SourceFile, ctx: Context):
+        self.profile, self.src, self.ctx = profile, src, ctx
+        owners = {a.owner for a in ctx.accounts.values()}
+        self.assumed = ctx.taxpayer or (next(iter(owners)) if len(owners) == 1 else None)
+        self.cache: dict[tuple[str, str, str], tuple[str, str, str | None, str | None, str | None]] = {}
+
+    def __call__(self, account: str, name: str, preamble: str) -> tuple[str, str, str | None, str | None, str | None]:
+        key = (account, name, preamble)
+        if key not in self.cache:
+            fallback = _fallback(self.profile, self.src, preamble)
+            account, name = account or fallback[0], name or fallback[1]
+            said = named_type(f"{name} {account}")
+            declared = self.ctx.accounts.get(account)
+            kind = declared.type if declared else said
+            owner = declared.owner if declared else (self.assumed if said else None)
+            self.cache[key] = (account, name, said, kind, owner)
+        return self.cache[key]
 
 
-def undeclared(df: pd.DataFrame, fname: str) -> list[Problem]:
+def undeclared(need: dict[str, list[int]], fname: str) -> list[Problem]:
     """One problem per account whose rows cannot be judged until it is declared."""
-    need = df[df["outcome"] == "account"]
     problems = []
-    for account, rows in need.groupby("account", sort=True):
-        lines = ", ".join(str(n) for n in rows["source_line"].head(5))
-        more = f" and {len(rows) - 5} more" if len(rows) > 5 else ""
+    for account, lines in sorted(need.items()):
+        shown = ", ".join(str(n) for n in lines[:5])
+        more = f" and {len(lines) - 5} more" if len(lines) > 5 else ""
         problems.append(
             Problem(
                 fname,
-                f"unknown account '{account}' (lines {lines}{more}): declare it first with "
+                f"unknown account '{account}' (lines {shown}{more}): declare it first with "
                 f"basis-ledger account set '{account}' --owner NAME --type TYPE "
                 f"(types: {', '.join(DECLARABLE_TYPES)}); nothing was imported",
             )
         )
     return problems
-
-
-def ownerless(events: pd.DataFrame, fname: str) -> list[Problem]:
-    """The export said the type but nobody said whose account it is (several owners, no --taxpayer)."""
-    lost = events[events["taxpayer"].isna()]
-    return [
-        Problem(
-            fname,
-            f"account '{a}' is a {t[0]} account by its name, but whose? declare it with "
-            f"basis-ledger account set '{a}' --owner NAME --type {t[0]}",
-        )
-        for a, t in lost.groupby("account")["account_type"].unique().items()
-    ]

@@ -1,68 +1,54 @@
-"""Custodian cell conventions, vectorized: signed amounts (`$1,234.56`, `-$7461.72`, `(10.35)`) and dates."""
+"""Custodian cell conventions: signed cash amounts (`$1,234.56`, `-$7461.72`, `(10.35)`) and dates.
+
+Scalar and exact (integers of cents, no floats). The builder calls them only for the few rows that become
+events or need review; thousands of skipped rows never get here.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import re
+from datetime import datetime
+from functools import lru_cache
 
-if TYPE_CHECKING:
-    import pandas as pd
-
-_SIGNED = (
-    r"^(?P<open>\()?(?P<m1>[-+])?\$?(?P<m2>[-+])?(?P<int>\d{1,3}(?:,\d{3})+|\d*)"
-    r"(?:\.(?P<frac>\d+))?(?P<close>\))?$"
-)
+_SIGNED = re.compile(r"^(\()?([-+])?\$?([-+])?(\d{1,3}(?:,\d{3})+|\d*)(?:\.(\d+))?(\))?$")
+_AS_OF = re.compile(r"\s+as\s+of\s+", re.IGNORECASE)
 
 
-def signed_cents(raw: pd.Series, placeholders: frozenset[str]) -> tuple[pd.Series, pd.Series]:
-    """Cash amounts as custodians write them -> (int64 cents, negative for money out; problem text or "").
-
-    Parentheses and a minus (before or after the `$`) mean out. Digits past the cents must be zeros: an amount
-    in fractions of a cent is a share count or a price, not cash.
-    """
-    import numpy as np
-    import pandas as pd
-
-    text = raw.fillna("").astype(str).str.strip().str.replace(" ", "", regex=False)
-    missing = text.isin(list(placeholders))
-    parts = text.str.extract(_SIGNED)
-    whole = parts["int"].fillna("").str.replace(",", "", regex=False)
-    frac = parts["frac"].fillna("")
-    paren_ok = parts["open"].notna() == parts["close"].notna()
-    ok = parts["int"].notna() & ((whole != "") | (frac != "")) & paren_ok & (whole.str.len() <= 12)
-    ok &= ~(parts["m1"].notna() & parts["m2"].notna())
-    sub_cent = frac.str.slice(2).str.strip("0") != ""
-    cents = np.zeros(len(text), dtype=np.int64)
-    good = (ok & ~sub_cent & ~missing).to_numpy()
-    if good.any():
-        w = pd.to_numeric(whole[good].replace("", "0")).to_numpy(dtype=np.int64)
-        f = pd.to_numeric(frac[good].str.slice(0, 2).str.ljust(2, "0")).to_numpy(dtype=np.int64)
-        neg = (parts["open"].notna() | (parts["m1"] == "-") | (parts["m2"] == "-"))[good].to_numpy()
-        cents[good] = np.where(neg, -1, 1) * (w * 100 + f)
-    problem = pd.Series("", index=raw.index, dtype=object)
-    problem[~ok] = "not an amount"
-    problem[ok & sub_cent] = "an amount in fractions of a cent (a share count or price, not cash?)"
-    problem[missing] = "missing amount"
-    return pd.Series(cents, index=raw.index, dtype="int64"), problem
+def sign(text: str) -> str:
+    """The cash direction of an amount cell, cheaply: "out", "in" or "zero" (also for empty or placeholder)."""
+    t = text.strip()
+    if not t.strip("0.,$-+() "):
+        return "zero"
+    return "out" if t.startswith(("-", "(", "$-", "$(")) else "in"
 
 
-def iso_dates(raw: pd.Series, formats: tuple[str, ...], as_of: str) -> pd.Series:
-    """`MM/DD/YYYY`, `M/D/YY`, `YYYY-MM-DD`, `04/17/2023 as of 04/15/2023` -> `YYYY-MM-DD`, or "" when unreadable.
+def signed_cents(text: str, placeholders: frozenset[str]) -> tuple[int, str]:
+    """(cents, negative for money out; problem or ""). Parentheses and a minus (before or after the `$`) mean
+    out. Digits past the cents must be zeros: fractions of a cent are a share count or a price, not cash."""
+    t = text.strip().replace(" ", "")
+    if t in placeholders:
+        return 0, "missing amount"
+    m = _SIGNED.match(t)
+    if not m or bool(m[1]) != bool(m[6]) or (m[2] and m[3]) or not (m[4] or m[5]) or len(m[4]) > 15:
+        return 0, "not an amount"
+    frac = m[5] or ""
+    if frac[2:].strip("0"):
+        return 0, "an amount in fractions of a cent (a share count or price, not cash?)"
+    cents = int(m[4].replace(",", "") or "0") * 100 + int(frac[:2].ljust(2, "0"))
+    negative = bool(m[1]) or "-" in (m[2], m[3])
+    return (-cents if negative else cents), ""
 
-    With "as of", the effective date (the second) is the date that counts for a deadline, unless the profile
-    says otherwise.
-    """
-    import pandas as pd
 
-    text = raw.fillna("").astype(str).str.strip()
-    split = text.str.split(r"\s+as\s+of\s+", n=1, regex=True, expand=True)
-    if split.shape[1] == 2 and as_of == "effective":
-        text = split[1].where(split[1].notna() & (split[1] != ""), split[0])
-    else:
-        text = split[0]
-    out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
+@lru_cache(maxsize=4096)
+def iso_date(text: str, formats: tuple[str, ...], as_of: str) -> str:
+    """`MM/DD/YYYY`, `M/D/YY`, `YYYY-MM-DD`, `04/17/2023 as of 04/15/2023` -> `YYYY-MM-DD`, "" when unreadable.
+
+    With "as of", the effective date (the second) counts for a deadline unless the profile says "posting"."""
+    parts = _AS_OF.split(text.strip(), maxsplit=1)
+    t = parts[1] if len(parts) == 2 and as_of == "effective" and parts[1] else parts[0]
     for fmt in (*formats, "%Y-%m-%d"):
-        todo = out.isna()
-        if not todo.any():
-            break
-        out[todo] = pd.to_datetime(text[todo], format=fmt, errors="coerce")
-    return out.dt.strftime("%Y-%m-%d").fillna("")
+        try:
+            return datetime.strptime(t, fmt).date().isoformat()
+        except ValueError:
+            continue
+    return ""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 
 from basis_ledger.resources import load_toml, schemas_dir
 
@@ -54,6 +54,11 @@ class Profile:
     max_preamble: int = 40
     extensions: tuple[str, ...] = (".csv", ".xlsx")
     notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @cached_property
+    def header_names(self) -> frozenset[str]:
+        """Every column name of every header generation (a header row starts with one of them)."""
+        return frozenset().union(*(h.columns for h in self.headers))
 
 
 class ProfileError(ValueError):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -73,7 +74,7 @@ def _csv_rows(text: str) -> list[Row]:
 
 def match_header(profile: Profile, cells: list[str]) -> Header | None:
     """The header generation this row is (the one with the most columns when several fit), else None."""
-    if len(cells) < 3:
+    if len(cells) < 3 or cells[0][:1].isdigit() or norm(cells[0]) not in profile.header_names:  # rows of data
         return None
     have = {norm(c) for c in cells}
     best = None
@@ -100,6 +101,7 @@ def sections(profile: Profile, sheets: list[Sheet]) -> tuple[list[Section], dict
     """Split every sheet into the profile's sections; count the rows outside any section, by reason."""
     out: list[Section] = []
     counts: dict[str, int] = {}
+    footer = re.compile("|".join(f"(?:{f.pattern})" for f in profile.footers), re.I) if profile.footers else None
     for sheet in sheets:
         current: Section | None = None
         above: list[str] = []
@@ -111,19 +113,18 @@ def sections(profile: Profile, sheets: list[Sheet]) -> tuple[list[Section], dict
                 out.append(current)
                 above, ended = [], False
                 continue
-            text = ",".join(c for c in cells if c.strip())
+            filled = bool("".join(cells).strip())
             if current is None or ended:
-                if text:
-                    above.append(text)
+                if filled:
+                    above.append(",".join(c for c in cells if c.strip()))
                     counts["preamble or footer text" if current is None else "footer"] = (
                         counts.get("preamble or footer text" if current is None else "footer", 0) + 1
                     )
                 continue
-            if not text:
+            if not filled:
                 counts["blank line"] = counts.get("blank line", 0) + 1
                 continue
-            first = cells[0].strip()
-            if any(f.search(first) for f in profile.footers):
+            if footer is not None and footer.search(cells[0].strip()):
                 ended = True
                 counts["footer"] = counts.get("footer", 0) + 1
                 continue

@@ -49,9 +49,15 @@ def _forms_5498(batch: Batch, ledger: Ledger | None) -> list[tuple[str, int, str
 
 def reconcile(batch: Batch, ledger: Ledger | None) -> list[Problem]:
     """In place on the batch's events, skipped counts and notes; returns the problems that stop the import."""
+    frames = [ex.events for _, ex in batch if ex.events is not None and not ex.events.empty]
+    from_forms = any("origin" in f for f in frames)
+    undecided = any("tax_year_from" in f and (f["tax_year_from"] == "date?").any() for f in frames)
+    if not (from_forms or undecided or _ledger_has_forms(ledger)):  # statements alone, years stated
+        return []
     forms = _forms_5498(batch, ledger)
     problems = _conversions(batch, forms)
-    _contribution_years(batch, forms, ledger)
+    if undecided:
+        _contribution_years(batch, forms, ledger)
     _drop_covered(batch, ledger)
     return problems
 
@@ -148,6 +154,12 @@ def _known(batch: Batch, ledger: Ledger | None, contributions: list[str]):
     for r in _ledger_events(ledger):
         if r[3] in contributions and r[4] not in FORM_IMPORTERS:
             yield r[0], r[1], r[2], r[3], r[5]
+
+
+def _ledger_has_forms(ledger: Ledger | None) -> bool:
+    marks = ",".join("?" * len(FORM_IMPORTERS))
+    sql = f"SELECT 1 FROM files WHERE importer IN ({marks}) LIMIT 1"
+    return ledger is not None and ledger.conn.execute(sql, tuple(FORM_IMPORTERS)).fetchone() is not None
 
 
 def _ledger_events(ledger: Ledger | None) -> list[tuple]:
