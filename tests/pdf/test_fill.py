@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import shutil
 import stat
+import struct
 import subprocess
+import zlib
 
 import pytest
 from pypdf import PdfReader
@@ -154,16 +156,51 @@ def test_wrong_revision_is_refused(tmp_path):
 
 
 def _gray(pdf, dpi: int = 50) -> tuple[int, int, bytes]:
-    """Page 1 rendered by poppler as an 8-bit grey PGM: (width, height, pixels)."""
-    raw = subprocess.run(
-        ["pdftoppm", "-gray", "-r", str(dpi), "-f", "1", "-l", "1", str(pdf)],
+    """Page 1 rendered by poppler to an 8-bit grey PNG, decoded here: (width, height, pixels)."""
+    png = subprocess.run(
+        ["pdftoppm", "-png", "-gray", "-r", str(dpi), "-f", "1", "-l", "1", str(pdf)],
         check=True,
         capture_output=True,
         timeout=60,
     ).stdout
-    magic, width, height, maxval, pixels = raw.split(maxsplit=4)
-    assert magic == b"P5" and maxval == b"255"
-    return int(width), int(height), pixels
+    return _decode_png(png)
+
+
+def _decode_png(png: bytes) -> tuple[int, int, bytes]:
+    """Just enough PNG for pdftoppm's output (8-bit grey or RGB, not interlaced, the five row filters), as one grey
+    byte per pixel."""
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, idat, width, height, bpp = 8, b"", 0, 0, 1
+    while pos < len(png):
+        size, kind = struct.unpack(">I4s", png[pos : pos + 8])
+        body = png[pos + 8 : pos + 8 + size]
+        if kind == b"IHDR":
+            width, height, depth, color, _, _, interlace = struct.unpack(">IIBBBBB", body)
+            assert depth == 8 and color in (0, 2) and interlace == 0
+            bpp = 1 if color == 0 else 3
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + size
+    raw, stride = zlib.decompress(idat), width * bpp
+    out, prev = bytearray(), bytearray(stride)
+    for r in range(height):
+        kind, row = raw[r * (stride + 1)], bytearray(raw[r * (stride + 1) + 1 : (r + 1) * (stride + 1)])
+        for x in range(stride):
+            a, b = row[x - bpp] if x >= bpp else 0, prev[x]
+            c = prev[x - bpp] if x >= bpp else 0
+            if kind == 1:
+                row[x] = (row[x] + a) & 255
+            elif kind == 2:
+                row[x] = (row[x] + b) & 255
+            elif kind == 3:
+                row[x] = (row[x] + (a + b) // 2) & 255
+            elif kind == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                row[x] = (row[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        out += row if bpp == 1 else bytes(sum(row[k : k + 3]) // 3 for k in range(0, stride, 3))
+        prev = row
+    return width, height, bytes(out)
 
 
 def _darkness(image, rect, dpi: int = 50) -> int:
