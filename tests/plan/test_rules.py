@@ -284,3 +284,10 @@ def test_no_leftover_when_a_dollar_stays_or_the_value_is_unknown():
         "al,2024-06-01,,IRA-1,traditional,conversion,5940,",
         code="leftover-basis",
     )
+
+
+def test_money_is_exact_from_cents():
+    from basis_ledger.audit.rules import money
+
+    assert [money(c) for c in (0, 5, 100, 123456789, 19619987, -250)] == [
+        "$0", "$0.05", "$1", "$1,234,567.89", "$196,199.87", "-$2.50"]  # fmt: skip

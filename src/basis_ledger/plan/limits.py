@@ -39,3 +39,8 @@ def limit_cents(tax_year: int, birth_date: str | None) -> tuple[int, bool | None
     older = catch_up_eligible(birth_date, tax_year)
     dollars = row["limit"] + (row["catch_up"] if older else 0)
     return dollars * 100, older
+
+
+def smallest_limit_cents() -> int:
+    """The lowest limit of any year in the table: a year's total at or below it cannot be an excess."""
+    return min(row["limit"] for row in _table()["years"].values()) * 100
