@@ -162,3 +162,18 @@ def test_cli_bad_pdfs_exit_2_and_import_nothing(tmp_path, form):
         with sqlite3.connect(ledger) as conn:
             assert conn.execute("SELECT count(*) FROM filed_forms").fetchone() == (0,)
             assert conn.execute("SELECT count(*) FROM files").fetchone() == (0,)
+
+
+def test_damaged_page_stream_is_an_input_error(tmp_path, form):
+    """A page whose compressed content is garbage: pypdf recovers or fails; either way a sentence, not a crash."""
+    from pypdf import PdfWriter
+    from pypdf.generic import NameObject
+
+    writer = PdfWriter(clone_from=form)
+    content = writer.pages[0]["/Contents"].get_object()
+    content._data = b"x\x9c not zlib data at all"
+    content[NameObject("/Filter")] = NameObject("/FlateDecode")
+    path = tmp_path / "damaged.pdf"
+    with path.open("wb") as fh:
+        writer.write(fh)
+    assert "damaged.pdf: " in _error(path)

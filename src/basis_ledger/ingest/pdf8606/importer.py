@@ -24,8 +24,17 @@ class Form8606Pdf:
     def extract(self, src: SourceFile) -> Extracted:
         from basis_ledger.ingest.pdf8606.pdf import open_pdf
         from basis_ledger.ingest.pdf8606.reading import read
+        from basis_ledger.model import InputError, Problem
 
-        form = read(open_pdf(src.data, str(src.path)), str(src.path))
+        name = str(src.path)
+        reader = open_pdf(src.data, name)
+        try:
+            form = read(reader, name)
+        except InputError:
+            raise
+        except Exception as exc:  # a page or stream pypdf cannot decode (or a decompression limit it enforces)
+            reason = f"{type(exc).__name__}: {str(exc)[:120]}"
+            raise InputError([Problem(name, f"corrupt PDF, its pages cannot be read ({reason})")]) from None
         filed = {
             "taxpayer": "",  # the import pipeline decides the owner (--taxpayer, or name / SSN match)
             "tax_year": form.tax_year,
