@@ -185,3 +185,25 @@ def test_clean_backdoor_and_one_over_the_limit():
     assert r.as_json()["pre_tax_year_end"] == 0
     over = backdoor(events(*ledger), {}, "cy", 2026, 750001, None, Options())  # 2026 limit 7,500, no birth date
     assert [f.code for f in over.findings] == ["excess-contribution"] and over.has_errors
+
+
+def test_cents_keep_the_exact_tax_cost():
+    # With --cents: L11 = 92,000.00 x 0.29677 = 27,302.84; L18 = 64,697.16.
+    r = evaluate(events(*SAM), {}, plan_of(*STRATEGY, "sam,2026-12-15,,IRA-1,traditional,rollover_from_plan,218000,"),
+                 "sam", None, Options(cents=True), "whatif.csv")  # fmt: skip
+    doc = r.as_json()
+    assert (doc["after"]["18"], doc["taxable_change"]) == ("64697.16", "64697.16")
+
+
+def test_a_file_with_two_people_needs_taxpayer():
+    from basis_ledger.plan.whatif import choose_taxpayer
+
+    two = plan_of(
+        "sam,2026-01-15,,IRA-1,traditional,rollover_to_plan,1,", "ann,2026-01-15,,IRA-2,traditional,conversion,1,"
+    )
+    with pytest.raises(InputError) as err:
+        choose_taxpayer(two, None, "whatif.csv")
+    assert "ann, sam" in str(err.value.problems[0])
+    assert choose_taxpayer(two, "ann", "whatif.csv") == "ann"
+    with pytest.raises(InputError):
+        choose_taxpayer(two, "bo", "whatif.csv")
