@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from basis_ledger.ingest.pdf8606 import fieldmaps
 from basis_ledger.ingest.pdf8606.derive import derive
 from basis_ledger.ingest.pdf8606.pdf import open_pdf
-from tests.pdf.formfixture import blank_form
+from tests.pdf.formfixture import blank_form, field_names
 from tests.pdf.helpers import YEARS, shared
 
 
@@ -67,3 +70,23 @@ def test_reader_derives_a_map_for_a_revision_without_one(tmp_path):
     assert 2024 not in fieldmaps.committed()
     reader = open_pdf(path.read_bytes(), str(path))
     assert fieldmaps.for_form(reader, 2024, set(names.values())) == names
+
+
+def test_tool_writes_a_map_for_a_new_revision(tmp_path):
+    blank = tmp_path / "f.pdf"
+    blank_form(blank, 2024, "padded")
+    tool = Path(__file__).resolve().parents[2] / "tools" / "derive_fieldmap.py"
+    done = subprocess.run(
+        [sys.executable, str(tool), str(blank), "--out", str(tmp_path)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    doc = json.loads((tmp_path / "f8606-2024.json").read_text())
+    assert doc["tax_year"] == 2024 and doc["fields"] == field_names("padded")
+
+
+def test_tool_check_proves_the_committed_maps_are_its_output():
+    shared("f8606-2025.pdf")
+    tool = Path(__file__).resolve().parents[2] / "tools" / "derive_fieldmap.py"
+    done = subprocess.run([sys.executable, str(tool), "--check"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.count(": same") == len(YEARS)
