@@ -53,12 +53,14 @@ def test_round_trip_with_cents(tmp_path, year):
     assert as_decimals(back["lines"]) == as_decimals(computed)
 
 
+@pytest.mark.parametrize("flags", [(), ("--cents",), ("--ratio-places", "3")])
 @pytest.mark.parametrize("style", ["single", "cents", "padded"])
-def test_round_trip_self_made_forms(tmp_path, style):
+def test_round_trip_self_made_forms(tmp_path, style, flags):
     blank = tmp_path / "blank.pdf"
     blank_form(blank, 2024, style)
-    computed, back = _fill_and_read(tmp_path, blank, 2024, "--cents")
+    computed, back = _fill_and_read(tmp_path, blank, 2024, *flags)
     assert as_decimals(back["lines"]) == as_decimals(computed) and len(computed) == 29
+    assert back["lines"]["10"] == computed["10"]  # as printed: "0.13636", or "0.136" with 3 places
 
 
 def test_field_values_split_per_revision():
@@ -74,9 +76,14 @@ def test_field_values_split_per_revision():
     assert cents["name"] not in split  # no name on record: left blank
 
 
-def test_output_is_private_without_xfa_and_with_appearances(tmp_path):
-    blank = shared("f8606-2025.pdf")
-    assert "/XFA" in PdfReader(blank).trailer["/Root"]["/AcroForm"]
+@pytest.mark.parametrize("source", ["shared", "self-made"])
+def test_output_is_private_without_xfa_and_with_appearances(tmp_path, source):
+    if source == "shared":
+        blank = shared("f8606-2025.pdf")
+        assert "/XFA" in PdfReader(blank).trailer["/Root"]["/AcroForm"]
+    else:
+        blank = tmp_path / "blank.pdf"
+        blank_form(blank, 2025, "padded")
     computed, _ = _fill_and_read(tmp_path, blank, 2025)
     out = tmp_path / "out" / "f8606-2025-ed.pdf"
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
