@@ -268,3 +268,15 @@ def test_unreadable_amount_or_date_on_an_event_row_is_a_problem_with_its_line(tm
         fid("13/45/2024|CASH CONTRIBUTION (Cash)|7000", '03/14/2024|CASH CONTRIBUTION (Cash)|"7,00"'),
     )
     assert [(p.line, p.column) for p in ex.problems] == [(2, "date"), (3, "amount")]
+
+
+def test_detection_reads_only_the_head_of_a_file(tmp_path: Path) -> None:
+    """A big generic CSV is not parsed whole by every statement profile before the generic importer claims it."""
+    from basis_ledger.ingest.statements import reader
+
+    rows = "".join(f"ed,2024-0{1 + i % 9}-01,,IRA,traditional,year_end_value,{i},\n" for i in range(5000))
+    path = tmp_path / "generic.csv"
+    path.write_text("taxpayer,date,tax_year,account,account_type,event,amount,memo\n" + rows)
+    reader._GRIDS.clear()
+    assert choose(SourceFile.read(path)).name == "generic"
+    assert reader._GRIDS == {}

@@ -131,12 +131,6 @@ def _show(objects: list[dict]) -> None:
     for o in objects:
         for why, n in o.get("skipped", {}).items():
             con.print(f"{Path(o['file']).name}: skipped {n}: {why}", markup=False, highlight=False)
-        for r in o.get("review", []):
-            con.print(
-                f"{o['file']}:{r['line']}: needs review: {r['date']} '{r['text']}' {r['amount']}",
-                markup=False,
-                highlight=False,
-            )
         for line in (*o.get("problems", []), *o.get("notes", [])):
             con.print(line, markup=False, highlight=False)
 

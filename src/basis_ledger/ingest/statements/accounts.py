@@ -14,7 +14,6 @@ from basis_ledger.ingest.statements.profile import Profile, common
 from basis_ledger.model import Problem
 
 if TYPE_CHECKING:
-
     from basis_ledger.ingest.source import SourceFile
 
 

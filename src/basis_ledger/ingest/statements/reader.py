@@ -91,10 +91,16 @@ def identify(profile: Profile, src: SourceFile) -> bool:
     if not is_workbook(src) and (src.looks_binary or src.path.suffix.lower() not in profile.extensions):
         return False
     try:
-        sheets = grid(src)
+        # A CSV is judged by its first lines only: a big file of another kind is never parsed whole here.
+        sheets = grid(src) if is_workbook(src) else [Sheet("", _csv_rows(_head_lines(src, profile.max_preamble)))]
     except Exception:  # unreadable here means "not mine"; extract reports the real problem
         return False
     return any(match_header(profile, cells) for s in sheets for _, cells in s.rows[: profile.max_preamble])
+
+
+def _head_lines(src: SourceFile, n: int) -> str:
+    head = src.head(256 * 1024)
+    return "\n".join(head.splitlines()[:n])
 
 
 def sections(profile: Profile, sheets: list[Sheet]) -> tuple[list[Section], dict[str, int]]:
