@@ -12,7 +12,8 @@ import zlib
 import pytest
 from pypdf import PdfReader
 
-from basis_ledger.render.fill import field_values
+from basis_ledger.model import InputError
+from basis_ledger.render.fill import field_values, fill
 from tests.pdf.formfixture import blank_form, field_names
 from tests.pdf.helpers import YEARS, as_decimals, make_ledger, read_pdf, run, scenario, shared
 
@@ -271,3 +272,11 @@ def test_fill_json_and_nothing_to_fill(tmp_path):
         str(tmp_path / "b.pdf"),
     )
     assert code == 2 and "nothing to fill" in err
+
+
+def test_a_form_with_values_is_not_a_blank(tmp_path):
+    blank, used = tmp_path / "blank.pdf", tmp_path / "used.pdf"
+    blank_form(blank, 2024)
+    fill(blank, used, 2024, {"1": 6500}, "", "")
+    with pytest.raises(InputError, match="not blank: 1 line fields already hold values"):
+        fill(used, tmp_path / "again.pdf", 2024, {"1": 7000}, "", "")

@@ -86,6 +86,12 @@ def fill(blank: Path, out: Path, year: int, lines: dict[str, int | str], name: s
     fmap = fieldmaps.for_form(reader, year, set(ws))
     if fmap is None:
         raise InputError([Problem(str(blank), "not a fillable Form 8606: its fields could not be matched to lines")])
+    line_fields = {v for k, v in fmap.items() if k.startswith("line_")}
+    used = sorted(k for k, w in ws.items() if k in line_fields and w.value.strip())
+    if used:
+        raise InputError(
+            [Problem(str(blank), f"not blank: {len(used)} line fields already hold values; fill a blank form")]
+        )
     values = field_values(fmap, lines, name, ssn)
     too_long = [
         f"{k} ({v!r}, at most {ws[k].max_len})"
@@ -107,4 +113,16 @@ def fill(blank: Path, out: Path, year: int, lines: dict[str, int | str], name: s
         with os.fdopen(fd, "wb") as fh:
             writer.write(fh)
     os.chmod(out, 0o600)
+    _verify(out, lines)
     return values
+
+
+def _verify(out: Path, lines: dict[str, int | str]) -> None:
+    """Read the filled form back as `import` would: it must give exactly the lines written."""
+    from basis_ledger.ingest.pdf8606.pdf import open_pdf
+    from basis_ledger.ingest.pdf8606.reading import read
+
+    back = {k: Decimal(v) for k, (v, _) in read(open_pdf(out.read_bytes(), str(out)), str(out)).lines.items()}
+    if back != {k: Decimal(str(v)) for k, v in lines.items()}:
+        out.unlink()
+        raise RuntimeError(f"the filled form does not read back as written ({back} != {lines}); nothing written")
