@@ -1,9 +1,6 @@
 """Evaluate a plan: hypothetical events added in memory to the ledger's, the year's 8606 before and after.
 
-The ledger is never written. A year the plan touches needs a 31 December value for line 6; when neither the ledger
-nor the plan gives one, it is projected (plan/pool.py: last known value plus deposits less withdrawals), the same
-way before and after, so the difference is the plan's alone. When the ledger already has that year's values, the
-plan's own deposits and withdrawals are added to them for "after".
+The ledger is never written. 31 December values for the plan's years come from plan/yearend.py.
 """
 
 from __future__ import annotations
@@ -14,8 +11,7 @@ from typing import TYPE_CHECKING
 
 from basis_ledger.audit.findings import Context, Finding
 from basis_ledger.engine.form8606 import Options
-from basis_ledger.model import POOLED_TYPES, InputError, Problem, Taxpayer
-from basis_ledger.plan.pool import FLOWS, Point, account_values, ordered
+from basis_ledger.model import InputError, Problem, Taxpayer
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -119,70 +115,6 @@ def choose_taxpayer(plan: pd.DataFrame, taxpayer: str | None, source: str) -> st
     return taxpayer
 
 
-def _year_ends(ledger: pd.DataFrame, plan: pd.DataFrame, taxpayer: str, source: str) -> tuple:
-    """31 December rows for the plan's years: (rows for before, rows for after, ledger row ids after replaces)."""
-    import pandas as pd
-
-    def ye_years(ev: pd.DataFrame) -> set[int]:
-        rows = ev[
-            (ev["taxpayer"] == taxpayer) & (ev["kind"] == "year_end_value") & ev["account_type"].isin(POOLED_TYPES)
-        ]
-        return set(rows["date"].str.slice(0, 4).astype(int))
-
-    mine = plan[plan["taxpayer"] == taxpayer]
-    years = sorted(set(mine["date"].str.slice(0, 4).astype(int)))
-    in_ledger, in_plan = ye_years(ledger), ye_years(plan)
-    before_rows: list[dict] = []
-    after_rows: list[dict] = []
-    replaced: list[int] = []
-    for y in years:
-        if y in in_plan:
-            continue
-        end = Point(taxpayer, f"{y}-12-31")
-        if y in in_ledger:
-            led = ledger[
-                (ledger["taxpayer"] == taxpayer)
-                & (ledger["kind"] == "year_end_value")
-                & ledger["account_type"].isin(POOLED_TYPES)
-                & ledger["date"].eq(end.date)
-            ]
-            replaced += led["id"].tolist()
-            after_rows += _adjusted(led, mine[mine["date"].str.startswith(str(y))], end.date, source)
-            continue
-        both = pd.concat([ledger[~ledger["id"].isin(replaced)], plan], ignore_index=True)  # adjusted years too
-        for rows, ev in ((before_rows, ledger), (after_rows, both)):
-            extended = pd.concat([ev, pd.DataFrame(rows, columns=list(COLUMNS))], ignore_index=True)
-            values, _ = account_values(ordered(extended), end)
-            types = extended.groupby("account")["account_type"].last()
-            memo = "projected: last known value plus deposits less withdrawals"
-            rows += [_ye_row(taxpayer, end.date, a, types[a], v, source, memo) for a, v in values.items()]
-    return before_rows, after_rows, replaced
-
-
-def _adjusted(ledger_ye: pd.DataFrame, plan_year: pd.DataFrame, date: str, source: str) -> list[dict]:
-    import pandas as pd
-
-    flows = plan_year[plan_year["kind"].isin(list(FLOWS)) & plan_year["account_type"].isin(POOLED_TYPES)]
-    change = (flows["amount_cents"] * flows["kind"].map(FLOWS)).groupby(flows["account"]).sum()
-    values = ledger_ye.groupby("account")["amount_cents"].sum()
-    accounts = sorted(set(values.index) | set(change.index))
-    t = ledger_ye["taxpayer"].iat[0]
-    types = pd.concat([ledger_ye, flows]).groupby("account")["account_type"].last()
-    memo = "ledger value adjusted by the plan's deposits and withdrawals"
-    return [
-        _ye_row(t, date, a, types[a], max(int(values.get(a, 0)) + int(change.get(a, 0)), 0), source, memo)
-        for a in accounts
-    ]
-
-
-def _ye_row(taxpayer: str, date: str, account: str, atype: str, cents: int, source: str, memo: str) -> dict:
-    return {
-        "id": 0, "taxpayer": taxpayer, "date": date, "tax_year": int(date[:4]), "account": account,
-        "account_type": atype, "kind": "year_end_value", "amount_cents": cents, "memo": memo,
-        "source_file": source, "source_sha256": "", "source_line": 0,
-    }  # fmt: skip
-
-
 def _frame(parts: list, first_id: int) -> pd.DataFrame:
     import numpy as np
     import pandas as pd
@@ -209,12 +141,13 @@ def evaluate(
     """Before and after for `taxpayer`'s `year` (default: the plan's first calendar year) and the new findings."""
     from basis_ledger.audit.rules import run_rules
     from basis_ledger.engine.results import check_lines, compute_lines
+    from basis_ledger.plan.yearend import year_ends
 
     ledger = with_provenance(ledger)
     mine = plan[plan["taxpayer"] == taxpayer]
     if year is None:
         year = int(mine["date"].min()[:4]) if len(mine) else int(ledger["date"].max()[:4])
-    before_ye, after_ye, replaced = _year_ends(ledger, plan, taxpayer, source)
+    before_ye, after_ye, replaced = year_ends(ledger, plan, taxpayer, source)
     first = max(next_id(ledger), next_id(plan))
     before_ev = _frame([ledger, before_ye], first)
     after_ev = _frame([ledger[~ledger["id"].isin(replaced)], plan, after_ye], first + len(before_ye))
