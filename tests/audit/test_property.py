@@ -13,7 +13,7 @@ from tests.audit.helpers import audit, build_ledger, only
 from tests.audit.histories import consistent_documents, consistent_filings, history
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rng=st.randoms(use_true_random=False), cents=st.booleans(), rich=st.booleans())
 def test_consistent_filings_audit_without_errors(rng, cents, rich):
     rows, people = history(rng, rich=rich)

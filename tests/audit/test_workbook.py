@@ -149,26 +149,35 @@ def test_sheet_names_are_valid_and_unique():
     assert names[3] == "events (2)"
 
 
+CONFIGS = [(5, False), (3, True)]  # whole dollars with 5 places (the default), cents with 3 places
+
+
 @pytest.fixture(scope="module")
-def lo_profile(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("lo") / "profile"  # one LibreOffice profile for the module: starts faster
-
-
-def _recalculate(src: Path, outdir: Path, profile: Path) -> Path:
+def recalculated(ledger, tmp_path_factory):
+    """Both workbooks, recalculated by LibreOffice in one run (its start-up is most of the time)."""
+    if shutil.which("soffice") is None:
+        pytest.skip(NO_SOFFICE)
+    d = tmp_path_factory.mktemp("recalc")
+    made = {}
+    for places, cents in CONFIGS:
+        src = d / f"r{places}{'c' if cents else 'w'}.xlsx"
+        made[(places, cents)] = (src, make(ledger, src, places, cents))
     cmd = [
         "soffice",
-        f"-env:UserInstallation={profile.as_uri()}",
+        f"-env:UserInstallation={(d / 'profile').as_uri()}",
         "--headless",
         "--calc",
         "--convert-to",
         "xlsx",
         "--outdir",
-        str(outdir / "recalc"),
-        str(src),
+        str(d / "out"),
+        *(str(src) for src, _ in made.values()),
     ]
     res = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
-    out = outdir / "recalc" / src.name
-    assert out.exists(), f"LibreOffice did not convert: {res.stdout} {res.stderr}"
+    out = {}
+    for key, (src, ctx) in made.items():
+        assert (d / "out" / src.name).exists(), f"LibreOffice did not convert {src.name}: {res.stdout} {res.stderr}"
+        out[key] = (d / "out" / src.name, ctx)
     return out
 
 
@@ -176,13 +185,12 @@ def _num(v) -> Decimal:
     return Decimal(repr(v)) if isinstance(v, float) else Decimal(v)
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason=NO_SOFFICE)
-@pytest.mark.parametrize(("places", "cents"), [(5, False), (3, True)])
-def test_recalculated_workbook_equals_compute_json(ledger, tmp_path, lo_profile, places, cents):
+@pytest.mark.parametrize(("places", "cents"), CONFIGS)
+def test_recalculated_workbook_equals_compute_json(recalculated, places, cents):
     from openpyxl import load_workbook
 
-    ctx = make(ledger, tmp_path / "r.xlsx", places, cents)
-    wb = load_workbook(_recalculate(tmp_path / "r.xlsx", tmp_path, lo_profile), data_only=True)
+    path, ctx = recalculated[(places, cents)]
+    wb = load_workbook(path, data_only=True)
     from basis_ledger.engine.form8606 import Options
     from basis_ledger.engine.results import compute_lines
 
