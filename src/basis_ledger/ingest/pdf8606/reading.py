@@ -68,31 +68,8 @@ def read(reader, name: str) -> FormRead:
         if form.lines:
             return form
     passes = [text_pass(page, i) for i, page in enumerate(reader.pages[:MAX_PAGES], 1)]
-    texts, frags = [t for t, _ in passes], [f for _, fs in passes for f in fs]
-    first = texts[0]
-    if sum(len(t.strip()) for t in texts) < 40:
-        raise InputError(
-            [
-                Problem(
-                    name,
-                    "no text layer (a scan?); OCR is not supported yet: enter the lines by "
-                    "hand in a generic CSV (see docs/prior-forms.md)",
-                )
-            ]
-        )
-    if not re.search(r"8606", first) or not re.search(r"Nondeductible\s+IRAs", first, re.IGNORECASE):
-        raise InputError([Problem(name, "not a Form 8606 (page 1 has no 'Form 8606 ... Nondeductible IRAs' heading)")])
-    year = form_year(reader, first)
-    if year is None:
-        raise InputError(
-            [
-                Problem(
-                    name,
-                    "a Form 8606, but its tax year is not printed where expected "
-                    "('Attach to YYYY Form 1040'); cannot import it",
-                )
-            ]
-        )
+    year = _year_of_8606(reader, [t for t, _ in passes], name)
+    frags = [f for _, fs in passes for f in fs]
     form = None
     if any(v.strip() for v in values.values()):
         fmap = fieldmaps.for_form(reader, year, set(values), frags)
@@ -104,6 +81,27 @@ def read(reader, name: str) -> FormRead:
     if not form.lines:
         raise InputError([Problem(name, f"{year} Form 8606 with no line filled in (a blank form?)")])
     return form
+
+
+def _year_of_8606(reader, texts: list[str], name: str) -> int:
+    """The checks on the page text: a text layer, the 8606 heading, a tax year."""
+
+    def fail(message: str) -> InputError:
+        return InputError([Problem(name, message)])
+
+    if sum(len(t.strip()) for t in texts) < 40:
+        raise fail(
+            "no text layer (a scan?); OCR is not supported yet: enter the lines by hand in a generic CSV "
+            "(see docs/prior-forms.md)"
+        )
+    if not re.search(r"8606", texts[0]) or not re.search(r"Nondeductible\s+IRAs", texts[0], re.IGNORECASE):
+        raise fail("not a Form 8606 (page 1 has no 'Form 8606 ... Nondeductible IRAs' heading)")
+    year = form_year(reader, texts[0])
+    if year is None:
+        raise fail(
+            "a Form 8606, but its tax year is not printed where expected ('Attach to YYYY Form 1040'); cannot import it"
+        )
+    return year
 
 
 def _from_fields(
