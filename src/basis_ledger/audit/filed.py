@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 from basis_ledger.audit.context import AuditContext, parse_money, parse_ratio
 from basis_ledger.audit.findings import Evidence
@@ -41,6 +42,38 @@ class FiledForm:
                 if v is not None and v % 100:
                     return True
         return False
+
+    def follows(self, line: str) -> int | None:
+        """What a derived line should be from the filed form's own other lines (the form's arithmetic)."""
+
+        def g(k: str) -> int:
+            return (self.money(k) or 0) if self.readable(k) else 0
+
+        unit = 1 if self.in_cents else 100
+        ratio = self.ratio() if self.readable("10") else None
+        r = ratio[0] if ratio else Decimal(0)
+
+        def times(k: str) -> int:
+            return int((Decimal(g(k)) * r / unit).quantize(Decimal(1), rounding=ROUND_HALF_UP)) * unit
+
+        rules = {
+            "3": lambda: g("1") + g("2"),
+            "5": lambda: g("3") - g("4"),
+            "9": lambda: g("6") + g("7") + g("8"),
+            "11": lambda: times("8"),
+            "12": lambda: times("7"),
+            "13": lambda: g("11") + g("12"),
+            "14": lambda: g("3") - g("13"),
+            "15a": lambda: g("7") - g("12"),
+            "15c": lambda: g("15a") - g("15b"),
+            "17": lambda: g("11") if "11" in self.text else None,
+            "18": lambda: g("16") - g("17"),
+            "21": lambda: max(g("19") - g("20"), 0),
+            "23": lambda: max(g("21") - g("22"), 0),
+            "25a": lambda: max(g("23") - g("24"), 0),
+            "25c": lambda: g("25a") - g("25b"),
+        }
+        return rules[line]() if line in rules else None
 
     def evidence(self, line: str) -> Evidence:
         ref = self.refs[line]
