@@ -291,3 +291,13 @@ def test_money_is_exact_from_cents():
 
     assert [money(c) for c in (0, 5, 100, 123456789, 19619987, -250)] == [
         "$0", "$0.05", "$1", "$1,234,567.89", "$196,199.87", "-$2.50"]  # fmt: skip
+
+
+def test_a_recharacterized_contribution_counts_once():
+    # 7,000 to a Roth, recharacterized to traditional (recorded as what it became): 7,000, not 14,000.
+    rows = ("ed,2024-02-01,2024,ROTH-1,roth,roth_contribution,7000,",
+            "ed,2024-06-01,2024,ROTH-1,roth,recharacterization,7000,",
+            "ed,2024-06-01,2024,IRA-1,traditional,nondeductible_contribution,7000,")  # fmt: skip
+    assert not findings(*rows, code="excess-contribution")
+    (f,) = findings(*rows[:1], *rows[2:], code="excess-contribution")  # without the recharacterization: 14,000
+    assert f.found == "$14,000"
