@@ -97,6 +97,7 @@ WORK = (
     ("rv_end", "Roth conversion basis carried", "IF({part3},MAX({w24}-MAX({w19}-{w22},0),0),{rv_pre})"),
 )
 FLAGS = {"part1", "full", "part2", "part3"}
+YES_NO = '"yes";"yes";"no"'  # TRUE and FALSE as words, whatever the spreadsheet stores them as
 
 
 def presence(line: str) -> str:
@@ -179,7 +180,7 @@ def write_form_sheet(ws, title: str, years: list[int], inputs: dict[str, list[in
             c = ws.cell(rows[key], first + j, "=" + template.format(**here, **prev, **refs))
             c.number_format = "0." + "0" * opts.ratio_places if key == "w10" else money_fmt
             if key in FLAGS:
-                c.number_format = "General"
+                c.number_format = YES_NO
     r += 1
     section("Form 8606 as filed (blank where the form skips the line)")
     form_rows: dict[str, int] = {}
@@ -205,7 +206,7 @@ def write_form_sheet(ws, title: str, years: list[int], inputs: dict[str, list[in
         for j in range(len(years)):
             here = {k: f"{col(first + j)}{n}" for k, n in rows.items()}
             c = ws.cell(r, first + j, "=" + source.format(**here))
-            c.number_format = "General" if key == "required" else "#,##0.00"
+            c.number_format = YES_NO if key == "required" else "#,##0.00"
         r += 1
     ws.column_dimensions["A"].width = 56
     ws.column_dimensions["B"].width = 30
