@@ -301,3 +301,10 @@ def test_a_recharacterized_contribution_counts_once():
     assert not findings(*rows, code="excess-contribution")
     (f,) = findings(*rows[:1], *rows[2:], code="excess-contribution")  # without the recharacterization: 14,000
     assert f.found == "$14,000"
+
+
+def test_rollover_frequency_does_not_depend_on_row_order():
+    (f,) = findings("ed,2025-02-28,,IRA-2,traditional,rollover_out,3000,",
+                    "jo,2024-06-01,,IRA-3,traditional,rollover_out,3000,",
+                    "ed,2024-03-01,,IRA-1,traditional,rollover_out,5000,", code="rollover-frequency")  # fmt: skip
+    assert (f.taxpayer, f.found, [e.where for e in f.evidence]) == ("ed", "2025-02-28", ["line 4", "line 2"])

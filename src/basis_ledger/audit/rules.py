@@ -326,12 +326,12 @@ def rollover_frequency(ctx: Context) -> list[Finding]:
     import pandas as pd
 
     ev = ctx.events
-    outs = ev[(ev["kind"] == "rollover_out") & ev["account_type"].isin(POOLED_TYPES)]
-    if len(outs) < 2:
+    pos = np.flatnonzero(((ev["kind"] == "rollover_out") & ev["account_type"].isin(POOLED_TYPES)).to_numpy())
+    if len(pos) < 2:
         return []
-    order = np.lexsort((outs["date"].to_numpy(), outs["taxpayer"].to_numpy()))
-    pos = np.flatnonzero(ev.index.isin(outs.index))[order]  # positions in ev, by taxpayer then date
     who, day = ev["taxpayer"].to_numpy()[pos], ev["date"].to_numpy()[pos]
+    order = np.lexsort((day, who))  # by taxpayer, then date
+    pos, who, day = pos[order], who[order], day[order]
     until = (pd.to_datetime(pd.Series(day[:-1])) + pd.DateOffset(years=1)).dt.strftime("%Y-%m-%d").to_numpy()
     hit = np.flatnonzero((who[1:] == who[:-1]) & (day[1:] < until))
     E = _Events(ev)
