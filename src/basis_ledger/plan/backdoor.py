@@ -32,35 +32,13 @@ def backdoor(
     trad = [a for a in st.values if st.types.get(a) == "traditional"]
     acct = min(trad, key=lambda a: (st.values[a], a)) if trad else NEW_ACCOUNT  # the emptiest traditional IRA
     convert_day = builder.later(day)
-    rows = [
-        builder.event_row(
-            taxpayer,
-            day,
-            acct,
-            "traditional",
-            "nondeductible_contribution",
-            amount,
-            f"backdoor for {year}",
-            tax_year=year,
-        ),
-        builder.event_row(taxpayer, convert_day, acct, "traditional", "conversion", amount, "backdoor conversion"),
-    ]
-    steps = [
-        {
-            "date": day,
-            "event": "nondeductible_contribution",
-            "amount": amount,
-            "why": (
-                f"A nondeductible contribution for {year} to {acct}: it adds {money(amount)} to your basis (line 1)."
-            ),
-        },
-        {
-            "date": convert_day,
-            "event": "conversion",
-            "amount": amount,
-            "why": ("Convert it once it has settled; any earnings in between are taxable on line 18."),
-        },
-    ]
+    moves = (
+        (day, "nondeductible_contribution", f"A nondeductible contribution for {year} to {acct}: it adds "
+         f"{money(amount)} to your basis (line 1)."),
+        (convert_day, "conversion", "Convert it once it has settled; any earnings in between are taxable on line 18."),
+    )  # fmt: skip
+    rows = [builder.event_row(taxpayer, d, acct, "traditional", k, amount, "plan backdoor", year) for d, k, _ in moves]
+    steps = [{"date": d, "event": k, "amount": amount, "why": why} for d, k, why in moves]
     plan = builder.plan_events(rows, SOURCE, next_id(ledger) + 1000)
     result = evaluate(ledger, people, plan, taxpayer, year, opts, SOURCE)
     if st.pre_tax:
