@@ -46,6 +46,7 @@ SHARED_FILES = [
     "schwab-intelligent-transactions-titled-2020.csv",
     "schwab-transactions-untitled-2023-2024.csv",
     "tdameritrade-transactions-2013.csv",
+    "schwab-positions-all-accounts-2020-11.csv",
 ]
 
 

@@ -40,6 +40,8 @@ def test_profile_is_well_formed(name: str) -> None:
         if h.role == "transactions":  # date, action and amount must be found by name in this generation
             for field in ("date", "action", "amount"):
                 assert set(p.columns[field]) & h.columns, f"{name} / {h.generation}: no column for {field}"
+        elif h.role == "positions":  # the column summed per account, and where the as-of date is
+            assert p.positions["value"] and (p.positions.get("date_title") or p.positions.get("date_filename"))
         else:
             assert h.role == "skip" and h.reason
 
@@ -72,6 +74,9 @@ def test_every_header_generation_is_recognised_and_read(name: str, header, tmp_p
     ex = imp.extract(src, Context({"ACC1": Account("ACC1", "ed", "traditional")}))
     if header.role == "skip":
         assert ex.skipped == {header.reason: 1} and not ex.review
+    elif header.role == "positions":  # a snapshot of no known date is never taken for a 31 December value
+        assert ex.events.empty and not ex.problems
+        assert ex.skipped == {"positions as of an unknown date (only a 31 December value counts), accounts": 1}
     else:
         # An IRA row no rule knows is never dropped: it comes back for review, read from the right columns.
         assert ex.review == [

@@ -280,3 +280,42 @@ def test_detection_reads_only_the_head_of_a_file(tmp_path: Path) -> None:
     reader._GRIDS.clear()
     assert choose(SourceFile.read(path)).name == "generic"
     assert reader._GRIDS == {}
+
+
+def test_an_export_that_writes_money_out_as_positive(tmp_path: Path) -> None:
+    """[amounts] out = "positive" (E*TRADE's trades download does this): a positive row is money out."""
+    from dataclasses import replace
+
+    from basis_ledger.ingest.statements import profile as profiles
+    from basis_ledger.ingest.statements.build import build
+    from basis_ledger.ingest.statements.reader import grid
+
+    path = tmp_path / "XX0004_Transactions_1.csv"
+    path.write_text(SCHWAB + "06/03/2024,Distribution,,IRA DISTRIBUTION,,,,$900.00\n")
+    src = SourceFile.read(path)
+    ctx = Context({"XX0004": Account("XX0004", "ed", "traditional")})
+    normal = build(profiles.get("schwab"), src, grid(src), ctx)
+    assert normal.events.empty and len(normal.review) == 1  # a distribution is money out: this row is not one
+    inverted = build(replace(profiles.get("schwab"), negate=True), src, grid(src), ctx)
+    assert kinds_of(inverted) == [("distribution", 90000, 2024)]
+
+
+def test_positions_on_31_december_are_the_year_end_value_and_beat_the_5498(tmp_path: Path) -> None:
+    """Schwab's positions on 31 December 2024: the Roth IRA's Account Total 7,495.29 is its line-6-style value;
+    the 5498 box 5 of the same account and year is then kept as a document only."""
+    import shutil
+
+    from tests.ingest.helpers import GOLDEN, inspect, ledger_with_accounts
+
+    shutil.copy(GOLDEN / "schwab-positions-2024-12-31.csv", tmp_path / "positions.csv")
+    (tmp_path / "f5498.csv").write_text(
+        "taxpayer,tax_year,account,box5_fmv,box7_roth\ned,2024,Roth Contributory IRA XXXX-5678,7495.29,X\n"
+    )
+    accounts = {
+        "Roth Contributory IRA XXXX-5678": {"owner": "ed", "type": "roth"},
+        "Individual XX1234": {"owner": "ed", "type": "taxable"},
+    }
+    pos, form = inspect([tmp_path / "positions.csv", tmp_path / "f5498.csv"], ledger_with_accounts(tmp_path, accounts))
+    assert [(e["kind"], e["amount"], e["date"]) for e in pos["events"]] == [("year_end_value", "7495.29", "2024-12-31")]
+    assert form["events"] == [] and form["skipped"] == {"year_end_value from a tax form: already in the statements": 1}
+    assert form["documents"][0]["boxes"]["box5_fmv"] == "7495.29"

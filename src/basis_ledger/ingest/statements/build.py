@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from basis_ledger.ingest.base import EVENT_COLUMNS, Context, Extracted
+from basis_ledger.ingest.statements import positions
 from basis_ledger.ingest.statements.accounts import Resolver, undeclared
 from basis_ledger.ingest.statements.cells import iso_date, sign, signed_cents
-from basis_ledger.ingest.statements.classify import classify
+from basis_ledger.ingest.statements.classify import NOT_IRA, classify
 from basis_ledger.ingest.statements.profile import Profile
 from basis_ledger.ingest.statements.reader import Section, Sheet, sections
 from basis_ledger.ingest.statements.taxyear import tax_year
@@ -64,7 +65,11 @@ def _rows(profile: Profile, src: SourceFile, secs: list[Section], ctx: Context, 
     fname, who, judged = str(src.path), Resolver(profile, src, ctx), {}
     need: dict[str, list[int]] = {}
     live = []
+    flip = {"in": "out", "out": "in", "zero": "zero"} if profile.negate else {}
     for sec in secs:
+        if sec.header.role == "positions":
+            live += _positions(profile, src, secs, sec, who, need, out)
+            continue
         if sec.header.role != "transactions":
             out.skipped[sec.header.reason] = out.skipped.get(sec.header.reason, 0) + len(sec.rows)
             continue
@@ -79,7 +84,8 @@ def _rows(profile: Profile, src: SourceFile, secs: list[Section], ctx: Context, 
                 cells[i_acct].strip() if i_acct < n else "", cells[i_name].strip() if i_name < n else "", preamble
             )
             amount = cells[where["amount"]].strip() if where["amount"] < n else ""
-            key = (cells[where["action"]] if where["action"] < n else "", sign(amount), kind)
+            direction = sign(amount)
+            key = (cells[where["action"]] if where["action"] < n else "", flip.get(direction, direction), kind)
             if key not in judged:
                 tidy = " ".join(key[0].split())
                 judged[key] = (tidy, *classify(profile, tidy, key[1], kind, ctx.mapping))
@@ -92,6 +98,7 @@ def _rows(profile: Profile, src: SourceFile, secs: list[Section], ctx: Context, 
                 date_text = cells[where["date"]].strip() if where["date"] < n else ""
                 date = iso_date(date_text, profile.date_formats, profile.as_of)
                 cents, problem = signed_cents(amount, profile.placeholders)
+                cents = -cents if profile.negate else cents
                 if problem or not date:
                     what, col = (f"date '{date_text}'", "date") if not date else (f"amount '{amount}'", "amount")
                     out.problems.append(Problem(fname, f"unreadable {what} in '{action}'", line=line, column=col))
@@ -115,6 +122,45 @@ def _rows(profile: Profile, src: SourceFile, secs: list[Section], ctx: Context, 
                 )
     out.problems += undeclared(need, fname)
     return live
+
+
+def _positions(profile, src, secs, sec, who, need, out) -> list[Row]:
+    """A positions section: one 31 December value per account, when the snapshot is of a 31 December."""
+    fname = str(src.path)
+    date = positions.as_of(profile, src, " ".join(line for s in secs for line in s.preamble))
+    rows = []
+    for name, (cents, line, title) in positions.totals(profile, sec, fname, out).items():
+        account, _n, said, kind, owner = who(name, title, "")
+        if not date.endswith("-12-31"):
+            why = f"positions as of {date or 'an unknown date'} (only a 31 December value counts), accounts"
+            out.skipped[why] = out.skipped.get(why, 0) + 1
+        elif kind in NOT_IRA:
+            out.skipped[f"{kind} account: not an IRA"] = out.skipped.get(f"{kind} account: not an IRA", 0) + 1
+        elif kind is None:
+            need.setdefault(account, []).append(line)
+        elif cents < 0:
+            total = format_cents(-cents, whole=False)
+            out.problems.append(Problem(fname, f"account {account}: total value -{total} is negative", line=line))
+        else:
+            text = format_cents(cents, whole=False)
+            rows.append(
+                Row(
+                    line,
+                    sec.sheet,
+                    date,
+                    date,
+                    f"positions on {date}",
+                    text,
+                    cents,
+                    account,
+                    kind,
+                    said,
+                    owner,
+                    "year_end_value",
+                    "",
+                )
+            )
+    return rows
 
 
 def build(profile: Profile, src: SourceFile, sheets: list[Sheet], ctx: Context) -> Extracted:

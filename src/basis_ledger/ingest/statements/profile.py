@@ -24,7 +24,7 @@ def norm(cell: str) -> str:
 class Header:
     generation: str
     columns: frozenset[str]  # normalised fingerprint: every one must be in the header row
-    role: str  # "transactions" | "skip"
+    role: str  # "transactions" | "positions" | "skip"
     reason: str  # why a skipped section is skipped
 
 
@@ -51,6 +51,8 @@ class Profile:
     account_preamble: tuple[re.Pattern, ...]  # searched in the rows above the header; group 'account'
     account_filename: re.Pattern | None
     rules: tuple[Rule, ...]
+    negate: bool = False  # [amounts] out = "positive": this export writes money out as positive amounts
+    positions: dict = field(default_factory=dict)  # [positions]: how a positions section gives a 31 Dec value
     max_preamble: int = 40
     extensions: tuple[str, ...] = (".csv", ".xlsx")
     notes: tuple[str, ...] = field(default_factory=tuple)
@@ -116,6 +118,8 @@ def load(name: str) -> Profile:
         account_preamble=tuple(_regex(x, where) for x in acct.get("preamble", [])),
         account_filename=_regex(acct["filename"], where) if "filename" in acct else None,
         rules=tuple(rules),
+        negate=raw.get("amounts", {}).get("out", "negative") == "positive",
+        positions=raw.get("positions", {}),
         max_preamble=raw.get("max_preamble", 40),
     )
 

@@ -134,5 +134,9 @@ def sections(profile: Profile, sheets: list[Sheet]) -> tuple[list[Section], dict
                 ended = True
                 counts["footer"] = counts.get("footer", 0) + 1
                 continue
+            if current.header.role == "positions" and sum(1 for c in cells if c.strip()) == 1:
+                above.append(cells[0].strip())  # the title line of the next account's block
+                ended = True
+                continue
             current.rows.append((line, cells))
     return out, counts

@@ -1,0 +1,71 @@
+"""Positions exports as 31 December values (8606 line 6): one total per account, only when dated 31 December.
+
+A positions file is a snapshot of the day it was downloaded. It is a year-end value only when its as-of date is
+31 December; any other date is skipped and counted (the 5498 box 5, or the December statement, has the value).
+The profile's [positions] table says which column is summed, which rows are the custodian's own totals (not
+summed), where the as-of date is (title row or file name) and whether the line above a block names its account.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from basis_ledger.ingest.statements.cells import iso_date, signed_cents
+from basis_ledger.ingest.statements.profile import Profile
+from basis_ledger.model import Problem
+from basis_ledger.money import format_cents
+
+if TYPE_CHECKING:
+    from basis_ledger.ingest.base import Extracted
+    from basis_ledger.ingest.source import SourceFile
+    from basis_ledger.ingest.statements.reader import Section
+
+
+def as_of(profile: Profile, src: SourceFile, titles: str) -> str:
+    """The snapshot's date (ISO) from the title rows, else the file name; "" when neither says."""
+    spec = profile.positions
+    formats = tuple(spec.get("date_formats", ["%m/%d/%Y"]))
+    for pattern, text in ((spec.get("date_title"), titles), (spec.get("date_filename"), src.path.name)):
+        if pattern and (m := re.search(pattern, text, re.IGNORECASE)):
+            return iso_date(m.group("date"), formats, "posting")
+    return ""
+
+
+def totals(profile: Profile, sec: Section, fname: str, out: Extracted) -> dict[str, tuple[int, int, str]]:
+    """{account: (cents, line, account name)} for one positions section: the custodian's own total row where
+    there is one (a warning when the positions do not add up to it), else the value column summed."""
+    spec = profile.positions
+    value_col = next((c for c in spec["value"] if c.lower() in sec.columns), None)
+    if value_col is None:
+        out.problems.append(Problem(fname, f"positions without a {spec['value'][0]} column", line=sec.header_line))
+        return {}
+    i_value = sec.columns.index(value_col.lower())
+    acct_col = next((a for a in profile.columns.get("account", ()) if a in sec.columns), None)
+    name_col = next((a for a in profile.columns.get("account_name", ()) if a in sec.columns), None)
+    names: dict[str, str] = {}
+    block = sec.preamble[-1].strip('" ') if sec.preamble else ""
+    total_row = re.compile(spec.get("total_row", "^$"), re.IGNORECASE)
+    summed: dict[str, tuple[int, int]] = {}
+    stated: dict[str, tuple[int, int]] = {}
+    for line, cells in sec.rows:
+        account = cells[sec.columns.index(acct_col)].strip() if acct_col else block
+        if name_col and sec.columns.index(name_col) < len(cells):
+            names.setdefault(account, cells[sec.columns.index(name_col)].strip())
+        text = cells[i_value] if i_value < len(cells) else ""
+        cents, problem = signed_cents(text, profile.placeholders)
+        if problem and problem != "missing amount":
+            out.problems.append(Problem(fname, f"unreadable value '{text}'", line=line, column=value_col))
+            continue
+        if total_row.search(cells[0].strip()):
+            stated[account] = (cents, line)
+        else:
+            summed[account] = (summed.get(account, (0, line))[0] + cents, line)
+    for account, (cents, line) in stated.items():
+        if account in summed and summed[account][0] != cents:
+            out.notes.append(
+                f"{fname}:{line}: account {account}: the positions add up to "
+                f"{format_cents(summed[account][0], whole=False)}, the custodian's total says "
+                f"{format_cents(cents, whole=False)}; the total is used"
+            )
+    return {a: (c, line, names.get(a, "")) for a, (c, line) in {**summed, **stated}.items()}
