@@ -6,43 +6,21 @@ rows but a few dozen distinct ones. Only rows that become events or need a decis
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from basis_ledger.ingest.base import EVENT_COLUMNS, Context, Extracted
 from basis_ledger.ingest.statements import positions
 from basis_ledger.ingest.statements.accounts import Resolver, undeclared
 from basis_ledger.ingest.statements.cells import iso_date, sign, signed_cents
-from basis_ledger.ingest.statements.classify import NOT_IRA, classify
+from basis_ledger.ingest.statements.classify import classify
 from basis_ledger.ingest.statements.profile import Profile
 from basis_ledger.ingest.statements.reader import Section, Sheet, sections
+from basis_ledger.ingest.statements.rows import Row, notes, review, withholding
 from basis_ledger.ingest.statements.taxyear import tax_year
 from basis_ledger.model import Problem
-from basis_ledger.money import format_cents
 
 if TYPE_CHECKING:
     from basis_ledger.ingest.source import SourceFile
-
-MAX_REVIEW_PROBLEMS = 100
-PAYOUTS = ("distribution", "conversion", "roth_distribution")  # what tax withheld the same day belongs to
-
-
-@dataclass
-class Row:
-    line: int
-    sheet: str
-    date: str  # ISO, "" when unreadable
-    date_text: str
-    action: str
-    amount: str  # as written
-    cents: int
-    account: str
-    account_type: str | None
-    said: str | None  # the type the export itself states
-    owner: str | None
-    outcome: str
-    wording: str
 
 
 def _where(profile: Profile, sec: Section, fname: str, problems: list[Problem]) -> dict[str, int] | None:
@@ -68,7 +46,7 @@ def _rows(profile: Profile, src: SourceFile, secs: list[Section], ctx: Context, 
     flip = {"in": "out", "out": "in", "zero": "zero"} if profile.negate else {}
     for sec in secs:
         if sec.header.role == "positions":
-            live += _positions(profile, src, secs, sec, who, need, out)
+            live += positions.year_end_rows(profile, src, secs, sec, who, need, out)
             continue
         if sec.header.role != "transactions":
             out.skipped[sec.header.reason] = out.skipped.get(sec.header.reason, 0) + len(sec.rows)
@@ -124,45 +102,6 @@ def _rows(profile: Profile, src: SourceFile, secs: list[Section], ctx: Context, 
     return live
 
 
-def _positions(profile, src, secs, sec, who, need, out) -> list[Row]:
-    """A positions section: one 31 December value per account, when the snapshot is of a 31 December."""
-    fname = str(src.path)
-    date = positions.as_of(profile, src, " ".join(line for s in secs for line in s.preamble))
-    rows = []
-    for name, (cents, line, title) in positions.totals(profile, sec, fname, out).items():
-        account, _n, said, kind, owner = who(name, title, "")
-        if not date.endswith("-12-31"):
-            why = f"positions as of {date or 'an unknown date'} (only a 31 December value counts), accounts"
-            out.skipped[why] = out.skipped.get(why, 0) + 1
-        elif kind in NOT_IRA:
-            out.skipped[f"{kind} account: not an IRA"] = out.skipped.get(f"{kind} account: not an IRA", 0) + 1
-        elif kind is None:
-            need.setdefault(account, []).append(line)
-        elif cents < 0:
-            total = format_cents(-cents, whole=False)
-            out.problems.append(Problem(fname, f"account {account}: total value -{total} is negative", line=line))
-        else:
-            text = format_cents(cents, whole=False)
-            rows.append(
-                Row(
-                    line,
-                    sec.sheet,
-                    date,
-                    date,
-                    f"positions on {date}",
-                    text,
-                    cents,
-                    account,
-                    kind,
-                    said,
-                    owner,
-                    "year_end_value",
-                    "",
-                )
-            )
-    return rows
-
-
 def build(profile: Profile, src: SourceFile, sheets: list[Sheet], ctx: Context) -> Extracted:
     import pandas as pd
 
@@ -175,8 +114,8 @@ def build(profile: Profile, src: SourceFile, sheets: list[Sheet], ctx: Context) 
     live = _rows(profile, src, secs, ctx, out)
     events = [r for r in live if r.outcome not in ("review", "withholding")]
     extra = {id(r): "" for r in events}
-    _withholding(events, [r for r in live if r.outcome == "withholding"], extra, fname, out)
-    _review([r for r in live if r.outcome == "review"], fname, out)
+    withholding(events, [r for r in live if r.outcome == "withholding"], extra, fname, out)
+    review([r for r in live if r.outcome == "review"], fname, out)
     records, lost = [], {}
     for r in events:
         if r.owner is None:
@@ -198,70 +137,5 @@ def build(profile: Profile, src: SourceFile, sheets: list[Sheet], ctx: Context) 
     ]
     frame = pd.DataFrame.from_records(records, columns=[*EVENT_COLUMNS, "tax_year_from"])
     out.events = frame.astype({"tax_year": "int64", "amount_cents": "int64", "source_line": "int64"})
-    _notes(events, out, fname, set(ctx.accounts))
+    notes(events, out, fname, set(ctx.accounts))
     return out
-
-
-def _review(rows: list[Row], fname: str, out: Extracted) -> None:
-    for r in rows:
-        out.review.append({"line": r.line, "date": r.date, "text": r.action, "amount": r.amount, "account": r.account})
-        if len(out.review) <= MAX_REVIEW_PROBLEMS:
-            out.problems.append(
-                Problem(
-                    fname,
-                    f"needs review: '{r.action}' on {r.date}, amount {r.amount}, account {r.account}: no rule says "
-                    f'what it is; map it with --map "{_literal(r.action)}=EVENT_KIND" (or =skip)',
-                    line=r.line,
-                )
-            )
-    if len(out.review) > MAX_REVIEW_PROBLEMS:
-        more = len(out.review) - MAX_REVIEW_PROBLEMS
-        out.problems.append(Problem(fname, f"... and {more} more rows need review (see 'basis-ledger inspect FILE')"))
-
-
-def _literal(text: str) -> str:
-    return re.sub(r"\s*\((Cash|Margin|Shares)\)$", "", text).replace('"', "'")
-
-
-def _withholding(events: list[Row], held: list[Row], extra: dict, fname: str, out: Extracted) -> None:
-    """Tax withheld is part of the gross amount (8606 line 7, 1099-R box 1): add it to the same day's payout."""
-    payouts = {}
-    for r in events:
-        if r.outcome in PAYOUTS:
-            payouts.setdefault((r.account, r.date), r)
-    for w in held:
-        r = payouts.get((w.account, w.date))
-        if r is None:
-            out.review.append(
-                {"line": w.line, "date": w.date, "text": w.action, "amount": w.amount, "account": w.account}
-            )
-            out.problems.append(
-                Problem(
-                    fname,
-                    f"needs review: tax withheld ({w.amount}) on {w.date} with no distribution or conversion that "
-                    f"day in account {w.account}",
-                    line=w.line,
-                )
-            )
-            continue
-        r.cents = -abs(r.cents) - abs(w.cents)
-        extra[id(r)] += f" (gross: incl. {format_cents(abs(w.cents), whole=False)} withheld, line {w.line})"
-
-
-def _notes(events: list[Row], out: Extracted, fname: str, declared: set[str]) -> None:
-    for r in out.events.itertuples() if not out.events.empty else ():
-        if r.tax_year_from == "date?":
-            out.notes.append(
-                f"{fname}:{r.source_line}: {r.kind} of {format_cents(r.amount_cents, whole=False)} on {r.date} "
-                f"counted for {r.tax_year} by its date; if it was for {r.tax_year - 1}, import that year's Form "
-                "5498 with it or map the text with @prior"
-            )
-    said = {}
-    for r in events:
-        if r.account not in declared and r.said and r.owner:
-            said.setdefault(r.account, (r.said, r.owner))
-    for account, (kind, owner) in sorted(said.items()):
-        out.notes.append(
-            f"{fname}: account '{account}' taken as {kind} ({owner}) from its name in the export; "
-            "declare it with 'basis-ledger account set' to be sure"
-        )

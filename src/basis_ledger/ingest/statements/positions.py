@@ -12,13 +12,16 @@ import re
 from typing import TYPE_CHECKING
 
 from basis_ledger.ingest.statements.cells import iso_date, signed_cents
+from basis_ledger.ingest.statements.classify import NOT_IRA
 from basis_ledger.ingest.statements.profile import Profile
+from basis_ledger.ingest.statements.rows import Row
 from basis_ledger.model import Problem
 from basis_ledger.money import format_cents
 
 if TYPE_CHECKING:
     from basis_ledger.ingest.base import Extracted
     from basis_ledger.ingest.source import SourceFile
+    from basis_ledger.ingest.statements.accounts import Resolver
     from basis_ledger.ingest.statements.reader import Section
 
 
@@ -69,3 +72,50 @@ def totals(profile: Profile, sec: Section, fname: str, out: Extracted) -> dict[s
                 f"{format_cents(cents, whole=False)}; the total is used"
             )
     return {a: (c, line, names.get(a, "")) for a, (c, line) in {**summed, **stated}.items()}
+
+
+def year_end_rows(
+    profile: Profile,
+    src: SourceFile,
+    secs: list[Section],
+    sec: Section,
+    who: Resolver,
+    need: dict[str, list[int]],
+    out: Extracted,
+) -> list[Row]:
+    """A positions section: one 31 December value per account, when the snapshot is of a 31 December."""
+    fname = str(src.path)
+    date = as_of(profile, src, " ".join(line for s in secs for line in s.preamble))
+    rows = []
+    for name, (cents, line, title) in totals(profile, sec, fname, out).items():
+        account, _n, said, kind, owner = who(name, title, "")
+        if not date.endswith("-12-31"):
+            why = f"positions as of {date or 'an unknown date'} (only a 31 December value counts), accounts"
+            out.skipped[why] = out.skipped.get(why, 0) + 1
+        elif kind in NOT_IRA:
+            out.skipped[f"{kind} account: not an IRA"] = out.skipped.get(f"{kind} account: not an IRA", 0) + 1
+        elif kind is None:
+            need.setdefault(account, []).append(line)
+        elif cents < 0:
+            total = format_cents(-cents, whole=False)
+            out.problems.append(Problem(fname, f"account {account}: total value -{total} is negative", line=line))
+        else:
+            text = format_cents(cents, whole=False)
+            rows.append(
+                Row(
+                    line,
+                    sec.sheet,
+                    date,
+                    date,
+                    f"positions on {date}",
+                    text,
+                    cents,
+                    account,
+                    kind,
+                    said,
+                    owner,
+                    "year_end_value",
+                    "",
+                )
+            )
+    return rows

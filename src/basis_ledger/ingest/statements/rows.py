@@ -1,0 +1,95 @@
+"""What becomes of the rows the builder kept: review entries, withholding joined to its payout, warnings."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from basis_ledger.ingest.base import Extracted
+from basis_ledger.model import Problem
+from basis_ledger.money import format_cents
+
+MAX_REVIEW_PROBLEMS = 100
+PAYOUTS = ("distribution", "conversion", "roth_distribution")  # what tax withheld the same day belongs to
+
+
+@dataclass
+class Row:
+    line: int
+    sheet: str
+    date: str  # ISO, "" when unreadable
+    date_text: str
+    action: str
+    amount: str  # as written
+    cents: int
+    account: str
+    account_type: str | None
+    said: str | None  # the type the export itself states
+    owner: str | None
+    outcome: str
+    wording: str
+
+
+def review(rows: list[Row], fname: str, out: Extracted) -> None:
+    for r in rows:
+        out.review.append({"line": r.line, "date": r.date, "text": r.action, "amount": r.amount, "account": r.account})
+        if len(out.review) <= MAX_REVIEW_PROBLEMS:
+            out.problems.append(
+                Problem(
+                    fname,
+                    f"needs review: '{r.action}' on {r.date}, amount {r.amount}, account {r.account}: no rule says "
+                    f'what it is; map it with --map "{literal(r.action)}=EVENT_KIND" (or =skip)',
+                    line=r.line,
+                )
+            )
+    if len(out.review) > MAX_REVIEW_PROBLEMS:
+        more = len(out.review) - MAX_REVIEW_PROBLEMS
+        out.problems.append(Problem(fname, f"... and {more} more rows need review (see 'basis-ledger inspect FILE')"))
+
+
+def literal(text: str) -> str:
+    return re.sub(r"\s*\((Cash|Margin|Shares)\)$", "", text).replace('"', "'")
+
+
+def withholding(events: list[Row], held: list[Row], extra: dict, fname: str, out: Extracted) -> None:
+    """Tax withheld is part of the gross amount (8606 line 7, 1099-R box 1): add it to the same day's payout."""
+    payouts = {}
+    for r in events:
+        if r.outcome in PAYOUTS:
+            payouts.setdefault((r.account, r.date), r)
+    for w in held:
+        r = payouts.get((w.account, w.date))
+        if r is None:
+            out.review.append(
+                {"line": w.line, "date": w.date, "text": w.action, "amount": w.amount, "account": w.account}
+            )
+            out.problems.append(
+                Problem(
+                    fname,
+                    f"needs review: tax withheld ({w.amount}) on {w.date} with no distribution or conversion that "
+                    f"day in account {w.account}",
+                    line=w.line,
+                )
+            )
+            continue
+        r.cents = -abs(r.cents) - abs(w.cents)
+        extra[id(r)] += f" (gross: incl. {format_cents(abs(w.cents), whole=False)} withheld, line {w.line})"
+
+
+def notes(events: list[Row], out: Extracted, fname: str, declared: set[str]) -> None:
+    for r in out.events.itertuples() if not out.events.empty else ():
+        if r.tax_year_from == "date?":
+            out.notes.append(
+                f"{fname}:{r.source_line}: {r.kind} of {format_cents(r.amount_cents, whole=False)} on {r.date} "
+                f"counted for {r.tax_year} by its date; if it was for {r.tax_year - 1}, import that year's Form "
+                "5498 with it or map the text with @prior"
+            )
+    said = {}
+    for r in events:
+        if r.account not in declared and r.said and r.owner:
+            said.setdefault(r.account, (r.said, r.owner))
+    for account, (kind, owner) in sorted(said.items()):
+        out.notes.append(
+            f"{fname}: account '{account}' taken as {kind} ({owner}) from its name in the export; "
+            "declare it with 'basis-ledger account set' to be sure"
+        )
