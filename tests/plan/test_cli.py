@@ -1,13 +1,19 @@
-"""`basis-ledger plan` as the user runs it: the story's three timings, exit codes, JSON, bad input, no writes."""
+"""`basis-ledger plan` as the user runs it: the story's three timings, exit codes, JSON, bad input, no writes.
+
+The story and bad input run as real processes; the other cases run the same app in-process (faster).
+"""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from basis_ledger.cli import app
 from tests.plan.helpers import SAMPLES, cli, cli_json, csv_text
 
 STORY = SAMPLES / "story-ledger.csv"
@@ -19,6 +25,16 @@ def ledger(tmp_path_factory) -> Path:
     res = cli("import", str(STORY), ledger=db)
     assert res.returncode == 0, res.stderr
     return db
+
+
+def run(ledger: Path, *args: str):
+    return CliRunner(env={"BASIS_LEDGER": str(ledger), "COLUMNS": "100"}).invoke(app, ["plan", *args])
+
+
+def run_json(ledger: Path, *args: str, code: int = 0) -> dict:
+    res = run(ledger, *args, "--json")
+    assert res.exit_code == code, (res.exit_code, res.stderr)
+    return json.loads(res.stdout)
 
 
 def digest(path: Path) -> str:
@@ -41,7 +57,7 @@ def test_three_timings_of_the_story(ledger):
 
 
 def test_basis_into_the_plan_exits_1_with_the_error(ledger):
-    doc = cli_json("plan", str(SAMPLES / "story-basis-to-plan.csv"), "--taxpayer", "sam", ledger=ledger, code=1)
+    doc = run_json(ledger, str(SAMPLES / "story-basis-to-plan.csv"), "--taxpayer", "sam", code=1)
     (f,) = [f for f in doc["findings"] if f["code"] == "basis-to-plan"]
     assert (f["expected"], f["found"]) == ("at most $218,000", "$310,000")
     assert f["evidence"][0] == {
@@ -52,20 +68,20 @@ def test_basis_into_the_plan_exits_1_with_the_error(ledger):
 
 
 def test_isolate_and_backdoor_json(ledger):
-    iso = cli_json("plan", "isolate", "--taxpayer", "sam", "--year", "2026", ledger=ledger)
+    iso = run_json(ledger, "isolate", "--taxpayer", "sam", "--year", "2026")
     assert [(s["event"], s["amount"]) for s in iso["steps"]] == [
         ("rollover_to_plan", 218000),
         ("conversion", 92000),
         ("rollover_from_plan", 218000),
     ]
-    bd = cli_json("plan", "backdoor", "-t", "sam", "-y", "2026", "--amount", "7,500", ledger=ledger)
+    bd = run_json(ledger, "backdoor", "-t", "sam", "-y", "2026", "--amount", "7,500")
     # L5 = 99,500; L9 = 317,500; L10 = 0.31339; L11 = 2,350.425 -> 2,350; L18 = 5,150.
     assert (bd["after"]["18"], bd["taxable_change"], bd["pre_tax_year_end"]) == (5150, 5150, 218000)
 
 
 def test_people_get_a_table(ledger):
-    res = cli("plan", str(SAMPLES / "story-december.csv"), ledger=ledger)
-    assert res.returncode == 1
+    res = run(ledger, str(SAMPLES / "story-december.csv"))
+    assert res.exit_code == 1
     assert "Before" in res.stdout and "64,697" in res.stdout and "rollback-same-year" in res.stdout
 
 
@@ -94,5 +110,5 @@ def test_bad_what_if_file_exits_2_with_one_line_per_problem(ledger, tmp_path):
     ],
 )
 def test_bad_options_exit_2(ledger, args, message):
-    res = cli("plan", *args, ledger=ledger)
-    assert res.returncode == 2 and message in res.stderr, res.stderr
+    res = run(ledger, *args)
+    assert res.exit_code == 2 and message in res.stderr, res.stderr
