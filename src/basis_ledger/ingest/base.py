@@ -75,6 +75,8 @@ class Context:
 
 
 class Importer(Protocol):
+    """An importer with `takes_context = True` (statements, tax forms) is called as `extract(src, ctx)`."""
+
     name: str
 
     def identify(self, src: SourceFile) -> bool: ...
