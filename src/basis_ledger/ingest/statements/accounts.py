@@ -69,6 +69,7 @@ def undeclared(need: dict[str, list[int]], fname: str) -> list[Problem]:
                 f"unknown account '{account}' (lines {shown}{more}): declare it first with "
                 f"basis-ledger account set '{account}' --owner NAME --type TYPE "
                 f"(types: {', '.join(DECLARABLE_TYPES)}); nothing was imported",
+                line=lines[0],
             )
         )
     return problems
