@@ -160,3 +160,25 @@ def test_statements_win_over_forms_and_5498_settles_a_contribution_year(tmp_path
     assert f["skipped"] == {"traditional_contribution from a tax form: already in the statements": 1}
     assert [(e["tax_year"], e["tax_year_from"]) for e in j["events"]] == [(2024, "5498")] and j["notes"] == []
     assert [e["kind"] for e in j5498["events"]] == ["year_end_value"]  # box 1 is the January deposit itself
+
+
+def test_the_user_may_say_a_payout_was_a_conversion(tmp_path: Path) -> None:
+    """No 5498 yet (it arrives in May): the user knows the code 7 payout went to the Roth IRA."""
+    text = R_HEAD + "ed,2024,T1,6500.00,6500.00,,7,X\n"
+    ex = one(tmp_path, "r.csv", text, mapping={"1099-R code 7": "conversion"})
+    assert [(r.kind, int(r.amount_cents), bool(r.maybe_conversion)) for r in ex.events.itertuples()] == [
+        ("conversion", 650000, False)
+    ]
+    ex = one(tmp_path, "r.csv", text, mapping={"1099-R code 7": "skip"})
+    assert ex.events.empty and ex.skipped == {"1099-R skipped by the user's mapping": 1}
+
+
+def test_fdx_payer_name(tmp_path: Path) -> None:
+    ex = one(
+        tmp_path,
+        "tax.json",
+        '[{"taxFormType": "Tax5498", "taxYear": 2024, "accountId": "T1", "fairMarketValue": 10,'
+        ' "ira": true, "issuerNameAddress": {"name1": "Big Custodian", "line1": "1 Main St"}}]',
+    )
+    assert ex.documents[0]["boxes"]["payer"] == "Big Custodian"
+    assert ex.events["memo"].iloc[0] == "Form 5498 2024 from Big Custodian, box 5"

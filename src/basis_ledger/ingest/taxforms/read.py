@@ -95,6 +95,9 @@ def read_fdx(src: SourceFile) -> tuple[list[dict], list[Problem]]:
         values = {fs.fdx_names[k]: v for k, v in obj.items() if k in fs.fdx_names}
         values.setdefault("tax_year", (data.get("taxYear") if isinstance(data, dict) else "") or "")
         values.setdefault("account", obj.get("accountNumber", ""))
+        for party in ("payerNameAddress", "issuerNameAddress"):  # FDX: {"name1": ..., "line1": ...}
+            if isinstance(obj.get(party), dict) and obj[party].get("name1"):
+                values.setdefault("payer", obj[party]["name1"])
         # JSON has no rows: a form's "line" is its position in the forms list (1 = the first).
         doc = _document(fs, values, i + 1, len(docs), f"forms[{i}]", fname, problems)
         if doc:
