@@ -8,10 +8,10 @@ arriving in a Roth IRA (see reconcile.py).
 from __future__ import annotations
 
 from basis_ledger.ingest.base import DECLARABLE_TYPES, Context, Extracted
-from basis_ledger.ingest.statements.taxyear import deadline
-from basis_ledger.ingest.taxforms.boxes import cents, checked, code_rules
-from basis_ledger.model import POOLED_TYPES, Problem, kinds
-from basis_ledger.money import format_cents
+from basis_ledger.ingest.taxforms.boxes import cents, checked
+from basis_ledger.ingest.taxforms.form1099r import from_1099r
+from basis_ledger.ingest.taxforms.row import row
+from basis_ledger.model import Problem
 
 _TYPE_BOXES = (("box7_roth", "roth"), ("box7_sep", "sep"), ("box7_simple", "simple"), ("box7_ira", "traditional"))
 
@@ -31,112 +31,13 @@ def owner_and_type(doc: dict, ctx: Context) -> tuple[str | None, str | None]:
     return owner, "traditional" if checked(doc, "ira_sep_simple") else None
 
 
-def _row(
-    doc: dict,
-    owner: str,
-    acct_type: str,
-    kind: str,
-    amount: int,
-    date: str,
-    tax_year: int,
-    memo: str,
-    net: int = 0,
-    maybe_conversion: bool = False,
-) -> dict:
-    return {
-        "taxpayer": owner,
-        "date": date,
-        "tax_year": tax_year,
-        "account": doc["account"],
-        "account_type": acct_type,
-        "kind": kind,
-        "amount_cents": amount,
-        "memo": memo,
-        "source_line": doc["source_line"],
-        "origin": doc["form"],
-        "net_cents": net,
-        "maybe_conversion": maybe_conversion,
-    }
-
-
-def _mapped_rule(text: str, acct_type: str, ctx: Context) -> dict | None:
-    """The user's --map for this 1099-R ("1099-R code D=distribution"), as a code rule; None when unmapped."""
-    from basis_ledger.ingest.statements.classify import resolve
-
-    key = next((k for k in sorted(ctx.mapping, key=len, reverse=True) if text.upper().startswith(k.upper())), None)
-    if key is None:
-        return None
-    target, _, year = ctx.mapping[key].partition("@")
-    outcome, _why = resolve(target.strip(), "", acct_type)
-    event = outcome if outcome in ("skip", *kinds()) else "review"
-    return {
-        "event": event,
-        "tax_year": "prior" if year.strip() == "prior" else "form",
-        "date": "year_end",
-        "amount": "gross",
-        "mapped": True,
-    }
-
-
-def _review(doc: dict, text: str, why: str, gross: int, fname: str, out: Extracted) -> None:
-    payer = f" from {doc['boxes']['payer']}" if doc["boxes"].get("payer") else ""
-    out.review.append(
-        {
-            "line": doc["source_line"],
-            "date": str(doc["tax_year"]),
-            "text": text,
-            "amount": format_cents(gross, whole=False),
-            "account": doc["account"],
-        }
-    )
-    out.problems.append(
-        Problem(
-            fname,
-            f"needs review: Form 1099-R {doc['tax_year']}{payer}, account {doc['account']}, box 7 "
-            f"'{doc['boxes'].get('box7_codes', '')}' ({why}); say what it was with --map \"{text}=EVENT_KIND\"",
-            line=doc["source_line"] or None,
-        )
-    )
-
-
-def from_1099r(doc: dict, owner: str, acct_type: str, ctx: Context, fname: str, out: Extracted) -> list[dict]:
-    year, codes = doc["tax_year"], doc["boxes"].get("box7_codes", "")
-    gross = cents(doc, "box1_gross_distribution")
-    text = f"1099-R code {codes or '(none)'}"
-    rule = _mapped_rule(text, acct_type, ctx) or next((r for r in code_rules() if r["code"] in codes), None)
-    why = "" if rule else "no rule for this code"
-    if rule and rule.get("ira_box") and not checked(doc, "ira_sep_simple"):
-        why = "the IRA/SEP/SIMPLE box is not checked"
-    skip = "1099-R skipped by the user's mapping" if rule and rule["event"] == "skip" else ""
-    skip = skip or ("1099-R with no gross distribution" if gross == 0 else "")
-    if skip:
-        out.skipped[skip] = out.skipped.get(skip, 0) + 1
-        return []
-    if rule is None or rule["event"] == "review" or why:
-        _review(doc, text, why or "no rule says what it is for this account", gross, fname, out)
-        return []
-    kind = rule["event"]
-    maybe = kind == "conversion?" and acct_type in POOLED_TYPES and not rule.get("mapped")
-    if kind in ("conversion?", "distribution") and acct_type in ("roth", "inherited_roth"):
-        kind = "roth_distribution"
-    elif kind == "conversion?":
-        kind = "distribution"
-    amount = gross - cents(doc, "box2a_taxable_amount") if rule["amount"] == "gross_less_2a" else gross
-    payer = f" from {doc['boxes']['payer']}" if doc["boxes"].get("payer") else ""
-    memo = f"Form 1099-R {year}{payer}, box 1, code {codes} (date not on the form)"
-    net = gross - cents(doc, "box4_federal_tax_withheld")
-    tax_year = year - 1 if rule["tax_year"] == "prior" else year
-    date = deadline(year - 1) if rule["date"] == "deadline" else f"{year}-12-31"
-    return [_row(doc, owner, acct_type, kind, amount, date, tax_year, memo, net=net, maybe_conversion=maybe)]
-
-
 def from_5498(doc: dict, owner: str, acct_type: str) -> list[dict]:
     year = doc["tax_year"]
     rows = []
     payer = f" from {doc['boxes']['payer']}" if doc["boxes"].get("payer") else ""
     if "box5_fmv" in doc["boxes"]:
         rows.append(
-            _row(
+            row(
                 doc,
                 owner,
                 acct_type,
@@ -154,7 +55,7 @@ def from_5498(doc: dict, owner: str, acct_type: str) -> list[dict]:
     for box, kind in contribution.items():
         if cents(doc, box) and (kind == "roth_contribution") == (acct_type == "roth"):
             rows.append(
-                _row(
+                row(
                     doc,
                     owner,
                     acct_type,
