@@ -202,6 +202,23 @@ def event_evidence(rows: pd.DataFrame, limit: int = 12) -> list[Evidence]:
     return ev
 
 
+def evidence_by_year(rows: pd.DataFrame, limit: int = 12) -> dict[tuple[str, str, int], list[Evidence]]:
+    """event_evidence for many (taxpayer, chain, form year) groups at once, in one pass over the rows."""
+    out: dict[tuple[str, str, int], list[Evidence]] = {}
+    more: dict[tuple[str, str, int], int] = {}
+    names = ("taxpayer", "chain", "form_year", "source_file", "source_line", "kind", "date", "amount_cents")
+    for t, chain, year, file, line, kind, day, cents in zip(*(rows[c].tolist() for c in names), strict=True):
+        key = (t, chain, int(year))
+        got = out.setdefault(key, [])
+        if len(got) < limit:
+            got.append(Evidence(str(file), f"line {int(line)}", f"{kind} {day} {dollars(int(cents))}"))
+        else:
+            more[key] = more.get(key, 0) + 1
+    for key, n in more.items():
+        out[key].append(Evidence(out[key][-1].file, "...", f"and {n} more events"))
+    return out
+
+
 def line_feeders(line: str) -> set[str]:
     """Event kinds whose amount feeds a Form 8606 line (schemas/event_kinds.toml `lines`)."""
     return {name for name, k in kinds().items() if line in k.lines}

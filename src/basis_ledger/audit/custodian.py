@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from basis_ledger.audit.context import AuditContext, dollars, event_evidence, tolerance_cents
 from basis_ledger.audit.documents import Document, documents, pooled_or_inherited, spec
-from basis_ledger.audit.filed import computed_rows, line_value
+from basis_ledger.audit.filed import line_value, whole_rows
 from basis_ledger.audit.findings import Finding
 from basis_ledger.model import POOLED_TYPES
 
@@ -15,7 +15,7 @@ def fmv_mismatch(ctx: AuditContext) -> list[Finding]:
     """Form 5498 box 5 summed over a person's traditional, SEP and SIMPLE IRAs is the value part of line 6
     (8606 line 6 instructions). Checked in years whose form uses line 6."""
     tol = tolerance_cents("fmv-mismatch")
-    rows = computed_rows(ctx.lines)
+    rows = whole_rows(ctx)
     groups: dict[tuple, list[Document]] = defaultdict(list)
     for d in documents(ctx):
         if d.form == "5498" and pooled_or_inherited(d) and d.amount("fmv") is not None:

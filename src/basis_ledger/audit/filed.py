@@ -80,8 +80,30 @@ class FiledForm:
         return Evidence(ref.file, ref.where, f"{self.year} Form 8606 line {line} = {self.text[line]}")
 
 
+def _cached(ctx: AuditContext, name: str, make):
+    """Several rules read the same derived tables: build each once per context."""
+    cache = ctx.__dict__.setdefault("_derived", {})
+    if name not in cache:
+        cache[name] = make()
+    return cache[name]
+
+
 def filed_forms(ctx: AuditContext) -> dict[Key, FiledForm]:
     """One FiledForm per taxpayer, chain and year; a line read twice keeps the later import."""
+    return _cached(ctx, "filed", lambda: _read_filed(ctx))
+
+
+def whole_rows(ctx: AuditContext) -> dict[Key, dict]:
+    """The computed lines in whole dollars, by taxpayer, chain and year."""
+    return _cached(ctx, "whole", lambda: computed_rows(ctx.lines))
+
+
+def exact_rows(ctx: AuditContext) -> dict[Key, dict]:
+    """The computed lines in cents, by taxpayer, chain and year."""
+    return _cached(ctx, "exact", lambda: computed_rows(ctx.cents_lines))
+
+
+def _read_filed(ctx: AuditContext) -> dict[Key, FiledForm]:
     forms: dict[Key, FiledForm] = {}
     ff = ctx.filed_forms
     if ff is None or len(ff) == 0:

@@ -3,8 +3,8 @@ deductibility."""
 
 from __future__ import annotations
 
-from basis_ledger.audit.context import AuditContext, dollars, event_evidence
-from basis_ledger.audit.filed import computed_rows, filed_forms, line_value
+from basis_ledger.audit.context import AuditContext, dollars, event_evidence, evidence_by_year
+from basis_ledger.audit.filed import filed_forms, line_value
 from basis_ledger.audit.findings import Finding
 
 
@@ -28,13 +28,19 @@ def basis_unknown(ctx: AuditContext) -> list[Finding]:
             anchor(t, chain, year + 1)
     flows = keyed[keyed["kind"].isin(["distribution", "conversion"])]
     first = keyed.groupby(["taxpayer", "chain"])["form_year"].min().to_dict()
+    kinds_of: dict[tuple, set[str]] = {}
+    for t, chain, year, kind in zip(
+        *(flows[c].tolist() for c in ("taxpayer", "chain", "form_year", "kind")), strict=True
+    ):
+        kinds_of.setdefault((t, chain, int(year)), set()).add(kind)
+    evidence = evidence_by_year(flows)
     out = []
-    for (t, chain, year), rows in flows.groupby(["taxpayer", "chain", "form_year"]):
+    for (t, chain, year), kinds_here in sorted(kinds_of.items()):
         since = anchors.get((t, chain))
         if since is not None and since <= year:
             continue
         start = first[(t, chain)]
-        what = " and ".join(sorted({"a distribution" if k == "distribution" else "a conversion" for k in rows["kind"]}))
+        what = " and ".join(sorted({"a distribution" if k == "distribution" else "a conversion" for k in kinds_here}))
         msg = (
             f"The ledger has {what} in {year}, but its history starts in {start} with no basis_opening and no filed "
             f"Form 8606 before it: any nondeductible contributions made before {start} are missing, which would "
@@ -51,7 +57,7 @@ def basis_unknown(ctx: AuditContext) -> list[Finding]:
                 expected="basis known from the start",
                 found=f"history starts {start}",
                 chain=chain,
-                evidence=tuple(event_evidence(rows)),
+                evidence=tuple(evidence[(t, chain, year)]),
             )
         )
     return out
@@ -92,18 +98,21 @@ def roth_five_year(ctx: AuditContext) -> list[Finding]:
     """Pub 590-B ordering: Roth distributions come from regular contributions first, then conversions oldest
     first (taxable part first). Conversion money under five years old taken out before 59½ owes the 10%
     additional tax (Form 5329) on its taxable part unless an exception applies."""
-    rows = computed_rows(ctx.lines)
     keyed = ctx.keyed
+    if ctx.lines is None or len(ctx.lines) == 0:
+        return []
+    op = keyed[(keyed["kind"] == "roth_conversion_basis_opening") & (keyed["chain"] == "own")]
+    openings = op.groupby(["taxpayer", "form_year"])["amount_cents"].sum().to_dict()
+    by_person: dict[str, list[dict]] = {}
+    for r in ctx.lines[ctx.lines["chain"] == "own"].to_dict("records"):
+        by_person.setdefault(r["taxpayer"], []).append(r)
     out = []
-    for t in sorted({k[0] for k in rows}):
-        years = sorted(y for (t2, c, y) in rows if t2 == t and c == "own")
+    for t, person_rows in sorted(by_person.items()):
         layers: list[list] = []  # [year, amount, taxable or None], oldest first
-        for year in years:
-            row = rows[(t, "own", year)]
-            here = ctx.at(t, "own", year)
-            opening = here[here["kind"] == "roth_conversion_basis_opening"]
-            if len(opening):
-                layers = [[year - 1, int(opening["amount_cents"].sum()), None]]
+        for row in sorted(person_rows, key=lambda r: r["tax_year"]):
+            year = int(row["tax_year"])
+            if (t, year) in openings:
+                layers = [[year - 1, int(openings[(t, year)]), None]]
             conv = line_value(row, "16") or 0
             if conv:
                 layers.append([year, conv, line_value(row, "18") or 0])
@@ -120,7 +129,7 @@ def roth_five_year(ctx: AuditContext) -> list[Finding]:
             under, born = _under_59_half(ctx, keyed, t, year)
             if not under:
                 continue
-            out.append(_five_year_finding(t, year, recent, taxable, unknown, when, born, keyed))
+            out.append(_five_year_finding(ctx, t, year, recent, taxable, unknown, when, born, keyed))
     return out
 
 
@@ -160,7 +169,9 @@ def _under_59_half(ctx: AuditContext, keyed, t: str, year: int) -> tuple[bool, s
     return bool((pd.to_datetime(dist["date"]) < half).any()), born
 
 
-def _five_year_finding(t, year, recent, taxable, unknown, when, born, keyed) -> Finding:
+def _five_year_finding(ctx, t, year, recent, taxable, unknown, when, born, keyed) -> Finding:
+    import pandas as pd
+
     penalty = (taxable + 5) // 10  # 10% of the taxable part, to the cent, half-up
     who = "while you were under 59½" if born else "and your birth date is not recorded (so 59½ cannot be checked)"
     tax = f"{dollars(taxable)} of it was taxable when converted, so the 10% additional tax is {dollars(penalty)}"
@@ -170,13 +181,13 @@ def _five_year_finding(t, year, recent, taxable, unknown, when, born, keyed) -> 
         f"Your {year} nonqualified Roth distribution takes {dollars(recent)} from conversions made less than five "
         f"years earlier ({', '.join(map(str, when))}) {who}; {tax} on Form 5329 unless an exception applies."
     )
-    ev_rows = keyed[
-        (keyed["taxpayer"] == t)
-        & (
-            ((keyed["kind"] == "roth_distribution") & (keyed["form_year"] == year))
-            | ((keyed["kind"] == "conversion") & keyed["form_year"].isin(when))
-        )
-    ]
+    parts = []
+    for y in sorted({year, *when}):
+        rows = ctx.at(t, "own", y)
+        wanted = ((rows["kind"] == "roth_distribution") & (y == year)) | ((rows["kind"] == "conversion") & (y in when))
+        parts.append(rows[wanted])
+    here = pd.concat(parts)
+    ev_rows = here.sort_values("source_line", kind="stable")
     return Finding(
         "roth-five-year",
         t,

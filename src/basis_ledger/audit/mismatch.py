@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from basis_ledger.audit.context import AuditContext, dollars, event_evidence, line_feeders, ratio_of, tolerance_cents
-from basis_ledger.audit.filed import FiledForm, computed_rows, filed_forms, line_value
+from basis_ledger.audit.filed import FiledForm, exact_rows, filed_forms, line_value, whole_rows
 from basis_ledger.audit.findings import Evidence, Finding
 from basis_ledger.engine.results import LINE_KEYS
 
@@ -32,7 +32,7 @@ def _ratio_differs(found: tuple[Decimal, int], l5: int | None, l9: int | None) -
 def filed_mismatch(ctx: AuditContext) -> list[Finding]:
     """A filed line that differs from the ledger's computation by more than the tolerance."""
     tol = tolerance_cents("filed-mismatch")
-    whole, exact = computed_rows(ctx.lines), computed_rows(ctx.cents_lines)
+    whole, exact = whole_rows(ctx), exact_rows(ctx)
     out = []
     for key, form in sorted(filed_forms(ctx).items()):
         row = (exact if form.in_cents else whole).get(key)

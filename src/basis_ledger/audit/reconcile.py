@@ -6,9 +6,17 @@ event-based rules live in audit/rules.py. Comparison tolerances are documented i
 
 from __future__ import annotations
 
-from basis_ledger.audit.context import AuditContext, dollars, event_evidence, line_feeders, tolerance_cents
+from functools import cache
+
+from basis_ledger.audit.context import (
+    AuditContext,
+    dollars,
+    evidence_by_year,
+    line_feeders,
+    tolerance_cents,
+)
 from basis_ledger.audit.custodian import fmv_mismatch, r1099_mismatch
-from basis_ledger.audit.filed import computed_rows, filed_forms, line_value
+from basis_ledger.audit.filed import exact_rows, filed_forms, line_value, whole_rows
 from basis_ledger.audit.findings import Evidence, Finding
 from basis_ledger.audit.history import basis_unknown, deductibility_unknown, roth_five_year
 from basis_ledger.audit.mismatch import filed_mismatch
@@ -19,7 +27,7 @@ def chain_break(ctx: AuditContext) -> list[Finding]:
     instructions), allowing for what the ledger says happened in between (basis added, unfiled years)."""
     tol = tolerance_cents("chain-break")
     forms = filed_forms(ctx)
-    whole, exact = computed_rows(ctx.lines), computed_rows(ctx.cents_lines)
+    whole, exact = whole_rows(ctx), exact_rows(ctx)
     out = []
     for (t, chain, year), form in sorted(forms.items()):
         if "2" not in form.text or not form.readable("2"):
@@ -96,15 +104,14 @@ def missing_8606(ctx: AuditContext) -> list[Finding]:
     frame = ctx.lines
     if frame is None or len(frame) == 0:
         return []
+    feeders = set().union(*(line_feeders(k) for k in ("1", "7", "8", "19")))
+    evidence = evidence_by_year(ctx.keyed[ctx.keyed["kind"].isin(feeders)])
     out = []
     for r in frame[frame["form_required"]].to_dict("records"):
         t, chain, year = r["taxpayer"], r["chain"], int(r["tax_year"])
         if (t, chain, year) in forms or ctx.as_of <= _due_date(year):
             continue
         why = _why_required(r)
-        feeders = set().union(*(line_feeders(k) for k in ("1", "7", "8", "19")))
-        here = ctx.at(t, chain, year)
-        mine = here[here["kind"].isin(feeders)]
         msg = (
             f"Your {year} return needed a Form 8606 ({why}) and none is in the ledger. If you filed it, import "
             "it; if not, file it now: a late Form 8606 can be filed on its own, and the penalty for not filing "
@@ -119,7 +126,7 @@ def missing_8606(ctx: AuditContext) -> list[Finding]:
                 expected="a filed Form 8606",
                 found="none in the ledger",
                 chain=chain,
-                evidence=tuple(event_evidence(mine)),
+                evidence=tuple(evidence.get((t, chain, year), ())),
             )
         )
     return out
@@ -137,6 +144,7 @@ def _why_required(r: dict) -> str:
     return ", ".join(parts)
 
 
+@cache
 def _due_date(year: int):
     """The unextended due date of the year's return (schemas/limits.toml deadlines; else 15 April)."""
     from datetime import date
