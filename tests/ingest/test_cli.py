@@ -148,3 +148,15 @@ def test_help_stays_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_inspect_shows_a_filed_8606_through_the_pdf_importer(tmp_path: Path) -> None:
+    pdf = Path(__file__).resolve().parents[2] / ".." / "shared" / "irs-forms" / "f8606-2018-filled-sample.pdf"
+    if not pdf.exists():
+        pytest.skip(f"IRS sample form not present: {pdf} (the shared folder beside the repo)")
+    res = bl(tmp_path / "l.db", "inspect", "--json", str(pdf))
+    [obj] = json.loads(res.stdout)
+    assert obj["profile"] == "form8606-pdf" and obj["events"] == []
+    [form] = obj["filed_forms"]
+    assert form["kind"] == "form8606" and form["tax_year"] == 2018 and form["lines"]["1"] == 5500
+    assert not (tmp_path / "l.db").exists()
