@@ -61,11 +61,13 @@ class AuditContext(Context):
 
     @cached_property
     def _by_year(self) -> dict:
-        return {k: g for k, g in self.keyed.groupby(["taxpayer", "chain", "form_year"])}
+        """Row positions per (taxpayer, chain, form year): small arrays, not a frame per group."""
+        return self.keyed.groupby(["taxpayer", "chain", "form_year"]).indices
 
     def at(self, taxpayer: str, chain: str, year: int) -> pd.DataFrame:
         """The events acting on one chain's form of one year."""
-        return self._by_year.get((taxpayer, chain, year), self.keyed.iloc[0:0])
+        rows = self._by_year.get((taxpayer, chain, year))
+        return self.keyed.iloc[rows] if rows is not None else self.keyed.iloc[0:0]
 
 
 def make_context(

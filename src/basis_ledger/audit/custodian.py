@@ -15,11 +15,11 @@ def fmv_mismatch(ctx: AuditContext) -> list[Finding]:
     """Form 5498 box 5 summed over a person's traditional, SEP and SIMPLE IRAs is the value part of line 6
     (8606 line 6 instructions). Checked in years whose form uses line 6."""
     tol = tolerance_cents("fmv-mismatch")
-    rows = whole_rows(ctx)
     groups: dict[tuple, list[Document]] = defaultdict(list)
     for d in documents(ctx):
         if d.form == "5498" and pooled_or_inherited(d) and d.amount("fmv") is not None:
             groups[(d.taxpayer, d.chain, d.year)].append(d)
+    rows = whole_rows(ctx) if groups else {}
     out = []
     for (t, chain, year), docs in sorted(groups.items()):
         if line_value(rows.get((t, chain, year)), "6") is None:

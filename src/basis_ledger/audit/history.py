@@ -69,8 +69,9 @@ def deductibility_unknown(ctx: AuditContext) -> list[Finding]:
     frame = ctx.lines
     if frame is None or len(frame) == 0 or "warnings" not in frame:
         return []
+    flagged = frame["warnings"].map(lambda ws: any(c.code == "deductibility-unknown" for c in ws or ()))
     out = []
-    for r in frame.to_dict("records"):
+    for r in frame[flagged.astype(bool)].to_dict("records"):
         for caution in r["warnings"] or ():
             if caution.code != "deductibility-unknown":
                 continue
@@ -106,6 +107,12 @@ def roth_five_year(ctx: AuditContext) -> list[Finding]:
     by_person: dict[str, list[dict]] = {}
     for r in ctx.lines[ctx.lines["chain"] == "own"].to_dict("records"):
         by_person.setdefault(r["taxpayer"], []).append(r)
+    own = keyed[keyed["chain"] == "own"]
+    dists = own[own["kind"] == "roth_distribution"]
+    dates: dict[tuple, list[str]] = {}
+    for t, year, day in zip(*(dists[c].tolist() for c in ("taxpayer", "form_year", "date")), strict=True):
+        dates.setdefault((t, "own", int(year)), []).append(day)
+    evidence = (evidence_by_year(own[own["kind"] == "conversion"]), evidence_by_year(dists))
     out = []
     for t, person_rows in sorted(by_person.items()):
         layers: list[list] = []  # [year, amount, taxable or None], oldest first
@@ -126,10 +133,10 @@ def roth_five_year(ctx: AuditContext) -> list[Finding]:
             recent, taxable, unknown, when = _consume(layers, take, year)
             if recent == 0:
                 continue
-            under, born = _under_59_half(ctx, keyed, t, year)
+            under, born = _under_59_half(ctx, dates, t, year)
             if not under:
                 continue
-            out.append(_five_year_finding(ctx, t, year, recent, taxable, unknown, when, born, keyed))
+            out.append(_five_year_finding(t, year, recent, taxable, unknown, when, born, evidence))
     return out
 
 
@@ -156,22 +163,19 @@ def _consume(layers: list[list], take: int, year: int) -> tuple[int, int, bool, 
     return recent, taxable, unknown, sorted(set(when))
 
 
-def _under_59_half(ctx: AuditContext, keyed, t: str, year: int) -> tuple[bool, str | None]:
+def _under_59_half(ctx: AuditContext, dates: dict, t: str, year: int) -> tuple[bool, str | None]:
+    """Under 59½ on some nonqualified Roth distribution date of the year (ISO dates compare as text)."""
     import pandas as pd
 
     person = ctx.taxpayers.get(t)
     born = getattr(person, "birth_date", None)
     if not born:
         return True, None
-    here = ctx.at(t, "own", year)
-    dist = here[here["kind"] == "roth_distribution"]
-    half = pd.Timestamp(born) + pd.DateOffset(years=59, months=6)
-    return bool((pd.to_datetime(dist["date"]) < half).any()), born
+    half = (pd.Timestamp(born) + pd.DateOffset(years=59, months=6)).strftime("%Y-%m-%d")
+    return any(d < half for d in dates.get((t, "own", year), ())), born
 
 
-def _five_year_finding(ctx, t, year, recent, taxable, unknown, when, born, keyed) -> Finding:
-    import pandas as pd
-
+def _five_year_finding(t, year, recent, taxable, unknown, when, born, evidence) -> Finding:
     penalty = (taxable + 5) // 10  # 10% of the taxable part, to the cent, half-up
     who = "while you were under 59½" if born else "and your birth date is not recorded (so 59½ cannot be checked)"
     tax = f"{dollars(taxable)} of it was taxable when converted, so the 10% additional tax is {dollars(penalty)}"
@@ -181,13 +185,8 @@ def _five_year_finding(ctx, t, year, recent, taxable, unknown, when, born, keyed
         f"Your {year} nonqualified Roth distribution takes {dollars(recent)} from conversions made less than five "
         f"years earlier ({', '.join(map(str, when))}) {who}; {tax} on Form 5329 unless an exception applies."
     )
-    parts = []
-    for y in sorted({year, *when}):
-        rows = ctx.at(t, "own", y)
-        wanted = ((rows["kind"] == "roth_distribution") & (y == year)) | ((rows["kind"] == "conversion") & (y in when))
-        parts.append(rows[wanted])
-    here = pd.concat(parts)
-    ev_rows = here.sort_values("source_line", kind="stable")
+    conversions, distributions = evidence
+    ev = [e for y in when for e in conversions.get((t, "own", y), ())] + distributions.get((t, "own", year), [])
     return Finding(
         "roth-five-year",
         t,
@@ -196,5 +195,5 @@ def _five_year_finding(ctx, t, year, recent, taxable, unknown, when, born, keyed
         line="24",
         expected="no conversion under five years old reached",
         found=f"{dollars(recent)} from {', '.join(map(str, when))}",
-        evidence=tuple(event_evidence(ev_rows)),
+        evidence=tuple(ev),
     )

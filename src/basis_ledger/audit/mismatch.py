@@ -32,9 +32,12 @@ def _ratio_differs(found: tuple[Decimal, int], l5: int | None, l9: int | None) -
 def filed_mismatch(ctx: AuditContext) -> list[Finding]:
     """A filed line that differs from the ledger's computation by more than the tolerance."""
     tol = tolerance_cents("filed-mismatch")
+    forms = filed_forms(ctx)
+    if not forms:
+        return []
     whole, exact = whole_rows(ctx), exact_rows(ctx)
     out = []
-    for key, form in sorted(filed_forms(ctx).items()):
+    for key, form in sorted(forms.items()):
         row = (exact if form.in_cents else whole).get(key)
         if row is None:
             continue  # a year the ledger has no events for: only the chain check uses it

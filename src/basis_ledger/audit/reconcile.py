@@ -27,6 +27,8 @@ def chain_break(ctx: AuditContext) -> list[Finding]:
     instructions), allowing for what the ledger says happened in between (basis added, unfiled years)."""
     tol = tolerance_cents("chain-break")
     forms = filed_forms(ctx)
+    if not forms:
+        return []
     whole, exact = whole_rows(ctx), exact_rows(ctx)
     out = []
     for (t, chain, year), form in sorted(forms.items()):

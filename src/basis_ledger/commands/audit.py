@@ -17,7 +17,6 @@ from basis_ledger.commands import (
     console,
     guarded,
     ledger_path,
-    print_json,
 )
 from basis_ledger.commands.core import Cents, Places, Year
 from basis_ledger.model import InputError, Problem
@@ -85,7 +84,7 @@ def audit(
         ctx = load_context(ledger, taxpayer, 5, False, as_of)
         findings = run_audit(ctx, taxpayer, year)
         if json_out:
-            print_json([f.as_dict() for f in findings])
+            _stream_json(findings)
         else:
             from basis_ledger.render.findings import findings_table
 
@@ -95,6 +94,19 @@ def audit(
     code = guarded(run)
     if code:
         raise typer.Exit(code)
+
+
+def _stream_json(findings: list) -> None:
+    """One JSON array, written finding by finding (a big ledger can have hundreds of thousands)."""
+    import json
+    import sys
+
+    out = sys.stdout
+    out.write("[")
+    for i, f in enumerate(findings):
+        out.write(",\n" if i else "\n")
+        out.write(json.dumps(f.as_dict(), ensure_ascii=False))
+    out.write("\n]\n" if findings else "]\n")
 
 
 @app.command()
