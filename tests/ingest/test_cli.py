@@ -155,8 +155,28 @@ def test_inspect_shows_a_filed_8606_through_the_pdf_importer(tmp_path: Path) -> 
     if not pdf.exists():
         pytest.skip(f"IRS sample form not present: {pdf} (the shared folder beside the repo)")
     res = bl(tmp_path / "l.db", "inspect", "--json", str(pdf))
-    [obj] = json.loads(res.stdout)
-    assert obj["profile"] == "form8606-pdf" and obj["events"] == []
-    [form] = obj["filed_forms"]
+    [form] = json.loads(res.stdout)
     assert form["kind"] == "form8606" and form["tax_year"] == 2018 and form["lines"]["1"] == 5500
+    assert form["file"] == str(pdf) and form["ssn_last4"] == "7654"
+    assert not (tmp_path / "l.db").exists()
+
+
+def test_inspect_json_of_a_pdf_is_the_form_object_in_the_same_array(tmp_path: Path) -> None:
+    from tests.pdf.formfixture import printed_form
+
+    pdf = tmp_path / "f8606.pdf"
+    printed_form(pdf, 2021, {"1": "6,500", "2": "0", "3": "6,500", "14": "6,500"}, "cents")
+    csv_file = tmp_path / "events.csv"
+    csv_file.write_text(
+        "taxpayer,date,tax_year,account,account_type,event,amount\ned,2021-12-31,,A,,year_end_value,5\n"
+    )
+    res = bl(tmp_path / "l.db", "inspect", "--json", str(csv_file), str(pdf))
+    statement, form = json.loads(res.stdout)
+    assert statement["profile"] == "generic" and len(statement["events"]) == 1
+    assert {k: form[k] for k in ("file", "kind", "tax_year")} == {
+        "file": str(pdf),
+        "kind": "form8606",
+        "tax_year": 2021,
+    }
+    assert form["lines"] == {"1": 6500, "2": 0, "3": 6500, "14": 6500}
     assert not (tmp_path / "l.db").exists()

@@ -74,7 +74,8 @@ def import_(
         for r in results:
             skipped = sum(r.skipped.values())
             extra = f", {skipped} rows skipped" if skipped else ""
-            what = f"{r.events} events ({r.importer}{extra})" if r.status == "imported" else r.status
+            kept = f"; recorded {', '.join(r.recorded)}" if r.recorded else ""
+            what = f"{r.events} events ({r.importer}{extra}){kept}" if r.status == "imported" else r.status
             print(f"{r.file}: {what}")
             for note in r.notes:
                 print(f"warning: {note}", file=sys.stderr)

@@ -78,10 +78,11 @@ def _describe(src, ex, late: list[Problem]) -> dict:
         "notes": ex.notes,
         "problems": [str(p) for p in problems],
     }
-    if ex.filed_forms:
+    if ex.filed_forms:  # a Form 8606 PDF is its form: the object is the one docs/prior-forms.md shows
         from basis_ledger.ingest.pdf8606 import inspect_object
 
-        out["filed_forms"] = [inspect_object(src, f) for f in ex.filed_forms]
+        form = inspect_object(src, ex.filed_forms[0])
+        return {**form, "problems": out["problems"], "notes": out["notes"]}
     return out
 
 

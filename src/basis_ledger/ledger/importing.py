@@ -23,6 +23,7 @@ class FileResult:
     status: str  # "imported" | "already imported" | "would import"
     skipped: dict[str, int]
     notes: tuple[str, ...] = ()  # warnings that did not stop the import (statements, tax forms)
+    recorded: tuple[str, ...] = ()  # what was kept besides events: "Form 8606 (2021, ed)", "5498 (2024)"
 
 
 def extract_file(path: Path, profile: str | None = None, ctx: Context | None = None) -> tuple[SourceFile, Extracted]:
@@ -103,8 +104,15 @@ def import_files(
                         "imported",
                         extracted.skipped,
                         tuple(extracted.notes),
+                        _recorded(extracted),
                     )
                 )
     if ledger:
         ledger.close()
     return results
+
+
+def _recorded(extracted: Extracted) -> tuple[str, ...]:
+    forms = [f"Form 8606 ({f['tax_year']}, {f['taxpayer']})" for f in extracted.filed_forms]
+    docs = sorted({f"{d['form']} ({d['tax_year']}, {d['taxpayer']})" for d in extracted.documents})
+    return (*forms, *docs)
