@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO_LEDGER := out/demo.db
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,15 +32,21 @@ test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest -q
 
-# LibreOffice recalculates the report workbook in tests/audit/test_workbook.py. Installed only where it is missing,
-# only as root with apt-get; never fails the build (without it that test skips and says how to install it).
-test: spreadsheet-engine
-.PHONY: spreadsheet-engine
-spreadsheet-engine:
-	@command -v soffice >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
-	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-	    libreoffice-calc-nogui || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-	    libreoffice-calc; } >/dev/null 2>&1; } || echo "LibreOffice not installed: the workbook recalculation test will skip"; true
+# System tools some tests use: LibreOffice recalculates the report workbook (tests/audit/test_workbook.py) and
+# pdftoppm renders a filled form (tests/pdf/test_fill.py). Each is installed only where it is missing, only as root
+# with apt-get, and never fails the build: without it those tests skip and say how to install it.
+test: system-tools
+.PHONY: system-tools
+system-tools:
+	@need=""; command -v soffice >/dev/null 2>&1 || need="$$need libreoffice-calc-nogui"; \
+	command -v pdftoppm >/dev/null 2>&1 || need="$$need poppler-utils"; \
+	if [ -n "$$need" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing:$$need"; \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$need; } \
+	      >/dev/null 2>&1 || echo "could not install$$need: the tests that need them will skip"; \
+	  else echo "missing$$need (not root or no apt-get): the tests that need them will skip"; fi; \
+	fi; true
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bulk.py --taxpayers 20000
