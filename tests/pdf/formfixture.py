@@ -13,37 +13,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-LINES = (
-    "1",
-    "2",
-    "3",
-    "4",
-    "5",
-    "6",
-    "7",
-    "8",
-    "9",
-    "10",
-    "11",
-    "12",
-    "13",
-    "14",
-    "15a",
-    "15b",
-    "15c",
-    "16",
-    "17",
-    "18",
-    "19",
-    "20",
-    "21",
-    "22",
-    "23",
-    "24",
-    "25a",
-    "25b",
-    "25c",
-)
+from basis_ledger.engine.form8606 import LINE_KEYS
+
+LINES = LINE_KEYS  # the form's line labels, in order
 INNER = {"9", "10", "11", "12"}  # the inner column, as on the real forms
 
 

@@ -17,41 +17,15 @@ from basis_ledger.engine.inputs import Inputs
 from basis_ledger.money import mul_div_half_up, round_to_unit
 from basis_ledger.resources import load_toml
 
-MONEY_LINES = (
-    "1",
-    "2",
-    "3",
-    "4",
-    "5",
-    "6",
-    "7",
-    "8",
-    "9",
-    "11",
-    "12",
-    "13",
-    "14",
-    "15a",
-    "15b",
-    "15c",
-    "16",
-    "17",
-    "18",
-    "19",
-    "20",
-    "21",
-    "22",
-    "23",
-    "24",
-    "25a",
-    "25b",
-    "25c",
-)
-
 
 @cache
 def line_table() -> dict[str, dict]:
+    """The form's lines in order, with part and wording (schemas/form8606_lines.toml)."""
     return load_toml("form8606_lines.toml")["lines"]
+
+
+LINE_KEYS = tuple(line_table())  # "1" .. "25c", as the form labels them
+MONEY_LINES = tuple(k for k, v in line_table().items() if v["kind"] == "money")  # all but line 10
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from basis_ledger.engine import form8606
-from basis_ledger.engine.form8606 import MONEY_LINES, Computed, Options
+from basis_ledger.engine.form8606 import LINE_KEYS, MONEY_LINES, Computed, Options
 from basis_ledger.engine.inputs import build
 from basis_ledger.model import Caution, Taxpayer
 from basis_ledger.money import format_cents
@@ -15,37 +15,6 @@ from basis_ledger.money import format_cents
 if TYPE_CHECKING:
     import pandas as pd
 
-LINE_KEYS = (
-    "1",
-    "2",
-    "3",
-    "4",
-    "5",
-    "6",
-    "7",
-    "8",
-    "9",
-    "10",
-    "11",
-    "12",
-    "13",
-    "14",
-    "15a",
-    "15b",
-    "15c",
-    "16",
-    "17",
-    "18",
-    "19",
-    "20",
-    "21",
-    "22",
-    "23",
-    "24",
-    "25a",
-    "25b",
-    "25c",
-)
 STATE_KEYS = ("basis_end", "roth_contribution_basis_end", "roth_conversion_basis_end")
 
 

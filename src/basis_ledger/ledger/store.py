@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from basis_ledger.ingest.base import EVENT_COLUMNS
 from basis_ledger.model import InputError, Problem, Taxpayer
 from basis_ledger.resources import schemas_dir
 
@@ -18,17 +19,9 @@ if TYPE_CHECKING:
 
 DEFAULT_LEDGER = "basis-ledger.db"
 SCHEMA_VERSION = "1"
-EVENT_FIELDS = (
-    "taxpayer",
-    "date",
-    "tax_year",
-    "account",
-    "account_type",
-    "kind",
-    "amount_cents",
-    "memo",
-    "source_line",
-)
+EVENT_FIELDS = EVENT_COLUMNS  # what an importer extracts is what a row of `events` stores
+# Ledger.events() with provenance: the event id, its fields, and the file it came from (name, sha256, line).
+LEDGER_EVENT_COLUMNS = ("id", *EVENT_COLUMNS[:-1], "source_file", "source_sha256", "source_line")
 
 
 def resolve_path(option: str | None) -> Path:

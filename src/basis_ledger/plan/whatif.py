@@ -11,25 +11,13 @@ from typing import TYPE_CHECKING
 
 from basis_ledger.audit.findings import Context, Finding
 from basis_ledger.engine.form8606 import Options
+from basis_ledger.ledger.store import LEDGER_EVENT_COLUMNS
 from basis_ledger.model import InputError, Problem, Taxpayer
 
 if TYPE_CHECKING:
     import pandas as pd
 
-COLUMNS = (
-    "id",
-    "taxpayer",
-    "date",
-    "tax_year",
-    "account",
-    "account_type",
-    "kind",
-    "amount_cents",
-    "memo",
-    "source_file",
-    "source_sha256",
-    "source_line",
-)
+COLUMNS = LEDGER_EVENT_COLUMNS
 TAXABLE_LINES = ("L15c", "L18", "L25c")  # Form 1040 line 4b amounts the 8606 produces
 
 
