@@ -237,3 +237,13 @@ def test_progress_bar_only_on_a_terminal(monkeypatch, capsys):
     with progress("reading", 2) as advance:
         advance("a.csv")
         advance("b.csv")
+
+
+def test_problems_in_several_files_name_each_file_and_line(tmp_path, ledger):
+    a = write(tmp_path, "a.csv", csv_text("ed,2023-01-03,,A,roth,conversion,5,", "ed,2023-01-04,,A,,distribution,5,"))
+    b = write(tmp_path, "b.csv", csv_text("ed,2023-01-04,,A,,distribution,5,", "ed,2023-06-30,,A,,year_end_value,5,"))
+    res = cli("import", str(a), str(b), ledger=ledger)
+    assert res.returncode == 2
+    where = sorted(f"{Path(line.split(':')[0]).name}:{line.split(':')[1]}" for line in res.stderr.splitlines())
+    assert where == ["a.csv:2", "b.csv:3"]
+    assert not ledger.exists()

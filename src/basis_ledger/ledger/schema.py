@@ -162,7 +162,10 @@ def events_schema():
 
 
 def validation_problems(frame: pd.DataFrame, fname: str, limit: int = 200) -> list[Problem]:
-    """Validate lazily; turn every failure into a Problem naming file, line and column."""
+    """Validate lazily; turn every failure into a Problem naming file, line and column.
+
+    A frame gathered from several files carries each row's file in a `source_file` column; `fname` names the
+    batch for failures that belong to no row."""
     import pandera.pandas as pa
 
     if frame.empty:
@@ -188,7 +191,8 @@ def validation_problems(frame: pd.DataFrame, fname: str, limit: int = 200) -> li
         rule = rules.get(case.check)
         column = rule.column if rule else str(case.column)
         message = rule.say(row) if rule else f"{case.check}: {case.failure_case!r}"
-        problems.append(Problem(fname, message, line=int(row["source_line"]), column=column))
+        where = row["source_file"] if "source_file" in frame.columns else fname
+        problems.append(Problem(where, message, line=int(row["source_line"]), column=column))
         if len(problems) >= limit:
             problems.append(Problem(fname, f"... stopped after {limit} problems"))
             break
