@@ -9,7 +9,7 @@ Each step runs as its own process, as a user would run it; wall time and peak RS
 from __future__ import annotations
 
 import argparse
-import os
+import json
 import subprocess
 import sys
 import tempfile
@@ -65,15 +65,18 @@ def generate(path: Path, taxpayers: int, seed: int = 7) -> int:
 
 def run_measured(cmd: list[str], workdir: Path) -> tuple[float, float, str]:
     """Wall seconds and peak RSS (MiB) of one child process, its output kept in a file (pipes could block)."""
-    out_path = workdir / "stdout.txt"
+    out_path, rss_path = workdir / "stdout.txt", workdir / "rss.txt"
+    # GNU time reports the child's own peak RSS; os.wait4 here would inherit this process's high-water mark,
+    # which Linux keeps across exec, and this process has just generated the data.
+    timed = ["/usr/bin/time", "-f", "%M", "-o", str(rss_path), *cmd] if Path("/usr/bin/time").exists() else cmd
     with out_path.open("w") as out, open(workdir / "stderr.txt", "w") as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)
+        proc = subprocess.run(timed, stdout=out, stderr=err)
         wall = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status):
+    if proc.returncode:
         sys.exit(f"failed: {' '.join(cmd)}\n{(workdir / 'stderr.txt').read_text()}")
-    return wall, usage.ru_maxrss / 1024, out_path.read_text()
+    rss = int(rss_path.read_text().split()[-1]) / 1024 if rss_path.exists() else float("nan")
+    return wall, rss, out_path.read_text()
 
 
 def main() -> None:
@@ -95,8 +98,9 @@ def main() -> None:
     comp = [py, "-m", "basis_ledger", "--ledger", str(ledger), "compute", "--all", "--json"]
     wall, rss, out = run_measured(comp, work)
     results.append(("basis-ledger compute --all --json", wall, rss))
+    years = len(json.loads(out))
     print(f"{args.taxpayers:,} taxpayers, {n:,} events, {csv_path.stat().st_size / 2**20:.1f} MiB CSV, "
-          f"{out.count(chr(10) + ' {'):,} computed years in the JSON")
+          f"{years:,} computed years in the JSON")
     base = results[0][1]
     for name, wall, rss in results:
         print(f"{name:36s} {wall:7.2f} s  {wall / base:5.2f}x read_csv   peak RSS {rss:7.0f} MiB")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from basis_ledger.ingest.base import Extracted
@@ -108,10 +109,11 @@ def _typed(raw: pd.DataFrame, fname: str) -> tuple[pd.DataFrame, list[Problem]]:
     problems: list[Problem] = []
     lines = raw["source_line"].to_numpy()
 
-    def report(mask: pd.Series, column: str, message: str | pd.Series) -> None:
+    def report(mask: pd.Series, column: str, message: str | Callable[[int], str]) -> None:
+        """One Problem per flagged row; a message function runs only for those rows."""
         idx = np.flatnonzero(mask.to_numpy())
         for i in idx[:MAX_PROBLEMS_PER_COLUMN]:
-            msg = message if isinstance(message, str) else message.iloc[i]
+            msg = message if isinstance(message, str) else message(int(i))
             problems.append(Problem(fname, msg, line=int(lines[i]), column=column))
         if len(idx) > MAX_PROBLEMS_PER_COLUMN:
             problems.append(
@@ -130,13 +132,15 @@ def _typed(raw: pd.DataFrame, fname: str) -> tuple[pd.DataFrame, list[Problem]]:
     bad_date = parsed.isna() | ~date_text.str.fullmatch(r"\d{4}-\d{2}-\d{2}")
     report(bad_date & (date_text == ""), "date", "missing date")
     report(
-        bad_date & (date_text != ""), "date", "impossible or malformed date '" + date_text + "' (expected YYYY-MM-DD)"
+        bad_date & (date_text != ""),
+        "date",
+        lambda i: f"impossible or malformed date '{date_text.iat[i]}' (expected YYYY-MM-DD)",
     )
     out["date"] = date_text
 
     ty_text = raw["tax_year"].str.strip()
     ty_ok = ty_text.str.fullmatch(r"\d{4}")
-    report(~ty_ok & (ty_text != ""), "tax_year", "tax_year '" + ty_text + "' is not a four-digit year")
+    report(~ty_ok & (ty_text != ""), "tax_year", lambda i: f"tax_year '{ty_text.iat[i]}' is not a four-digit year")
     year_of_date = pd.Series(np.where(bad_date, 0, parsed.dt.year.fillna(0)), index=raw.index).astype("int64")
     out["tax_year"] = np.where(ty_ok, pd.to_numeric(ty_text.where(ty_ok, "0")), year_of_date).astype("int64")
 
@@ -147,7 +151,7 @@ def _typed(raw: pd.DataFrame, fname: str) -> tuple[pd.DataFrame, list[Problem]]:
     empty_type = (out["account_type"] == "") & default.notna()
     out.loc[empty_type, "account_type"] = default[empty_type]
     cents, amount_problem = parse_amounts(raw["amount"])
-    report(amount_problem != "", "amount", amount_problem + " ('" + raw["amount"].str.strip() + "')")
+    report(amount_problem != "", "amount", lambda i: f"{amount_problem.iat[i]} ('{raw['amount'].iat[i].strip()}')")
     out["amount_cents"] = cents
     out["memo"] = raw["memo"] if "memo" in raw.columns else ""
     out["source_line"] = raw["source_line"].astype("int64")
@@ -155,5 +159,7 @@ def _typed(raw: pd.DataFrame, fname: str) -> tuple[pd.DataFrame, list[Problem]]:
     # problem of the file at once.
     parsed_ok = ~(bad_date | (amount_problem != "") | (out["taxpayer"] == "") | (~ty_ok & (ty_text != "")))
     # The schema checks kinds only on rows that parsed; say it here for the others too.
-    report(~parsed_ok & ~out["kind"].isin(list(kinds())), "event", "unknown event kind '" + out["kind"] + "'")
+    report(
+        ~parsed_ok & ~out["kind"].isin(list(kinds())), "event", lambda i: f"unknown event kind '{out['kind'].iat[i]}'"
+    )
     return out[parsed_ok].reset_index(drop=True), problems

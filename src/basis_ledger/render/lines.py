@@ -88,9 +88,8 @@ def as_objects(frame: pd.DataFrame, opts: Options) -> list[dict]:
 
 
 def write_json(objects: list[dict], stream) -> None:
-    """One JSON array, one object per line: compact for machines, still readable with `less`."""
+    """One JSON array in one call of the C encoder (a call per object costs twice as much on 200,000 years)."""
     import json
 
-    stream.write("[\n")
-    stream.write(",\n".join(json.dumps(o, ensure_ascii=False) for o in objects))
-    stream.write("\n]\n")
+    stream.write(json.dumps(objects, ensure_ascii=False))
+    stream.write("\n")
