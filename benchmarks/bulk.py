@@ -22,9 +22,9 @@ YEARS = np.arange(2015, 2025)
 KINDS_PER_YEAR = (  # (kind, probability per taxpayer-year, low, high dollars)
     ("nondeductible_contribution", 0.9, 1000, 7000),
     ("year_end_value", 1.0, 0, 400000),
-    ("roth_contribution", 0.5, 1000, 7000),
+    ("roth_contribution", 0.75, 1000, 7000),
     ("conversion", 0.5, 500, 30000),
-    ("distribution", 0.35, 100, 20000),
+    ("distribution", 0.6, 100, 20000),
     ("roth_distribution", 0.25, 100, 5000),
     ("rollover_out", 0.15, 1000, 50000),
     ("rollover_in", 0.15, 1000, 50000),

@@ -142,12 +142,13 @@ def compute(
         frame, opts = computed_frame(ledger, taxpayer, year, ratio_places, cents)
         from basis_ledger.render.lines import as_objects
 
-        objects = as_objects(frame, opts)
         if json_out:
             from basis_ledger.render.lines import write_json
 
-            write_json(objects, sys.stdout)
-        elif csv_out:
+            write_json(frame, opts, sys.stdout)
+            return
+        objects = as_objects(frame, opts)
+        if csv_out:
             from basis_ledger.render.tables import lines_csv
 
             lines_csv(objects, sys.stdout)

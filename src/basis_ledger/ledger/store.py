@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 DEFAULT_LEDGER = "basis-ledger.db"
 SCHEMA_VERSION = "1"
+INSERT_CHUNK = 50_000
 EVENT_FIELDS = EVENT_COLUMNS  # what an importer extracts is what a row of `events` stores
 # Ledger.events() with provenance: the event id, its fields, and the file it came from (name, sha256, line).
 LEDGER_EVENT_COLUMNS = ("id", *EVENT_COLUMNS[:-1], "source_file", "source_sha256", "source_line")
@@ -89,12 +90,11 @@ class Ledger:
             (name, sha256, importer, datetime.now(UTC).isoformat(timespec="seconds"), n),
         )
         file_id = cur.lastrowid
-        if n:
-            cols = [events[c].tolist() for c in EVENT_FIELDS]
-            conn.executemany(
-                f"INSERT INTO events (file_id, {', '.join(EVENT_FIELDS)}) VALUES (?, {', '.join('?' * 9)})",
-                zip([file_id] * n, *cols, strict=True),
-            )
+        sql = f"INSERT INTO events (file_id, {', '.join(EVENT_FIELDS)}) VALUES (?, {', '.join('?' * 9)})"
+        for start in range(0, n, INSERT_CHUNK):  # in chunks: Python objects for every row at once cost ~0.5 GB
+            part = events.iloc[start : start + INSERT_CHUNK]
+            cols = [part[c].tolist() for c in EVENT_FIELDS]
+            conn.executemany(sql, zip([file_id] * len(part), *cols, strict=True))
         return file_id, n
 
     def add_documents(self, conn: sqlite3.Connection, file_id: int, documents: list[dict]) -> None:
@@ -182,15 +182,22 @@ class Ledger:
             sql += " WHERE e.taxpayer = ?"
             params = (taxpayer,)
         names = [c.split(" AS ")[-1].removeprefix("e.").removeprefix("f.") for c in cols]
-        rows = self.conn.execute(sql + " ORDER BY e.id", params).fetchall()
-        columns = list(zip(*rows, strict=True)) if rows else [()] * len(names)
         ints = {"id", "tax_year", "amount_cents", "source_line"}
-        return pd.DataFrame(
-            {
-                name: np.array(col, dtype=np.int64) if name in ints else pd.array(col, dtype="str")
-                for name, col in zip(names, columns, strict=True)
-            }
-        )
+        cur = self.conn.execute(sql + " ORDER BY e.id", params)
+        parts: list[pd.DataFrame] = []
+        while rows := cur.fetchmany(INSERT_CHUNK):  # in chunks, so the Python rows never all exist at once
+            columns = list(zip(*rows, strict=True))
+            parts.append(
+                pd.DataFrame(
+                    {
+                        name: np.array(col, dtype=np.int64) if name in ints else pd.array(col, dtype="str")
+                        for name, col in zip(names, columns, strict=True)
+                    }
+                )
+            )
+        if not parts:
+            return pd.DataFrame({n: pd.array([], dtype="int64" if n in ints else "str") for n in names})
+        return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
 
     # -- accounts (statement importers map a custodian account to its owner and type) ----------------
     def accounts(self) -> dict:
