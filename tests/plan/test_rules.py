@@ -1,4 +1,4 @@
-"""The event finding rules (audit/rules.py), one by one, positive and negative, with numbers worked by hand."""
+"""The event finding rules (audit/rules/), one by one, positive and negative, with numbers worked by hand."""
 
 from __future__ import annotations
 

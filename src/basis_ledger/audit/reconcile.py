@@ -1,7 +1,7 @@
 """Reconciliation rules: filed Form 8606s against each other and against the ledger, and custodian documents.
 
 Each rule is `(ctx) -> list[Finding]` (ctx: audit.context.AuditContext). RECONCILE_RULES lists them all; the
-event-based rules live in audit/rules.py. Comparison tolerances are documented in docs/findings.md.
+event-based rules live in audit/rules/. Comparison tolerances are documented in docs/findings.md.
 """
 
 from __future__ import annotations

@@ -1,0 +1,101 @@
+"""Contributions: over the year's limit, and made after the year's deadline (schemas/limits.toml)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from basis_ledger.audit.findings import Context, Finding
+from basis_ledger.audit.rules.common import (
+    CONTRIBUTION_INPUTS,
+    TRADITIONAL_CONTRIBUTION_INPUTS,
+    Events,
+    inputs_of,
+    money,
+)
+
+if TYPE_CHECKING:
+    pass
+
+
+def excess_contribution(ctx: Context) -> list[Finding]:
+    """Traditional + Roth contributions for a year, per person, over the year's limit (schemas/limits.toml).
+
+    A contribution returned by the extended due date (15 October of the next year) was never made. A
+    recharacterized contribution counts once: docs/events.md records what it became as its own contribution, so
+    the recharacterization takes the first one off (out of a Roth IRA before 2018 it undid a conversion instead)."""
+    import numpy as np
+
+    from basis_ledger.plan.limits import limit_cents, smallest_limit_cents
+
+    ev = ctx.events
+    inp = inputs_of(ev)
+    is_contrib = inp.isin(CONTRIBUTION_INPUTS)
+    is_back = ((inp == "returned") & (ev["date"] <= (ev["tax_year"] + 1).astype(str) + "-10-15")) | (
+        (inp == "recharacterized") & ((ev["account_type"] != "roth") | (ev["tax_year"] > 2017))
+    )
+    signed = ev["amount_cents"].where(is_contrib, 0) - ev["amount_cents"].where(is_back, 0)
+    keep = is_contrib | is_back
+    net = signed[keep].groupby([ev["taxpayer"][keep], ev["tax_year"][keep]]).sum()
+    if net.empty:
+        return []
+    birth = {t: p.birth_date for t, p in ctx.taxpayers.items()}
+    out = []
+    E = Events(ev)
+    groups = None
+    for (t, y), total in net[net > smallest_limit_cents()].items():  # only totals that can exceed some limit
+        known = limit_cents(int(y), birth.get(t))
+        if known is None or total <= known[0]:
+            continue
+        if groups is None:
+            groups = E.groups(np.asarray(keep), ev["taxpayer"], ev["tax_year"])
+        limit, older = known
+        why = {
+            True: " (including the catch-up for people 50 or older)",
+            False: "",
+            None: " (the limit without the age-50 catch-up: the birth date is unknown; set it with "
+            "'basis-ledger taxpayer set')",
+        }[older]
+        out.append(
+            Finding(
+                "excess-contribution",
+                t,
+                int(y),
+                f"Your IRA contributions for {y} add up to {money(total)}, over the {money(limit)} limit{why}; "
+                f"withdraw the excess {money(total - limit)} with its earnings by the due date of the {y} return, "
+                "or it owes a 6% excise tax every year it stays (Form 5329).",
+                expected=f"at most {money(limit)}",
+                found=money(total),
+                evidence=E.evidence(groups[(t, y)]),
+            )
+        )
+    return out
+
+
+def late_contribution(ctx: Context) -> list[Finding]:
+    """A contribution for year Y deposited after Y's deadline (schemas/limits.toml) does not count for Y."""
+    from basis_ledger.plan.limits import deadline
+
+    ev = ctx.events
+    inp = inputs_of(ev)
+    contrib = inp.isin(CONTRIBUTION_INPUTS)
+    deadlines = {int(y): deadline(int(y)) for y in ev.loc[contrib, "tax_year"].unique()}
+    due = ev["tax_year"].map(lambda y: deadlines.get(int(y), "9999-12-31"))  # non-contributions: never late
+    late = contrib & (ev["date"] > due)
+    E = Events(ev)
+    out = []
+    for p in late.to_numpy().nonzero()[0]:
+        y, day = int(ev["tax_year"].iat[p]), E.col("date")[p]
+        out.append(
+            Finding(
+                "late-contribution",
+                ev["taxpayer"].iat[p],
+                y,
+                f"The {money(E.col('amount_cents')[p])} contribution to {E.col('account')[p]} recorded for {y} was "
+                f"deposited on {day}, after the {y} deadline of {due.iat[p]}; it can only count for {day[:4]}.",
+                line="1" if inp.iat[p] in TRADITIONAL_CONTRIBUTION_INPUTS else None,
+                expected=f"by {due.iat[p]}",
+                found=day,
+                evidence=E.evidence([p]),
+            )
+        )
+    return out

@@ -1,0 +1,142 @@
+"""Conversions and what they leave behind: pro-rata exposure, pre-tax money back before 31 December, leftover basis."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from basis_ledger.audit.findings import Context, Finding
+from basis_ledger.audit.rules.common import Events, line_evidence, money, own_lines, present, year_of
+from basis_ledger.model import POOLED_TYPES
+
+if TYPE_CHECKING:
+    pass
+
+
+def pro_rata_exposure(ctx: Context) -> list[Finding]:
+    """A conversion in a year that ends with money in traditional/SEP/SIMPLE IRAs: line 18 is its tax cost."""
+    own = own_lines(ctx)
+    if own is None or own.empty:
+        return []
+    rows = own[own["L16"].notna() & own["L6"].notna()]
+    rows = rows[(rows["L6"] > 0) & (rows["L18"] > 0)]
+    if rows.empty:
+        return []
+    ev = ctx.events
+    E = Events(ev)
+    relevant = ev["account_type"].isin(POOLED_TYPES) & ev["kind"].isin(["conversion", "year_end_value"])
+    by_year = E.groups(relevant, ev["taxpayer"], year_of(ev))
+    kind, amount, acct = E.col("kind"), E.col("amount_cents"), E.col("account")
+    atype = ev["account_type"].to_numpy()
+    out = []
+    for r in rows[["taxpayer", "tax_year", "L6", "L16", "L18"]].to_dict("records"):
+        t, y = r["taxpayer"], int(r["tax_year"])
+        pos = by_year.get((t, y), [])
+        convs = [p for p in pos if kind[p] == "conversion"]
+        ye = [p for p in pos if kind[p] == "year_end_value"]
+        transit = int(r["L6"]) - sum(int(amount[p]) for p in ye)
+        moving = f" ({money(transit)} of it a rollover still in transit)" if transit >= 100 else ""  # L6 is rounded
+        extra = "".join(
+            f" That includes the {atype[p].upper()} IRA {acct[p]} ({money(amount[p])})."
+            for p in ye
+            if atype[p] in ("sep", "simple") and amount[p] > 0
+        )
+        out.append(
+            Finding(
+                "pro-rata-exposure",
+                t,
+                y,
+                f"Your {y} conversion of {money(r['L16'])} is partly taxable ({money(r['L18'])} on line 18) because "
+                f"your traditional, SEP and SIMPLE IRAs held {money(r['L6'])} on 31 December {y}{moving} and the "
+                f"pro-rata rule spreads your basis over all of it.{extra}",
+                line="18",
+                expected="$0",
+                found=money(r["L18"]),
+                evidence=(
+                    *E.evidence(convs),
+                    *E.evidence(ye),
+                    line_evidence("6", r["L6"]),
+                    line_evidence("18", r["L18"]),
+                ),
+            )
+        )
+    return out
+
+
+def rollback_same_year(ctx: Context) -> list[Finding]:
+    """Pre-tax plan money back in a traditional/SEP/SIMPLE IRA by 31 December of a conversion year lands on line 6."""
+    ev = ctx.events
+    pooled = ev["account_type"].isin(POOLED_TYPES)
+    back = pooled & (ev["kind"] == "rollover_from_plan")
+    if not back.any():
+        return []
+    E = Events(ev)
+    years = year_of(ev)
+    convs = E.groups(pooled & (ev["kind"] == "conversion"), ev["taxpayer"], years)
+    own = own_lines(ctx)
+    l18 = {} if own is None or own.empty else own.set_index(["taxpayer", "tax_year"])["L18"].dropna().to_dict()
+    out = []
+    for p in back.to_numpy().nonzero()[0]:
+        t, y = ev["taxpayer"].iat[p], int(years.iat[p])
+        these = convs.get((t, y))
+        if these is None:
+            continue
+        cost = f" (line 18 is {money(l18[(t, y)])})" if (t, y) in l18 else ""
+        out.append(
+            Finding(
+                "rollback-same-year",
+                t,
+                y,
+                f"The {money(E.col('amount_cents')[p])} rolled from an employer plan into {E.col('account')[p]} on "
+                f"{E.col('date')[p]} is in your traditional IRAs on 31 December {y}, the year you converted "
+                f"{money(sum(int(E.col('amount_cents')[c]) for c in these))}, so it makes the conversion taxable "
+                f"pro rata{cost}; roll it back on or after 1 January {y + 1} instead.",
+                line="6",
+                expected=f"on or after {y + 1}-01-01",
+                found=E.col("date")[p],
+                evidence=(*E.evidence([p]), *E.evidence(these), *((line_evidence("18", l18[(t, y)]),) if cost else ())),
+            )
+        )
+    return out
+
+
+def leftover_basis(ctx: Context) -> list[Finding]:
+    """Basis carried forward although the IRAs behind it were worth $0 on 31 December."""
+    import numpy as np
+    import pandas as pd
+
+    lines, ev = ctx.lines, ctx.events
+    if lines is None or lines.empty or "L6" not in lines.columns:
+        return []
+    inherited = ev["account_type"] == "inherited_traditional"
+    is_ye = (ev["kind"] == "year_end_value") & (ev["account_type"].isin(POOLED_TYPES) | inherited)
+    chain = pd.Series(np.where(inherited, "inherited:" + ev["account"], "own"), index=ev.index)
+    keys = [ev["taxpayer"][is_ye], chain[is_ye], year_of(ev)[is_ye]]
+    totals = ev["amount_cents"][is_ye].groupby(keys).sum()
+    zero = totals[totals == 0].index
+    cand = lines[(lines["basis_end"] > 0) & (lines["L6"].isna() | (lines["L6"] == 0))]
+    # A year without a 31 December value is the engine's year-end-value-missing caution, not this finding.
+    cand = cand[pd.MultiIndex.from_arrays([cand["taxpayer"], cand["chain"], cand["tax_year"]]).isin(zero)]
+    if cand.empty:
+        return []
+    E = Events(ev)
+    groups = E.groups(is_ye, ev["taxpayer"], chain, year_of(ev))
+    out = []
+    for r in cand[["taxpayer", "chain", "tax_year", "basis_end", "L16"]].to_dict("records"):
+        key = (r["taxpayer"], r["chain"], int(r["tax_year"]))
+        tip = " (leaving $1 in the IRA before converting avoids this)" if present(r, "L16") else ""
+        out.append(
+            Finding(
+                "leftover-basis",
+                key[0],
+                key[2],
+                f"Basis of {money(r['basis_end'])} is carried into {key[2] + 1} although the IRAs behind it were "
+                f"worth $0 on 31 December {key[2]}; the form keeps it, but no money stands behind it until you "
+                f"contribute or roll money in again{tip}.",
+                line="14",
+                expected="$0",
+                found=money(r["basis_end"]),
+                chain=key[1],
+                evidence=(*E.evidence(groups[key]), line_evidence("14", r["basis_end"])),
+            )
+        )
+    return out
