@@ -247,3 +247,11 @@ def test_problems_in_several_files_name_each_file_and_line(tmp_path, ledger):
     where = sorted(f"{Path(line.split(':')[0]).name}:{line.split(':')[1]}" for line in res.stderr.splitlines())
     assert where == ["a.csv:2", "b.csv:3"]
     assert not ledger.exists()
+
+
+def test_tables_never_cut_a_figure_on_a_narrow_terminal(tmp_path, ledger):
+    cli("import", str(write(tmp_path, "good.csv", GOOD)), ledger=ledger)
+    basis = cli("basis", ledger=ledger, env={"COLUMNS": "60"})
+    assert basis.returncode == 0 and "15,500" in basis.stdout and "…" not in basis.stdout
+    events = cli("events", ledger=ledger, env={"COLUMNS": "60"})
+    assert "15500.40" in events.stdout and "good.csv:4" in events.stdout and "…" not in events.stdout

@@ -112,55 +112,89 @@ def basis_rows(objects: list[dict]) -> list[dict]:
     return rows
 
 
-def basis_table(rows: list[dict], out: Console) -> None:
+def _whole_table(title: str, heads: list[tuple[str, str, bool]], rows: list[list[str]]) -> tuple[object, int]:
+    """A rich table whose figures are never cut: a column marked keep gets the width of its widest value, and
+    only headers and free text wrap when the terminal is narrow."""
     from rich.table import Table
 
-    table = Table(title="Basis history (Form 8606)", title_justify="left")
-    heads = (
-        "Taxpayer",
-        "Chain",
-        "Year",
-        "8606?",
-        "Line 2 in",
-        "Line 1 added",
-        "Nontaxable used",
-        "Basis carried",
-        "Roth contrib. basis",
-        "Roth conv. basis",
-        "Warnings",
-    )
-    for h in heads:
-        table.add_column(h, justify="right" if h not in ("Taxpayer", "Chain", "Warnings") else "left")
+    table = Table(title=title, title_justify="left")
+    for i, (head, justify, keep) in enumerate(heads):
+        widest = max((len(r[i]) for r in rows), default=0)
+        if keep:
+            table.add_column(head, justify=justify, no_wrap=True, min_width=widest, overflow="fold")
+        else:
+            table.add_column(head, justify=justify, overflow="fold")
     for r in rows:
-        table.add_row(
+        table.add_row(*r)
+    # Every column at its widest value or header, plus borders and padding: a table wider than the terminal is
+    # printed wider (the terminal wraps the line) rather than cutting a figure.
+    needed = sum(max([len(r[i]) for r in rows] + [len(h)]) + 3 for i, (h, _j, _k) in enumerate(heads)) + 1
+    return table, needed
+
+
+def _print_whole(out: Console, title: str, heads, rows) -> None:
+    table, needed = _whole_table(title, heads, rows)
+    width = out.width
+    out.width = max(width, needed)
+    try:
+        out.print(table)
+    finally:
+        out.width = width
+
+
+def basis_table(rows: list[dict], out: Console) -> None:
+    money = (
+        "basis_in",
+        "contributions",
+        "nontaxable_used",
+        "basis_end",
+        "roth_contribution_basis_end",
+        "roth_conversion_basis_end",
+    )
+    heads = [
+        ("Taxpayer", "left", True),
+        ("Chain", "left", False),
+        ("Year", "right", True),
+        ("8606?", "left", True),
+        ("Line 2 in", "right", True),
+        ("Line 1 added", "right", True),
+        ("Nontaxable used", "right", True),
+        ("Basis carried", "right", True),
+        ("Roth contrib. basis", "right", True),
+        ("Roth conv. basis", "right", True),
+        ("Warnings", "left", False),
+    ]
+    body = [
+        [
             r["taxpayer"],
             r["chain"],
             str(r["tax_year"]),
             "yes" if r["form_required"] else "no",
-            *[
-                ("" if r[k] is None else _fmt(r[k]))
-                for k in (
-                    "basis_in",
-                    "contributions",
-                    "nontaxable_used",
-                    "basis_end",
-                    "roth_contribution_basis_end",
-                    "roth_conversion_basis_end",
-                )
-            ],
+            *[("" if r[k] is None else _fmt(r[k])) for k in money],
             ", ".join(r["warnings"]),
-        )
-    out.print(table)
+        ]
+        for r in rows
+    ]
+    if all(r["chain"] == "own" for r in rows):  # one chain per person: the column says nothing
+        heads.pop(1)
+        body = [b[:1] + b[2:] for b in body]
+    _print_whole(out, "Basis history (Form 8606)", heads, body)
 
 
 def events_table(rows: list[dict], out: Console) -> None:
-    from rich.table import Table
-
-    table = Table(title=f"{len(rows):,} events", title_justify="left")
-    for h in ("id", "taxpayer", "date", "tax_year", "account", "account_type", "kind", "amount", "source"):
-        table.add_column(h, justify="right" if h in ("id", "amount", "tax_year") else "left")
-    for r in rows:
-        table.add_row(
+    heads = [
+        ("id", "right", True),
+        ("taxpayer", "left", True),
+        ("date", "left", True),
+        ("tax_year", "right", True),
+        ("account", "left", False),
+        ("account_type", "left", False),
+        ("kind", "left", False),
+        ("amount", "right", True),
+        ("source", "left", False),
+    ]
+    body = [
+        [
             str(r["id"]),
             r["taxpayer"],
             r["date"],
@@ -170,5 +204,7 @@ def events_table(rows: list[dict], out: Console) -> None:
             r["kind"],
             r["amount"],
             f"{r['source_file']}:{r['source_line']} ({r['source_sha256'][:12]})",
-        )
-    out.print(table)
+        ]
+        for r in rows
+    ]
+    _print_whole(out, f"{len(rows):,} events", heads, body)
