@@ -31,6 +31,7 @@ def events_from(text: str, name: str = "t.csv"):
     assert not problems, [str(p) for p in problems]
     frame = extracted.events.copy()
     frame["source_file"], frame["source_sha256"] = name, src.sha256
+    frame["id"] = range(1, len(frame) + 1)  # ledger order, as Ledger.events() gives it
     return frame
 
 

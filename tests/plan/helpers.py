@@ -12,33 +12,16 @@ from basis_ledger.audit.findings import Context
 from basis_ledger.audit.rules import run_rules
 from basis_ledger.engine.form8606 import Options
 from basis_ledger.engine.results import compute_lines
-from basis_ledger.ingest.generic_csv import GenericCsv
-from basis_ledger.ingest.source import SourceFile
-from basis_ledger.ledger.schema import validation_problems
 from basis_ledger.model import Taxpayer
+from tests.core.helpers import HEADER, csv_text, events_from  # noqa: F401 - shared with the core tests
 
-HEADER = "taxpayer,date,tax_year,account,account_type,event,amount,memo"
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "sample_data"
 
 
-def csv_text(*rows: str) -> str:
-    return HEADER + "\n" + "\n".join(rows) + "\n"
-
-
 def events(*rows: str, name: str = "history.csv"):
     """Ledger-shaped events (id, provenance) from generic-CSV rows, validated like an import."""
-    import numpy as np
-
-    text = csv_text(*rows)
-    src = SourceFile(Path(name), text.encode())
-    extracted = GenericCsv().extract(src)
-    problems = extracted.problems + validation_problems(extracted.events, name)
-    assert not problems, [str(p) for p in problems]
-    frame = extracted.events.copy()
-    frame["source_file"], frame["source_sha256"] = name, src.sha256
-    frame["id"] = np.arange(1, len(frame) + 1)
-    return frame
+    return events_from(csv_text(*rows), name)
 
 
 def people(**births: str | None) -> dict[str, Taxpayer]:
