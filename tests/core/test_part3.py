@@ -89,3 +89,11 @@ def test_opening_roth_bases_seed_lines_22_and_24():
     )
     y = years(csv_text(*rows), taxpayers={"ob": {"birth_date": "1985-01-01"}})[("ob", 2021)]
     assert (y["lines"]["22"], y["lines"]["24"], y["lines"]["25c"]) == (3000, 1000, 1000)
+
+
+def test_a_roth_history_older_than_the_ledger_starts_the_five_year_clock_earlier():
+    rows = ("fy,2021-04-01,2021,R,,roth_contribution,6000,", "fy,2022-06-01,,R,,roth_distribution,1000,")
+    born = {"birth_date": "1955-01-01"}  # 67 in 2022
+    assert years(csv_text(*rows), taxpayers={"fy": born})[("fy", 2022)]["lines"]["19"] == 1000  # 2021 + 5 > 2022
+    y = years(csv_text(*rows), taxpayers={"fy": {**born, "roth_first_year": 2015}})[("fy", 2022)]
+    assert y["form_required"] is False  # qualified: 59½ and five years since 2015

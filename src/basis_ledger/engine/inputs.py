@@ -203,19 +203,22 @@ def _qualified_roth(
     is_dist = (kind_input == "roth_distribution").to_numpy()
     if not is_dist.any():
         return np.zeros(len(ev), dtype=bool)
-    starts_clock = kind_input.isin(["roth_contribution", "conversion", "roth_rollover_in"]) | (
+    starts_clock = kind_input.isin(["roth_contribution", "conversion"]) | (
         (kind_input == "rollover_from_plan") & (ev["account_type"] == "roth")
     )
-    clock_year = np.where(kind_input == "conversion", date_year, ev["tax_year"])
-    first = pd.Series(clock_year[starts_clock.to_numpy()], index=ev["taxpayer"][starts_clock]).groupby(level=0).min()
-    # Opening Roth bases mean the history began at or before their tax year.
-    opens = kind_input.isin(["opening_roth_contribution", "opening_roth_conversion"])
-    first_open = ev["tax_year"][opens].groupby(ev["taxpayer"][opens]).min()
-    declared = pd.Series({t: p.roth_first_year for t, p in taxpayers.items() if p.roth_first_year})
-    first_year = pd.concat([first, first_open, declared]).groupby(level=0).min()
     birth = pd.Series({t: p.birth_date for t, p in taxpayers.items() if p.birth_date}, dtype="object")
     if birth.empty:
         return np.zeros(len(ev), dtype=bool)
+    # The five-year clock starts with the first Roth contribution year or conversion year; an opening Roth basis
+    # means the history began at or before its tax year.
+    opens = kind_input.isin(["opening_roth_contribution", "opening_roth_conversion"])
+    clock = (starts_clock | opens).to_numpy()
+    year = np.where(kind_input == "conversion", date_year, ev["tax_year"])[clock]
+    starts = pd.DataFrame({"t": ev["taxpayer"].to_numpy(dtype=object)[clock], "y": year})
+    declared = [(t, p.roth_first_year) for t, p in taxpayers.items() if p.roth_first_year]
+    if declared:  # `taxpayer set --roth-first-year`: the history began before the ledger
+        starts = pd.concat([starts, pd.DataFrame(declared, columns=["t", "y"])], ignore_index=True)
+    first_year = starts.groupby("t")["y"].min()
     half = (pd.to_datetime(birth) + pd.DateOffset(years=59, months=6)).dt.strftime("%Y-%m-%d")
     age_ok = (ev["date"] >= ev["taxpayer"].map(half).fillna("9999")).to_numpy()
     five_ok = ((date_year - ev["taxpayer"].map(first_year)) >= 5).fillna(False).to_numpy()
