@@ -18,6 +18,11 @@ from tests.pdf.formfixture import blank_form, field_names
 from tests.pdf.helpers import YEARS, as_decimals, make_ledger, read_pdf, run, scenario, shared
 
 
+def fill_cli(ledger, year: int, *args: str, env: dict | None = None):
+    """`basis-ledger --ledger LEDGER fill -t ed -y YEAR ARGS...` as the user runs it."""
+    return run("--ledger", str(ledger), "fill", "-t", "ed", "-y", str(year), *args, env=env)
+
+
 def _computed(ledger, year: int, *flags: str) -> dict:
     code, out, err = run("--ledger", str(ledger), "compute", "-t", "ed", "-y", str(year), "--json", *flags)
     assert code == 0, err
@@ -102,28 +107,18 @@ def test_fills_from_forms_dir_or_env(tmp_path):
     forms.mkdir()
     blank_form(forms / "f8606-2024.pdf", 2024)
     ledger = make_ledger(tmp_path / "l.db", scenario(2024))
-    code, _, err = run(
-        "--ledger",
-        str(ledger),
-        "fill",
-        "-t",
-        "ed",
-        "-y",
-        "2024",
+    code, _, err = fill_cli(
+        ledger,
+        2024,
         "--forms-dir",
         str(forms),
         "-o",
         str(tmp_path / "a.pdf"),
     )
     assert code == 0, err
-    code, _, err = run(
-        "--ledger",
-        str(ledger),
-        "fill",
-        "-t",
-        "ed",
-        "-y",
-        "2024",
+    code, _, err = fill_cli(
+        ledger,
+        2024,
         "-o",
         str(tmp_path / "b.pdf"),
         env={"BASIS_LEDGER_FORMS": str(forms)},
@@ -135,14 +130,9 @@ def test_fills_from_forms_dir_or_env(tmp_path):
 
 def test_missing_blank_says_where_the_irs_keeps_it(tmp_path):
     ledger = make_ledger(tmp_path / "l.db", scenario(2020))
-    code, _out, err = run(
-        "--ledger",
-        str(ledger),
-        "fill",
-        "-t",
-        "ed",
-        "-y",
-        "2020",
+    code, _out, err = fill_cli(
+        ledger,
+        2020,
         "--forms-dir",
         str(tmp_path),
         "-o",
@@ -239,14 +229,9 @@ def test_fill_json_and_nothing_to_fill(tmp_path):
     ledger = make_ledger(tmp_path / "l.db", scenario(2024), full_name="Ed Q. Example", ssn_last4="1234")
     blank = tmp_path / "blank.pdf"
     blank_form(blank, 2024)
-    code, out, _ = run(
-        "--ledger",
-        str(ledger),
-        "fill",
-        "-t",
-        "ed",
-        "-y",
-        "2024",
+    code, out, _ = fill_cli(
+        ledger,
+        2024,
         "--form",
         str(blank),
         "-o",
@@ -258,14 +243,9 @@ def test_fill_json_and_nothing_to_fill(tmp_path):
     assert doc["lines"]["14"] == 6636 and doc["file"] == str(tmp_path / "a.pdf")
     # 2025 holds only the January contribution for 2024: no part of the form applies to 2025
     blank_form(tmp_path / "b25.pdf", 2025)
-    code, _, err = run(
-        "--ledger",
-        str(ledger),
-        "fill",
-        "-t",
-        "ed",
-        "-y",
-        "2025",
+    code, _, err = fill_cli(
+        ledger,
+        2025,
         "--form",
         str(tmp_path / "b25.pdf"),
         "-o",
