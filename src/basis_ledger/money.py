@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -81,17 +81,9 @@ def to_decimal(cents: int) -> Decimal:
     return Decimal(int(cents)).scaleb(-2)
 
 
-def dollars_half_up(cents: int) -> int:
-    return int(to_decimal(cents).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-
-
 def format_cents(cents: int, *, whole: bool) -> str:
-    """`12,345` (whole dollars) or `12,345.67`."""
+    """`12,345` (whole dollars, half-up) or `12,345.67`."""
     if whole:
-        return f"{int(cents) // 100:,}"
+        c = int(cents)
+        return f"{(c + 50) // 100 if c >= 0 else -((-c + 50) // 100):,}"
     return f"{to_decimal(cents):,.2f}"
-
-
-def ratio_str(scaled: int, places: int) -> str:
-    """Line 10 as the form prints it: `0.38200` from 38200 at 5 places."""
-    return str(Decimal(int(scaled)).scaleb(-places).quantize(Decimal(1).scaleb(-places)))

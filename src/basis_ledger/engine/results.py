@@ -116,17 +116,12 @@ def _cautions(comp: Computed, ci: np.ndarray, yj: np.ndarray) -> list[list[Cauti
         ),
     ]
     out: list[list[Caution]] = [[] for _ in range(len(ci))]
-    row_of = {(int(c), int(j)): i for i, (c, j) in enumerate(zip(ci, yj, strict=True))}
+    row_of = np.full(comp.values["1"].shape, -1, dtype=np.int64)  # (chain, year) -> output row, -1 outside
+    row_of[ci, yj] = np.arange(len(ci))
     for code, mask, say in rules:
-        for c, j in zip(*np.nonzero(mask), strict=True):
-            i = row_of.get((int(c), int(j)))
-            if i is not None:
-                out[i].append(Caution(code, say(c, j)))
+        for c, j in zip(*np.nonzero(mask & (row_of >= 0)), strict=True):
+            out[row_of[c, j]].append(Caution(code, say(c, j)))
     return out
-
-
-def line_columns() -> list[str]:
-    return [f"L{k}" for k in LINE_KEYS]
 
 
 def check_lines(frame: pd.DataFrame, opts: Options) -> list[str]:
