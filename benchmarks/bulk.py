@@ -47,8 +47,10 @@ def generate(path: Path, taxpayers: int, seed: int = 7) -> int:
         else:
             month = rng.integers(1, 13, n)
             day = rng.integers(1, 29, n)
-            date = np.char.add(np.char.add(np.char.add(year.astype(str), "-"), np.char.zfill(month.astype(str), 2)),
-                               np.char.add("-", np.char.zfill(day.astype(str), 2)))
+            date = np.char.add(
+                np.char.add(np.char.add(year.astype(str), "-"), np.char.zfill(month.astype(str), 2)),
+                np.char.add("-", np.char.zfill(day.astype(str), 2)),
+            )
         acct, atype = ACCOUNT.get(kind, ("IRA", "traditional"))
         amount = np.char.add(np.char.add((cents // 100).astype(str), "."), np.char.zfill((cents % 100).astype(str), 2))
         rows = np.char.add(np.char.add("tp", t.astype(str)), ",")
@@ -99,8 +101,10 @@ def main() -> None:
     wall, rss, out = run_measured(comp, work)
     results.append(("basis-ledger compute --all --json", wall, rss))
     years = len(json.loads(out))
-    print(f"{args.taxpayers:,} taxpayers, {n:,} events, {csv_path.stat().st_size / 2**20:.1f} MiB CSV, "
-          f"{years:,} computed years in the JSON")
+    print(
+        f"{args.taxpayers:,} taxpayers, {n:,} events, {csv_path.stat().st_size / 2**20:.1f} MiB CSV, "
+        f"{years:,} computed years in the JSON"
+    )
     base = results[0][1]
     for name, wall, rss in results:
         print(f"{name:36s} {wall:7.2f} s  {wall / base:5.2f}x read_csv   peak RSS {rss:7.0f} MiB")

@@ -1,6 +1,6 @@
 """`basis-ledger --help` against a bare `python -c "import typer"`, interleaved in one run (noisy machines).
 
-    .venv/bin/python benchmarks/help_startup.py --runs 15
+.venv/bin/python benchmarks/help_startup.py --runs 15
 """
 
 from __future__ import annotations

@@ -14,8 +14,16 @@ ROOT = Path(__file__).resolve().parents[2]
 HOUSE = ROOT / "sample_data" / "messy-household"
 GOLDEN = Path(__file__).with_name("golden") / "messy-household.json"
 # The reconciliation codes (this folder's); the planner's event rules are tested in tests/plan.
-MINE = {"chain-break", "filed-mismatch", "missing-8606", "basis-unknown", "fmv-mismatch", "1099r-mismatch",
-        "roth-five-year", "deductibility-unknown"}
+MINE = {
+    "chain-break",
+    "filed-mismatch",
+    "missing-8606",
+    "basis-unknown",
+    "fmv-mismatch",
+    "1099r-mismatch",
+    "roth-five-year",
+    "deductibility-unknown",
+}
 
 
 def test_messy_household_findings(tmp_path):

@@ -19,8 +19,10 @@ ROWS = [f"p{i},2023-0{1 + i % 9}-1{i % 9},,A{i},,distribution,{i + 1}.25," for i
 
 def counts(db: Path) -> tuple[int, int]:
     with sqlite3.connect(db) as conn:
-        return (conn.execute("SELECT count(*) FROM files").fetchone()[0],
-                conn.execute("SELECT count(*) FROM events").fetchone()[0])
+        return (
+            conn.execute("SELECT count(*) FROM files").fetchone()[0],
+            conn.execute("SELECT count(*) FROM events").fetchone()[0],
+        )
 
 
 def test_a_process_killed_inside_the_import_transaction_leaves_nothing_behind(tmp_path):
