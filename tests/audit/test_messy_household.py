@@ -1,13 +1,13 @@
 """The messy household of sample_data/ imported as a user would (events CSV, 5498 and 1099-R CSVs, printed
 Form 8606 PDFs) and audited: the findings are the golden file tests/audit/golden/messy-household.json.
-Regenerate it on purpose only: UPDATE_GOLDEN=1 .venv/bin/pytest tests/audit/test_messy_household.py"""
+Regenerate it on purpose only: .venv/bin/pytest tests/audit/test_messy_household.py --update-golden"""
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
+from tests import golden
 from tests.core.helpers import cli
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,7 +53,7 @@ def test_messy_household_findings(tmp_path):
         for f in json.loads(res.stdout)
         if f["code"] in MINE
     ]
-    if os.environ.get("UPDATE_GOLDEN"):
+    if golden.UPDATE:
         GOLDEN.write_text(json.dumps(found, indent=1) + "\n")
     assert found == json.loads(GOLDEN.read_text())
     # what the README promises, by hand (see tests/audit/make_messy_household.py for the filed numbers)

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
 import tomllib
 from pathlib import Path
 
 import pytest
 
+from tests import golden
+
 HERE = Path(__file__).resolve().parent
 GOLDEN = HERE / "golden"
 SHARED = HERE.parents[1] / ".." / "shared" / "sample-statements"
 INPUT_SUFFIXES = (".csv", ".json", ".xlsx", ".CSV")
-UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 
 
 def shared(name: str) -> Path:
@@ -56,12 +56,12 @@ def portable(obj, base: Path):
 
 
 def check_golden(actual: dict, expected_path: Path) -> None:
-    """Compare with the expected file; UPDATE_GOLDEN=1 rewrites it (on purpose only: review the git diff)."""
+    """Compare with the expected file; `pytest --update-golden` rewrites it (on purpose only: review the git diff)."""
     text = json.dumps(actual, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
-    if UPDATE or not expected_path.exists():
+    if golden.UPDATE or not expected_path.exists():
         expected_path.write_text(text, encoding="utf-8")
-        if not UPDATE:
+        if not golden.UPDATE:
             pytest.fail(f"{expected_path.name} did not exist: written now; review it and commit it")
     assert json.loads(expected_path.read_text(encoding="utf-8")) == actual, (
-        f"{expected_path.name} differs; if the change is intended: UPDATE_GOLDEN=1 pytest tests/ingest"
+        f"{expected_path.name} differs; if the change is intended: pytest tests/ingest --update-golden"
     )

@@ -1,6 +1,6 @@
 """Golden files: for each input in tests/ingest/golden an expected output beside it (<name>.expected.json).
 
-Regenerate on purpose only:  UPDATE_GOLDEN=1 .venv/bin/pytest tests/ingest  (then read the git diff).
+Regenerate on purpose only:  .venv/bin/pytest tests/ingest --update-golden  (then read the git diff).
 The expected output is what `basis-ledger inspect --json` says about the file alone, with the accounts of
 golden/accounts.toml declared and, where present, <name>.map.toml as --mapping.
 """

@@ -1,0 +1,20 @@
+"""Suite-wide pytest options: `--update-golden` rewrites every golden file a test compares against."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests import golden
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="rewrite the golden files instead of comparing with them (on purpose only: review the git diff)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    golden.UPDATE = bool(config.getoption("--update-golden"))
