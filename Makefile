@@ -28,19 +28,28 @@ demo: $(STAMP)
 	-$(BIN)/basis-ledger --ledger out/messy.db audit
 	$(BIN)/basis-ledger --ledger out/messy.db report --xlsx out/messy-household.xlsx
 
+# The PostgreSQL tests get a throwaway cluster (tests/pgcluster.py: initdb + pg_ctl in a temporary folder, a Unix
+# socket there and no TCP), stopped and removed when the tests end, pass or fail. Without PostgreSQL they skip.
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/python -m pytest -q
+	@dir=$$(mktemp -d /tmp/basis-ledger-pg.XXXXXX); \
+	trap '$(BIN)/python -m tests.pgcluster stop "'"$$dir"'"' EXIT INT TERM; \
+	url=$$($(BIN)/python -m tests.pgcluster start "$$dir") || url=""; \
+	BASIS_LEDGER_TEST_PG="$$url" $(BIN)/python -m pytest -q
 
-# System tools some tests use: LibreOffice recalculates the report workbook (tests/audit/test_workbook.py) and
-# pdftoppm renders a filled form (tests/pdf/test_fill.py). Each is installed only where it is missing, only as root
-# with apt-get, and never fails the build: without it those tests skip and say how to install it.
+# System tools some tests use: LibreOffice recalculates the report workbook (tests/audit/test_workbook.py),
+# pdftoppm renders a filled form (tests/pdf/test_fill.py), PostgreSQL's initdb/pg_ctl run the firm ledger's tests
+# (installed without the Debian package's own always-on cluster). Each is installed only where it is missing, only
+# as root with apt-get, and never fails the build: without it those tests skip and say how to install it.
 test: system-tools
 .PHONY: system-tools
 system-tools:
 	@need=""; command -v soffice >/dev/null 2>&1 || need="$$need libreoffice-calc-nogui"; \
 	command -v pdftoppm >/dev/null 2>&1 || need="$$need poppler-utils"; \
+	{ command -v initdb || ls /usr/lib/postgresql/*/bin/initdb; } >/dev/null 2>&1 || need="$$need postgresql"; \
 	if [ -n "$$need" ]; then \
+	  case "$$need" in *postgresql*) [ "$$(id -u)" != 0 ] || [ -e /etc/postgresql-common/createcluster.conf ] || \
+	    { mkdir -p /etc/postgresql-common && echo "create_main_cluster = false" > /etc/postgresql-common/createcluster.conf; };; esac; \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "installing:$$need"; \
 	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$need; } \

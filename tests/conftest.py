@@ -1,10 +1,13 @@
-"""Suite-wide pytest options: `--update-golden` rewrites every golden file a test compares against."""
+"""Suite-wide pytest options and fixtures: `--update-golden` rewrites every golden file a test compares against;
+the ledger engines' fixtures (SQLite and PostgreSQL) come from tests/engines.py."""
 
 from __future__ import annotations
 
 import pytest
 
 from tests import golden
+
+pytest_plugins = ["tests.engines"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -1,8 +1,8 @@
-"""The ledger's guarantees: all or nothing (even when the process dies), append-only, private."""
+"""The ledger's guarantees on both engines: all or nothing (even when the process dies), append-only in the
+database itself, a file imported once, private (SQLite) or refused when it is not a ledger."""
 
 from __future__ import annotations
 
-import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -12,53 +12,47 @@ import pytest
 
 from basis_ledger.ledger.importing import import_files
 from basis_ledger.ledger.store import Ledger
+from basis_ledger.model import InputError
 from tests.core.helpers import csv_text
 
 ROWS = [f"p{i},2023-0{1 + i % 9}-1{i % 9},,A{i},,distribution,{i + 1}.25," for i in range(500)]
 
 
-def counts(db: Path) -> tuple[int, int]:
-    with sqlite3.connect(db) as conn:
-        return (
-            conn.execute("SELECT count(*) FROM files").fetchone()[0],
-            conn.execute("SELECT count(*) FROM events").fetchone()[0],
-        )
-
-
-def test_a_process_killed_inside_the_import_transaction_leaves_nothing_behind(tmp_path):
+def test_a_process_killed_inside_the_import_transaction_leaves_nothing_behind(tmp_path, ledger_db):
     first, second = tmp_path / "first.csv", tmp_path / "second.csv"
     first.write_text(csv_text(*ROWS[:10]))
     second.write_text(csv_text(*ROWS[10:]))
-    db = tmp_path / "l.db"
-    import_files(db, [first])
+    import_files(ledger_db.path(), [first])
     # The child writes every event of `second` inside the transaction, then dies before COMMIT.
     child = textwrap.dedent(f"""
         import os
         from pathlib import Path
         from basis_ledger.ledger import store
         from basis_ledger.ledger.importing import import_files
+        from basis_ledger.ledger.location import resolve
         def die(*args, **kwargs):
             os._exit(9)
         store.Ledger.add_documents = die
-        import_files(Path({str(db)!r}), [Path({str(second)!r})])
+        import_files(resolve({ledger_db.location!r}), [Path({str(second)!r})])
     """)
     proc = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True)
     assert proc.returncode == 9, proc.stderr
-    assert counts(db) == (1, 10)  # the hot journal is rolled back on the next open
-    import_files(db, [second])
-    assert counts(db) == (2, 500)
+    assert ledger_db.counts() == (1, 10)  # SQLite: the hot journal is rolled back; PostgreSQL: never committed
+    import_files(ledger_db.path(), [second])
+    assert ledger_db.counts() == (2, 500)
 
 
-def test_events_cannot_be_changed_or_deleted(tmp_path):
+def test_events_cannot_be_changed_or_deleted_even_with_raw_sql(tmp_path, ledger_db):
     path = tmp_path / "a.csv"
     path.write_text(csv_text(*ROWS[:3]))
-    db = tmp_path / "l.db"
-    import_files(db, [path])
-    conn = sqlite3.connect(db)
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        conn.execute("UPDATE events SET amount_cents = 1")
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        conn.execute("DELETE FROM events")
+    import_files(ledger_db.path(), [path])
+    statements = ["UPDATE events SET amount_cents = 1", "DELETE FROM events"]
+    if ledger_db.engine == "postgresql":
+        statements.append("TRUNCATE events CASCADE")
+    for sql in statements:
+        with pytest.raises(Exception, match="append-only"):
+            ledger_db.sql(sql)
+    assert ledger_db.sql("SELECT CAST(sum(amount_cents) AS BIGINT) FROM events")[0][0] == 125 + 225 + 325
 
 
 def test_ledger_is_created_private_and_a_non_ledger_file_is_refused(tmp_path):
@@ -69,18 +63,42 @@ def test_ledger_is_created_private_and_a_non_ledger_file_is_refused(tmp_path):
     assert db.stat().st_mode & 0o777 == 0o600
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"this is not sqlite" * 100)
-    from basis_ledger.model import InputError
-
     with pytest.raises(InputError, match="not a basis-ledger database"):
         Ledger.open(junk)
 
 
-def test_same_content_under_another_name_is_the_same_file(tmp_path):
+def test_a_database_without_a_ledger_is_not_read_as_an_empty_one(ledger_db):
+    if ledger_db.engine == "sqlite":
+        with pytest.raises(InputError, match="no ledger here yet"):
+            Ledger.open(ledger_db.path())
+        return
+    with pytest.raises(InputError, match="holds no ledger yet") as err:
+        Ledger.open(ledger_db.path())
+    assert "firm init" in str(err.value)
+
+
+def test_same_content_under_another_name_is_the_same_file_and_a_reimport_adds_nothing(tmp_path, ledger_db):
     a, b = tmp_path / "a.csv", tmp_path / "b.csv"
     a.write_text(csv_text(*ROWS[:5]))
     b.write_bytes(a.read_bytes())
-    db = tmp_path / "l.db"
-    results = import_files(db, [a, b])
+    results = import_files(ledger_db.path(), [a, b])
     by_file = {Path(r.file).name: (r.status, r.events) for r in results}
     assert by_file == {"a.csv": ("imported", 5), "b.csv": ("already imported (as a.csv); nothing added", 0)}
-    assert counts(db) == (1, 5)
+    again = import_files(ledger_db.path(), [a])
+    assert [(r.status, r.events) for r in again] == [("already imported (as a.csv); nothing added", 0)]
+    assert ledger_db.counts() == (1, 5)
+
+
+def test_events_come_back_in_ledger_order_with_their_provenance(tmp_path, ledger_db):
+    path = tmp_path / "a.csv"
+    path.write_text(csv_text(*ROWS[:4]))
+    import_files(ledger_db.path(), [path])
+    store = Ledger.open(ledger_db.path())
+    try:
+        events = store.events()
+    finally:
+        store.close()
+    assert list(events["id"]) == [1, 2, 3, 4]
+    assert list(events["amount_cents"]) == [125, 225, 325, 425]
+    assert set(events["source_file"]) == {"a.csv"} and list(events["source_line"]) == [2, 3, 4, 5]
+    assert str(events["amount_cents"].dtype) == "int64" and str(events["taxpayer"].dtype) == "str"

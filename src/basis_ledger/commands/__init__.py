@@ -38,10 +38,24 @@ class State:
 def _global(
     ledger: Annotated[
         str | None,
-        typer.Option("--ledger", help="Ledger file (SQLite). Default: $BASIS_LEDGER, else ./basis-ledger.db."),
+        typer.Option(
+            "--ledger",
+            help="Ledger: a SQLite file, or a firm's postgresql://USER@HOST/DB (see docs/firm.md)."
+            " Default: $BASIS_LEDGER, else ./basis-ledger.db.",
+        ),
+    ] = None,
+    household: Annotated[
+        str | None,
+        typer.Option(
+            "--household",
+            help="PostgreSQL ledgers: the client household to read and write. Default: $BASIS_LEDGER_HOUSEHOLD.",
+        ),
     ] = None,
 ) -> None:
+    from basis_ledger.ledger.location import Chosen
+
     State.ledger_option = ledger
+    Chosen.household = household
 
 
 LedgerOpt = Annotated[str | None, typer.Option("--ledger", help="Ledger file; overrides the global --ledger.")]
@@ -49,7 +63,7 @@ TaxpayerOpt = Annotated[str | None, typer.Option("--taxpayer", "-t", help="Only 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine output: one JSON document on stdout.")]
 
 
-def ledger_path(option: str | None = None) -> Path:
+def ledger_path(option: str | None = None) -> Path:  # or a DatabaseUrl (a str that prints without password)
     from basis_ledger.ledger.store import resolve_path
 
     return resolve_path(option or State.ledger_option)

@@ -1,4 +1,5 @@
-"""The SQLite ledger: one file, private to its owner, written one transaction per import."""
+"""The ledger: one SQLite file private to its owner (the default), or a firm's PostgreSQL database
+(ledger/postgres.py), written one transaction per import. The SQL here is written once for both engines."""
 
 from __future__ import annotations
 
@@ -7,17 +8,16 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from basis_ledger.ingest.base import EVENT_COLUMNS
+from basis_ledger.ledger.location import DatabaseUrl, Location
 from basis_ledger.model import InputError, Problem, Taxpayer
 from basis_ledger.resources import schemas_dir
 
 if TYPE_CHECKING:
     import pandas as pd
 
-DEFAULT_LEDGER = "basis-ledger.db"
 SCHEMA_VERSION = "1"
 INSERT_CHUNK = 50_000
 EVENT_FIELDS = EVENT_COLUMNS  # what an importer extracts is what a row of `events` stores
@@ -25,19 +25,27 @@ EVENT_FIELDS = EVENT_COLUMNS  # what an importer extracts is what a row of `even
 LEDGER_EVENT_COLUMNS = ("id", *EVENT_COLUMNS[:-1], "source_file", "source_sha256", "source_line")
 
 
-def resolve_path(option: str | None) -> Path:
-    """--ledger, else $BASIS_LEDGER, else ./basis-ledger.db."""
-    return Path(option or os.environ.get("BASIS_LEDGER") or DEFAULT_LEDGER)
+def resolve_path(option: str | None) -> Location:
+    """--ledger, else $BASIS_LEDGER, else ./basis-ledger.db; a postgresql:// URL names a server ledger."""
+    from basis_ledger.ledger.location import resolve
+
+    return resolve(option)
 
 
 class Ledger:
-    def __init__(self, conn: sqlite3.Connection, path: Path):
-        self.conn = conn
+    def __init__(self, conn, path: Location):
+        self.conn = conn  # sqlite3.Connection, or postgres.Connection (the same calls)
         self.path = path
+        self.engine = getattr(conn, "engine", "sqlite")
 
     # -- opening ---------------------------------------------------------------------------------
     @classmethod
-    def open(cls, path: Path, *, create: bool = False) -> Ledger:
+    def open(cls, path: Location, *, create: bool = False, household: str | None = None) -> Ledger:
+        if isinstance(path, DatabaseUrl):
+            from basis_ledger.ledger import postgres
+            from basis_ledger.ledger.location import household_choice
+
+            return cls(postgres.open_ledger(path, create=create, household=household_choice(household)), path)
         if not path.exists():
             if not create:
                 raise InputError(
@@ -67,6 +75,12 @@ class Ledger:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """All or nothing: a crash or an exception before COMMIT leaves the ledger as it was."""
+        if self.engine == "postgresql":
+            from basis_ledger.ledger.postgres import write_transaction
+
+            with write_transaction(self.conn) as conn:
+                yield conn
+            return
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield self.conn
@@ -86,10 +100,15 @@ class Ledger:
         """Within a transaction: record the file and append its events. Returns (file id, events added)."""
         n = 0 if events is None else len(events)
         cur = conn.execute(
-            "INSERT INTO files (name, sha256, importer, imported_at, rows) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO files (name, sha256, importer, imported_at, rows) VALUES (?, ?, ?, ?, ?) RETURNING id",
             (name, sha256, importer, datetime.now(UTC).isoformat(timespec="seconds"), n),
         )
-        file_id = cur.lastrowid
+        file_id = cur.fetchone()[0]
+        if self.engine == "postgresql" and n:
+            from basis_ledger.ledger.postgres import events_table
+
+            conn.ingest("events", events_table(events, file_id), ("file_id", *EVENT_FIELDS))
+            return file_id, n
         sql = f"INSERT INTO events (file_id, {', '.join(EVENT_FIELDS)}) VALUES (?, {', '.join('?' * 9)})"
         for start in range(0, n, INSERT_CHUNK):  # in chunks: Python objects for every row at once cost ~0.5 GB
             part = events.iloc[start : start + INSERT_CHUNK]
@@ -164,7 +183,9 @@ class Ledger:
         """Record (or replace) the deductibility decision for a taxpayer's traditional contributions of a year."""
         with self.transaction() as conn:
             conn.execute(
-                "INSERT OR REPLACE INTO declarations VALUES (?, ?, ?, ?)",
+                "INSERT INTO declarations (taxpayer, tax_year, nondeductible_cents, declared_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (taxpayer, tax_year) DO UPDATE SET nondeductible_cents = excluded.nondeductible_cents,"
+                " declared_at = excluded.declared_at",
                 (taxpayer, tax_year, nondeductible_cents, datetime.now(UTC).isoformat(timespec="seconds")),
             )
 
@@ -184,6 +205,16 @@ class Ledger:
         names = [c.split(" AS ")[-1].removeprefix("e.").removeprefix("f.") for c in cols]
         ints = {"id", "tax_year", "amount_cents", "source_line"}
         cur = self.conn.execute(sql + " ORDER BY e.id", params)
+        if self.engine == "postgresql":  # Arrow straight from the server
+            table = cur.fetch_arrow()
+            return pd.DataFrame(
+                {
+                    name: table.column(i).to_numpy().astype(np.int64)
+                    if name in ints
+                    else pd.array(table.column(i).to_pylist(), dtype="str")
+                    for i, name in enumerate(names)
+                }
+            )
         parts: list[pd.DataFrame] = []
         while rows := cur.fetchmany(INSERT_CHUNK):  # in chunks, so the Python rows never all exist at once
             columns = list(zip(*rows, strict=True))
@@ -233,6 +264,6 @@ class Ledger:
     def set_taxpayer(self, name: str, **values: object) -> None:
         cols = [k for k, v in values.items() if v is not None]
         with self.transaction() as conn:
-            conn.execute("INSERT OR IGNORE INTO taxpayers (name) VALUES (?)", (name,))
+            conn.execute("INSERT INTO taxpayers (name) VALUES (?) ON CONFLICT DO NOTHING", (name,))
             for c in cols:
                 conn.execute(f"UPDATE taxpayers SET {c} = ? WHERE name = ?", (values[c], name))

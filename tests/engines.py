@@ -1,0 +1,115 @@
+"""The two ledger engines as fixtures: every ledger-level test that takes `ledger_db` runs on SQLite and on
+PostgreSQL (a fresh database of one throwaway cluster per test session; see tests/pgcluster.py).
+
+`make test` starts the cluster and passes its URL in BASIS_LEDGER_TEST_PG; a bare `pytest` starts one itself.
+Without PostgreSQL the postgresql cases skip, saying how to get it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import sqlite3
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests import pgcluster
+
+_names = itertools.count(1)
+
+
+def with_database(url: str, database: str, user: str | None = None) -> str:
+    parts = urlsplit(url)
+    query = parts.query
+    if user is not None:
+        query = "&".join([*(q for q in query.split("&") if q and not q.startswith("user=")), f"user={user}"])
+    return f"{parts.scheme}://{parts.netloc}/{database}" + (f"?{query}" if query else "")
+
+
+def connect(url: str):
+    import adbc_driver_postgresql.dbapi as pg
+
+    return pg.connect(url, autocommit=True)
+
+
+def run_sql(url: str, sql: str, params: tuple = ()) -> list[tuple]:
+    """Raw SQL on a PostgreSQL URL, as a user at `psql` would run it; the driver's own errors propagate."""
+    with connect(url) as conn, conn.cursor() as cur:
+        cur.execute(sql, parameters=params) if params else cur.execute(sql)
+        return cur.fetchall() if cur.description else []
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    """The URL of a PostgreSQL server's maintenance database whose user may create databases and roles."""
+    given = os.environ.get("BASIS_LEDGER_TEST_PG")
+    if given:
+        yield given
+        return
+    folder = Path(tempfile.mkdtemp(prefix="basis-ledger-pg."))
+    try:
+        url = pgcluster.start(folder)
+    except pgcluster.Unavailable as exc:
+        pgcluster.stop(folder)
+        pytest.skip(f"PostgreSQL tests skipped: {exc}")
+    try:
+        yield url
+    finally:
+        pgcluster.stop(folder)
+
+
+@pytest.fixture
+def pg_url(pg_server: str) -> Iterator[str]:
+    """A fresh, empty database on the test server (dropped afterwards)."""
+    name = f"bl_{os.getpid()}_{next(_names)}"
+    run_sql(pg_server, f"CREATE DATABASE {name}")
+    yield with_database(pg_server, name)
+    run_sql(pg_server, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@dataclass
+class LedgerUnderTest:
+    """One ledger on one engine: where it is (for --ledger) and raw SQL on it (for checks beside the tool's)."""
+
+    engine: str
+    location: str
+
+    def __str__(self) -> str:
+        return self.location
+
+    def sql(self, query: str, params: tuple = ()) -> list[tuple]:
+        if self.engine == "postgresql":
+            from basis_ledger.ledger.postgres import translate
+
+            return run_sql(self.location, translate(query), params)
+        with sqlite3.connect(self.location) as conn:
+            return conn.execute(query, params).fetchall()
+
+    def exists(self) -> bool:
+        if self.engine == "postgresql":
+            return bool(self.sql("SELECT to_regclass('meta') IS NOT NULL")[0][0])
+        return Path(self.location).exists()
+
+    def path(self):
+        """What the store's functions take: a Path, or a DatabaseUrl."""
+        from basis_ledger.ledger.location import resolve
+
+        return resolve(self.location)
+
+    def counts(self) -> tuple[int, int]:
+        if not self.exists():
+            return (0, 0)
+        return self.sql("SELECT count(*) FROM files")[0][0], self.sql("SELECT count(*) FROM events")[0][0]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def ledger_db(request, tmp_path: Path) -> LedgerUnderTest:
+    """An empty ledger location on each engine in turn."""
+    if request.param == "sqlite":
+        return LedgerUnderTest("sqlite", str(tmp_path / "ledger.db"))
+    return LedgerUnderTest("postgresql", request.getfixturevalue("pg_url"))
