@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from basis_ledger.commands import app, audit, core, forms, ingest_cmds, plan  # noqa: F401 - importing a command module registers it
+from basis_ledger.commands import app, audit, core, firm, forms, ingest_cmds, plan  # noqa: F401 - importing a command module registers it
 
 
 def main() -> None:

@@ -244,6 +244,13 @@ def create_schema(conn: Connection) -> None:
 
 def choose(conn: Connection, household: str, *, scoped: bool) -> None:
     """Make `household` the session's: new rows get it; when scoped, reads see only it (temporary views)."""
+    if scoped and not is_owner(conn):
+        readable = [h for (h,) in conn.execute("SELECT unnest(basis_ledger_households(false))").fetchall()]
+        if household not in readable:
+            mine = ", ".join(sorted(readable)) or "none yet"
+            raise InputError(
+                [Problem(str(conn.url), f"your database role may not see household '{household}' (yours: {mine})")]
+            )
     conn.execute("SELECT set_config('basis_ledger.household', ?, false)", (household,)).fetchall()
     conn.household = household
     if scoped and not conn.scoped:
@@ -257,7 +264,7 @@ def choose(conn: Connection, household: str, *, scoped: bool) -> None:
 
 
 def writable_households(conn: Connection) -> list[str]:
-    return sorted(conn.execute("SELECT unnest(basis_ledger_households(true))").fetchall())
+    return sorted(h for (h,) in conn.execute("SELECT unnest(basis_ledger_households(true))").fetchall())
 
 
 def ensure_household(conn: Connection) -> str:
@@ -265,7 +272,7 @@ def ensure_household(conn: Connection) -> str:
     the ledger's owner while the ledger holds at most that household; otherwise the user must choose."""
     if conn.household:
         return conn.household
-    granted = [h for (h,) in writable_households(conn)]
+    granted = writable_households(conn)
     if len(granted) == 1:
         choose(conn, granted[0], scoped=False)
         return granted[0]

@@ -1,0 +1,129 @@
+"""`firm init|grant|revoke|roles` (a firm's PostgreSQL ledger) and `ledger copy SRC DST` (moving in or out)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from basis_ledger.commands import JsonOpt, LedgerOpt, app, console, guarded, ledger_path, print_json
+from basis_ledger.model import InputError, Problem
+
+firm_app = typer.Typer(
+    help="A firm's PostgreSQL ledger: households, preparers and reviewers (docs/firm.md).", no_args_is_help=True
+)
+app.add_typer(firm_app, name="firm")
+ledger_app = typer.Typer(help="The ledger as a whole: copy it between SQLite and PostgreSQL.", no_args_is_help=True)
+app.add_typer(ledger_app, name="ledger")
+
+Households = Annotated[list[str], typer.Argument(help="One or more client households.", show_default=False)]
+Role = Annotated[str, typer.Argument(help="The preparer's or reviewer's PostgreSQL login role.", show_default=False)]
+
+
+def _firm_url(ledger: str | None):
+    from basis_ledger.ledger.location import DatabaseUrl
+
+    where = ledger_path(ledger)
+    if not isinstance(where, DatabaseUrl):
+        raise InputError(
+            [Problem(str(where), "firm commands need a PostgreSQL ledger: --ledger postgresql://USER@HOST/DATABASE")]
+        )
+    return where
+
+
+@firm_app.command("init")
+def firm_init(ledger: LedgerOpt = None) -> None:
+    """Create the firm's ledger in an existing database (or bring it up to date): tables, row-level security,
+    and the basis_preparer and basis_reviewer group roles. Run it as the database's owner."""
+
+    def run() -> None:
+        from basis_ledger.ledger import firm
+
+        for line in firm.init(_firm_url(ledger)):
+            print(line)
+
+    guarded(run)
+
+
+@firm_app.command("grant")
+def firm_grant(
+    role: Role,
+    households: Households,
+    read_only: Annotated[bool, typer.Option("--read-only", help="A reviewer: may read, never write.")] = False,
+    ledger: LedgerOpt = None,
+) -> None:
+    """Let ROLE read and write (or, with --read-only, only read) the households named."""
+
+    def run() -> None:
+        from basis_ledger.ledger import firm
+
+        for line in firm.grant(_firm_url(ledger), role, households, read_only=read_only):
+            print(line)
+
+    guarded(run)
+
+
+@firm_app.command("revoke")
+def firm_revoke(role: Role, households: Households, ledger: LedgerOpt = None) -> None:
+    """Take the households named away from ROLE: it no longer sees any of their rows."""
+
+    def run() -> None:
+        from basis_ledger.ledger import firm
+
+        for line in firm.revoke(_firm_url(ledger), role, households):
+            print(line)
+
+    guarded(run)
+
+
+@firm_app.command("roles")
+def firm_roles(json_out: JsonOpt = False, ledger: LedgerOpt = None) -> None:
+    """Who may see what: each role, its group, the households it writes and those it only reads."""
+
+    def run() -> None:
+        from basis_ledger.ledger import firm
+
+        rows = firm.roles(_firm_url(ledger))
+        if json_out:
+            print_json(
+                [{"role": r.role, "group": r.group, "writes": list(r.writes), "reads": list(r.reads)} for r in rows]
+            )
+            return
+        from rich.table import Table
+
+        table = Table("Role", "Group", "Writes", "Reads only")
+        for r in rows:
+            table.add_row(r.role, r.group or "-", ", ".join(r.writes) or "-", ", ".join(r.reads) or "-")
+        console().print(table)
+
+    guarded(run)
+
+
+@ledger_app.command("copy")
+def ledger_copy(
+    source: Annotated[str, typer.Argument(help="The ledger to copy: a SQLite file or a postgresql:// URL.")],
+    destination: Annotated[str, typer.Argument(help="An empty (or new) ledger to copy it into.")],
+    household: Annotated[
+        str | None,
+        typer.Option(
+            "--household",
+            help="Into PostgreSQL: the household the rows join (default 'default'). Out of PostgreSQL: the"
+            " household to copy (needed when the source holds several).",
+        ),
+    ] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Copy a whole ledger, SQLite <-> PostgreSQL: all or nothing, every row with its provenance and id."""
+
+    def run() -> None:
+        from basis_ledger.ledger.copying import copy_ledger
+        from basis_ledger.ledger.location import household_choice, resolve
+
+        counts = copy_ledger(resolve(source), resolve(destination), household_choice(household))
+        if json_out:
+            print_json({"source": str(resolve(source)), "destination": str(resolve(destination)), "rows": counts})
+            return
+        rows = ", ".join(f"{n} {table}" for table, n in counts.items() if n)
+        print(f"copied {rows or 'an empty ledger'} into {resolve(destination)}")
+
+    guarded(run)
