@@ -55,7 +55,9 @@ def url(folder: Path, database: str = "postgres") -> str:
 
 
 def start(folder: Path, *, durable: bool = False) -> str:
-    """Create and start a cluster in `folder` (made if missing); returns its URL. durable=False turns fsync off."""
+    """Create and start a cluster in `folder` (made if missing); returns its URL. durable=False turns fsync off.
+
+    As root the folder goes to the `postgres` user, so its parent must be one that user can pass through (/tmp)."""
     binaries, prefix = bin_dir(), _run_as()
     folder.mkdir(parents=True, exist_ok=True)
     if prefix:

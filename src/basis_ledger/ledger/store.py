@@ -205,15 +205,12 @@ class Ledger:
         names = [c.split(" AS ")[-1].removeprefix("e.").removeprefix("f.") for c in cols]
         ints = {"id", "tax_year", "amount_cents", "source_line"}
         cur = self.conn.execute(sql + " ORDER BY e.id", params)
-        if self.engine == "postgresql":  # Arrow straight from the server
-            table = cur.fetch_arrow()
-            return pd.DataFrame(
-                {
-                    name: table.column(i).to_numpy().astype(np.int64)
-                    if name in ints
-                    else pd.array(table.column(i).to_pylist(), dtype="str")
-                    for i, name in enumerate(names)
-                }
+        if self.engine == "postgresql":  # Arrow straight from the server: no Python object per value
+            frame = cur.fetch_arrow().rename_columns(names).to_pandas()
+            return (
+                frame.astype({n: np.int64 for n in names if n in ints})
+                if len(frame)
+                else frame.astype({n: np.int64 if n in ints else "str" for n in names})
             )
         parts: list[pd.DataFrame] = []
         while rows := cur.fetchmany(INSERT_CHUNK):  # in chunks, so the Python rows never all exist at once
