@@ -75,7 +75,8 @@ def _at_root(monkeypatch):
 
 
 def workbook_dump(path: Path) -> str:
-    """Every sheet's non-empty cells in order: coordinate, type and value (a formula is its text)."""
+    """Every sheet's non-empty cells in order: coordinate, type, value (a formula is its text), number format;
+    cell notes (which events make up an input) too."""
     from openpyxl import load_workbook
 
     wb = load_workbook(path)  # formulas as written, not cached values
@@ -86,6 +87,8 @@ def workbook_dump(path: Path) -> str:
             for cell in row:
                 if cell.value is not None:
                     out.append(f"{cell.coordinate}\t{type(cell.value).__name__}\t{cell.value!r}\t{cell.number_format}")
+                if cell.comment is not None:
+                    out.append(f"{cell.coordinate}\tnote\t{cell.comment.text!r}")
         for m in sorted(str(r) for r in ws.merged_cells.ranges):
             out.append(f"merged {m}")
         out.append(f"charts {len(ws._charts)}")
