@@ -17,13 +17,28 @@ POOLED_TYPES = frozenset({"traditional", "sep", "simple"})
 
 
 @dataclass(frozen=True, slots=True)
+class Route:
+    """One place an event kind's amount goes in the engine (schemas/event_kinds.toml `routes`)."""
+
+    field: str
+    sign: int = 1
+    count: bool = False
+    accounts: tuple[str, ...] | None = None
+    when: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Kind:
     name: str
     input: str
     lines: tuple[str, ...]
     accounts: tuple[str, ...]
-    tax_year: str  # "date" | "contribution" | "any"
+    tax_year: str  # "date" | "contribution" | "earlier" | "any": what tax_year a row may say
     source: str
+    form_year: str = "date"  # "date" | "tax_year" | "after": the 8606 year the event acts on
+    late_year: str | None = None  # the form year instead when dated after the extended due date
+    flow: int = 0  # +1 money in, -1 money out, 0 none (account balance estimates)
+    routes: tuple[Route, ...] = ()
 
     @property
     def default_account(self) -> str:
@@ -34,7 +49,27 @@ class Kind:
 def kinds() -> dict[str, Kind]:
     table = load_toml("event_kinds.toml")
     return {
-        name: Kind(name, row["input"], tuple(row["lines"]), tuple(row["accounts"]), row["tax_year"], row["source"])
+        name: Kind(
+            name,
+            row["input"],
+            tuple(row["lines"]),
+            tuple(row["accounts"]),
+            row["tax_year"],
+            row["source"],
+            form_year=row["form_year"],
+            late_year=row.get("late_year"),
+            flow=int(row["flow"]),
+            routes=tuple(
+                Route(
+                    r["field"],
+                    int(r.get("sign", 1)),
+                    bool(r.get("count", False)),
+                    tuple(r["accounts"]) if "accounts" in r else None,
+                    r.get("when"),
+                )
+                for r in row["routes"]
+            ),
+        )
         for name, row in table.items()
     }
 

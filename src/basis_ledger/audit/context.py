@@ -173,21 +173,13 @@ def dollars(cents: int | None) -> str:
 
 # -- where events land ----------------------------------------------------------------------------------
 def event_keys(events: pd.DataFrame) -> pd.DataFrame:
-    """Each event's chain and the 8606 year it acts on (the engine's rule: an opening balance acts on the year
-    after its tax year, a contribution on the year it is for, anything else on the year of its date)."""
-    import numpy as np
+    """The events with their chain and the 8606 year they act on, as the engine places them (engine/routing.py)."""
+    from basis_ledger.engine.routing import place
 
-    table = kinds()
-    year_kind = events["kind"].map({k: v.tax_year for k, v in table.items()})
-    opening = events["kind"].map({k: v.input.startswith("opening_") for k, v in table.items()}).astype(bool)
-    date_year = events["date"].str.slice(0, 4).astype("int64")
-    year = np.where(
-        opening, events["tax_year"] + 1, np.where(year_kind == "contribution", events["tax_year"], date_year)
-    )
-    chain = np.where(events["account_type"] == "inherited_traditional", "inherited:" + events["account"], "own")
+    placed = place(events)
     out = events.copy()
-    out["chain"] = chain
-    out["form_year"] = year.astype("int64")
+    out["chain"] = placed.chain
+    out["form_year"] = placed.form_year
     return out
 
 

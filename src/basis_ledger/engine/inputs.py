@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from basis_ledger.model import POOLED_TYPES, Taxpayer, kinds
+from basis_ledger.model import Taxpayer, kinds
 
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-LAST_CONVERSION_RECHARACTERIZATION_YEAR = 2017  # TCJA: conversions made after 2017 can't be undone
+    from basis_ledger.engine.routing import Routed
 
 # Engine inputs, each a (chain x year) int64 array of cents.
 FIELDS = (
@@ -44,6 +44,8 @@ FIELDS = (
     "rollover_to_plan",
     "undeclared",  # traditional contributions whose deductibility nobody declared (treated as nondeductible)
 )
+# Routed like FIELDS but consumed here: traditional_contribution amounts before the declarations split them.
+INTERNAL_FIELDS = ("undeclared_in_year", "undeclared_next_year")
 NO_DECLARATION, DECLARED_ALL = -1, -2
 
 
@@ -53,6 +55,7 @@ class Inputs:
     years: np.ndarray  # the calendar years of the columns
     arrays: dict[str, np.ndarray]  # FIELDS -> (chain x year) int64
     birth_known: np.ndarray  # per chain: the taxpayer's birth date is known
+    routed: Routed | None = None  # where each event landed (engine/routing.py): the audit and workbook reuse it
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self.arrays[name]
@@ -62,36 +65,26 @@ def build(events: pd.DataFrame, taxpayers: dict[str, Taxpayer]) -> Inputs:
     import numpy as np
     import pandas as pd
 
+    from basis_ledger.engine.routing import route
+
     ev = events
     kind_input = ev["kind"].map({k: v.input for k, v in kinds().items()})
-    date_year = ev["date"].str.slice(0, 4).astype("int64")
-    opening = kind_input.str.startswith("opening_")
-    # The year an event belongs to in the engine: an opening balance acts on the year after its tax year.
-    eff_year = np.where(
-        opening,
-        ev["tax_year"] + 1,
-        np.where(
-            ev["kind"].map({k: v.tax_year in ("contribution", "earlier") for k, v in kinds().items()}).astype(bool),
-            ev["tax_year"],
-            date_year,
-        ),
-    )
-    # A contribution returned after the extended due date of its year's return is a withdrawn excess: it leaves
-    # the basis in the year it comes out (8606 instructions, "Return of Excess Traditional IRA Contributions").
-    late_return = (kind_input == "returned") & (ev["date"] > (ev["tax_year"] + 1).astype(str) + "-10-15")
-    eff_year = np.where(late_return, date_year, eff_year)
-    inherited = ev["account_type"] == "inherited_traditional"
-    chain = np.where(inherited, "inherited:" + ev["account"], "own")
+    date_year_s = ev["date"].str.slice(0, 4).astype("int64")
+    qualified = _qualified_roth(ev, kind_input, date_year_s, taxpayers)
+    # Where each event lands (chain, form year, which input, which sign): schemas/event_kinds.toml, applied by the
+    # one routing function the audit, the planner and the workbook also use.
+    routed = route(ev, {"qualified": qualified, "nonqualified": ~qualified})
+    eff_year, date_year = routed.form_year, routed.date_year
+    opening = kind_input.str.startswith("opening_").to_numpy(dtype=bool)
     keys = pd.DataFrame(
         {
-            "taxpayer": ev["taxpayer"],
-            "chain": chain,
+            "taxpayer": ev["taxpayer"].to_numpy(dtype=object),
+            "chain": routed.chain,
             "year": eff_year,
-            "first": np.minimum(eff_year, date_year),
-            "last": np.maximum(eff_year, date_year),
+            "first": np.where(opening, eff_year, np.minimum(eff_year, date_year)),
+            "last": np.where(opening, eff_year, np.maximum(eff_year, date_year)),
         }
     )
-    keys.loc[opening.to_numpy(), ["first", "last"]] = keys.loc[opening.to_numpy(), ["year", "year"]].to_numpy()
     chains = (
         keys.groupby(["taxpayer", "chain"], sort=True)
         .agg(first_year=("first", "min"), last_year=("last", "max"))
@@ -108,54 +101,15 @@ def build(events: pd.DataFrame, taxpayers: dict[str, Taxpayer]) -> Inputs:
     years = np.arange(y0, int(chains["last_year"].max()) + 1)
     yi = (keys["year"].to_numpy() - y0).astype(np.int64)
     shape = (len(chains), len(years))
-    amount = ev["amount_cents"].to_numpy(np.int64)
-    arrays = {f: np.zeros(shape, dtype=np.int64) for f in FIELDS}
-
-    def add(field: str, mask: pd.Series | np.ndarray, values: np.ndarray | None = None) -> None:
-        m = np.asarray(mask, dtype=bool)
-        if m.any():
-            np.add.at(arrays[field], (ci[m], yi[m]), amount[m] if values is None else values[m])
-
-    acct = ev["account_type"]
-    pooled_or_inherited = acct.isin(POOLED_TYPES) | inherited
-    add("nondeductible", kind_input == "nondeductible")
-    add("nondeductible_next_year", (kind_input == "nondeductible") & (date_year > ev["tax_year"]))
-    add("deductible", kind_input == "deductible")
-    add("returned_traditional", (kind_input == "returned") & acct.isin(POOLED_TYPES) & ~late_return)
-    add("returned_late", (kind_input == "returned") & acct.isin(POOLED_TYPES) & late_return)
-    add("distribution", kind_input == "distribution")
-    add("conversion", kind_input == "conversion")
-    rechar_conv = (
-        (kind_input == "recharacterized")
-        & (acct == "roth")
-        & (ev["tax_year"] <= LAST_CONVERSION_RECHARACTERIZATION_YEAR)
-    )
-    add("recharacterized_conversion", rechar_conv)
-    add("rollover_net", kind_input == "rollover_out")
-    add("rollover_net", kind_input == "rollover_in", -amount)
-    add("basis_added", kind_input == "basis_added")
-    ye = (kind_input == "year_end_value") & pooled_or_inherited
-    add("year_end_value", ye)
-    add("year_end_value_rows", ye, np.ones_like(amount))
-    add("opening_basis", kind_input == "opening_basis")
-    add("has_opening_basis", kind_input == "opening_basis", np.ones_like(amount))
-    add("roth_contribution", kind_input == "roth_contribution")
-    roth_out = ((kind_input == "returned") | ((kind_input == "recharacterized") & ~rechar_conv)) & (acct == "roth")
-    add("roth_contribution", roth_out, -amount)
-    add("roth_rollover_in", (kind_input == "rollover_from_plan") & (acct == "roth"))
-    qualified = _qualified_roth(ev, kind_input, date_year, taxpayers)
-    add("roth_distribution_nonqualified", (kind_input == "roth_distribution") & ~qualified)
-    add("roth_distribution_qualified", (kind_input == "roth_distribution") & qualified)
-    for name in ("opening_roth_contribution", "opening_roth_conversion"):
-        add(name, kind_input == name)
-        add("has_" + name, kind_input == name, np.ones_like(amount))
-    add("rollover_to_plan", kind_input == "rollover_to_plan")
-    _apply_declarations(arrays, add, kind_input, date_year, ev, chains, y0, taxpayers)
+    arrays = {f: np.zeros(shape, dtype=np.int64) for f in (*FIELDS, *INTERNAL_FIELDS)}
+    for name, (rows, values) in routed.hits.items():
+        np.add.at(arrays[name], (ci[rows], yi[rows]), values)
+    _apply_declarations(arrays, chains, y0, taxpayers)
     birth_known = chains["taxpayer"].map(lambda t: bool(taxpayers.get(t) and taxpayers[t].birth_date)).to_numpy()
-    return Inputs(chains, years, arrays, birth_known.astype(bool))
+    return Inputs(chains, years, arrays, birth_known.astype(bool), routed)
 
 
-def _apply_declarations(arrays, add, kind_input, date_year, ev, chains, y0, taxpayers) -> None:
+def _apply_declarations(arrays: dict[str, np.ndarray], chains: pd.DataFrame, y0: int, taxpayers) -> None:
     """Split `traditional_contribution` amounts by the taxpayer's declaration ('basis-ledger declare').
 
     No declaration: all nondeductible, flagged `undeclared`. A declared amount is taken from the contributions
@@ -163,15 +117,10 @@ def _apply_declarations(arrays, add, kind_input, date_year, ev, chains, y0, taxp
     the taxpayer choose the order)."""
     import numpy as np
 
-    is_u = kind_input == "traditional_undeclared"
-    if not is_u.any():
+    in_year, next_year = arrays.pop("undeclared_in_year"), arrays.pop("undeclared_next_year")
+    if not (in_year.any() or next_year.any()):
         return
     shape = arrays["nondeductible"].shape
-    in_year, next_year = np.zeros(shape, np.int64), np.zeros(shape, np.int64)
-    arrays["_u_in"], arrays["_u_next"] = in_year, next_year
-    add("_u_in", is_u & (date_year == ev["tax_year"]))
-    add("_u_next", is_u & (date_year > ev["tax_year"]))
-    del arrays["_u_in"], arrays["_u_next"]
     decl = np.full(shape, NO_DECLARATION, np.int64)
     own = {t: i for i, (t, c) in enumerate(zip(chains["taxpayer"], chains["chain"], strict=True)) if c == "own"}
     for t, i in own.items():

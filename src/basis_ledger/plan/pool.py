@@ -16,23 +16,13 @@ from basis_ledger.model import POOLED_TYPES, Taxpayer, kinds
 if TYPE_CHECKING:
     import pandas as pd
 
-# Direction of money for an account's balance, by event kind: +1 in, -1 out; other kinds move nothing.
-FLOWS = {
-    "nondeductible_contribution": 1,
-    "traditional_contribution": 1,
-    "deductible_contribution": 1,
-    "rollover_in": 1,
-    "rollover_from_plan": 1,
-    "after_tax_rollover_from_plan": 1,
-    "distribution": -1,
-    "conversion": -1,
-    "rollover_out": -1,
-    "rollover_to_plan": -1,
-    "qualified_charitable_distribution": -1,
-    "hsa_funding_distribution": -1,
-    "returned_contribution": -1,
-    "recharacterization": -1,
-}
+
+def flows() -> dict[str, int]:
+    """Direction of money for an account's balance, by event kind (schemas/event_kinds.toml `flow`): +1 in,
+    -1 out; kinds that move no money are left out."""
+    return {name: k.flow for name, k in kinds().items() if k.flow}
+
+
 ESTIMATE_ACCOUNT = "(estimated value)"
 
 
@@ -76,17 +66,18 @@ def account_values(ev: pd.DataFrame, p: Point) -> tuple[dict[str, int], pd.DataF
     ye = mine[mine["kind"] == "year_end_value"].sort_values(["date", "_order"])
     last_rows = ye.groupby("account").tail(1)
     last = last_rows.set_index("account")
-    flows = mine[mine["kind"].isin(list(FLOWS))]
+    direction = flows()
+    moves = mine[mine["kind"].isin(list(direction))]
     dates = last["date"].to_dict()
-    since = flows["date"] > flows["account"].map(lambda a: dates.get(a, ""))
-    flows = flows[since]
-    signed = flows["amount_cents"] * flows["kind"].map(FLOWS)
-    totals = signed.groupby(flows["account"]).sum()
+    since = moves["date"] > moves["account"].map(lambda a: dates.get(a, ""))
+    moves = moves[since]
+    signed = moves["amount_cents"] * moves["kind"].map(direction)
+    totals = signed.groupby(moves["account"]).sum()
     values: dict[str, int] = {}
     for acct in sorted(set(last.index) | set(totals.index)):
         base = int(last["amount_cents"].get(acct, 0))
         values[acct] = max(base + int(totals.get(acct, 0)), 0)
-    return values, pd.concat([last_rows, flows]).sort_values(["date", "_order"])
+    return values, pd.concat([last_rows, moves]).sort_values(["date", "_order"])
 
 
 def basis_at(ev: pd.DataFrame, people: dict[str, Taxpayer], points: list[Point]) -> list[int]:

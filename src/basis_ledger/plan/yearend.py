@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from basis_ledger.model import POOLED_TYPES
-from basis_ledger.plan.pool import FLOWS, Point, account_values, ordered
+from basis_ledger.plan.pool import Point, account_values, flows, ordered
 from basis_ledger.plan.whatif import COLUMNS
 
 if TYPE_CHECKING:
@@ -61,12 +61,13 @@ def year_ends(ledger: pd.DataFrame, plan: pd.DataFrame, taxpayer: str, source: s
 def _adjusted(ledger_ye: pd.DataFrame, plan_year: pd.DataFrame, date: str, source: str) -> list[dict]:
     import pandas as pd
 
-    flows = plan_year[plan_year["kind"].isin(list(FLOWS)) & plan_year["account_type"].isin(POOLED_TYPES)]
-    change = (flows["amount_cents"] * flows["kind"].map(FLOWS)).groupby(flows["account"]).sum()
+    direction = flows()
+    moves = plan_year[plan_year["kind"].isin(list(direction)) & plan_year["account_type"].isin(POOLED_TYPES)]
+    change = (moves["amount_cents"] * moves["kind"].map(direction)).groupby(moves["account"]).sum()
     values = ledger_ye.groupby("account")["amount_cents"].sum()
     accounts = sorted(set(values.index) | set(change.index))
     t = ledger_ye["taxpayer"].iat[0]
-    types = pd.concat([ledger_ye, flows]).groupby("account")["account_type"].last()
+    types = pd.concat([ledger_ye, moves]).groupby("account")["account_type"].last()
     memo = "ledger value adjusted by the plan's deposits and withdrawals"
     return [
         _ye_row(t, date, a, types[a], max(int(values.get(a, 0)) + int(change.get(a, 0)), 0), source, memo)

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from basis_ledger.audit.context import event_keys
-from basis_ledger.model import POOLED_TYPES, InputError, Problem, kinds
+from basis_ledger.model import InputError, Problem, kinds
 from basis_ledger.render.safe import cell
-from basis_ledger.render.workbook_form import INPUTS, add_basis_chart, write_form_sheet
+from basis_ledger.render.workbook_form import FEEDS, INPUTS, add_basis_chart, write_form_sheet
 
 if TYPE_CHECKING:
     from basis_ledger.audit.context import AuditContext
@@ -31,7 +31,7 @@ def write_workbook(path: Path, ctx: AuditContext, findings: list[Finding]) -> in
     used: set[str] = set()
     if ctx.events is not None and len(ctx.events):
         inp = ctx.inputs
-        notes = _notes(event_keys(ctx.events))
+        notes = _notes(ctx.events, inp.routed)
         for ci, ch in enumerate(inp.chains.itertuples()):
             years = list(range(int(ch.first_year), int(ch.last_year) + 1))
             js = [y - int(inp.years[0]) for y in years]
@@ -60,30 +60,20 @@ def _sheet_name(taxpayer: str, chain: str, used: set[str]) -> str:
     return name
 
 
-def _notes(events) -> dict[tuple[str, str], dict[tuple[str, int], str]]:
-    """Which events make up each input cell, per chain: 'file:line kind date' per event, for a cell note."""
-    inputs = events["kind"].map({k: v.input for k, v in kinds().items()})
-    acct = events["account_type"]
-    later = events["date"].str.slice(0, 4).astype("int64") > events["tax_year"]
-    extra = {
-        "nd_next": later,
-        "ret": acct.isin(POOLED_TYPES),
-        "rc": (inputs == "roth_contribution") | (acct == "roth"),
-        "rechar": acct == "roth",
-        "plan_roth": acct == "roth",
-        "value": acct.isin(POOLED_TYPES) | (acct == "inherited_traditional"),
-    }
+def _notes(events, routed) -> dict[tuple[str, str], dict[tuple[str, int], str]]:
+    """Which events make up each input cell, per chain: 'file:line kind date' per event, for a cell note.
+
+    The events of a cell are exactly those the engine routed into its input (engine/routing.py), in ledger
+    order, at the form year the engine put them in."""
     refs: dict[tuple[str, str], dict[tuple[str, int], list[str]]] = {}
-    for key, _, _, sources in INPUTS:
-        mask = inputs.isin(sources)
-        if key in extra:
-            mask &= extra[key]
-        sel = events[mask]
-        cols = (
-            sel[c].tolist() for c in ("taxpayer", "chain", "form_year", "source_file", "source_line", "kind", "date")
-        )
-        for t, chain, year, file, line, kind, day in zip(*cols, strict=True):
-            refs.setdefault((t, chain), {}).setdefault((key, int(year)), []).append(f"{file}:{line} {kind} {day}")
+    cols = [events[c].tolist() for c in ("taxpayer", "source_file", "source_line", "kind", "date")]
+    for key, _, fld, _ in INPUTS:
+        for i in routed.rows_feeding(FEEDS.get(key, (fld,))).tolist():
+            t, file, line, kind, day = (c[i] for c in cols)
+            cell_key = (key, int(routed.form_year[i]))
+            refs.setdefault((t, str(routed.chain[i])), {}).setdefault(cell_key, []).append(
+                f"{file}:{line} {kind} {day}"
+            )
     return {
         ch: {k: "\n".join(v[:15]) + (f"\n... and {len(v) - 15} more" if len(v) > 15 else "") for k, v in cells.items()}
         for ch, cells in refs.items()

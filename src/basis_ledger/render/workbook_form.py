@@ -41,6 +41,12 @@ INPUTS = (
     ("nq", "Nonqualified Roth distributions", "roth_distribution_nonqualified", ("roth_distribution",)),
 )
 COUNTS = {"has_open", "has_open_c", "has_open_v"}
+# The routed engine inputs (engine/routing.py) whose events a row's cell note lists, where they are not just the
+# row's own field: contributions nobody declared reach line 1 through the declarations (engine/inputs.py).
+FEEDS = {
+    "nd": ("nondeductible", "undeclared_in_year", "undeclared_next_year"),
+    "nd_next": ("nondeductible_next_year", "undeclared_next_year"),
+}
 
 # Working rows: (key, label, formula template). {x} is this year's cell of row x, {x@prev} last year's (0 in
 # the first year), {P} the line-10 places, {D} the decimals of a money line.

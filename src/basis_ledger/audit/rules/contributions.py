@@ -20,18 +20,23 @@ if TYPE_CHECKING:
 def excess_contribution(ctx: Context) -> list[Finding]:
     """Traditional + Roth contributions for a year, per person, over the year's limit (schemas/limits.toml).
 
-    A contribution returned by the extended due date (15 October of the next year) was never made. A
-    recharacterized contribution counts once: docs/events.md records what it became as its own contribution, so
-    the recharacterization takes the first one off (out of a Roth IRA before 2018 it undid a conversion instead)."""
+    A contribution returned by the extended due date (15 October of the next year, moved off weekends and
+    holidays) was never made. A recharacterized contribution counts once: docs/events.md records what it became
+    as its own contribution, so the recharacterization takes the first one off (out of a Roth IRA before 2018 it
+    undid a conversion instead)."""
     import numpy as np
 
+    from basis_ledger.engine.routing import place
     from basis_ledger.plan.limits import limit_cents, smallest_limit_cents
+    from basis_ledger.taxcalendar import last_conversion_recharacterization_year
 
     ev = ctx.events
     inp = inputs_of(ev)
     is_contrib = inp.isin(CONTRIBUTION_INPUTS)
-    is_back = ((inp == "returned") & (ev["date"] <= (ev["tax_year"] + 1).astype(str) + "-10-15")) | (
-        (inp == "recharacterized") & ((ev["account_type"] != "roth") | (ev["tax_year"] > 2017))
+    late = place(ev).late  # after the extended due date of the year's return (taxcalendar)
+    is_back = ((inp == "returned") & ~late) | (
+        (inp == "recharacterized")
+        & ((ev["account_type"] != "roth") | (ev["tax_year"] > last_conversion_recharacterization_year()))
     )
     signed = ev["amount_cents"].where(is_contrib, 0) - ev["amount_cents"].where(is_back, 0)
     keep = is_contrib | is_back

@@ -1,0 +1,102 @@
+"""The tax calendar: due dates, extended due dates and the fixed years and ages of the IRA rules.
+
+One module, read by ingest, engine, audit and plan alike; its numbers are data in schemas/limits.toml
+(`[calendar]` and the per-year postponements). Dates are `datetime.date`; `*_iso` variants give the ISO text the
+event frames compare against.
+
+A return's due date that falls on a Saturday, Sunday or legal holiday moves to the next business day (IRC 7503);
+legal holidays are the federal ones plus Emancipation Day in the District of Columbia (16 April), each observed
+on the Friday before when it falls on a Saturday and on the Monday after when it falls on a Sunday.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from functools import cache
+
+from basis_ledger.resources import load_toml
+
+
+@cache
+def _calendar() -> dict:
+    return load_toml("limits.toml")["calendar"]
+
+
+def _observed(d: date) -> date:
+    """A fixed-date holiday on a weekend is observed on the Friday before or the Monday after."""
+    if d.weekday() == 5:
+        return d - timedelta(days=1)
+    if d.weekday() == 6:
+        return d + timedelta(days=1)
+    return d
+
+
+def _nth_weekday(year: int, month: int, weekday: int, n: int) -> date:
+    """The n-th (1-based; -1 = last) given weekday (Monday = 0) of a month."""
+    if n > 0:
+        first = date(year, month, 1)
+        return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
+    last = date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1)
+    return last - timedelta(days=(last.weekday() - weekday) % 7)
+
+
+@cache
+def legal_holidays(year: int) -> frozenset[date]:
+    """Federal legal holidays of a year as observed (5 U.S.C. 6103), plus DC Emancipation Day."""
+    fixed = [date(year, 1, 1), date(year, 7, 4), date(year, 11, 11), date(year, 12, 25), date(year, 4, 16)]
+    if year >= 2021:
+        fixed.append(date(year, 6, 19))  # Juneteenth, a federal holiday since 2021
+    days = {_observed(d) for d in fixed}
+    days |= {
+        _nth_weekday(year, 1, 0, 3),  # Martin Luther King Jr. Day
+        _nth_weekday(year, 2, 0, 3),  # Washington's Birthday
+        _nth_weekday(year, 5, 0, -1),  # Memorial Day
+        _nth_weekday(year, 9, 0, 1),  # Labor Day
+        _nth_weekday(year, 10, 0, 2),  # Columbus Day
+        _nth_weekday(year, 11, 3, 4),  # Thanksgiving
+    }
+    if date(year + 1, 1, 1).weekday() == 5:  # New Year's Day on a Saturday is observed on 31 December
+        days.add(date(year, 12, 31))
+    return frozenset(days)
+
+
+def next_business_day(d: date) -> date:
+    """`d` itself when it is a business day, else the next one (IRC 7503)."""
+    while d.weekday() >= 5 or d in legal_holidays(d.year):
+        d += timedelta(days=1)
+    return d
+
+
+def _month_day(key: str, year: int) -> date:
+    month, day = (int(x) for x in _calendar()[key].split("-"))
+    return date(year, month, day)
+
+
+@cache
+def due_date(tax_year: int) -> date:
+    """The unextended due date of a year's return, also the last day to contribute for the year: 15 April of the
+    next year moved to a business day, unless the IRS postponed it for everyone (schemas/limits.toml)."""
+    postponed = _calendar().get("postponed_due", {}).get(str(tax_year))
+    if postponed:
+        return date.fromisoformat(postponed)
+    return next_business_day(_month_day("due_month_day", tax_year + 1))
+
+
+@cache
+def extended_due_date(tax_year: int) -> date:
+    """The extended due date of a year's return (15 October of the next year, moved to a business day): the
+    last day a contribution can come back as never made (8606 instructions, Pub 590-A "Returned by due date")."""
+    return next_business_day(_month_day("extended_month_day", tax_year + 1))
+
+
+def due_date_iso(tax_year: int) -> str:
+    return due_date(tax_year).isoformat()
+
+
+def extended_due_date_iso(tax_year: int) -> str:
+    return extended_due_date(tax_year).isoformat()
+
+
+def last_conversion_recharacterization_year() -> int:
+    """TCJA: a conversion made after this year can no longer be recharacterized (undone)."""
+    return int(_calendar()["last_conversion_recharacterization_year"])
