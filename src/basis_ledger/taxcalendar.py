@@ -1,7 +1,8 @@
-"""The tax calendar: due dates, extended due dates and the fixed years and ages of the IRA rules.
+"""The tax calendar: due dates, extended due dates, contribution limits, and the fixed years, ages and penalty
+amounts of the IRA rules.
 
 One module, read by ingest, engine, audit and plan alike; its numbers are data in schemas/limits.toml
-(`[calendar]` and the per-year postponements). Dates are `datetime.date`; `*_iso` variants give the ISO text the
+(`[years]`, `[calendar]`, `[penalties]`). Dates are `datetime.date`; `*_iso` variants give the ISO text the
 event frames compare against.
 
 A return's due date that falls on a Saturday, Sunday or legal holiday moves to the next business day (IRC 7503);
@@ -18,8 +19,12 @@ from basis_ledger.resources import load_toml
 
 
 @cache
+def _table() -> dict:
+    return load_toml("limits.toml")
+
+
 def _calendar() -> dict:
-    return load_toml("limits.toml")["calendar"]
+    return _table()["calendar"]
 
 
 def _observed(d: date) -> date:
@@ -100,3 +105,60 @@ def extended_due_date_iso(tax_year: int) -> str:
 def last_conversion_recharacterization_year() -> int:
     """TCJA: a conversion made after this year can no longer be recharacterized (undone)."""
     return int(_calendar()["last_conversion_recharacterization_year"])
+
+
+# -- contributions ----------------------------------------------------------------------------------------------
+def contribution_deadline_iso(tax_year: int) -> str:
+    """The last day (ISO) to deposit a contribution for `tax_year`: the return's unextended due date."""
+    return due_date_iso(tax_year)
+
+
+def catch_up_eligible(birth_date: str | None, tax_year: int) -> bool | None:
+    """50 or older by 31 December of the year; None when the birth date is unknown."""
+    if not birth_date:
+        return None
+    born = date.fromisoformat(birth_date)
+    return born.year + _table()["defaults"]["catch_up_age"] <= tax_year
+
+
+def limit_cents(tax_year: int, birth_date: str | None) -> tuple[int, bool | None] | None:
+    """(limit in cents, catch-up applied?) for a person and year, or None for a year not in the table.
+
+    An unknown birth date gets the base limit and catch-up None, so the caller can say so."""
+    row = _table()["years"].get(str(tax_year))
+    if not row:
+        return None
+    older = catch_up_eligible(birth_date, tax_year)
+    dollars = row["limit"] + (row["catch_up"] if older else 0)
+    return dollars * 100, older
+
+
+def smallest_limit_cents() -> int:
+    """The lowest limit of any year in the table: a year's total at or below it cannot be an excess."""
+    return min(row["limit"] for row in _table()["years"].values()) * 100
+
+
+# -- ages and periods -------------------------------------------------------------------------------------------
+def qualified_age() -> tuple[int, int]:
+    """(years, months) of the age after which Roth distributions can be qualified and early ones owe no 10%."""
+    return int(_calendar()["qualified_age_years"]), int(_calendar()["qualified_age_months"])
+
+
+def qualified_age_date(birth_date: str) -> str:
+    """The day (ISO) a person born on `birth_date` reaches the qualified age (59½)."""
+    years, months = qualified_age()
+    born = date.fromisoformat(birth_date)
+    month0 = born.month - 1 + months
+    year, month = born.year + years + month0 // 12, month0 % 12 + 1
+    last = (date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1)).day
+    return date(year, month, min(born.day, last)).isoformat()
+
+
+def roth_five_years() -> int:
+    return int(_calendar()["roth_five_years"])
+
+
+# -- penalties --------------------------------------------------------------------------------------------------
+def penalty(name: str) -> int:
+    """An amount of schemas/limits.toml [penalties]: whole dollars (`*_dollars`) or a percentage (`*_percent`)."""
+    return int(_table()["penalties"][name])

@@ -6,6 +6,7 @@ from __future__ import annotations
 from basis_ledger.audit.context import AuditContext, dollars, event_evidence, evidence_by_year
 from basis_ledger.audit.filed import filed_forms, line_value
 from basis_ledger.audit.findings import Finding
+from basis_ledger.taxcalendar import penalty, roth_five_years
 
 
 def basis_unknown(ctx: AuditContext) -> list[Finding]:
@@ -149,7 +150,7 @@ def _consume(layers: list[list], take: int, year: int) -> tuple[int, int, bool, 
         part = min(take, layer[1])
         if part <= 0:
             continue
-        if year - layer[0] < 5:
+        if year - layer[0] < roth_five_years():
             recent += part
             when.append(layer[0])
             if layer[2] is None:
@@ -165,20 +166,21 @@ def _consume(layers: list[list], take: int, year: int) -> tuple[int, int, bool, 
 
 def _under_59_half(ctx: AuditContext, dates: dict, t: str, year: int) -> tuple[bool, str | None]:
     """Under 59½ on some nonqualified Roth distribution date of the year (ISO dates compare as text)."""
-    import pandas as pd
+    from basis_ledger.taxcalendar import qualified_age_date
 
     person = ctx.taxpayers.get(t)
     born = getattr(person, "birth_date", None)
     if not born:
         return True, None
-    half = (pd.Timestamp(born) + pd.DateOffset(years=59, months=6)).strftime("%Y-%m-%d")
+    half = qualified_age_date(born)
     return any(d < half for d in dates.get((t, "own", year), ())), born
 
 
 def _five_year_finding(t, year, recent, taxable, unknown, when, born, evidence) -> Finding:
-    penalty = (taxable + 5) // 10  # 10% of the taxable part, to the cent, half-up
+    rate = penalty("early_distribution_percent")
+    tax_cents = (taxable * rate + 50) // 100  # the additional tax on the taxable part, to the cent, half-up
     who = "while you were under 59½" if born else "and your birth date is not recorded (so 59½ cannot be checked)"
-    tax = f"{dollars(taxable)} of it was taxable when converted, so the 10% additional tax is {dollars(penalty)}"
+    tax = f"{dollars(taxable)} of it was taxable when converted, so the {rate}% additional tax is {dollars(tax_cents)}"
     if unknown:
         tax = f"at least {dollars(taxable)} of it was taxable when converted (some taxable parts are unknown)"
     msg = (

@@ -6,8 +6,6 @@ event-based rules live in audit/rules/. Comparison tolerances are documented in 
 
 from __future__ import annotations
 
-from functools import cache
-
 from basis_ledger.audit.context import (
     AuditContext,
     dollars,
@@ -20,6 +18,7 @@ from basis_ledger.audit.filed import exact_rows, filed_forms, line_value, whole_
 from basis_ledger.audit.findings import Evidence, Finding
 from basis_ledger.audit.history import basis_unknown, deductibility_unknown, roth_five_year
 from basis_ledger.audit.mismatch import filed_mismatch
+from basis_ledger.taxcalendar import due_date, penalty
 
 
 def chain_break(ctx: AuditContext) -> list[Finding]:
@@ -111,13 +110,13 @@ def missing_8606(ctx: AuditContext) -> list[Finding]:
     out = []
     for r in frame[frame["form_required"]].to_dict("records"):
         t, chain, year = r["taxpayer"], r["chain"], int(r["tax_year"])
-        if (t, chain, year) in forms or ctx.as_of <= _due_date(year):
+        if (t, chain, year) in forms or ctx.as_of <= due_date(year):
             continue
         why = _why_required(r)
         msg = (
             f"Your {year} return needed a Form 8606 ({why}) and none is in the ledger. If you filed it, import "
             "it; if not, file it now: a late Form 8606 can be filed on its own, and the penalty for not filing "
-            "one is $50 unless you can show reasonable cause."
+            f"one is ${penalty('missing_8606_dollars')} unless you can show reasonable cause."
         )
         out.append(
             Finding(
@@ -144,22 +143,6 @@ def _why_required(r: dict) -> str:
     if r["part3"]:
         parts.append(f"a nonqualified Roth distribution of {dollars(line_value(r, '19'))}")
     return ", ".join(parts)
-
-
-@cache
-def _due_date(year: int):
-    """The unextended due date of the year's return (schemas/limits.toml deadlines; else 15 April)."""
-    from datetime import date
-
-    try:
-        from basis_ledger.resources import load_toml
-
-        row = load_toml("limits.toml")["years"].get(str(year))
-        if row and "deadline" in row:
-            return date.fromisoformat(row["deadline"])
-    except (FileNotFoundError, KeyError):
-        pass
-    return date(year + 1, 4, 15)
 
 
 RECONCILE_RULES = [

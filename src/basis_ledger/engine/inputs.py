@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from basis_ledger.model import Taxpayer, kinds
+from basis_ledger.taxcalendar import qualified_age_date, roth_five_years
 
 if TYPE_CHECKING:
     import numpy as np
@@ -168,7 +169,7 @@ def _qualified_roth(
     if declared:  # `taxpayer set --roth-first-year`: the history began before the ledger
         starts = pd.concat([starts, pd.DataFrame(declared, columns=["t", "y"])], ignore_index=True)
     first_year = starts.groupby("t")["y"].min()
-    half = (pd.to_datetime(birth) + pd.DateOffset(years=59, months=6)).dt.strftime("%Y-%m-%d")
+    half = birth.map(qualified_age_date)  # 59½
     age_ok = (ev["date"] >= ev["taxpayer"].map(half).fillna("9999")).to_numpy()
-    five_ok = ((date_year - ev["taxpayer"].map(first_year)) >= 5).fillna(False).to_numpy()
+    five_ok = ((date_year - ev["taxpayer"].map(first_year)) >= roth_five_years()).fillna(False).to_numpy()
     return is_dist & age_ok & five_ok

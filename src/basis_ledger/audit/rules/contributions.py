@@ -12,6 +12,7 @@ from basis_ledger.audit.rules.common import (
     inputs_of,
     money,
 )
+from basis_ledger.taxcalendar import penalty
 
 if TYPE_CHECKING:
     pass
@@ -27,8 +28,7 @@ def excess_contribution(ctx: Context) -> list[Finding]:
     import numpy as np
 
     from basis_ledger.engine.routing import place
-    from basis_ledger.plan.limits import limit_cents, smallest_limit_cents
-    from basis_ledger.taxcalendar import last_conversion_recharacterization_year
+    from basis_ledger.taxcalendar import last_conversion_recharacterization_year, limit_cents, smallest_limit_cents
 
     ev = ctx.events
     inp = inputs_of(ev)
@@ -67,7 +67,7 @@ def excess_contribution(ctx: Context) -> list[Finding]:
                 int(y),
                 f"Your IRA contributions for {y} add up to {money(total)}, over the {money(limit)} limit{why}; "
                 f"withdraw the excess {money(total - limit)} with its earnings by the due date of the {y} return, "
-                "or it owes a 6% excise tax every year it stays (Form 5329).",
+                f"or it owes a {penalty('excess_contribution_percent')}% excise tax every year it stays (Form 5329).",
                 expected=f"at most {money(limit)}",
                 found=money(total),
                 evidence=E.evidence(groups[(t, y)]),
@@ -78,7 +78,7 @@ def excess_contribution(ctx: Context) -> list[Finding]:
 
 def late_contribution(ctx: Context) -> list[Finding]:
     """A contribution for year Y deposited after Y's deadline (schemas/limits.toml) does not count for Y."""
-    from basis_ledger.plan.limits import deadline
+    from basis_ledger.taxcalendar import contribution_deadline_iso as deadline
 
     ev = ctx.events
     inp = inputs_of(ev)

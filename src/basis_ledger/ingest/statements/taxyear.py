@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from functools import cache
-
-from basis_ledger.ingest.statements.profile import common
 from basis_ledger.model import kinds
+from basis_ledger.taxcalendar import contribution_deadline_iso
 
 
-@cache
 def deadline(tax_year: int) -> str:
-    """The last day (ISO) to contribute for `tax_year`."""
-    table = common()["deadlines"]
-    return table.get(str(tax_year), f"{tax_year + 1}-{table['default']}")
+    """The last day (ISO) to contribute for `tax_year` (the tax calendar's)."""
+    return contribution_deadline_iso(tax_year)
 
 
 def tax_year(kind: str, date: str, wording: str) -> tuple[int, str]:
