@@ -32,6 +32,7 @@ demo: $(STAMP)
 # socket there and no TCP), stopped and removed when the tests end, pass or fail. Without PostgreSQL they skip.
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 	@dir=$$(mktemp -d /tmp/basis-ledger-pg.XXXXXX); \
 	trap '$(BIN)/python -m tests.pgcluster stop "'"$$dir"'"' EXIT INT TERM; \
 	url=$$($(BIN)/python -m tests.pgcluster start "$$dir") || url=""; \

@@ -72,6 +72,13 @@ class Ledger:
     def close(self) -> None:
         self.conn.close()
 
+    def __enter__(self) -> Ledger:
+        """`with Ledger.open(path) as store:` closes the connection however the block ends."""
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """All or nothing: a crash or an exception before COMMIT leaves the ledger as it was."""
