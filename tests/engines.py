@@ -7,6 +7,7 @@ Without PostgreSQL the postgresql cases skip, saying how to get it.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import os
 import sqlite3
@@ -47,6 +48,7 @@ def run_sql(url: str, sql: str, params: tuple = ()) -> list[tuple]:
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[str]:
     """The URL of a PostgreSQL server's maintenance database whose user may create databases and roles."""
+    pytest.importorskip("adbc_driver_postgresql", reason="PostgreSQL tests need adbc-driver-postgresql (make test)")
     given = os.environ.get("BASIS_LEDGER_TEST_PG")
     if given:
         yield given
@@ -100,6 +102,17 @@ class LedgerUnderTest:
         from basis_ledger.ledger.location import resolve
 
         return resolve(self.location)
+
+    def digest(self) -> str | None:
+        """A fingerprint of everything the ledger holds (None when there is no ledger): equal means unchanged."""
+        if not self.exists():
+            return None
+        if self.engine == "sqlite":
+            return hashlib.sha256(Path(self.location).read_bytes()).hexdigest()
+        from basis_ledger.ledger import dialect
+
+        rows = [sorted(map(repr, self.sql(f"SELECT * FROM {t}"))) for t in dialect.sqlite_tables()]
+        return hashlib.sha256(repr(rows).encode()).hexdigest()
 
     def counts(self) -> tuple[int, int]:
         if not self.exists():

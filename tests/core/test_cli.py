@@ -23,8 +23,9 @@ GOOD = csv_text(
 
 
 @pytest.fixture
-def ledger(tmp_path: Path) -> Path:
-    return tmp_path / "ledger.db"
+def ledger(ledger_db):
+    """Each test here runs on a SQLite file and on a PostgreSQL database (tests/engines.py)."""
+    return ledger_db
 
 
 def write(tmp_path: Path, name: str, text: str | bytes) -> Path:
@@ -33,15 +34,16 @@ def write(tmp_path: Path, name: str, text: str | bytes) -> Path:
     return path
 
 
-def digest(path: Path) -> str | None:
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
+def digest(ledger) -> str | None:
+    return ledger.digest()
 
 
 def test_import_then_compute_json_follows_the_contract(tmp_path, ledger):
     res = cli("import", str(write(tmp_path, "good.csv", GOOD)), ledger=ledger)
     assert res.returncode == 0, res.stderr
     assert "5 events" in res.stdout
-    assert oct(ledger.stat().st_mode & 0o777) == "0o600"
+    if ledger.engine == "sqlite":
+        assert oct(Path(ledger.location).stat().st_mode & 0o777) == "0o600"
     objs = cli_json("compute", ledger=ledger)
     ed = [o for o in objs if o["taxpayer"] == "ed"]
     assert [o["tax_year"] for o in ed] == [2023]

@@ -3,10 +3,8 @@ the review list and --map, exit codes and one line per problem."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -35,9 +33,9 @@ def files(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def events(ledger: Path) -> list[tuple]:
-    with sqlite3.connect(ledger) as conn:
-        return conn.execute("SELECT kind, amount_cents, tax_year FROM events ORDER BY id").fetchall()
+def events(ledger) -> list[tuple]:
+    """The ledger's events, by raw SQL on either engine (tests/engines.py)."""
+    return ledger.sql("SELECT kind, amount_cents, tax_year FROM events ORDER BY id")
 
 
 def test_account_set_and_list(tmp_path: Path) -> None:
@@ -51,8 +49,8 @@ def test_account_set_and_list(tmp_path: Path) -> None:
     assert res.exit_code == 2 and "'401k' is not an account type" in res.stderr
 
 
-def test_import_stops_on_an_unknown_account_then_imports_once_declared(files: Path) -> None:
-    ledger = files / "l.db"
+def test_import_stops_on_an_unknown_account_then_imports_once_declared(files: Path, ledger_db) -> None:
+    ledger = ledger_db
     stmt = files / "History_for_Account_X11111111.csv"
     res = bl(ledger, "import", str(stmt))
     assert res.exit_code == 2
@@ -72,8 +70,8 @@ def test_import_stops_on_an_unknown_account_then_imports_once_declared(files: Pa
     assert res.exit_code == 0 and "already imported" in res.stdout and len(events(ledger)) == 4
 
 
-def test_review_stops_the_import_and_map_resolves_it(files: Path) -> None:
-    ledger = files / "l.db"
+def test_review_stops_the_import_and_map_resolves_it(files: Path, ledger_db) -> None:
+    ledger = ledger_db
     bl(ledger, "account", "set", "XX1234", "--owner", "ed", "--type", "traditional")
     stmt = files / "Individual_XX1234_Transactions_20250101-101500.csv"
     res = bl(ledger, "import", str(stmt))
@@ -89,10 +87,10 @@ def test_bad_map_is_bad_input(files: Path) -> None:
     assert res.exit_code == 2 and "'gift' is not an event kind" in res.stderr
 
 
-def test_inspect_is_a_dry_run(files: Path) -> None:
-    ledger = files / "l.db"
+def test_inspect_is_a_dry_run(files: Path, ledger_db) -> None:
+    ledger = ledger_db
     bl(ledger, "account", "set", "X11111111", "--owner", "ed", "--type", "traditional")
-    before = hashlib.sha256(ledger.read_bytes()).hexdigest()
+    before = ledger.digest()
     res = bl(
         ledger,
         "inspect",
@@ -118,22 +116,21 @@ def test_inspect_is_a_dry_run(files: Path) -> None:
     }
     assert "unknown account 'XX1234'" in second["problems"][0]
     assert third["problems"] == [f"{files / 'nope.csv'}: no such file"]
-    assert hashlib.sha256(ledger.read_bytes()).hexdigest() == before
+    assert ledger.digest() == before
     res = bl(files / "none.db", "inspect", str(files / "form5498-2024.csv"))
     assert res.exit_code == 0 and "What import would do" in res.stdout and not (files / "none.db").exists()
 
 
-def test_forms_are_kept_as_documents_with_provenance(files: Path) -> None:
-    ledger = files / "l.db"
+def test_forms_are_kept_as_documents_with_provenance(files: Path, ledger_db) -> None:
+    ledger = ledger_db
     for acct, owner, kind in (("X11111111", "ed", "traditional"), ("VG-ROTH", "mia", "roth")):
         bl(ledger, "account", "set", acct, "--owner", owner, "--type", kind)
     res = bl(ledger, "import", str(files / "form5498-2024.csv"))
     assert res.exit_code == 0, res.stderr
-    with sqlite3.connect(ledger) as conn:
-        rows = conn.execute(
-            "SELECT d.form, d.account, d.box, d.value, d.source_line, f.name FROM documents d"
-            " JOIN files f ON f.id = d.file_id WHERE d.account = 'X22222222' ORDER BY d.box"
-        ).fetchall()
+    rows = ledger.sql(
+        "SELECT d.form, d.account, d.box, d.value, d.source_line, f.name FROM documents d"
+        " JOIN files f ON f.id = d.file_id WHERE d.account = 'X22222222' ORDER BY d.box"
+    )
     assert rows == [
         ("5498", "X22222222", "box3_roth_conversion", "7012.40", 3, "form5498-2024.csv"),
         ("5498", "X22222222", "box5_fmv", "9000.00", 3, "form5498-2024.csv"),

@@ -2,7 +2,8 @@
 
 Every difference between the engines is listed here, and only here:
 - types: `INTEGER PRIMARY KEY` (SQLite's rowid) becomes a BIGINT identity; every other INTEGER a BIGINT
-  (SQLite integers are 64-bit; so are the cents).
+  (SQLite integers are 64-bit; so are the cents); TEXT sorts byte-wise (COLLATE "C") as SQLite's does, so
+  every ORDER BY gives the same order on any server, whatever its locale.
 - households: every table but `meta` gains a `household` column, first, filled from the session's chosen
   household (`basis_ledger.household`); keys and UNIQUE constraints are per household (two clients may both
   have a taxpayer 'ed' or an account 'IRA-1').
@@ -22,7 +23,7 @@ from basis_ledger.resources import schemas_dir
 
 NOT_PER_HOUSEHOLD = frozenset({"meta"})
 APPEND_ONLY = ("events",)  # the SQLite triggers' tables (kept in step by the engines test)
-HOUSEHOLD_COLUMN = "household TEXT NOT NULL DEFAULT current_setting('basis_ledger.household')"
+HOUSEHOLD_COLUMN = "household TEXT COLLATE \"C\" NOT NULL DEFAULT current_setting('basis_ledger.household')"
 # What a preparer may change besides appending: the upserts of `taxpayer set`, `account set`, `declare`.
 UPDATABLE = ("taxpayers", "accounts", "declarations")
 
@@ -46,7 +47,7 @@ def _strip_comments(text: str) -> str:
 def _column(line: str, keyed: list[str] | None) -> str:
     """One SQLite definition line in PostgreSQL; per-household keys are collected into `keyed`."""
     if keyed is None:  # not per household: only the types change
-        return re.sub(r"\bINTEGER\b", "BIGINT", line)
+        return _types(line)
     if re.match(r"(PRIMARY KEY|UNIQUE)\s*\(", line):  # a table constraint: the household leads the key
         return re.sub(r"\(\s*", "(household, ", line, count=1)
     name = line.split()[0]
@@ -56,7 +57,11 @@ def _column(line: str, keyed: list[str] | None) -> str:
         if marker in line:
             keyed.append(f"{constraint} (household, {name})")
             line = line.replace(marker, " NOT NULL" if "NOT NULL" not in line else "")
-    return re.sub(r"\bINTEGER\b", "BIGINT", line)
+    return _types(line)
+
+
+def _types(line: str) -> str:
+    return re.sub(r"\bTEXT\b", 'TEXT COLLATE "C"', re.sub(r"\bINTEGER\b", "BIGINT", line))
 
 
 @cache

@@ -44,7 +44,21 @@ class DatabaseUrl(str):
         return self
 
     def exists(self) -> bool:
-        return True  # a server database: opening it says whether it holds a ledger
+        """Whether the database holds a ledger yet (as a file exists once written); an unreachable server counts
+        as existing, so that opening it says what is wrong."""
+        from basis_ledger.ledger import postgres
+        from basis_ledger.model import InputError
+
+        try:
+            conn = postgres.connect(self)
+        except InputError:
+            return True
+        try:
+            return postgres.has_ledger(conn)
+        except InputError:
+            return True
+        finally:
+            conn.close()
 
     @property
     def name(self) -> str:
