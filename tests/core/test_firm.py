@@ -168,3 +168,34 @@ def test_passwords_are_never_shown(pg_server):
     res = cli("--ledger", url, "compute", "--all", "--json")
     assert res.returncode == 2 and "hunter2" not in res.stderr + res.stdout
     assert "bob:***@" in res.stderr and "cannot connect" in res.stderr
+
+
+def test_a_second_import_into_the_same_household_says_it_is_waiting(pg_url, tmp_path):
+    from tests.engines import connect
+
+    first = household_csv(tmp_path, "smith")
+    assert cli("--ledger", pg_url, "--household", "smith", "import", str(first)).returncode == 0
+    second = tmp_path / "more.csv"
+    second.write_text(csv_text("smith,2024-02-01,2024,IRA-smith,traditional,nondeductible_contribution,50.00,"))
+    holder = connect(pg_url)  # another import's transaction, holding the household's lock
+    cur = holder.cursor()
+    cur.execute("BEGIN")
+    cur.execute("SELECT pg_advisory_xact_lock(hashtext('basis_ledger:smith'))")
+    cur.fetchall()
+    cmd = [sys.executable, "-m", "basis_ledger", "--ledger", pg_url, "--household", "smith", "import", str(second)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    line = proc.stderr.readline()
+    assert "waiting for another import into household 'smith' to finish" in line
+    assert proc.poll() is None  # still waiting
+    cur.execute("COMMIT")
+    _out, err = proc.communicate(timeout=120)
+    holder.close()
+    assert proc.returncode == 0, err
+    assert run_sql(pg_url, "SELECT count(*) FROM events") == [(4,)]
+
+
+def test_a_ledger_from_a_newer_version_is_refused(pg_url, tmp_path):
+    assert cli("--ledger", pg_url, "import", str(household_csv(tmp_path, "smith"))).returncode == 0
+    run_sql(pg_url, "UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    res = cli("--ledger", pg_url, "compute", "--all", "--json")
+    assert res.returncode == 2 and "made by a newer basis-ledger" in res.stderr

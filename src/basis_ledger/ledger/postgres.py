@@ -221,12 +221,27 @@ def open_ledger(url: DatabaseUrl, *, create: bool, household: str | None) -> Con
                     [Problem(str(url), "this database holds no ledger yet; run 'basis-ledger firm init' or import")]
                 )
             create_schema(conn)
+        _check_version(conn)
         if household:
             choose(conn, household, scoped=True)
     except BaseException:
         conn.close()
         raise
     return conn
+
+
+def _check_version(conn: Connection) -> None:
+    from basis_ledger.ledger.store import SCHEMA_VERSION
+
+    row = conn.execute(f"SELECT value FROM meta WHERE key = '{SCHEMA_VERSION_KEY}'").fetchone()
+    found = row[0] if row else None
+    if found != SCHEMA_VERSION:
+        why = (
+            "was made by a newer basis-ledger; upgrade this one"
+            if found and found.isdigit() and int(found) > int(SCHEMA_VERSION)
+            else f"has schema version {found or 'none'}, this basis-ledger reads {SCHEMA_VERSION}"
+        )
+        raise InputError([Problem(str(conn.url), f"this ledger {why}")])
 
 
 def has_ledger(conn: Connection) -> bool:
