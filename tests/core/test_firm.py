@@ -199,3 +199,14 @@ def test_a_ledger_from_a_newer_version_is_refused(pg_url, tmp_path):
     run_sql(pg_url, "UPDATE meta SET value = '99' WHERE key = 'schema_version'")
     res = cli("--ledger", pg_url, "compute", "--all", "--json")
     assert res.returncode == 2 and "made by a newer basis-ledger" in res.stderr
+
+
+def test_two_households_with_a_taxpayer_of_the_same_name_are_never_added_together(pg_url, tmp_path):
+    for household in ("smith", "jones"):
+        path = tmp_path / f"{household}.csv"
+        path.write_text(csv_text(f"ed,2023-02-01,2023,IRA,traditional,nondeductible_contribution,{len(household)}00,"))
+        assert cli("--ledger", pg_url, "--household", household, "import", str(path)).returncode == 0
+    res = cli("--ledger", pg_url, "compute", "--all", "--json")
+    assert res.returncode == 2 and "taxpayer 'ed' is in households jones, smith; choose one" in res.stderr
+    smith = json.loads(cli("--ledger", pg_url, "--household", "smith", "compute", "--all", "--json").stdout)
+    assert [o["lines"]["1"] for o in smith] == [500]

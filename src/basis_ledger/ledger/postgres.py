@@ -224,6 +224,8 @@ def open_ledger(url: DatabaseUrl, *, create: bool, household: str | None) -> Con
         _check_version(conn)
         if household:
             choose(conn, household, scoped=True)
+        else:
+            _check_unambiguous(conn)
     except BaseException:
         conn.close()
         raise
@@ -242,6 +244,28 @@ def _check_version(conn: Connection) -> None:
             else f"has schema version {found or 'none'}, this basis-ledger reads {SCHEMA_VERSION}"
         )
         raise InputError([Problem(str(conn.url), f"this ledger {why}")])
+
+
+def _check_unambiguous(conn: Connection) -> None:
+    """Seeing several households at once is fine until two of them have a taxpayer of the same name: the
+    engine would add their events together. Then a household must be chosen."""
+    if conn.execute("SELECT count(DISTINCT household) FROM files").fetchone()[0] < 2:
+        return
+    clash = conn.execute(
+        "SELECT taxpayer, string_agg(DISTINCT household, ', ') FROM"
+        " (SELECT household, name AS taxpayer FROM taxpayers UNION SELECT DISTINCT household, taxpayer FROM events) t"
+        " GROUP BY taxpayer HAVING count(DISTINCT household) > 1 ORDER BY 1 LIMIT 1"
+    ).fetchone()
+    if clash:
+        raise InputError(
+            [
+                Problem(
+                    str(conn.url),
+                    f"taxpayer '{clash[0]}' is in households {clash[1]}; choose one with --household"
+                    " (or $BASIS_LEDGER_HOUSEHOLD)",
+                )
+            ]
+        )
 
 
 def has_ledger(conn: Connection) -> bool:
