@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -13,13 +12,14 @@ from typing import TYPE_CHECKING
 from basis_ledger.ingest.base import EVENT_COLUMNS
 from basis_ledger.ledger.location import DatabaseUrl, Location
 from basis_ledger.model import InputError, Problem, Taxpayer
-from basis_ledger.resources import schemas_dir
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
+
+    from basis_ledger.ledger.backend import Connection
 
 SCHEMA_VERSION = "1"
-INSERT_CHUNK = 50_000
 EVENT_FIELDS = EVENT_COLUMNS  # what an importer extracts is what a row of `events` stores
 # Ledger.events() with provenance: the event id, its fields, and the file it came from (name, sha256, line).
 LEDGER_EVENT_COLUMNS = ("id", *EVENT_COLUMNS[:-1], "source_file", "source_sha256", "source_line")
@@ -34,7 +34,7 @@ def resolve_path(option: str | None) -> Location:
 
 class Ledger:
     def __init__(self, conn, path: Location):
-        self.conn = conn  # sqlite3.Connection, or postgres.Connection (the same calls)
+        self.conn = conn  # sqlite.Connection or postgres.Connection: the same calls (ledger/backend.py)
         self.path = path
         self.engine = getattr(conn, "engine", "sqlite")
 
@@ -59,13 +59,17 @@ class Ledger:
                 )
             path.parent.mkdir(parents=True, exist_ok=True)
             os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))  # owner-only from birth
+        from basis_ledger.ledger import sqlite
+
+        conn = None
         try:
-            conn = sqlite3.connect(path, isolation_level=None)
-            conn.execute("PRAGMA foreign_keys = ON")
-            conn.executescript((schemas_dir() / "ledger.sql").read_text())
-            conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
-        except sqlite3.DatabaseError as exc:
-            raise InputError([Problem(str(path), f"not a basis-ledger database ({exc})")]) from None
+            conn = sqlite.connect(path)
+            sqlite.create_schema(conn, SCHEMA_VERSION)
+        except InputError as err:
+            if conn is not None:
+                conn.close()
+            reason = err.problems[0].message.removeprefix("the ledger refused: ")
+            raise InputError([Problem(str(path), f"not a basis-ledger database ({reason})")]) from None
         os.chmod(path, 0o600)
         return cls(conn, path)
 
@@ -80,7 +84,7 @@ class Ledger:
         self.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> Iterator[Connection]:
         """All or nothing: a crash or an exception before COMMIT leaves the ledger as it was."""
         if self.engine == "postgresql":
             from basis_ledger.ledger.postgres import write_transaction
@@ -88,7 +92,7 @@ class Ledger:
             with write_transaction(self.conn) as conn:
                 yield conn
             return
-        self.conn.execute("BEGIN IMMEDIATE")
+        self.conn.execute(self.conn.BEGIN_WRITE)
         try:
             yield self.conn
         except BaseException:
@@ -102,7 +106,7 @@ class Ledger:
         return row[0] if row else None
 
     def add_file(
-        self, conn: sqlite3.Connection, name: str, sha256: str, importer: str, events: pd.DataFrame | None
+        self, conn: Connection, name: str, sha256: str, importer: str, events: pd.DataFrame | None
     ) -> tuple[int, int]:
         """Within a transaction: record the file and append its events. Returns (file id, events added)."""
         n = 0 if events is None else len(events)
@@ -111,19 +115,11 @@ class Ledger:
             (name, sha256, importer, datetime.now(UTC).isoformat(timespec="seconds"), n),
         )
         file_id = cur.fetchone()[0]
-        if self.engine == "postgresql" and n:
-            from basis_ledger.ledger.postgres import events_table
-
-            conn.ingest("events", events_table(events, file_id), ("file_id", *EVENT_FIELDS))
-            return file_id, n
-        sql = f"INSERT INTO events (file_id, {', '.join(EVENT_FIELDS)}) VALUES (?, {', '.join('?' * 9)})"
-        for start in range(0, n, INSERT_CHUNK):  # in chunks: Python objects for every row at once cost ~0.5 GB
-            part = events.iloc[start : start + INSERT_CHUNK]
-            cols = [part[c].tolist() for c in EVENT_FIELDS]
-            conn.executemany(sql, zip([file_id] * len(part), *cols, strict=True))
+        if n:  # one Arrow table per file: no Python object per value on the way in
+            conn.ingest("events", event_rows(events, file_id), ("file_id", *EVENT_FIELDS))
         return file_id, n
 
-    def add_documents(self, conn: sqlite3.Connection, file_id: int, documents: list[dict]) -> None:
+    def add_documents(self, conn: Connection, file_id: int, documents: list[dict]) -> None:
         rows = [
             (
                 file_id,
@@ -145,7 +141,7 @@ class Ledger:
             rows,
         )
 
-    def add_filed_forms(self, conn: sqlite3.Connection, file_id: int, forms: list[dict]) -> None:
+    def add_filed_forms(self, conn: Connection, file_id: int, forms: list[dict]) -> None:
         rows = [
             (
                 file_id,
@@ -196,11 +192,9 @@ class Ledger:
                 (taxpayer, tax_year, nondeductible_cents, datetime.now(UTC).isoformat(timespec="seconds")),
             )
 
-    def events(self, taxpayer: str | None = None, *, provenance: bool = True) -> pd.DataFrame:
-        """Events in ledger order; with provenance, also their id, memo, source file, sha256 and line."""
-        import numpy as np
-        import pandas as pd
-
+    def events_arrow(self, taxpayer: str | None = None, *, provenance: bool = True) -> pa.Table:
+        """Events in ledger order as typed Arrow columns, straight from the engine. They are not validated again
+        here: they were on the way in, and the schema version and the append-only triggers guard the ledger."""
         cols = ["e.taxpayer", "e.date", "e.tax_year", "e.account", "e.account_type", "e.kind", "e.amount_cents"]
         if provenance:
             cols = ["e.id", *cols, "e.memo", "f.name AS source_file", "f.sha256 AS source_sha256", "e.source_line"]
@@ -210,29 +204,15 @@ class Ledger:
             sql += " WHERE e.taxpayer = ?"
             params = (taxpayer,)
         names = [c.split(" AS ")[-1].removeprefix("e.").removeprefix("f.") for c in cols]
-        ints = {"id", "tax_year", "amount_cents", "source_line"}
-        cur = self.conn.execute(sql + " ORDER BY e.id", params)
-        if self.engine == "postgresql":  # Arrow straight from the server: no Python object per value
-            frame = cur.fetch_arrow().rename_columns(names).to_pandas()
-            return (
-                frame.astype({n: np.int64 for n in names if n in ints})
-                if len(frame)
-                else frame.astype({n: np.int64 if n in ints else "str" for n in names})
-            )
-        parts: list[pd.DataFrame] = []
-        while rows := cur.fetchmany(INSERT_CHUNK):  # in chunks, so the Python rows never all exist at once
-            columns = list(zip(*rows, strict=True))
-            parts.append(
-                pd.DataFrame(
-                    {
-                        name: np.array(col, dtype=np.int64) if name in ints else pd.array(col, dtype="str")
-                        for name, col in zip(names, columns, strict=True)
-                    }
-                )
-            )
-        if not parts:
-            return pd.DataFrame({n: pd.array([], dtype="int64" if n in ints else "str") for n in names})
-        return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+        table = self.conn.execute(sql + " ORDER BY e.id", params).fetch_arrow()
+        schema = arrow_schema(names)
+        if not table.num_rows:  # the SQLite driver types columns from their rows; an empty result has none
+            return schema.empty_table()
+        return table.rename_columns(names).cast(schema)
+
+    def events(self, taxpayer: str | None = None, *, provenance: bool = True) -> pd.DataFrame:
+        """Events in ledger order; with provenance, also their id, memo, source file, sha256 and line."""
+        return self.events_arrow(taxpayer, provenance=provenance).to_pandas()
 
     # -- accounts (statement importers map a custodian account to its owner and type) ----------------
     def accounts(self) -> dict:
@@ -271,3 +251,25 @@ class Ledger:
             conn.execute("INSERT INTO taxpayers (name) VALUES (?) ON CONFLICT DO NOTHING", (name,))
             for c in cols:
                 conn.execute(f"UPDATE taxpayers SET {c} = ? WHERE name = ?", (values[c], name))
+
+
+INT_COLUMNS = frozenset({"id", "file_id", "tax_year", "amount_cents", "source_line"})
+
+
+def arrow_schema(names: list[str] | tuple[str, ...]) -> pa.Schema:
+    import pyarrow as pa
+
+    return pa.schema([(n, pa.int64() if n in INT_COLUMNS else pa.string()) for n in names])
+
+
+def event_rows(events: pd.DataFrame | pa.Table, file_id: int) -> pa.Table:
+    """One file's events as the Arrow table an engine appends: file_id, then EVENT_FIELDS, typed."""
+    import numpy as np
+    import pyarrow as pa
+
+    if not isinstance(events, pa.Table):
+        events = pa.Table.from_pandas(events[list(EVENT_FIELDS)], preserve_index=False)
+    names = ["file_id", *EVENT_FIELDS]
+    file_ids = pa.array(np.full(len(events), file_id, dtype=np.int64))
+    columns = [file_ids, *(events.column(c) for c in EVENT_FIELDS)]
+    return pa.Table.from_arrays(columns, names=names).cast(arrow_schema(names))
