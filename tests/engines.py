@@ -103,6 +103,14 @@ class LedgerUnderTest:
 
         return resolve(self.location)
 
+    def dump(self) -> bytes:
+        """Everything stored, as bytes (the SQLite file; PostgreSQL: every row of every table), to search in."""
+        if self.engine == "sqlite":
+            return Path(self.location).read_bytes()
+        from basis_ledger.ledger import dialect
+
+        return repr([self.sql(f"SELECT * FROM {t}") for t in dialect.sqlite_tables()]).encode()
+
     def digest(self) -> str | None:
         """A fingerprint of everything the ledger holds (None when there is no ledger): equal means unchanged."""
         if not self.exists():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 
 import pytest
 
@@ -13,8 +12,7 @@ from tests.pdf.helpers import run, shared
 
 
 def _rows(ledger, sql: str) -> list[tuple]:
-    with sqlite3.connect(ledger) as conn:
-        return conn.execute(sql).fetchall()
+    return ledger.sql(sql)  # raw SQL on either engine (tests/engines.py)
 
 
 @pytest.fixture
@@ -43,8 +41,8 @@ def form(tmp_path):
     return path
 
 
-def test_import_with_taxpayer_keeps_the_form_with_provenance(tmp_path, form):
-    ledger = tmp_path / "l.db"
+def test_import_with_taxpayer_keeps_the_form_with_provenance(tmp_path, form, ledger_db):
+    ledger = ledger_db
     code, out, err = run("--ledger", str(ledger), "import", "--taxpayer", "jo", str(form))
     assert code == 0, err
     rows = _rows(
@@ -60,7 +58,7 @@ def test_import_with_taxpayer_keeps_the_form_with_provenance(tmp_path, form):
     assert r[8:] == ("f8606-2019.pdf", hashlib.sha256(form.read_bytes()).hexdigest(), "form8606-pdf")
     assert _rows(ledger, "SELECT count(*) FROM events") == [(0,)]  # a filed form is not events
     # The whole SSN never reaches the ledger
-    assert b"000-12-3456" not in ledger.read_bytes() and b"000123456" not in ledger.read_bytes()
+    assert b"000-12-3456" not in ledger.dump() and b"000123456" not in ledger.dump()
     # Same file again: nothing added
     code, out, _ = run("--ledger", str(ledger), "import", "--taxpayer", "jo", str(form))
     assert code == 0 and "already imported" in out
@@ -68,8 +66,8 @@ def test_import_with_taxpayer_keeps_the_form_with_provenance(tmp_path, form):
 
 
 @pytest.mark.parametrize("how", [["--ssn-last4", "3456"], ["--full-name", "jordan a sample"]])
-def test_owner_matched_by_ssn_or_name(tmp_path, form, how):
-    ledger = tmp_path / "l.db"
+def test_owner_matched_by_ssn_or_name(tmp_path, form, how, ledger_db):
+    ledger = ledger_db
     assert run("--ledger", str(ledger), "taxpayer", "set", "jo", *how)[0] == 0
     assert run("--ledger", str(ledger), "taxpayer", "set", "ed", "--ssn-last4", "9999", "--full-name", "Ed Q")[0] == 0
     code, _, err = run("--ledger", str(ledger), "import", str(form))
@@ -77,8 +75,8 @@ def test_owner_matched_by_ssn_or_name(tmp_path, form, how):
     assert _rows(ledger, "SELECT DISTINCT taxpayer FROM filed_forms") == [("jo",)]
 
 
-def test_unknown_owner_names_the_candidates(tmp_path, form):
-    ledger = tmp_path / "l.db"
+def test_unknown_owner_names_the_candidates(tmp_path, form, ledger_db):
+    ledger = ledger_db
     run("--ledger", str(ledger), "taxpayer", "set", "ed", "--ssn-last4", "9999")
     code, _, err = run("--ledger", str(ledger), "import", str(form))
     assert code == 2
@@ -86,23 +84,23 @@ def test_unknown_owner_names_the_candidates(tmp_path, form):
     assert _rows(ledger, "SELECT count(*) FROM files") == [(0,)]
 
 
-def test_ambiguous_owner_is_an_error(tmp_path, form):
-    ledger = tmp_path / "l.db"
+def test_ambiguous_owner_is_an_error(tmp_path, form, ledger_db):
+    ledger = ledger_db
     run("--ledger", str(ledger), "taxpayer", "set", "jo", "--ssn-last4", "3456")
     run("--ledger", str(ledger), "taxpayer", "set", "jordan", "--full-name", "Jordan A. Sample")
     code, _, err = run("--ledger", str(ledger), "import", str(form))
     assert code == 2 and "several taxpayers match: jo, jordan" in err
 
 
-def test_taxpayer_whose_ssn_differs_is_refused(tmp_path, form):
-    ledger = tmp_path / "l.db"
+def test_taxpayer_whose_ssn_differs_is_refused(tmp_path, form, ledger_db):
+    ledger = ledger_db
     run("--ledger", str(ledger), "taxpayer", "set", "ed", "--ssn-last4", "9999")
     code, _, err = run("--ledger", str(ledger), "import", "--taxpayer", "ed", str(form))
     assert code == 2 and "SSN ends 3456 but taxpayer 'ed' has 9999" in err
 
 
-def test_as_opening_seeds_the_bases(tmp_path, form):
-    ledger = tmp_path / "l.db"
+def test_as_opening_seeds_the_bases(tmp_path, form, ledger_db):
+    ledger = ledger_db
     code, _, err = run("--ledger", str(ledger), "import", "--taxpayer", "jo", "--as-opening", str(form))
     assert code == 0, err
     events = _rows(ledger, "SELECT kind, tax_year, account_type, amount_cents, source_line, memo FROM events")
@@ -124,8 +122,8 @@ def test_as_opening_seeds_the_bases(tmp_path, form):
     assert json.loads(out)[0]["lines"]["2"] == 2326
 
 
-def test_as_opening_refused_when_history_exists(tmp_path, form):
-    ledger = tmp_path / "l.db"
+def test_as_opening_refused_when_history_exists(tmp_path, form, ledger_db):
+    ledger = ledger_db
     csv = tmp_path / "old.csv"
     csv.write_text(
         "taxpayer,date,tax_year,account,account_type,event,amount,memo\n"
@@ -137,10 +135,10 @@ def test_as_opening_refused_when_history_exists(tmp_path, form):
     assert _rows(ledger, "SELECT count(*) FROM filed_forms") == [(0,)]
 
 
-def test_shared_sample_imports_as_opening(tmp_path):
+def test_shared_sample_imports_as_opening(tmp_path, ledger_db):
     """2023 sample: line 14 = 15,250 becomes the opening basis."""
     path = shared("f8606-2023-filled-sample.pdf")
-    ledger = tmp_path / "l.db"
+    ledger = ledger_db
     code, _, err = run("--ledger", str(ledger), "import", "-t", "jo", "--as-opening", str(path))
     assert code == 0, err
     assert _rows(ledger, "SELECT kind, amount_cents FROM events WHERE kind = 'basis_opening'") == [
@@ -148,7 +146,7 @@ def test_shared_sample_imports_as_opening(tmp_path):
     ]
 
 
-def test_as_opening_carries_the_conversion_basis(tmp_path):
+def test_as_opening_carries_the_conversion_basis(tmp_path, ledger_db):
     """Line 19 = 20,000 uses up the contribution basis 9,000 (line 22 - line 19 < 0: no event) and 11,000 of the
     conversion basis: 12,500 - (20,000 - 9,000) = 1,500 carried. No Part I: no basis_opening."""
     path = tmp_path / "f8606-2021.pdf"
@@ -157,7 +155,7 @@ def test_as_opening_carries_the_conversion_basis(tmp_path):
         2021,
         {"19": "20,000", "20": "0", "21": "20,000", "22": "9,000", "23": "11,000", "24": "12,500", "25a": "0"},
     )
-    ledger = tmp_path / "l.db"
+    ledger = ledger_db
     code, _, err = run("--ledger", str(ledger), "import", "-t", "jo", "--as-opening", str(path))
     assert code == 0, err
     assert _rows(ledger, "SELECT kind, tax_year, amount_cents FROM events") == [
