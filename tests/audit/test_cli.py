@@ -1,4 +1,5 @@
-"""The `audit` and `report --xlsx` commands as a user runs them: exit codes, --json, filters, bad input."""
+"""The `audit` and `report --xlsx` commands as a user runs them, on both engines (ledger_db): exit codes, --json,
+filters, bad input."""
 
 from __future__ import annotations
 
@@ -22,8 +23,8 @@ FILED = [
 ]
 
 
-def test_clean_ledger_exits_0(tmp_path):
-    path = build_ledger(tmp_path / "l.db", ROWS, filed=FILED)
+def test_clean_ledger_exits_0(tmp_path, ledger_db):
+    path = build_ledger(ledger_db.path(), ROWS, filed=FILED)
     res = cli("audit", "--as-of", "2030-01-01", ledger=path)
     assert res.returncode == 0, res.stderr
     assert "No findings" in res.stdout
@@ -31,8 +32,8 @@ def test_clean_ledger_exits_0(tmp_path):
     assert (res.returncode, json.loads(res.stdout)) == (0, [])
 
 
-def test_error_findings_exit_1_and_json_is_one_array(tmp_path):
-    path = build_ledger(tmp_path / "l.db", ROWS, filed=FILED[:1])  # ann's 2021 form is missing
+def test_error_findings_exit_1_and_json_is_one_array(tmp_path, ledger_db):
+    path = build_ledger(ledger_db.path(), ROWS, filed=FILED[:1])  # ann's 2021 form is missing
     res = cli("audit", "--json", "--as-of", "2030-01-01", ledger=path)
     assert res.returncode == 1
     (f,) = json.loads(res.stdout)
@@ -50,21 +51,21 @@ def test_error_findings_exit_1_and_json_is_one_array(tmp_path):
     assert table.returncode == 1 and "missing-8606" in table.stdout and "1 error" in table.stdout
 
 
-def test_filters(tmp_path):
-    path = build_ledger(tmp_path / "l.db", ROWS, filed=FILED[:1])
+def test_filters(tmp_path, ledger_db):
+    path = build_ledger(ledger_db.path(), ROWS, filed=FILED[:1])
     assert cli("audit", "--taxpayer", "ed", "--as-of", "2030-01-01", ledger=path).returncode == 0
     assert cli("audit", "--year", "2020", "--as-of", "2030-01-01", ledger=path).returncode == 0
     res = cli("audit", "--taxpayer", "ann", "--year", "2021", "--json", "--as-of", "2030-01-01", ledger=path)
     assert res.returncode == 1 and [f["code"] for f in json.loads(res.stdout)] == ["missing-8606"]
 
 
-def test_not_yet_due_is_not_missing(tmp_path):
-    path = build_ledger(tmp_path / "l.db", ROWS, filed=FILED[:1])
+def test_not_yet_due_is_not_missing(tmp_path, ledger_db):
+    path = build_ledger(ledger_db.path(), ROWS, filed=FILED[:1])
     assert cli("audit", "--as-of", "2022-04-01", ledger=path).returncode == 0
 
 
-def test_bad_input_exits_2_with_one_line_each(tmp_path):
-    path = build_ledger(tmp_path / "l.db", ROWS)
+def test_bad_input_exits_2_with_one_line_each(tmp_path, ledger_db):
+    path = build_ledger(ledger_db.path(), ROWS)
     res = cli("audit", "--as-of", "yesterday", ledger=path)
     assert res.returncode == 2 and res.stderr.strip() == "--as-of: 'yesterday' is not a YYYY-MM-DD date"
     res = cli("audit", "--taxpayer", "nobody", ledger=path)
@@ -75,8 +76,8 @@ def test_bad_input_exits_2_with_one_line_each(tmp_path):
     assert res.returncode == 2 and "does not exist" in res.stderr
 
 
-def test_report_writes_a_private_workbook(tmp_path):
-    path = build_ledger(tmp_path / "l.db", ROWS, filed=FILED)
+def test_report_writes_a_private_workbook(tmp_path, ledger_db):
+    path = build_ledger(ledger_db.path(), ROWS, filed=FILED)
     out = tmp_path / "r.xlsx"
     res = cli("report", "--xlsx", str(out), "--ratio-places", "4", "--cents", ledger=path)
     assert res.returncode == 0, res.stderr
