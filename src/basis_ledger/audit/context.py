@@ -7,39 +7,49 @@ of a comparison, and which line of which year each event feeds.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from basis_ledger.audit.findings import Context, Evidence, codes
+from basis_ledger.audit.findings import Evidence, codes
 from basis_ledger.engine.form8606 import Options
+from basis_ledger.loader import DOCUMENT_COLUMNS, FILED_COLUMNS, Loaded  # noqa: F401 - DOCUMENT/FILED re-exported
 from basis_ledger.model import kinds
 from basis_ledger.money import format_cents
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from basis_ledger.engine.inputs import Inputs
 
+class AuditContext(Loaded):
+    """The audit's view of a Loaded (basis_ledger.loader): `lines` in whole dollars (the form as the tool fills it
+    by default), `cents_lines` exact; `options` as asked on the command line (ratio places, cents), which the
+    workbook follows; `as_of` decides which years' returns were due."""
 
-@dataclass
-class AuditContext(Context):
-    """Context for the audit: `lines` in whole dollars (the form as the tool fills it by default), `cents_lines`
-    exact; `options` as asked on the command line (ratio places, cents), which the workbook follows."""
+    def __init__(self, *args: Any, as_of: date | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.as_of = as_of or date.today()
 
-    options: Options = field(default_factory=Options)
-    cents_lines: object = None  # pandas.DataFrame: compute_lines with cents=True
-    accounts: dict = field(default_factory=dict)  # account -> type (the ledger's accounts table)
-    as_of: date = field(default_factory=date.today)
+    @classmethod
+    def of(cls, loaded: Loaded, as_of: date | None = None) -> AuditContext:
+        """The audit's view of `loaded`, sharing what it has computed already."""
+        ctx = cls(
+            loaded.events,
+            loaded.taxpayers,
+            accounts=loaded.accounts,
+            filed_forms=loaded.filed_forms,
+            documents=loaded.documents,
+            options=loaded.options,
+            source=loaded.source,
+            as_of=as_of,
+        )
+        ctx._inputs, ctx._lines = loaded._inputs, loaded._lines
+        return ctx
 
-    @cached_property
-    def inputs(self) -> Inputs:
-        """The engine's own per-chain, per-year sums of the events (line 6's value part, line 7, line 8 ...)."""
-        from basis_ledger.engine.inputs import build
-
-        return build(self.events, self.taxpayers)
+    @property
+    def lines(self) -> pd.DataFrame:
+        return self.whole_lines
 
     @cached_property
     def _chain_row(self) -> dict[tuple[str, str], int]:
@@ -80,41 +90,16 @@ def make_context(
     options: Options | None = None,
     as_of: date | None = None,
 ) -> AuditContext:
-    import dataclasses
-
-    import pandas as pd
-
-    from basis_ledger.engine.results import compute_lines
-
-    opts = options or Options()
-    whole = compute_lines(events, taxpayers, dataclasses.replace(opts, cents=False))
-    exact = compute_lines(events, taxpayers, dataclasses.replace(opts, cents=True))
+    """An audit context over in-memory frames (tests); the commands use `AuditContext.of(load(...))`."""
     return AuditContext(
-        events=events,
-        lines=whole,
-        taxpayers=taxpayers,
-        filed_forms=filed_forms if filed_forms is not None else pd.DataFrame(columns=FILED_COLUMNS),
-        documents=documents if documents is not None else pd.DataFrame(columns=DOCUMENT_COLUMNS),
-        options=opts,  # as the user asked (the workbook follows it); the rules use both frames
-        cents_lines=exact,
-        accounts=accounts or {},
-        as_of=as_of or date.today(),
+        events,
+        taxpayers,
+        filed_forms=filed_forms,
+        documents=documents,
+        accounts=accounts,
+        options=options,
+        as_of=as_of,
     )
-
-
-FILED_COLUMNS = ["taxpayer", "tax_year", "chain", "line", "value", "source_ref", "source_file"]
-DOCUMENT_COLUMNS = [
-    "doc_index",
-    "form",
-    "taxpayer",
-    "tax_year",
-    "account",
-    "box",
-    "value",
-    "source_line",
-    "file_id",
-    "source_file",
-]
 
 
 # -- amounts as printed ---------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Run every audit rule: the reconciliation rules (audit.reconcile) and the event rules (audit.rules)."""
+"""Run every audit rule of the registry (audit/registry.py): the reconciliation rules and the event rules."""
 
 from __future__ import annotations
 
@@ -6,25 +6,15 @@ from basis_ledger.audit.context import AuditContext
 from basis_ledger.audit.findings import SEVERITIES, Finding
 
 
-def event_rules_available() -> bool:
-    try:
-        from basis_ledger.audit.rules import EVENT_RULES  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def run_audit(ctx: AuditContext, taxpayer: str | None = None, year: int | None = None) -> list[Finding]:
     """Every finding, filtered to a taxpayer and a tax year when given, sorted by taxpayer, chain (own first),
     year, severity (errors first), code and line. A rule sees the whole history: a year's finding may rest on
     earlier years."""
-    from basis_ledger.audit.reconcile import RECONCILE_RULES
+    from basis_ledger.audit.registry import AUDIT_RULES, NEEDS_EVENTS
+    from basis_ledger.audit.rules import run_rules
 
-    found = [f for rule in RECONCILE_RULES for f in rule(ctx)]
-    if event_rules_available() and ctx.events is not None and len(ctx.events):
-        from basis_ledger.audit.rules import EVENT_RULES, run_rules
-
-        found += run_rules(ctx, EVENT_RULES)
+    found = [f for rule in AUDIT_RULES if rule not in NEEDS_EVENTS for f in rule(ctx)]
+    found += run_rules(ctx, [rule for rule in AUDIT_RULES if rule in NEEDS_EVENTS])  # none without events
     if taxpayer is not None:
         found = [f for f in found if f.taxpayer == taxpayer]
     if year is not None:

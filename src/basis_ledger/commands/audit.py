@@ -16,7 +16,6 @@ from basis_ledger.commands import (
     app,
     console,
     guarded,
-    ledger_path,
 )
 from basis_ledger.commands.core import Cents, Places, Year
 from basis_ledger.model import InputError, Problem
@@ -29,10 +28,8 @@ AsOf = Annotated[
 
 def load_context(ledger: str | None, taxpayer: str | None, places: int, cents: bool, as_of: str | None):
     """The ledger's events, computed lines, filed 8606s, custodian documents and accounts as an AuditContext."""
-    from basis_ledger.audit.context import make_context
-    from basis_ledger.commands.core import _load
-    from basis_ledger.engine.form8606 import Options
-    from basis_ledger.ledger.store import Ledger
+    from basis_ledger.audit.context import AuditContext
+    from basis_ledger.commands.core import load_ledger
 
     problems = []
     if not 3 <= places <= 9:
@@ -45,25 +42,8 @@ def load_context(ledger: str | None, taxpayer: str | None, places: int, cents: b
             problems.append(Problem("--as-of", f"'{as_of}' is not a YYYY-MM-DD date"))
     if problems:
         raise InputError(problems)
-    events, people = _load(ledger, taxpayer)
-    store = Ledger.open(ledger_path(ledger))
-    try:
-        filed, docs = store.filed_forms(), store.documents()
-        accounts = store.accounts() if hasattr(store, "accounts") else {}
-    finally:
-        store.close()
-    if taxpayer is not None:
-        filed = filed[filed["taxpayer"] == taxpayer] if len(filed) else filed
-        docs = docs[docs["taxpayer"] == taxpayer] if len(docs) else docs
-    return make_context(
-        events,
-        people,
-        filed_forms=filed,
-        documents=docs,
-        accounts=accounts,
-        options=Options(ratio_places=places, cents=cents),
-        as_of=day,
-    )
+    loaded = load_ledger(ledger, taxpayer=taxpayer, ratio_places=places, cents=cents, documents=True)
+    return AuditContext.of(loaded, as_of=day)
 
 
 @app.command()

@@ -84,33 +84,21 @@ def import_(
     guarded(run)
 
 
-def _load(ledger: str | None, taxpayer: str | None, provenance: bool = True):
-    from basis_ledger.ledger.store import Ledger
+def load_ledger(ledger: str | None, **options: object):
+    """The command's ledger through the loader (basis_ledger.loader.load): `options` are LoadOptions fields."""
+    from basis_ledger.loader import LoadOptions, load
 
-    store = Ledger.open(ledger_path(ledger))
-    try:
-        events = store.events(taxpayer, provenance=provenance)
-        people = store.taxpayers()
-    finally:
-        store.close()
-    if taxpayer is not None and events.empty:
-        known = ", ".join(people) or "none"
-        raise InputError([Problem(str(ledger_path(ledger)), f"no events for taxpayer '{taxpayer}' (known: {known})")])
-    return events, people
+    return load(ledger_path(ledger), LoadOptions(**options))  # type: ignore[arg-type]
+
+
+def _load(ledger: str | None, taxpayer: str | None, provenance: bool = True):
+    loaded = load_ledger(ledger, taxpayer=taxpayer, provenance=provenance)
+    return loaded.events, loaded.taxpayers
 
 
 def computed_frame(ledger: str | None, taxpayer: str | None, year: int | None, places: int, cents: bool):
-    from basis_ledger.engine.form8606 import Options
-    from basis_ledger.engine.results import check_lines, compute_lines
-
-    if not 3 <= places <= 9:
-        raise InputError([Problem("--ratio-places", f"{places} is not allowed: line 10 needs 3 to 9 places")])
-    opts = Options(ratio_places=places, cents=cents)
-    events, people = _load(ledger, taxpayer, provenance=False)
-    frame = compute_lines(events, people, opts)
-    broken = check_lines(frame, opts)
-    if broken:
-        raise RuntimeError(f"computed lines break the form's arithmetic: {', '.join(broken)}")
+    loaded = load_ledger(ledger, taxpayer=taxpayer, ratio_places=places, cents=cents, provenance=False)
+    frame, opts = loaded.lines, loaded.options
     if year is not None:
         frame = frame[frame["tax_year"] == year].reset_index(drop=True)
         if frame.empty:

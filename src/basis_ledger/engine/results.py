@@ -8,7 +8,7 @@ import numpy as np
 
 from basis_ledger.engine import form8606
 from basis_ledger.engine.form8606 import LINE_KEYS, MONEY_LINES, Computed, Options
-from basis_ledger.engine.inputs import build
+from basis_ledger.engine.inputs import Inputs, build
 from basis_ledger.model import Caution, Taxpayer
 from basis_ledger.money import format_cents
 
@@ -18,14 +18,17 @@ if TYPE_CHECKING:
 STATE_KEYS = ("basis_end", "roth_contribution_basis_end", "roth_conversion_basis_end")
 
 
-def compute_lines(events: pd.DataFrame, taxpayers: dict[str, Taxpayer], opts: Options) -> pd.DataFrame:
+def compute_lines(
+    events: pd.DataFrame, taxpayers: dict[str, Taxpayer], opts: Options, inputs: Inputs | None = None
+) -> pd.DataFrame:
     """Events in, one row per (taxpayer, chain, tax_year) out: `L<line>` columns (cents; nullable where the
-    form skips the line; L10 scaled by 10**places), state columns, flags, and a `warnings` list column."""
+    form skips the line; L10 scaled by 10**places), state columns, flags, and a `warnings` list column.
+    `inputs`: the events' engine inputs when the caller (the loader) has built them already."""
     import pandas as pd
 
     if events.empty:
         return pd.DataFrame(columns=["taxpayer", "chain", "tax_year", "form_required", "warnings"])
-    inp = build(events, taxpayers)
+    inp = inputs if inputs is not None else build(events, taxpayers)
     comp = form8606.compute(inp, opts)
     years = inp.years
     first = inp.chains["first_year"].to_numpy()[:, None]

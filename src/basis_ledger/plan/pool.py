@@ -87,8 +87,7 @@ def basis_at(ev: pd.DataFrame, people: dict[str, Taxpayer], points: list[Point])
     their date) and whose 31 December value for the point's year is the estimated value at the point."""
     import pandas as pd
 
-    from basis_ledger.engine.form8606 import Options
-    from basis_ledger.engine.results import compute_lines
+    from basis_ledger.loader import Loaded
 
     if not points:
         return []
@@ -119,6 +118,6 @@ def basis_at(ev: pd.DataFrame, people: dict[str, Taxpayer], points: list[Point])
     allev = pd.concat(frames, ignore_index=True)
     for c in ("tax_year", "amount_cents", "source_line"):
         allev[c] = allev[c].astype("int64")
-    lines = compute_lines(allev, stand_ins, Options(cents=True))
+    lines = Loaded(allev, stand_ins).cents_lines
     own = lines[lines["chain"] == "own"].set_index(["taxpayer", "tax_year"])["basis_end"]
     return [int(own.get((f"#{i}", int(p.date[:4])), 0)) for i, p in enumerate(points)]

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from basis_ledger.audit.findings import Context, Finding
+from basis_ledger.audit.findings import Finding
 from basis_ledger.engine.form8606 import Options
 from basis_ledger.ledger.store import LEDGER_EVENT_COLUMNS
 from basis_ledger.model import InputError, Problem, Taxpayer
@@ -128,7 +128,7 @@ def evaluate(
 ) -> PlanResult:
     """Before and after for `taxpayer`'s `year` (default: the plan's first calendar year) and the new findings."""
     from basis_ledger.audit.rules import run_rules
-    from basis_ledger.engine.results import check_lines, compute_lines
+    from basis_ledger.loader import Loaded
     from basis_ledger.plan.yearend import year_ends
 
     ledger = with_provenance(ledger)
@@ -141,11 +141,8 @@ def evaluate(
     after_ev = _frame([ledger[~ledger["id"].isin(replaced)], plan, after_ye], first + len(before_ye))
     results = []
     for ev in (before_ev, after_ev):
-        frame = compute_lines(ev, people, opts)
-        broken = check_lines(frame, opts)
-        if broken:
-            raise RuntimeError(f"computed lines break the form's arithmetic: {', '.join(broken)}")
-        results.append((frame, run_rules(Context(ev, frame, people))))
+        loaded = Loaded(ev, people, options=opts)  # computed and checked by the loader, in memory
+        results.append((loaded.lines, run_rules(loaded)))
     (fb, find_b), (fa, find_a) = results
     seen = {_key(f) for f in find_b}
     new = [f for f in find_a if f.taxpayer == taxpayer and _key(f) not in seen]

@@ -1,0 +1,186 @@
+"""The loader (as beancount's `loader.load`): a ledger in, one `Loaded` out, with everything the commands, the
+audit, the planner and the renderers read: the validated events, taxpayers, accounts, declarations (on the
+taxpayers), filed forms, custodian documents, the engine's inputs and the computed lines.
+
+This is the one way into the engine: nothing else calls `engine.results.compute_lines`. A `Loaded` computes
+lazily and once (inputs once, lines once per money unit) and checks every computed frame against the lines'
+contract (`check_computed`) before anyone reads it.
+
+The interface is deliberately narrow (attributes and methods, no frame internals promised beyond the columns
+documented in docs/architecture.md), so the storage behind it can change (Arrow or numpy columns) without
+touching its readers. `check_computed` is a separate step for the same reason: a vectorized check can replace
+the pandera one without changing the loader's callers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from basis_ledger.engine.form8606 import Options
+from basis_ledger.model import InputError, Problem, Taxpayer
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from basis_ledger.engine.inputs import Inputs
+    from basis_ledger.ledger.location import Location
+
+FILED_COLUMNS = ["taxpayer", "tax_year", "chain", "line", "value", "source_ref", "source_file"]
+DOCUMENT_COLUMNS = [
+    "doc_index",
+    "form",
+    "taxpayer",
+    "tax_year",
+    "account",
+    "box",
+    "value",
+    "source_line",
+    "file_id",
+    "source_file",
+]
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """What to load: one taxpayer or all; how to compute (line 10 places, cents); with provenance columns; with
+    the filed forms, custodian documents and accounts (the audit and the workbook need them)."""
+
+    taxpayer: str | None = None
+    ratio_places: int = 5
+    cents: bool = False
+    provenance: bool = True
+    documents: bool = False
+
+    def problems(self) -> list[Problem]:
+        if not 3 <= self.ratio_places <= 9:
+            return [Problem("--ratio-places", f"{self.ratio_places} is not allowed: line 10 needs 3 to 9 places")]
+        return []
+
+    @property
+    def engine(self) -> Options:
+        return Options(ratio_places=self.ratio_places, cents=self.cents)
+
+
+class Loaded:
+    """One ledger's (or an in-memory history's) data and its computed Form 8606 lines."""
+
+    def __init__(
+        self,
+        events: pd.DataFrame,
+        taxpayers: dict[str, Taxpayer],
+        *,
+        accounts: dict[str, Any] | None = None,
+        filed_forms: pd.DataFrame | None = None,
+        documents: pd.DataFrame | None = None,
+        options: Options | None = None,
+        source: str = "",
+    ) -> None:
+        import pandas as pd
+
+        self.events = events
+        self.taxpayers = taxpayers
+        self.accounts = accounts or {}
+        self.filed_forms = filed_forms if filed_forms is not None else pd.DataFrame(columns=FILED_COLUMNS)
+        self.documents = documents if documents is not None else pd.DataFrame(columns=DOCUMENT_COLUMNS)
+        self.options = options or Options()  # as asked: --ratio-places and --cents
+        self.source = source  # where it came from (the ledger's location), for messages
+        self._inputs: Inputs | None = None
+        self._lines: dict[bool, pd.DataFrame] = {}
+
+    @property
+    def inputs(self) -> Inputs:
+        """The engine's (chain x year) inputs of the events, built once."""
+        if self._inputs is None:
+            from basis_ledger.engine.inputs import build
+
+            self._inputs = build(self.events, self.taxpayers)
+        return self._inputs
+
+    def computed_lines(self, cents: bool) -> pd.DataFrame:
+        """Every 8606 line of every chain and year, in cents (`cents=True`) or whole dollars, at the options'
+        line-10 places: computed once per unit and checked against the lines' contract."""
+        if cents not in self._lines:
+            from basis_ledger.engine.results import compute_lines
+
+            opts = dataclasses.replace(self.options, cents=cents)
+            inputs = self.inputs if len(self.events) else None
+            frame = compute_lines(self.events, self.taxpayers, opts, inputs=inputs)
+            check_computed(frame, opts)
+            self._lines[cents] = frame
+        return self._lines[cents]
+
+    @property
+    def lines(self) -> pd.DataFrame:
+        """The computed lines as asked (`options.cents`)."""
+        return self.computed_lines(self.options.cents)
+
+    @property
+    def whole_lines(self) -> pd.DataFrame:
+        """The computed lines in whole dollars: the form as the tool fills it by default."""
+        return self.computed_lines(False)
+
+    @property
+    def cents_lines(self) -> pd.DataFrame:
+        """The computed lines in exact cents."""
+        return self.computed_lines(True)
+
+    def with_events(self, events: pd.DataFrame, taxpayers: dict[str, Taxpayer] | None = None) -> Loaded:
+        """The same ledger with other events (a plan, a cut-off history): computed afresh, in memory."""
+        return Loaded(
+            events,
+            self.taxpayers if taxpayers is None else taxpayers,
+            accounts=self.accounts,
+            filed_forms=self.filed_forms,
+            documents=self.documents,
+            options=self.options,
+            source=self.source,
+        )
+
+
+def check_computed(frame: pd.DataFrame, opts: Options) -> None:
+    """The computed lines' contract (engine.results.check_lines, pandera): the form's own arithmetic holds.
+    A frame that breaks it is a bug, never bad input: RuntimeError."""
+    if len(frame) == 0:
+        return  # no computed year: nothing to check
+    from basis_ledger.engine.results import check_lines
+
+    broken = check_lines(frame, opts)
+    if broken:
+        raise RuntimeError(f"computed lines break the form's arithmetic: {', '.join(broken)}")
+
+
+def load(ledger: Location, options: LoadOptions | None = None) -> Loaded:
+    """Read a ledger into a `Loaded`. Raises InputError for a bad option or a taxpayer the ledger has no events
+    for."""
+    from basis_ledger.ledger.store import Ledger
+
+    opts = options or LoadOptions()
+    problems = opts.problems()
+    if problems:
+        raise InputError(problems)
+    filed = docs = accounts = None
+    with Ledger.open(ledger) as store:
+        events = store.events(opts.taxpayer, provenance=opts.provenance)
+        people = store.taxpayers()
+        if opts.documents:
+            filed, docs = store.filed_forms(), store.documents()
+            accounts = store.accounts()
+    if opts.taxpayer is not None and events.empty:
+        known = ", ".join(people) or "none"
+        raise InputError([Problem(str(ledger), f"no events for taxpayer '{opts.taxpayer}' (known: {known})")])
+    if opts.taxpayer is not None:
+        if filed is not None and len(filed):
+            filed = filed[filed["taxpayer"] == opts.taxpayer]
+        if docs is not None and len(docs):
+            docs = docs[docs["taxpayer"] == opts.taxpayer]
+    return Loaded(
+        events,
+        people,
+        accounts=accounts,
+        filed_forms=filed,
+        documents=docs,
+        options=opts.engine,
+        source=str(ledger),
+    )
