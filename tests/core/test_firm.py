@@ -80,6 +80,14 @@ def test_a_preparer_sees_and_writes_only_granted_households_even_with_raw_sql(fi
     assert res.returncode == 2 and "Traceback" not in res.stderr
     shown = cli("--ledger", alice, "compute", "--all", "--json")
     assert {o["taxpayer"] for o in json.loads(shown.stdout)} == {"smith"}
+    # Without --household, a preparer's writes go to its only household.
+    more = tmp_path / "more.csv"
+    more.write_text(csv_text("smith,2024-02-01,2024,IRA-smith,traditional,nondeductible_contribution,50.00,"))
+    assert cli("--ledger", alice, "import", str(more)).returncode == 0
+    assert run_sql(firm["admin"], "SELECT household, count(*) FROM events GROUP BY 1 ORDER BY 1") == [
+        ("jones", 3),
+        ("smith", 4),
+    ]
 
 
 def test_a_reviewer_reads_its_households_and_writes_nothing(firm, tmp_path):
@@ -210,3 +218,34 @@ def test_two_households_with_a_taxpayer_of_the_same_name_are_never_added_togethe
     assert res.returncode == 2 and "taxpayer 'ed' is in households jones, smith; choose one" in res.stderr
     smith = json.loads(cli("--ledger", pg_url, "--household", "smith", "compute", "--all", "--json").stdout)
     assert [o["lines"]["1"] for o in smith] == [500]
+
+
+@pytest.mark.parametrize("into", ["sqlite", "postgresql"])
+def test_a_copy_that_fails_half_way_leaves_nothing(pg_url, tmp_path, monkeypatch, into):
+    from basis_ledger.ledger import copying
+    from basis_ledger.ledger.copying import copy_ledger
+    from basis_ledger.ledger.location import resolve
+    from basis_ledger.model import InputError
+
+    source = tmp_path / "l.db"
+    assert cli("import", str(DEMO), ledger=source).returncode == 0
+    assert cli("taxpayer", "set", "ed", "--birth-date", "1975-06-15", ledger=source).returncode == 0
+    written = []
+    real = copying._write
+
+    def fail_after_events(conn, engine, table, columns, cols):
+        real(conn, engine, table, columns, cols)
+        written.append(table)
+        if table == "events":
+            raise InputError([])
+
+    monkeypatch.setattr(copying, "_write", fail_after_events)
+    destination = tmp_path / "copy.db" if into == "sqlite" else pg_url
+    with pytest.raises(InputError):
+        copy_ledger(resolve(str(source)), resolve(str(destination)), "smith")
+    assert written == ["files", "events"]
+    if into == "sqlite":
+        assert not destination.exists()
+    else:
+        assert run_sql(pg_url, "SELECT count(*) FROM events") == [(0,)]
+        assert run_sql(pg_url, "SELECT count(*) FROM files") == [(0,)]

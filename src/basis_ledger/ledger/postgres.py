@@ -159,7 +159,10 @@ def explain(exc: Exception, household: str | None = None) -> str:
         grant = f"basis-ledger firm grant ROLE {household or 'HOUSEHOLD'}"
         return f"your database role may not write {who}; ask the firm's admin to run: {grant}"
     if state == "42501":
-        return f"your database role may not do this ({detail}); a reviewer's role only reads"
+        return (
+            f"your database role may not do this ({detail}); a reviewer's role only reads,"
+            " and firm commands are for the ledger's owner"
+        )
     if state == "23505":
         return (
             f"another import recorded the same row at the same moment ({detail});"
