@@ -34,20 +34,6 @@ _PARAM = re.compile(r"\?")
 _CONFLICT = re.compile(r"ON CONFLICT\s*\(", re.I)
 
 
-def events_table(events, file_id: int) -> pa.Table:
-    """An import's events frame as the Arrow rows COPY sends (file_id first, then the event columns)."""
-    import pyarrow as pa
-
-    from basis_ledger.ledger.store import EVENT_FIELDS
-
-    ints = {"tax_year", "amount_cents", "source_line"}
-    columns = {"file_id": pa.array([file_id] * len(events), pa.int64())}
-    for name in EVENT_FIELDS:
-        values = events[name].to_numpy()
-        columns[name] = pa.array(values, pa.int64()) if name in ints else pa.array(values.astype(object), pa.string())
-    return pa.table(columns)
-
-
 def _driver():
     try:
         import adbc_driver_postgresql.dbapi as pg
