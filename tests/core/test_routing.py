@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import date
 
 from basis_ledger.audit.context import make_context
+from basis_ledger.audit.pool import flows
 from basis_ledger.engine.inputs import FIELDS, INTERNAL_FIELDS, build
 from basis_ledger.engine.routing import check_table, place, route
 from basis_ledger.model import kinds
-from basis_ledger.plan.pool import flows
 from basis_ledger.render.workbook import write_workbook
 from basis_ledger.taxcalendar import extended_due_date
 from tests.core.helpers import csv_text, events_from, years

@@ -27,7 +27,7 @@ def _inspect(
     from basis_ledger.ingest.base import Context
     from basis_ledger.ingest.registry import choose
     from basis_ledger.ingest.source import SourceFile
-    from basis_ledger.ingest.taxforms.reconcile import reconcile
+    from basis_ledger.ledger.crosscheck import reconcile
     from basis_ledger.ledger.schema import validation_problems
     from basis_ledger.ledger.store import Ledger
 

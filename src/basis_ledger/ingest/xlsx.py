@@ -72,6 +72,11 @@ class OldExcel:
         return src.data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or src.path.suffix.lower() == ".xls"
 
     def extract(self, src: SourceFile) -> Extracted:
-        from basis_ledger.ingest.statements import old_excel
-
         raise InputError([old_excel(src)])
+
+
+def old_excel(src: SourceFile) -> Problem:
+    return Problem(
+        str(src.path),
+        "old Excel .xls workbook: open it in Excel or LibreOffice and save it as .xlsx (or CSV), then import that file",
+    )

@@ -67,7 +67,7 @@ def import_files(
         try:
             src, extracted = extract_file(path, profile, ctx, validate=False)
             if extracted.filed_forms:
-                from basis_ledger.ingest.pdf8606.pipeline import attach
+                from basis_ledger.ledger.openings import attach
 
                 attach(src, extracted, ledger, taxpayer, as_opening, staged)
         except InputError as err:
@@ -89,7 +89,7 @@ def import_files(
         seen[src.sha256] = src.name
         staged.append((src, extracted))
     problems += _validate_together(staged)
-    from basis_ledger.ingest.taxforms.reconcile import reconcile
+    from basis_ledger.ledger.crosscheck import reconcile
 
     problems += reconcile([(str(s.path), e) for s, e in staged], ledger)
     if problems:

@@ -22,11 +22,12 @@ from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
 from basis_ledger.ledger import dialect
-from basis_ledger.ledger.location import DatabaseUrl
 from basis_ledger.model import InputError, Problem
 
 if TYPE_CHECKING:
     import pyarrow as pa
+
+    from basis_ledger.ledger.location import DatabaseUrl
 
 SCHEMA_VERSION_KEY = "schema_version"
 DEFAULT_HOUSEHOLD = "default"  # a one-client PostgreSQL ledger, and what `ledger copy` uses unless told
@@ -222,7 +223,7 @@ def open_ledger(url: DatabaseUrl, *, create: bool, household: str | None) -> Con
 
 
 def _check_version(conn: Connection) -> None:
-    from basis_ledger.ledger.store import SCHEMA_VERSION
+    from basis_ledger.ledger.backend import SCHEMA_VERSION
 
     row = conn.execute(f"SELECT value FROM meta WHERE key = '{SCHEMA_VERSION_KEY}'").fetchone()
     found = row[0] if row else None
@@ -262,7 +263,7 @@ def has_ledger(conn: Connection) -> bool:
 
 
 def create_schema(conn: Connection) -> None:
-    from basis_ledger.ledger.store import SCHEMA_VERSION
+    from basis_ledger.ledger.backend import SCHEMA_VERSION
 
     with raw_transaction(conn):
         conn.execute("SELECT pg_advisory_xact_lock(hashtext('basis_ledger:schema'))")  # two first imports at once

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from basis_ledger.ingest.base import EVENT_COLUMNS
+from basis_ledger.ledger.backend import SCHEMA_VERSION  # re-exported: the ledger's schema version
 from basis_ledger.ledger.location import DatabaseUrl, Location
 from basis_ledger.model import InputError, Problem, Taxpayer
 
@@ -19,7 +20,6 @@ if TYPE_CHECKING:
 
     from basis_ledger.ledger.backend import Connection
 
-SCHEMA_VERSION = "1"
 EVENT_FIELDS = EVENT_COLUMNS  # what an importer extracts is what a row of `events` stores
 # Ledger.events() with provenance: the event id, its fields, and the file it came from (name, sha256, line).
 LEDGER_EVENT_COLUMNS = ("id", *EVENT_COLUMNS[:-1], "source_file", "source_sha256", "source_line")

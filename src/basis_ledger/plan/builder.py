@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from basis_ledger.audit.pool import Point, account_values, basis_at, ordered
 from basis_ledger.model import POOLED_TYPES, InputError, Problem, Taxpayer
-from basis_ledger.plan.pool import Point, account_values, basis_at, ordered
 
 if TYPE_CHECKING:
     import pandas as pd

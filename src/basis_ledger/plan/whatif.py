@@ -25,7 +25,7 @@ TAXABLE_LINES = ("L15c", "L18", "L25c")  # Form 1040 line 4b amounts the 8606 pr
 class PlanResult:
     taxpayer: str
     tax_year: int
-    before: dict  # the year's own-chain object from render.lines.as_objects, or {} when the form has no such year
+    before: dict  # the year's own-chain object from engine.objects.as_objects, or {} when the form has no such year
     after: dict
     taxable_change: int  # cents: (15c + 18 + 25c) after minus before
     findings: list[Finding]
@@ -35,7 +35,7 @@ class PlanResult:
     extra: dict = field(default_factory=dict)  # further JSON keys (amounts in cents under keys ending _cents)
 
     def as_json(self) -> dict:
-        from basis_ledger.render.lines import money_value
+        from basis_ledger.engine.objects import money_value
 
         doc = {
             "taxpayer": self.taxpayer,
@@ -162,7 +162,7 @@ def _row(frame: pd.DataFrame, taxpayer: str, year: int) -> pd.DataFrame:
 
 
 def _year_object(frame: pd.DataFrame, taxpayer: str, year: int, opts: Options) -> dict:
-    from basis_ledger.render.lines import as_objects
+    from basis_ledger.engine.objects import as_objects
 
     objs = as_objects(_row(frame, taxpayer, year), opts)
     return objs[0] if objs else {}

@@ -1,6 +1,6 @@
 """31 December values for the years a plan touches (8606 line 6 needs them).
 
-When neither the ledger nor the plan gives a year's values, they are projected per account (plan/pool.py: the last
+When neither the ledger nor the plan gives a year's values, they are projected per account (audit/pool.py: the last
 known value plus deposits less withdrawals, no market change), the same way before and after, so the difference is
 the plan's alone. When the ledger already has that year's values, the plan's own deposits and withdrawals are added
 to them for "after". Values the plan file gives win. Generated rows have source line 0 and say how in their memo.
@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from basis_ledger.audit.pool import Point, account_values, flows, ordered
+from basis_ledger.ledger.store import LEDGER_EVENT_COLUMNS as COLUMNS
 from basis_ledger.model import POOLED_TYPES
-from basis_ledger.plan.pool import Point, account_values, flows, ordered
-from basis_ledger.plan.whatif import COLUMNS
 
 if TYPE_CHECKING:
     import pandas as pd

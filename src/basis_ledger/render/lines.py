@@ -5,86 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from basis_ledger.engine.form8606 import Options
-from basis_ledger.engine.results import LINE_KEYS, STATE_KEYS
+from basis_ledger.engine.objects import as_objects, money_value
+
+__all__ = ["as_objects", "money_value", "write_json"]
 
 if TYPE_CHECKING:
     import pandas as pd
-
-
-def money_value(cents: int, opts: Options) -> int | str:
-    """Whole dollars (half-up) as a JSON integer, or with --cents a string with two decimals."""
-    if opts.cents:
-        sign = "-" if cents < 0 else ""
-        return f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d}"
-    return (cents + 50) // 100 if cents >= 0 else -((-cents + 50) // 100)
-
-
-def as_objects(frame: pd.DataFrame, opts: Options) -> list[dict]:
-    """One object per taxpayer, chain and year, in order. Lines the form skips are absent.
-
-    Built column-wise: rows are grouped by which lines are present (a handful of patterns: the form's own
-    skip structure), so each group's dicts come from one zip instead of a Python loop over every cell."""
-    import numpy as np
-
-    n = len(frame)
-    if n == 0:
-        return []
-    scale = 10**opts.ratio_places
-
-    def money(cents: np.ndarray) -> list:
-        cents = np.asarray(cents, dtype=np.int64)
-        if opts.cents:
-            return [f"{v // 100}.{v % 100:02d}" for v in cents.tolist()]
-        return ((cents + 50) // 100).tolist()
-
-    present = np.stack([frame[f"L{k}"].notna().to_numpy() for k in LINE_KEYS], axis=1)
-    rendered = []
-    for i, key in enumerate(LINE_KEYS):
-        values = frame[f"L{key}"].fillna(0).to_numpy(dtype=np.int64)
-        if not present[:, i].any():
-            rendered.append(np.full(n, None, dtype=object))
-        elif key == "10":
-            rendered.append(
-                np.array([f"{v // scale}.{v % scale:0{opts.ratio_places}d}" for v in values.tolist()], dtype=object)
-            )
-        else:
-            rendered.append(np.array(money(values), dtype=object))
-    lines: list[dict] = [{}] * n
-    codes = present.astype(np.int64) @ (np.int64(1) << np.arange(len(LINE_KEYS), dtype=np.int64))
-    for code in np.unique(codes).tolist():
-        rows = np.flatnonzero(codes == code)
-        on = [i for i in range(len(LINE_KEYS)) if code >> i & 1]
-        if not on:
-            continue
-        keys = [LINE_KEYS[i] for i in on]
-        picked = [rendered[i][rows].tolist() for i in on]
-        for r, values in zip(rows.tolist(), zip(*picked, strict=True), strict=True):
-            lines[r] = dict(zip(keys, values, strict=True))
-    state = [money(frame[k].to_numpy()) for k in STATE_KEYS]  # basis_end, Roth contribution and conversion bases
-    warnings = [[w.as_dict() for w in ws] for ws in frame["warnings"]]
-    return [
-        {
-            "taxpayer": t,
-            "chain": c,
-            "tax_year": y,
-            "form_required": f,
-            "lines": ln,
-            "basis_end": b,
-            "roth_contribution_basis_end": rc,
-            "roth_conversion_basis_end": rv,
-            "warnings": w,
-        }
-        for t, c, y, f, ln, b, rc, rv, w in zip(
-            frame["taxpayer"].tolist(),
-            frame["chain"].tolist(),
-            frame["tax_year"].tolist(),
-            frame["form_required"].tolist(),
-            lines,
-            *state,
-            warnings,
-            strict=True,
-        )
-    ]
 
 
 def write_json(frame: pd.DataFrame, opts: Options, stream, chunk: int = 20_000) -> None:

@@ -12,18 +12,18 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from basis_ledger.audit.context import event_keys
+from basis_ledger.engine.routing import place
 from basis_ledger.model import InputError, Problem, kinds
 from basis_ledger.render.safe import cell
 from basis_ledger.render.workbook_form import FEEDS, INPUTS, add_basis_chart, write_form_sheet
 
 if TYPE_CHECKING:
-    from basis_ledger.audit.context import AuditContext
     from basis_ledger.audit.findings import Finding
+    from basis_ledger.loader import Loaded
 
 
-def write_workbook(path: Path, ctx: AuditContext, findings: list[Finding]) -> int:
-    """Write the workbook; returns the number of sheets."""
+def write_workbook(path: Path, ctx: Loaded, findings: list[Finding]) -> int:
+    """Write the workbook of a loaded ledger and its audit's findings; returns the number of sheets."""
     from openpyxl import Workbook
 
     wb = Workbook()
@@ -126,7 +126,7 @@ def _findings_sheet(ws, findings: list[Finding]) -> None:
         ws.auto_filter.ref = f"A1:J{len(findings) + 1}"
 
 
-def _events_sheet(ws, ctx: AuditContext) -> None:
+def _events_sheet(ws, ctx: Loaded) -> None:
     _header(
         ws,
         [
@@ -149,7 +149,8 @@ def _events_sheet(ws, ctx: AuditContext) -> None:
     if ctx.events is None or len(ctx.events) == 0:
         return
     table = kinds()
-    keyed = event_keys(ctx.events)
+    placed = place(ctx.events)  # the chain and form year the engine gives each event (engine/routing.py)
+    keyed = ctx.events.assign(chain=placed.chain, form_year=placed.form_year)
     for r in keyed.itertuples():
         k = table.get(r.kind)
         ws.append(

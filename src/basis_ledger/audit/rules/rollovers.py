@@ -14,8 +14,8 @@ if TYPE_CHECKING:
 
 def basis_to_plan(ctx: Context) -> list[Finding]:
     """IRC 408(d)(3)(H): only pre-tax money may go to an employer plan. Pre-tax part = the pool's estimated value
-    just before the rollover (plan/pool.py) less the basis at that moment (the engine's, for the history so far)."""
-    from basis_ledger.plan.pool import Point, account_values, basis_at, ordered
+    just before the rollover (audit/pool.py) less the basis at that moment (the engine's, for the history so far)."""
+    from basis_ledger.audit.pool import Point, account_values, basis_at, ordered
 
     ev = ctx.events
     rolling = ev["kind"] == "rollover_to_plan"

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 from basis_ledger.ingest.base import Context, Extracted
 from basis_ledger.ingest.statements import profile as profiles
 from basis_ledger.ingest.statements.reader import grid, identify, is_old_excel
-from basis_ledger.model import InputError, Problem
+from basis_ledger.ingest.xlsx import old_excel
+from basis_ledger.model import InputError
 
 if TYPE_CHECKING:
     from basis_ledger.ingest.source import SourceFile
@@ -35,13 +36,6 @@ class StatementImporter:
         if is_old_excel(src):
             raise InputError([old_excel(src)])
         return build(self.profile, src, grid(src), ctx or Context())
-
-
-def old_excel(src: SourceFile) -> Problem:
-    return Problem(
-        str(src.path),
-        "old Excel .xls workbook: open it in Excel or LibreOffice and save it as .xlsx (or CSV), then import that file",
-    )
 
 
 def statement_importers() -> list[StatementImporter]:

@@ -1,7 +1,7 @@
 """Custodian tax forms: Form 1099-R and Form 5498 as CSV templates (one column per box) or FDX JSON.
 
 Each form is kept as filed (the `documents` table, with file and line) and becomes events where the
-statements lack them (reconcile.py decides, across every file of one import).
+statements lack them (ledger/crosscheck.py decides, across every file of one import).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Events from forms carry `origin` (the form): the import pipeline drops them where statements already hold
 the same event, and turns 1099-R "conversion?" payouts into conversions when a 5498 box 3 shows the money
-arriving in a Roth IRA (see reconcile.py).
+arriving in a Roth IRA (see ledger/crosscheck.py).
 """
 
 from __future__ import annotations

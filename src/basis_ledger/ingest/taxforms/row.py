@@ -1,4 +1,4 @@
-"""One event from a tax form, as a row of the events frame; `origin` marks it for reconcile.py."""
+"""One event from a tax form, as a row of the events frame; `origin` marks it for ledger/crosscheck.py."""
 
 from __future__ import annotations
 

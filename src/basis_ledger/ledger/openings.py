@@ -1,4 +1,5 @@
-"""The import pipeline's step for filed forms: decide the owner, and with --as-opening add opening events."""
+"""The import pipeline's step for filed forms: decide the owner, and with --as-opening add opening events (here,
+not in ingest/pdf8606, because it reads the ledger)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Across every file of one import (and what the ledger already holds): statements and tax forms agree.
+"""Across every file of one import (and what the ledger already holds): statements and tax forms agree. A step of
+the import pipeline (ledger/importing.py), here because it reads the ledger; the forms themselves are ingest's.
 
 1. A 1099-R payout coded 1/2/7 from a traditional IRA is a Roth conversion when a 5498 of the same owner and
    year shows it arriving (box 3); without a 5498 it stays a distribution, with a note.
