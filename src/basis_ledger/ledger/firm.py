@@ -34,12 +34,7 @@ def init(url: DatabaseUrl) -> list[str]:
     done = []
     try:
         existed = postgres.has_ledger(conn)
-        with postgres.raw_transaction(conn):
-            conn.execute("SELECT pg_advisory_xact_lock(hashtext('basis_ledger:schema'))")
-            conn.executescript(dialect.postgresql_schema())
-            from basis_ledger.ledger.store import SCHEMA_VERSION
-
-            conn.execute("INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING", (SCHEMA_VERSION,))
+        postgres.create_schema(conn)
         done.append("ledger tables and row-level security " + ("brought up to date" if existed else "created"))
         for role in (PREPARER, REVIEWER):
             if not _role_exists(conn, role):

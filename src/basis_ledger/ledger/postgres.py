@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
-from basis_ledger.ledger import dialect
+from basis_ledger.ledger import dialect, sqlite
 from basis_ledger.model import InputError, Problem
 
 if TYPE_CHECKING:
@@ -35,16 +35,6 @@ _PARAM = re.compile(r"\?")
 _CONFLICT = re.compile(r"ON CONFLICT\s*\(", re.I)
 
 
-def _driver():
-    try:
-        import adbc_driver_postgresql.dbapi as pg
-    except ImportError:  # pragma: no cover - a dependency; only a broken install lacks it
-        raise InputError(
-            [Problem("--ledger", "PostgreSQL ledgers need adbc-driver-postgresql: pip install adbc-driver-postgresql")]
-        ) from None
-    return pg
-
-
 def translate(sql: str) -> str:
     """The store's portable SQL in PostgreSQL's spelling: `?` -> `$n`; per-household conflict targets."""
     counter = iter(range(1, 10_000))
@@ -52,84 +42,52 @@ def translate(sql: str) -> str:
     return _CONFLICT.sub("ON CONFLICT (household, ", sql)
 
 
-class Cursor:
-    def __init__(self, cur: Any):
-        self._cur = cur
-
-    @property
-    def description(self):
-        return self._cur.description
-
-    def fetchone(self):
-        return self._cur.fetchone()
-
-    def fetchall(self):
-        return self._cur.fetchall()
-
-    def fetchmany(self, size: int):
-        return self._cur.fetchmany(size)
-
-    def fetch_arrow(self) -> pa.Table:
-        return self._cur.fetch_arrow_table()
-
-    def __iter__(self) -> Iterator[tuple]:
-        return iter(self._cur.fetchall())
-
-
-class Connection:
-    """sqlite3-shaped access to one PostgreSQL session (autocommit outside `transaction()`)."""
+class Connection(sqlite.Connection):
+    """The SQLite connection's calls (ledger/backend.py) on one PostgreSQL session, through the driver
+    manager's low-level API as there (its DB-API module would import pandas into every command); autocommit
+    outside `transaction()`."""
 
     engine = "postgresql"
 
-    def __init__(self, raw: Any, url: DatabaseUrl):
-        self.raw = raw
+    def __init__(self, db: Any, raw: Any, url: DatabaseUrl):
+        super().__init__(db, raw, url)  # type: ignore[arg-type]
         self.url = url
         self.household: str | None = None  # the session's household, once chosen
         self.scoped = False  # True when the household was chosen explicitly: the views show only it
 
-    def execute(self, sql: str, params: Sequence = ()) -> Cursor:
-        cur = self.raw.cursor()
-        try:
-            if params:
-                cur.execute(translate(sql), parameters=tuple(params))
-            else:
-                cur.execute(translate(sql))
-        except Exception as exc:
-            cur.close()
-            raise self.problem(exc) from None
-        return Cursor(cur)
-
-    def executemany(self, sql: str, rows: Sequence[Sequence]) -> None:
-        for row in rows:  # prepared once by the server; the rows here are few (documents, filed form lines)
-            self.execute(sql, row).fetchall() if sql.lstrip().upper().startswith("SELECT") else self.execute(sql, row)
+    def _statement(self, sql: str, params: pa.RecordBatch | None):
+        return super()._statement(translate(sql), params)
 
     def executescript(self, sql: str) -> None:
-        cur = self.raw.cursor()
-        try:
-            for statement in _statements(sql):
-                cur.execute(statement)
-        except Exception as exc:
-            raise self.problem(exc) from None
-        finally:
-            cur.close()
+        for statement in _statements(sql):
+            self.execute(statement)
 
     def ingest(self, table: str, data: pa.Table, columns: Sequence[str]) -> None:
         """Append an Arrow table's rows to `table` by COPY: into a temporary table, then one INSERT ... SELECT
         (COPY straight into a table with row-level security is refused; the INSERT is checked by its policies)."""
-        cur = self.raw.cursor()
+        import adbc_driver_manager as adbc
+
+        self.execute("DROP TABLE IF EXISTS basis_ledger_staging")
+        stmt = adbc.AdbcStatement(self.raw)
         try:
-            cur.execute("DROP TABLE IF EXISTS basis_ledger_staging")
-            cur.adbc_ingest("basis_ledger_staging", data, mode="create", temporary=True)
-            names = ", ".join(columns)
-            cur.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM basis_ledger_staging")
-            cur.execute("DROP TABLE basis_ledger_staging")
-        except Exception as exc:
+            stmt.set_options(
+                **{
+                    "adbc.ingest.target_table": "basis_ledger_staging",
+                    "adbc.ingest.mode": "adbc.ingest.mode.create",
+                    "adbc.ingest.temporary": "true",
+                }
+            )
+            stream = adbc.ArrowArrayStreamHandle()
+            data.select(list(columns)).to_reader()._export_to_c(stream.address)
+            stmt.bind_stream(stream)
+            stmt.execute_update()
+        except adbc.Error as exc:
             raise self.problem(exc) from None
         finally:
-            cur.close()
-
-    def close(self) -> None:
-        self.raw.close()
+            stmt.close()
+        names = ", ".join(columns)
+        self.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM basis_ledger_staging")
+        self.execute("DROP TABLE basis_ledger_staging")
 
     # -- errors ----------------------------------------------------------------------------------
     def problem(self, exc: Exception) -> InputError:
@@ -193,12 +151,20 @@ def _statements(sql: str) -> list[str]:
 
 
 def connect(url: DatabaseUrl) -> Connection:
-    pg = _driver()
+    import adbc_driver_manager as adbc
+
     try:
-        raw = pg.connect(url.secret, autocommit=True)
-    except Exception as exc:
+        import adbc_driver_postgresql
+    except ImportError:  # pragma: no cover - a dependency; only a broken install lacks it
+        raise InputError(
+            [Problem(str(url), "PostgreSQL ledgers need adbc-driver-postgresql: pip install adbc-driver-postgresql")]
+        ) from None
+    try:
+        db = adbc_driver_postgresql.connect(url.secret)
+        raw = adbc.AdbcConnection(db)
+    except adbc.Error as exc:
         raise InputError([Problem(str(url), explain(exc))]) from None
-    return Connection(raw, url)
+    return Connection(db, raw, url)
 
 
 def open_ledger(url: DatabaseUrl, *, create: bool, household: str | None) -> Connection:
