@@ -103,7 +103,9 @@ def test_events_keep_provenance(tmp_path, ledger):
         ("good.csv", 5),
     ]
     assert ev[0]["source_sha256"] == hashlib.sha256(GOOD.encode()).hexdigest()
-    assert ev[2]["amount"] == "15500.40"
+    # Amounts as compute gives them: whole dollars (half-up) as numbers, or with --cents two-decimal strings.
+    assert ev[2]["amount"] == 15500
+    assert cli_json("events", "--taxpayer", "ed", "--cents", ledger=ledger)[2]["amount"] == "15500.40"
 
 
 BAD_CASES = {
@@ -182,7 +184,7 @@ def test_encodings_bom_crlf_cp1252_and_any_column_order(tmp_path, ledger):
     text = "Amount,EVENT,Taxpayer,Date,Tax_Year,Account,Account_Type,Memo\r\n5,distribution,jo,2023-01-03,,A,,Café\r\n"
     cli("import", str(write(tmp_path, "a.csv", b"\xef\xbb\xbf" + text.encode())), ledger=ledger)
     cli("import", str(write(tmp_path, "b.csv", text.replace("5,", "6,", 1).encode("cp1252"))), ledger=ledger)
-    ev = cli_json("events", ledger=ledger)
+    ev = cli_json("events", "--cents", ledger=ledger)
     assert [(e["amount"], e["memo"]) for e in ev] == [("5.00", "Café"), ("6.00", "Café")]
 
 
@@ -256,4 +258,5 @@ def test_tables_never_cut_a_figure_on_a_narrow_terminal(tmp_path, ledger):
     basis = cli("basis", ledger=ledger, env={"COLUMNS": "60"})
     assert basis.returncode == 0 and "15,500" in basis.stdout and "…" not in basis.stdout
     events = cli("events", ledger=ledger, env={"COLUMNS": "60"})
-    assert "15500.40" in events.stdout and "good.csv:4" in events.stdout and "…" not in events.stdout
+    assert "15,500.40" in events.stdout and "…" not in events.stdout
+    assert "good.csv:4" in cli("events", "--wide", ledger=ledger, env={"COLUMNS": "60"}).stdout

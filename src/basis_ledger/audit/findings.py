@@ -6,6 +6,7 @@ Rules are functions `(context) -> list[Finding]`; the audit and the planner run 
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from functools import cache
 
@@ -39,11 +40,30 @@ class Finding:
     def severity(self) -> str:
         return codes()[self.code]["severity"]
 
-    def as_dict(self) -> dict:
+    def as_dict(self, cents: bool = False) -> dict:
+        """The JSON object. An expected or found value that is a plain amount ("$4,906") is a number there, as
+        in `compute --json`: whole dollars (half-up) as an integer, or with cents a two-decimal string."""
         d = asdict(self)
         d["severity"] = self.severity
         d["evidence"] = [asdict(e) for e in self.evidence]
+        for key in ("expected", "found"):
+            d[key] = amount_value(d[key], cents)
         return d
+
+
+_AMOUNT = re.compile(r"(-)?\$(\d{1,3}(?:,\d{3})*|\d+)(?:\.(\d{2}))?")
+
+
+def amount_value(text: str | None, cents: bool = False) -> int | str | None:
+    """'$1,234.50' -> 1235 (or '1234.50' with cents); any other text is returned as it is."""
+    m = _AMOUNT.fullmatch(text) if text else None
+    if m is None:
+        return text
+    sign, whole, frac = m.group(1) or "", int(m.group(2).replace(",", "")), m.group(3) or "00"
+    if cents:
+        return f"{sign}{whole}.{frac}"
+    dollars = whole + (int(frac) >= 50)
+    return -dollars if sign and dollars else dollars
 
 
 @cache

@@ -61,12 +61,30 @@ def _global(
 LedgerOpt = Annotated[str | None, typer.Option("--ledger", help="Ledger file; overrides the global --ledger.")]
 TaxpayerOpt = Annotated[str | None, typer.Option("--taxpayer", "-t", help="Only this taxpayer.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine output: one JSON document on stdout.")]
+CsvOpt = Annotated[bool, typer.Option("--csv", help="CSV on stdout, one row per line of the table.")]
+WideOpt = Annotated[bool, typer.Option("--wide", help="Every column at full width, one line per row.")]
 
 
 def ledger_path(option: str | None = None) -> Path:  # or a DatabaseUrl (a str that prints without password)
     from basis_ledger.ledger.store import resolve_path
 
     return resolve_path(option or State.ledger_option)
+
+
+def open_for_write(path: Path):
+    """Open the ledger a writing command changes, creating it if needed, and say so on stderr when it was
+    created: a command run in the wrong folder must not start a new ledger unnoticed."""
+    from basis_ledger.ledger.store import Ledger
+
+    existed = path.exists()
+    store = Ledger.open(path, create=True)
+    if not existed:
+        say_created(path)
+    return store
+
+
+def say_created(path: Path) -> None:
+    print(f"created new ledger {path}", file=sys.stderr)
 
 
 def fail(problems: list) -> None:

@@ -51,6 +51,7 @@ def audit(
     taxpayer: TaxpayerOpt = None,
     year: Year = None,
     json_out: JsonOpt = False,
+    cents: Cents = False,
     as_of: AsOf = None,
     ledger: LedgerOpt = None,
 ) -> None:
@@ -64,7 +65,7 @@ def audit(
         ctx = load_context(ledger, taxpayer, 5, False, as_of)
         findings = run_audit(ctx, taxpayer, year)
         if json_out:
-            _stream_json(findings)
+            _stream_json(findings, cents)
         else:
             from basis_ledger.render.findings import findings_table
 
@@ -76,7 +77,7 @@ def audit(
         raise typer.Exit(code)
 
 
-def _stream_json(findings: list) -> None:
+def _stream_json(findings: list, cents: bool = False) -> None:
     """One JSON array, written finding by finding (a big ledger can have hundreds of thousands)."""
     import json
     import sys
@@ -85,7 +86,7 @@ def _stream_json(findings: list) -> None:
     out.write("[")
     for i, f in enumerate(findings):
         out.write(",\n" if i else "\n")
-        out.write(json.dumps(f.as_dict(), ensure_ascii=False))
+        out.write(json.dumps(f.as_dict(cents), ensure_ascii=False))
     out.write("\n]\n" if findings else "]\n")
 
 

@@ -12,15 +12,19 @@ from typing import Annotated
 import typer
 
 from basis_ledger.commands import (
+    CsvOpt,
     JsonOpt,
     LedgerOpt,
     TaxpayerOpt,
+    WideOpt,
     app,
     console,
     guarded,
     ledger_path,
+    open_for_write,
     print_json,
     progress,
+    say_created,
 )
 from basis_ledger.model import InputError, Problem
 
@@ -57,6 +61,7 @@ def import_(
         from basis_ledger.ledger.importing import import_files
 
         path = ledger_path(ledger)
+        existed = path.exists()
         mapping = parse(maps, mapping_file)
         with progress("reading", len(files)) as advance:
             results = import_files(
@@ -68,6 +73,8 @@ def import_(
                 mapping=mapping,
                 on_file=lambda p: advance(p.name),
             )
+        if not existed and path.exists():
+            say_created(path)
         if json_out:
             print_json([r.__dict__ for r in results])
             return
@@ -120,6 +127,7 @@ def compute(
     csv_out: Annotated[bool, typer.Option("--csv", help="One CSV row per taxpayer, chain and year.")] = False,
     ratio_places: Places = 5,
     cents: Cents = False,
+    wide: WideOpt = False,
     ledger: LedgerOpt = None,
 ) -> None:
     """Every Form 8606 line for every taxpayer and year in the ledger."""
@@ -143,7 +151,7 @@ def compute(
         else:
             from basis_ledger.render.tables import lines_tables
 
-            lines_tables(objects, console())
+            lines_tables(objects, console(), wide)
 
     guarded(run)
 
@@ -152,8 +160,10 @@ def compute(
 def basis(
     taxpayer: TaxpayerOpt = None,
     json_out: JsonOpt = False,
+    csv_out: CsvOpt = False,
     ratio_places: Places = 5,
     cents: Cents = False,
+    wide: WideOpt = False,
     ledger: LedgerOpt = None,
 ) -> None:
     """The basis history: year by year, what came in, what was used, what carries forward."""
@@ -161,13 +171,16 @@ def basis(
     def run() -> None:
         frame, opts = computed_frame(ledger, taxpayer, None, ratio_places, cents)
         from basis_ledger.render.lines import as_objects
-        from basis_ledger.render.tables import basis_rows, basis_table
+        from basis_ledger.render.tables import BASIS_COLUMNS, basis_rows, basis_table, rows_csv
 
         rows = basis_rows(as_objects(frame, opts))
         if json_out:
             print_json(rows)
+        elif csv_out:
+            body = [[";".join(r[k]) if k == "warnings" else r[k] for k in BASIS_COLUMNS] for r in rows]
+            rows_csv(list(BASIS_COLUMNS), body, sys.stdout)
         else:
-            basis_table(rows, console())
+            basis_table(rows, console(), wide)
 
     guarded(run)
 
@@ -177,24 +190,39 @@ def events(
     taxpayer: TaxpayerOpt = None,
     year: Year = None,
     json_out: JsonOpt = False,
+    csv_out: CsvOpt = False,
+    cents: Cents = False,
+    wide: WideOpt = False,
     ledger: LedgerOpt = None,
 ) -> None:
     """The ledger's events, each with the file, sha256 and line it came from."""
 
     def run() -> None:
+        from basis_ledger.engine.form8606 import Options
         from basis_ledger.money import format_cents
-        from basis_ledger.render.tables import events_table
+        from basis_ledger.render.lines import money_value
 
         frame, _ = _load(ledger, taxpayer)
         if year is not None:
             frame = frame[(frame["tax_year"] == year) | frame["date"].str.startswith(str(year))]
         rows = frame.to_dict("records")
+        if json_out or csv_out:
+            opts = Options(cents=cents)
+            for r in rows:
+                r["amount"] = money_value(r.pop("amount_cents"), opts)
+            if json_out:
+                print_json(rows)
+            else:
+                from basis_ledger.render.tables import rows_csv
+
+                header = list(rows[0]) if rows else ["id", "taxpayer", "date", "tax_year", "kind", "amount"]
+                rows_csv(header, [list(r.values()) for r in rows], sys.stdout)
+            return
+        from basis_ledger.render.tables import events_table
+
         for r in rows:
-            r["amount"] = format_cents(r.pop("amount_cents"), whole=False).replace(",", "")
-        if json_out:
-            print_json(rows)
-        else:
-            events_table(rows, console())
+            r["amount"] = format_cents(r.pop("amount_cents"), whole=False)
+        events_table(rows, console(), wide)
 
     guarded(run)
 
@@ -216,7 +244,6 @@ def taxpayer_set(
     """Record facts about a taxpayer."""
 
     def run() -> None:
-        from basis_ledger.ledger.store import Ledger
 
         problems = []
         if birth_date is not None:
@@ -232,7 +259,7 @@ def taxpayer_set(
             problems.append(Problem("--roth-first-year", "Roth IRAs exist from 1998"))
         if problems:
             raise InputError(problems)
-        store = Ledger.open(ledger_path(ledger), create=True)
+        store = open_for_write(ledger_path(ledger))
         try:
             store.set_taxpayer(
                 name, birth_date=birth_date, roth_first_year=roth_first_year, ssn_last4=ssn_last4, full_name=full_name
@@ -245,25 +272,54 @@ def taxpayer_set(
 
 
 @taxpayer_app.command("list")
-def taxpayer_list(json_out: JsonOpt = False, ledger: LedgerOpt = None) -> None:
+def taxpayer_list(
+    json_out: JsonOpt = False,
+    csv_out: CsvOpt = False,
+    cents: Cents = False,
+    wide: WideOpt = False,
+    ledger: LedgerOpt = None,
+) -> None:
     """The taxpayers the ledger knows, with what is recorded about each."""
 
     def run() -> None:
+        from basis_ledger.engine.form8606 import Options
         from basis_ledger.ledger.store import Ledger
+        from basis_ledger.render.lines import money_value
 
         store = Ledger.open(ledger_path(ledger))
         try:
             people = [asdict(p) for p in store.taxpayers().values()]
         finally:
             store.close()
+        opts = Options(cents=cents)
+        for p in people:  # amounts as in compute --json; a declaration of all of it as "all"
+            p["declarations"] = [
+                {"tax_year": y, "nondeductible": "all" if c is None else money_value(c, opts)}
+                for y, c in p["declarations"]
+            ]
         if json_out:
             print_json(people)
+        elif csv_out:
+            from basis_ledger.render.tables import rows_csv
+
+            header = ["name", "full_name", "birth_date", "ssn_last4", "roth_first_year", "declarations"]
+            body = [
+                [
+                    *[p[k] for k in header[:-1]],
+                    ";".join(f"{d['tax_year']}={d['nondeductible']}" for d in p["declarations"]),
+                ]
+                for p in people
+            ]
+            rows_csv(header, body, sys.stdout)
         else:
-            for p in people:
-                facts = ", ".join(f"{k}={v}" for k, v in p.items() if v and k != "name")
-                print(f"{p['name']}: {facts or 'nothing recorded'}")
+            from basis_ledger.render.tables import taxpayers_table
+
+            taxpayers_table(people, console(), wide)
 
     guarded(run)
+
+
+_DECLARABLE_KINDS = ("traditional_contribution", "nondeductible_contribution")
 
 
 @app.command()
@@ -283,7 +339,6 @@ def declare(
     def run() -> None:
         import pandas as pd
 
-        from basis_ledger.ledger.store import Ledger
         from basis_ledger.money import parse_amounts
 
         cents: int | None = None
@@ -292,12 +347,20 @@ def declare(
             if problem.iloc[0]:
                 raise InputError([Problem("--nondeductible", f"{problem.iloc[0]} ('{nondeductible}'); or 'all'")])
             cents = int(parsed.iloc[0])
-        store = Ledger.open(ledger_path(ledger))
+        store = open_for_write(ledger_path(ledger))
         try:
             store.declare(taxpayer, year, cents)
+            events = store.events(taxpayer, provenance=False)
         finally:
             store.close()
         what = "all" if cents is None else f"${cents // 100:,}.{cents % 100:02d}"
         print(f"{taxpayer} {year}: nondeductible traditional contributions = {what}")
+        mask = events["kind"].isin(_DECLARABLE_KINDS) & (events["tax_year"] == year)
+        if not mask.any():
+            print(
+                f"warning: the ledger has no traditional IRA contributions of {taxpayer} for {year}: the declaration "
+                "is kept and applies once they are imported; check the year and the taxpayer",
+                file=sys.stderr,
+            )
 
     guarded(run)

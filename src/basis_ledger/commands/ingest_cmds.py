@@ -7,7 +7,19 @@ from typing import Annotated
 
 import typer
 
-from basis_ledger.commands import EXIT_FINDINGS, JsonOpt, LedgerOpt, app, console, guarded, ledger_path, print_json
+from basis_ledger.commands import (
+    EXIT_FINDINGS,
+    CsvOpt,
+    JsonOpt,
+    LedgerOpt,
+    WideOpt,
+    app,
+    console,
+    guarded,
+    ledger_path,
+    open_for_write,
+    print_json,
+)
 from basis_ledger.model import InputError, Problem
 
 account_app = typer.Typer(help="Custodian accounts: whose each one is and what type it is.", no_args_is_help=True)
@@ -153,7 +165,6 @@ def account_set(
 
     def run() -> None:
         from basis_ledger.ingest.base import DECLARABLE_TYPES
-        from basis_ledger.ledger.store import Ledger
 
         problems = []
         if type_ not in DECLARABLE_TYPES:
@@ -164,7 +175,7 @@ def account_set(
             problems.append(Problem("ACCOUNT", "empty account"))
         if problems:
             raise InputError(problems)
-        store = Ledger.open(ledger_path(ledger), create=True)
+        store = open_for_write(ledger_path(ledger))
         try:
             store.set_account(account.strip(), owner.strip(), type_, custodian)
         finally:
@@ -175,13 +186,14 @@ def account_set(
 
 
 @account_app.command("list")
-def account_list(json_out: JsonOpt = False, ledger: LedgerOpt = None) -> None:
+def account_list(
+    json_out: JsonOpt = False, csv_out: CsvOpt = False, wide: WideOpt = False, ledger: LedgerOpt = None
+) -> None:
     """The declared accounts."""
 
     def run() -> None:
+        import sys
         from dataclasses import asdict
-
-        from rich.table import Table
 
         from basis_ledger.ledger.store import Ledger
 
@@ -192,10 +204,14 @@ def account_list(json_out: JsonOpt = False, ledger: LedgerOpt = None) -> None:
             store.close()
         if json_out:
             print_json(rows)
-            return
-        table = Table("account", "owner", "type", "custodian", title="Accounts")
-        for r in rows:
-            table.add_row(r["account"], r["owner"], r["type"], r["custodian"])
-        console().print(table)
+        elif csv_out:
+            from basis_ledger.render.tables import rows_csv
+
+            header = ["account", "owner", "type", "custodian"]
+            rows_csv(header, [[r[k] for k in header] for r in rows], sys.stdout)
+        else:
+            from basis_ledger.render.tables import accounts_table
+
+            accounts_table(rows, console(), wide)
 
     guarded(run)

@@ -43,7 +43,7 @@ class PlanResult:
             "before": self.before.get("lines", {}),
             "after": self.after.get("lines", {}),
             "taxable_change": money_value(self.taxable_change, self.opts),
-            "findings": [f.as_dict() for f in self.findings],
+            "findings": [f.as_dict(self.opts.cents) for f in self.findings],
         }
         if self.steps is not None:
             doc["steps"] = [{**s, "amount": money_value(s["amount"], self.opts)} for s in self.steps]

@@ -7,6 +7,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from basis_ledger.engine.form8606 import line_table
 from basis_ledger.engine.results import LINE_KEYS
+from basis_ledger.render.fit import Col, print_table
 from basis_ledger.render.safe import cell
 
 if TYPE_CHECKING:
@@ -36,10 +37,14 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
-def lines_tables(objects: list[dict], out: Console) -> None:
-    from rich.table import Table
-
+def lines_tables(objects: list[dict], out: Console, wide: bool = False) -> None:
     labels = line_table()
+    cols = [
+        Col("Line", figure=True),
+        Col("Part", rank=1, min_width=4),
+        Col("What", min_width=20),
+        Col("Amount", figure=True),
+    ]
     for obj in objects:
         title = f"{obj['taxpayer']} - {obj['tax_year']} Form 8606"
         if obj["chain"] != "own":
@@ -47,14 +52,8 @@ def lines_tables(objects: list[dict], out: Console) -> None:
         if not obj["form_required"]:
             out.print(f"[bold]{title}[/bold]: no Form 8606 needed; basis carried forward {_fmt(obj['basis_end'])}")
         else:
-            table = Table(title=title, title_justify="left")
-            table.add_column("Line", justify="right")
-            table.add_column("Part")
-            table.add_column("What", overflow="fold")
-            table.add_column("Amount", justify="right")
-            for key, value in obj["lines"].items():
-                table.add_row(key, labels[key]["part"], labels[key]["text"], _fmt(value))
-            out.print(table)
+            body = [[k, labels[k]["part"], labels[k]["text"], _fmt(v)] for k, v in obj["lines"].items()]
+            print_table(out, title, cols, body, wide)
         for w in obj["warnings"]:
             out.print(f"  [yellow]warning[/yellow] {w['code']}: {w['message']}", highlight=False)
 
@@ -112,37 +111,15 @@ def basis_rows(objects: list[dict]) -> list[dict]:
     return rows
 
 
-def _whole_table(title: str, heads: list[tuple[str, str, bool]], rows: list[list[str]]) -> tuple[object, int]:
-    """A rich table whose figures are never cut: a column marked keep gets the width of its widest value, and
-    only headers and free text wrap when the terminal is narrow."""
-    from rich.table import Table
-
-    table = Table(title=title, title_justify="left")
-    for i, (head, justify, keep) in enumerate(heads):
-        widest = max((len(r[i]) for r in rows), default=0)
-        if keep:
-            table.add_column(head, justify=justify, no_wrap=True, min_width=widest, overflow="fold")
-        else:
-            table.add_column(head, justify=justify, overflow="fold")
+def rows_csv(header: list[str], rows: list[list], stream: IO[str]) -> None:
+    """A CSV file: one header, numbers as they are, text neutralised against formula injection."""
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(header)
     for r in rows:
-        table.add_row(*r)
-    # Every column at its widest value or header, plus borders and padding: a table wider than the terminal is
-    # printed wider (the terminal wraps the line) rather than cutting a figure.
-    needed = sum(max([len(r[i]) for r in rows] + [len(h)]) + 3 for i, (h, _j, _k) in enumerate(heads)) + 1
-    return table, needed
+        writer.writerow([cell(v) for v in r])
 
 
-def _print_whole(out: Console, title: str, heads, rows) -> None:
-    table, needed = _whole_table(title, heads, rows)
-    width = out.width
-    out.width = max(width, needed)
-    try:
-        out.print(table)
-    finally:
-        out.width = width
-
-
-def basis_table(rows: list[dict], out: Console) -> None:
+def basis_table(rows: list[dict], out: Console, wide: bool = False) -> None:
     money = (
         "basis_in",
         "contributions",
@@ -151,18 +128,18 @@ def basis_table(rows: list[dict], out: Console) -> None:
         "roth_contribution_basis_end",
         "roth_conversion_basis_end",
     )
-    heads = [
-        ("Taxpayer", "left", True),
-        ("Chain", "left", False),
-        ("Year", "right", True),
-        ("8606?", "left", True),
-        ("Line 2 in", "right", True),
-        ("Line 1 added", "right", True),
-        ("Nontaxable used", "right", True),
-        ("Basis carried", "right", True),
-        ("Roth contrib. basis", "right", True),
-        ("Roth conv. basis", "right", True),
-        ("Warnings", "left", False),
+    cols = [
+        Col("Taxpayer", min_width=6),
+        Col("Chain", rank=4),
+        Col("Year", figure=True),
+        Col("8606?", rank=3, min_width=5),
+        Col("In (line 2)", figure=True, rank=2),
+        Col("Added (line 1)", figure=True),
+        Col("Used (13/17)", figure=True),
+        Col("Carried", figure=True),
+        Col("Roth contrib. basis", figure=True, rank=1),
+        Col("Roth conv. basis", figure=True, rank=1),
+        Col("Warnings", rank=2),
     ]
     body = [
         [
@@ -176,35 +153,66 @@ def basis_table(rows: list[dict], out: Console) -> None:
         for r in rows
     ]
     if all(r["chain"] == "own" for r in rows):  # one chain per person: the column says nothing
-        heads.pop(1)
+        cols.pop(1)
         body = [b[:1] + b[2:] for b in body]
-    _print_whole(out, "Basis history (Form 8606)", heads, body)
+    print_table(out, "Basis history (Form 8606)", cols, body, wide)
 
 
-def events_table(rows: list[dict], out: Console) -> None:
-    heads = [
-        ("id", "right", True),
-        ("taxpayer", "left", True),
-        ("date", "left", True),
-        ("tax_year", "right", True),
-        ("account", "left", False),
-        ("account_type", "left", False),
-        ("kind", "left", False),
-        ("amount", "right", True),
-        ("source", "left", False),
+EVENT_COLUMNS = ("id", "taxpayer", "date", "tax_year", "account", "account_type", "kind", "amount", "source")
+
+
+def event_cells(r: dict) -> list[str]:
+    return [
+        str(r["id"]),
+        r["taxpayer"],
+        r["date"],
+        str(r["tax_year"]),
+        r["account"],
+        r["account_type"],
+        r["kind"],
+        r["amount"],
+        f"{r['source_file']}:{r['source_line']} ({r['source_sha256'][:12]})",
     ]
-    body = [
-        [
-            str(r["id"]),
-            r["taxpayer"],
-            r["date"],
-            str(r["tax_year"]),
-            r["account"],
-            r["account_type"],
-            r["kind"],
-            r["amount"],
-            f"{r['source_file']}:{r['source_line']} ({r['source_sha256'][:12]})",
-        ]
-        for r in rows
+
+
+def events_table(rows: list[dict], out: Console, wide: bool = False) -> None:
+    cols = [
+        Col("id", figure=True, rank=2),
+        Col("taxpayer", min_width=6),
+        Col("date", figure=True),
+        Col("tax year", figure=True, rank=1),
+        Col("account", rank=1),
+        Col("account type", rank=3),
+        Col("kind", min_width=12),
+        Col("amount", figure=True),
+        Col("source", rank=1, min_width=12),
     ]
-    _print_whole(out, f"{len(rows):,} events", heads, body)
+    print_table(out, f"{len(rows):,} events", cols, [event_cells(r) for r in rows], wide)
+
+
+def taxpayer_cells(p: dict) -> list[str]:
+    decl = ", ".join(
+        f"{d['tax_year']}: {'all' if d['nondeductible'] == 'all' else _fmt(d['nondeductible'])}"
+        for d in p["declarations"]
+    )
+    last4 = f"XXX-XX-{p['ssn_last4']}" if p["ssn_last4"] else ""
+    roth = "" if p["roth_first_year"] is None else str(p["roth_first_year"])
+    return [p["name"], p["full_name"] or "", p["birth_date"] or "", last4, roth, decl]
+
+
+def taxpayers_table(people: list[dict], out: Console, wide: bool = False) -> None:
+    cols = [
+        Col("Taxpayer", min_width=6),
+        Col("Full name", rank=1),
+        Col("Born", figure=True),
+        Col("SSN", figure=True, rank=2),
+        Col("Roth since", figure=True, rank=2),
+        Col("Declared nondeductible", rank=1, min_width=12),
+    ]
+    print_table(out, "Taxpayers", cols, [taxpayer_cells(p) for p in people], wide)
+
+
+def accounts_table(rows: list[dict], out: Console, wide: bool = False) -> None:
+    cols = [Col("Account", min_width=10), Col("Owner"), Col("Type"), Col("Custodian", rank=1)]
+    body = [[r["account"], r["owner"], r["type"], r["custodian"] or ""] for r in rows]
+    print_table(out, "Accounts", cols, body, wide)
