@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
 
@@ -139,3 +140,57 @@ def test_declare_for_a_year_without_contributions_warns(loaded):
     assert res.returncode == 0 and "no traditional IRA contributions of ed for 2019" in res.stderr
     res = cli("declare", "-t", "ed", "-y", "2023", "--nondeductible", "1,000", ledger=loaded)
     assert "warning" not in res.stderr
+
+
+def test_audit_lists_one_row_per_finding_and_explains_each(loaded):
+    listing = json.loads(cli("audit", "--json", ledger=loaded).stdout)
+    assert listing
+    res = cli("audit", "--wide", ledger=loaded, env={"COLUMNS": "80"})
+    rows = [line for line in res.stdout.splitlines() if re.match(r"\s+\d+\s+(error|warning|info)\s", line)]
+    assert len(rows) == len(listing)  # --wide: exactly one line per finding
+    first = listing[0]
+    assert first["code"] in rows[0] and first["severity"] in rows[0]
+    assert "audit --explain [N|CODE]" in res.stdout
+    one = cli("audit", "--explain", "1", ledger=loaded, env={"COLUMNS": "80"})
+    assert one.returncode == res.returncode
+    assert first["message"].split()[0] in one.stdout and one.stdout.startswith(f"1. {first['severity']}")
+    assert "where each number comes from:" in one.stdout and first["evidence"][0]["file"] in one.stdout
+    assert max(len(line) for line in one.stdout.splitlines()) <= 80
+    by_code = cli("audit", "--explain", first["code"], ledger=loaded)
+    assert by_code.stdout.count(f" {first['code']}: ") == sum(f["code"] == first["code"] for f in listing)
+    everything = cli("audit", "--explain", ledger=loaded)
+    assert everything.stdout.count("where each number comes from:") == sum(bool(f["evidence"]) for f in listing)
+    assert cli("audit", "--json", "--explain", ledger=loaded).stdout == cli("audit", "--json", ledger=loaded).stdout
+    bad = cli("audit", "--explain", "chian-break", ledger=loaded)
+    assert bad.returncode == 2 and "did you mean 'chain-break'?" in bad.stderr
+    assert cli("audit", "--explain", "999", ledger=loaded).returncode == 2
+    assert cli("audit", "3", ledger=loaded).returncode == 2  # a number without --explain
+
+
+def test_audit_of_a_year_without_data_says_so(loaded):
+    res = cli("audit", "--year", "2018", ledger=loaded)
+    assert res.returncode == 2 and "no data for 2018" in res.stderr and "No findings" not in res.stdout
+
+
+def test_did_you_mean(tmp_path, ledger):
+    def run(name: str, text: str, *extra: str) -> str:
+        (tmp_path / name).write_text(text)
+        res = cli("import", *extra, str(tmp_path / name), ledger=ledger)
+        assert res.returncode == 2
+        return res.stderr
+
+    assert "did you mean 'conversion'?" in run("kind.csv", csv_text("ed,2023-01-02,,A,traditional,convertion,5,"))
+    header = "taxpayer,date,tax year,account,account_type,event,amount\ned,2023-01-02,,A,traditional,conversion,5\n"
+    assert "unknown column 'tax year' (did you mean 'tax_year'" in run("col.csv", header)
+    form = (
+        "taxpayer,tax_year,account,box1_ira_contributions,box3_roth_conversion,box5_fair_market_value,box7_ira\n"
+        "ed,2023,A,0,0,1,X\n"
+    )
+    err = run("5498.csv", form)
+    assert "unknown column 'box5_fair_market_value' for Form 5498 (did you mean 'box5_fmv'?)" in err
+    assert "did you mean 'fidelity'?" in run(
+        "p.csv", csv_text("ed,2023-01-02,,A,traditional,conversion,5,"), "--profile", "fidelty"
+    )
+    assert not ledger.exists()
+    res = cli("imprt", "x.csv", ledger=ledger)
+    assert res.returncode == 2 and "Did you mean 'import'?" in res.stderr

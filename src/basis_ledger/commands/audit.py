@@ -13,6 +13,7 @@ from basis_ledger.commands import (
     JsonOpt,
     LedgerOpt,
     TaxpayerOpt,
+    WideOpt,
     app,
     console,
     guarded,
@@ -48,33 +49,62 @@ def load_context(ledger: str | None, taxpayer: str | None, places: int, cents: b
 
 @app.command()
 def audit(
+    which: Annotated[
+        str | None,
+        typer.Argument(metavar="[N|CODE]", help="With --explain: only the N-th finding of the listing, or one code."),
+    ] = None,
     taxpayer: TaxpayerOpt = None,
     year: Year = None,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="The full text of each finding, with the evidence for every number.")
+    ] = False,
     json_out: JsonOpt = False,
     cents: Cents = False,
+    wide: WideOpt = False,
     as_of: AsOf = None,
     ledger: LedgerOpt = None,
 ) -> None:
     """Check the basis history: filed 8606s, custodian 5498s and 1099-Rs and the events against each other.
 
-    Exit code 1 if any finding is an error, 0 otherwise."""
+    One line per finding; `audit --explain [N|CODE]` gives the full text and evidence. Exit code 1 if any finding
+    is an error, 0 otherwise."""
 
     def run() -> int:
         from basis_ledger.audit.run import has_errors, run_audit
 
+        if which is not None and not explain:
+            raise InputError([Problem(which, "a finding number or code goes with --explain: audit --explain " + which)])
         ctx = load_context(ledger, taxpayer, 5, False, as_of)
+        if year is not None:
+            no_data_for(year, ctx)
         findings = run_audit(ctx, taxpayer, year)
         if json_out:
             _stream_json(findings, cents)
+        elif explain:
+            from basis_ledger.render.findings import explain as explain_findings
+            from basis_ledger.render.findings import select
+
+            explain_findings(select(findings, which), console())
         else:
             from basis_ledger.render.findings import findings_table
 
-            findings_table(findings, console())
+            findings_table(findings, console(), wide)
         return EXIT_FINDINGS if has_errors(findings) else 0
 
     code = guarded(run)
     if code:
         raise typer.Exit(code)
+
+
+def no_data_for(year: int, ctx) -> None:
+    """A year the ledger knows nothing about is bad input, not a clean bill: no events, forms or documents."""
+    seen: set[int] = set()
+    for frame, col in ((ctx.lines, "tax_year"), (ctx.filed_forms, "tax_year"), (ctx.documents, "tax_year")):
+        if frame is not None and len(frame) and col in frame:
+            seen.update(int(y) for y in frame[col].unique())
+    if year not in seen:
+        span = f"it has {min(seen)} to {max(seen)}" if seen else "it is empty"
+        raise InputError([Problem("--year", f"no data for {year} in the ledger ({span})")])
 
 
 def _stream_json(findings: list, cents: bool = False) -> None:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from basis_ledger.ingest.base import Extracted
 from basis_ledger.model import InputError, Problem, kinds
 from basis_ledger.money import parse_amounts
+from basis_ledger.suggest import did_you_mean
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -54,7 +55,13 @@ def read_generic(src: SourceFile) -> tuple[pd.DataFrame, list[Problem]]:
     unknown = [h for h in header if h not in REQUIRED + OPTIONAL]
     problems = [Problem(fname, f"missing column '{c}'", line=1) for c in missing]
     problems += [
-        Problem(fname, f"unknown column '{c}' (expected {', '.join(REQUIRED + OPTIONAL)})", line=1) for c in unknown
+        Problem(
+            fname,
+            f"unknown column '{c}'"
+            + (did_you_mean(c, REQUIRED + OPTIONAL) or f" (expected {', '.join(REQUIRED + OPTIONAL)})"),
+            line=1,
+        )
+        for c in unknown
     ]
     dupes = {h for h in header if header.count(h) > 1}
     problems += [Problem(fname, f"column '{c}' appears twice", line=1) for c in sorted(dupes)]
@@ -160,6 +167,8 @@ def _typed(raw: pd.DataFrame, fname: str) -> tuple[pd.DataFrame, list[Problem]]:
     parsed_ok = ~(bad_date | (amount_problem != "") | (out["taxpayer"] == "") | (~ty_ok & (ty_text != "")))
     # The schema checks kinds only on rows that parsed; say it here for the others too.
     report(
-        ~parsed_ok & ~out["kind"].isin(list(kinds())), "event", lambda i: f"unknown event kind '{out['kind'].iat[i]}'"
+        ~parsed_ok & ~out["kind"].isin(list(kinds())),
+        "event",
+        lambda i: f"unknown event kind '{out['kind'].iat[i]}'{did_you_mean(out['kind'].iat[i], kinds())}",
     )
     return out[parsed_ok].reset_index(drop=True), problems

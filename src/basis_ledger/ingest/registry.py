@@ -24,12 +24,18 @@ def choose(src: SourceFile, profile: str | None = None) -> Importer:
         for imp in available:
             if imp.name == profile:
                 return imp
-        names = ", ".join(i.name for i in available)
-        raise InputError([Problem(str(src.path), f"unknown profile '{profile}' (known: {names})")])
+        from basis_ledger.suggest import did_you_mean
+
+        names = [i.name for i in available]
+        hint = did_you_mean(profile, names) or f" (known: {', '.join(names)})"
+        raise InputError([Problem(str(src.path), f"unknown profile '{profile}'{hint}")])
     if not src.data.strip():
         raise InputError([Problem(str(src.path), "empty file")])
     for imp in available:
         if imp.identify(src):
+            return imp
+    for imp in available:  # a near miss (a tax-form template with a misnamed column): name the column
+        if getattr(imp, "near_miss", None) and imp.near_miss(src):
             return imp
     if src.looks_binary:
         raise InputError(

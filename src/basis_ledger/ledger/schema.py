@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from basis_ledger.model import ACCOUNT_TYPES, Problem, kinds
 from basis_ledger.money import MAX_EVENT_CENTS
+from basis_ledger.suggest import did_you_mean
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -64,7 +65,10 @@ ROW_RULES = (
         "kind-known",
         "event",
         lambda df: df["kind"].isin(list(kinds())),
-        lambda r: f"unknown event kind '{r['kind']}' (known: {', '.join(sorted(kinds()))})",
+        lambda r: (
+            f"unknown event kind '{r['kind']}'"
+            + (did_you_mean(r["kind"], kinds()) or f" (known: {', '.join(sorted(kinds()))})")
+        ),
     ),
     RowRule(
         "account-type-known",

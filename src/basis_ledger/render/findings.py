@@ -1,8 +1,11 @@
-"""Audit findings for people: a rich table (errors first), three columns so it reads in a narrow terminal."""
+"""Audit findings for people, in two depths: one line per finding (`audit`), or the full text with the evidence
+behind every number (`audit --explain [CODE|N]`). The numbers N are the listing's, in the same order."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+
+from basis_ledger.model import InputError, Problem
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -12,24 +15,95 @@ if TYPE_CHECKING:
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
-def findings_table(findings: list[Finding], out: Console) -> None:
-    from rich.markup import escape
-    from rich.table import Table
+def _where(f: Finding) -> str:
+    who = f.taxpayer if f.chain == "own" else f"{f.taxpayer} ({f.chain})"
+    return f"{who} {f.tax_year}" + (f" line {f.line}" if f.line else "")
+
+
+def _counts(findings: list[Finding]) -> str:
+    counts = [(s, sum(f.severity == s for f in findings)) for s in _STYLE]
+    return ", ".join(f"{n} {s}{'' if n == 1 else 's'}" for s, n in counts if n)
+
+
+def findings_table(findings: list[Finding], out: Console, wide: bool = False) -> None:
+    """One row per finding: number, severity, code, who/year/line, expected, found, one short sentence."""
+    from basis_ledger.audit.findings import codes
+    from basis_ledger.render.fit import Col, print_table
 
     if not findings:
         out.print("No findings: the history, the filed forms and the custodian documents agree.")
         return
-    table = Table(title=f"Audit: {len(findings)} findings", title_justify="left", show_lines=True)
-    table.add_column("Finding", overflow="fold", max_width=26)
-    table.add_column("Expected / found", overflow="fold", max_width=22)
-    table.add_column("What it means, and where each number comes from", overflow="fold", ratio=1)
-    for f in findings:
-        who = f.taxpayer if f.chain == "own" else f"{f.taxpayer} ({f.chain})"
-        line = f", line {f.line}" if f.line else ""
-        head = f"[{_STYLE[f.severity]}]{f.severity}[/]\n{escape(f.code)}\n{escape(who)} {f.tax_year}{escape(line)}"
-        values = f"expected {escape(f.expected or '-')}\nfound {escape(f.found or '-')}"
-        evidence = "".join(f"\n- {e.file}, {e.where}" + (f": {e.what}" if e.what else "") for e in f.evidence)
-        table.add_row(head, values, escape(f.message) + f"[dim]{escape(evidence)}[/]")
-    out.print(table)
-    counts = [(s, sum(f.severity == s for f in findings)) for s in _STYLE]
-    out.print(", ".join(f"{n} {s}{'' if n == 1 else 's'}" for s, n in counts if n))
+    cols = [
+        Col("#", figure=True),
+        Col("severity", figure=True, styles=tuple(_STYLE.items())),
+        Col("code", min_width=12),
+        Col("where", min_width=10),
+        Col("expected / found", min_width=12),
+        Col("finding", min_width=14),
+    ]
+    table = codes()
+    rows = [
+        [
+            str(n),
+            f.severity,
+            f.code,
+            _where(f),
+            f"{f.expected or '-'} / {f.found or '-'}",
+            table[f.code].get("short", ""),
+        ]
+        for n, f in enumerate(findings, start=1)
+    ]
+    print_table(out, f"Audit: {len(findings)} findings", cols, rows, wide)
+    out.print(f"{_counts(findings)}; the full text and evidence: audit --explain [N|CODE]", highlight=False)
+
+
+def select(findings: list[Finding], which: str | None) -> list[tuple[int, Finding]]:
+    """The findings `--explain` names: all, the N-th of the listing, or every one with that code."""
+    from basis_ledger.audit.findings import codes
+
+    numbered = list(enumerate(findings, start=1))
+    if which is None:
+        return numbered
+    if which.isdigit():
+        n = int(which)
+        if not 1 <= n <= len(findings):
+            raise InputError([Problem("--explain", f"no finding {n}: the audit lists {len(findings)}")])
+        return [numbered[n - 1]]
+    picked = [(n, f) for n, f in numbered if f.code == which]
+    if not picked:
+        if which not in codes():
+            from basis_ledger.suggest import did_you_mean
+
+            hint = did_you_mean(which, codes())
+            raise InputError([Problem("--explain", f"'{which}' is not a finding code{hint}")])
+        raise InputError([Problem("--explain", f"no {which} finding in this audit")])
+    return picked
+
+
+def explain(numbered: list[tuple[int, Finding]], out: Console) -> None:
+    """Today's full text of each finding: what it means, expected and found, and where each number comes from."""
+    from rich.text import Text
+
+    from basis_ledger.audit.findings import codes
+    from basis_ledger.render.fit import fold
+
+    width = max(out.width - 4, 30)
+    table = codes()
+    for i, (n, f) in enumerate(numbered):
+        if i:
+            out.print()
+        head = Text(f"{n}. ")
+        head.append(f.severity, style=_STYLE[f.severity])
+        head.append(f" {f.code}: {_where(f)}")
+        out.print(head)
+        body = [table[f.code].get("title", ""), f"expected {f.expected or '-'}; found {f.found or '-'}", ""]
+        body += fold(f.message, width)
+        if f.evidence:
+            body += ["", "where each number comes from:"]
+            for e in f.evidence:
+                item = f"{e.file}, {e.where}" + (f": {e.what}" if e.what else "")
+                first, *rest = fold(item, width - 2)
+                body += [f"- {first}", *(f"  {r}" for r in rest)]
+        body += ["", f"what to do: docs/findings.md, '{f.code}'"]
+        for line in body:
+            out.print(Text("    " + line if line else ""), highlight=False)

@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from rich.console import Console
 
-# Where a long piece of text may break: after a space, or after path and identifier punctuation.
-_BREAKS = re.compile(r"(?<=[ /\\_\-.:,;)])")
+# Where a long piece of text may break: after a space, after / \\ _, or after . : - unless a digit follows (so
+# 1,234.56 and 2021-06-14 stay whole).
+_BREAKS = re.compile(r"(?<=[ /\\_])|(?<=[.:\-])(?!\d)")
 _MIN_TEXT = 8
 
 
@@ -29,6 +30,7 @@ class Col:
     figure: bool = False  # never folded, right-aligned
     rank: int = 0  # 0: always shown; higher: left out first when the terminal is too narrow
     min_width: int = _MIN_TEXT  # the narrowest a text column may be folded to
+    styles: tuple[tuple[str, str], ...] = ()  # (cell text, rich style): colour a cell by its value
 
 
 def fold(text: str, width: int) -> list[str]:
@@ -79,12 +81,9 @@ def widths(cols: list[Col], rows: list[list[str]], total: int, wide: bool) -> tu
         shown.remove(drop)
     w = {i: least[i] for i in shown}
     spare = total - overhead(len(shown)) - sum(w.values())
-    # Give the spare room to text columns, the one furthest from its natural width first.
-    while spare > 0:
-        short = [i for i in shown if w[i] < natural[i]]
-        if not short:
-            break
-        i = max(short, key=lambda j: (natural[j] - w[j], -j))
+    # Give the spare room to the folded columns, the one closest to its natural width first: a column that
+    # needs a few more characters to stop folding gets them before a long one gets wider.
+    for i in sorted((i for i in shown if w[i] < natural[i]), key=lambda j: (natural[j] - w[j], j)):
         step = min(spare, natural[i] - w[i])
         w[i] += step
         spare -= step
@@ -120,7 +119,10 @@ def print_table(
         head = "\n".join(fold(c.head, width))
         table.add_column(head, justify="right" if c.figure else "left", width=width, no_wrap=True)
     for n, r in enumerate(rows):
-        cells = [Text("\n".join(fold(r[i], width))) for i, width in zip(shown, w, strict=True)]
+        cells = [
+            Text("\n".join(fold(r[i], width)), style=dict(cols[i].styles).get(r[i], ""))
+            for i, width in zip(shown, w, strict=True)
+        ]
         table.add_row(*cells, style=styles[n] if styles else None)
     needed = sum(w) + overhead(len(shown))
     saved = out.width

@@ -15,7 +15,8 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from basis_ledger.model import InputError, Problem
+from basis_ledger.model import InputError, Problem, kinds
+from basis_ledger.suggest import did_you_mean
 
 
 def _check(text: str, target: str, where: str) -> Problem | None:
@@ -27,8 +28,8 @@ def _check(text: str, target: str, where: str) -> Problem | None:
     if not valid_then(kind.strip()):
         return Problem(
             where,
-            f"'{kind.strip()}' is not an event kind, a generic word or skip "
-            "(see docs/importing.md and schemas/event_kinds.toml)",
+            f"'{kind.strip()}' is not an event kind, a generic word or skip"
+            f"{did_you_mean(kind.strip(), kinds())} (see docs/importing.md and schemas/event_kinds.toml)",
         )
     if year and year.strip() not in ("prior", "current"):
         return Problem(where, f"'@{year}' must be @prior or @current")

@@ -50,6 +50,18 @@ class TaxFormCsv:
         header = csv_header(src)
         return "tax_year" in header and self.marker in header
 
+    def near_miss(self, src: SourceFile) -> bool:
+        """This form's template with its marker column misnamed: at least three of the form's own box columns,
+        so the import names the wrong column (with a suggestion) instead of recognising nothing."""
+        from basis_ledger.ingest.taxforms.boxes import spec
+        from basis_ledger.ingest.taxforms.read import IDENTITY, csv_header
+
+        if src.looks_binary:
+            return False
+        header = set(csv_header(src))
+        boxes = set(spec(self.key).columns) - set(IDENTITY)
+        return "tax_year" in header and len(header & boxes) >= 3
+
     def extract(self, src: SourceFile, ctx: Context | None = None) -> Extracted:
         from basis_ledger.ingest.taxforms.read import read_csv
 

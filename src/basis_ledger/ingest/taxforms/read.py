@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from basis_ledger.ingest.taxforms.boxes import FormSpec, normalise, spec
 from basis_ledger.model import InputError, Problem
+from basis_ledger.suggest import did_you_mean
 
 if TYPE_CHECKING:
     from basis_ledger.ingest.source import SourceFile
@@ -58,7 +59,11 @@ def read_csv(key: str, src: SourceFile) -> tuple[list[dict], list[Problem]]:
     reader = csv.reader(io.StringIO(src.text.lstrip("\ufeff")))
     header = [h.strip().lower() for h in next(reader)]
     problems = [
-        Problem(fname, f"unknown column '{h}' for Form {fs.form} (see schemas/taxforms/{key}.csv)", line=1)
+        Problem(
+            fname,
+            f"unknown column '{h}' for Form {fs.form}{did_you_mean(h, fs.columns)} (see schemas/taxforms/{key}.csv)",
+            line=1,
+        )
         for h in header
         if h and h not in fs.columns
     ]
