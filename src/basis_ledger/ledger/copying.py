@@ -47,7 +47,7 @@ def copy_ledger(source: Location, destination: Location, household: str | None =
             counts = _copy(src, dst)
         except BaseException:
             dst.close()
-            if created:
+            if created and isinstance(destination, Path):
                 destination.unlink(missing_ok=True)  # all or nothing: no empty ledger left behind
             raise
         dst.close()

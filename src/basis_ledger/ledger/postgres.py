@@ -205,7 +205,7 @@ def _check_version(conn: Connection) -> None:
 def _check_unambiguous(conn: Connection) -> None:
     """Seeing several households at once is fine until two of them have a taxpayer of the same name: the
     engine would add their events together. Then a household must be chosen."""
-    if conn.execute("SELECT count(DISTINCT household) FROM files").fetchone()[0] < 2:
+    if _scalar(conn, "SELECT count(DISTINCT household) FROM files") < 2:
         return
     clash = conn.execute(
         "SELECT taxpayer, string_agg(DISTINCT household, ', ') FROM"
@@ -225,7 +225,12 @@ def _check_unambiguous(conn: Connection) -> None:
 
 
 def has_ledger(conn: Connection) -> bool:
-    return conn.execute("SELECT to_regclass('meta') IS NOT NULL").fetchone()[0]
+    return bool(_scalar(conn, "SELECT to_regclass('meta') IS NOT NULL"))
+
+
+def _scalar(conn: Connection, sql: str, params: Sequence[object] = ()) -> Any:
+    row = conn.execute(sql, params).fetchone()
+    return row[0] if row else None
 
 
 def create_schema(conn: Connection) -> None:
@@ -317,7 +322,7 @@ def write_transaction(conn: Connection, on_wait: WaitHook = _say_waiting) -> Ite
     household = ensure_household(conn)
     with raw_transaction(conn):
         key = f"basis_ledger:{household}"
-        if not conn.execute("SELECT pg_try_advisory_xact_lock(hashtext(?))", (key,)).fetchone()[0]:
+        if not _scalar(conn, "SELECT pg_try_advisory_xact_lock(hashtext(?))", (key,)):
             on_wait(f"waiting for another import into household '{household}' to finish...")
             conn.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (key,)).fetchall()
         yield conn
