@@ -1,8 +1,7 @@
-"""The SQLite connection behind the store's interface (ledger/backend.py): one ADBC connection, Arrow in and out."""
+"""The connections behind the store's interface (ledger/backend.py): one ADBC connection, Arrow in and out; the
+interface's tests run on SQLite and PostgreSQL (ledger_db)."""
 
 from __future__ import annotations
-
-import sqlite3
 
 import pyarrow as pa
 import pytest
@@ -41,8 +40,8 @@ def _ingest(conn, sha: str, n: int) -> None:
     conn.ingest("events", _events(n, _file(conn, sha)), ("file_id", *EVENT_FIELDS))
 
 
-def test_one_transaction_writes_arrow_rows_and_a_rollback_leaves_nothing(tmp_path):
-    ledger = Ledger.open(tmp_path / "l.db", create=True)
+def test_one_transaction_writes_arrow_rows_and_a_rollback_leaves_nothing(ledger_db):
+    ledger = Ledger.open(ledger_db.path(), create=True)
     with ledger.transaction() as conn:
         _ingest(conn, "a", 1000)
         # Inside the transaction the same connection sees its own writes (the import's duplicate checks do).
@@ -51,13 +50,13 @@ def test_one_transaction_writes_arrow_rows_and_a_rollback_leaves_nothing(tmp_pat
         _ingest(conn, "b", 5)
         raise RuntimeError("stop before COMMIT")
     ledger.close()
-    with sqlite3.connect(tmp_path / "l.db") as plain:  # queryable with sqlite3, one row per event
-        assert plain.execute("SELECT count(*), sum(amount_cents) FROM events").fetchone() == (1000, 500500)
-        assert plain.execute("SELECT count(*) FROM files").fetchone() == (1,)
+    # Queryable with sqlite3 or psql, one row per event.
+    assert ledger_db.sql("SELECT count(*), CAST(sum(amount_cents) AS BIGINT) FROM events") == [(1000, 500500)]
+    assert ledger_db.sql("SELECT count(*) FROM files") == [(1,)]
 
 
-def test_events_come_back_as_typed_arrow_columns_even_when_none_match(tmp_path):
-    ledger = Ledger.open(tmp_path / "l.db", create=True)
+def test_events_come_back_as_typed_arrow_columns_even_when_none_match(ledger_db):
+    ledger = Ledger.open(ledger_db.path(), create=True)
     with ledger.transaction() as conn:
         _ingest(conn, "a", 20)
     table = ledger.events_arrow("t3")
@@ -72,8 +71,8 @@ def test_events_come_back_as_typed_arrow_columns_even_when_none_match(tmp_path):
     ledger.close()
 
 
-def test_cursor_rows_behave_as_sqlite3s(tmp_path):
-    ledger = Ledger.open(tmp_path / "l.db", create=True)
+def test_cursor_rows_behave_as_sqlite3s(ledger_db):
+    ledger = Ledger.open(ledger_db.path(), create=True)
     with ledger.transaction() as conn:
         _ingest(conn, "a", 5)
     cur = ledger.conn.execute("SELECT id, amount_cents FROM events WHERE amount_cents > ? ORDER BY id", (2,))
@@ -86,8 +85,8 @@ def test_cursor_rows_behave_as_sqlite3s(tmp_path):
     ledger.close()
 
 
-def test_the_append_only_trigger_refuses_through_this_connection_too(tmp_path):
-    ledger = Ledger.open(tmp_path / "l.db", create=True)
+def test_the_append_only_trigger_refuses_through_this_connection_too(ledger_db):
+    ledger = Ledger.open(ledger_db.path(), create=True)
     with ledger.transaction() as conn:
         _ingest(conn, "a", 2)
     for sql in ("DELETE FROM events", "UPDATE events SET amount_cents = 7"):
