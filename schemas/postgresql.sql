@@ -4,7 +4,10 @@
 -- Append-only: the one trigger function behind every append-only table's UPDATE, DELETE and TRUNCATE triggers.
 CREATE OR REPLACE FUNCTION basis_ledger_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    RAISE EXCEPTION 'the event ledger is append-only' USING ERRCODE = 'integrity_constraint_violation';
+    IF TG_TABLE_NAME = 'events' THEN  -- the same words as SQLite's triggers
+        RAISE EXCEPTION 'the event ledger is append-only' USING ERRCODE = 'integrity_constraint_violation';
+    END IF;
+    RAISE EXCEPTION '% are append-only', TG_TABLE_NAME USING ERRCODE = 'integrity_constraint_violation';
 END $$;
 
 -- Which database role may read or write which household. 'write' includes reading; 'read' is a reviewer's.

@@ -14,9 +14,14 @@ from basis_ledger.resources import schemas_dir
 from tests.engines import run_sql
 
 
-def sqlite_columns() -> dict[str, list[str]]:
+def _sqlite_conn() -> sqlite3.Connection:
     conn = sqlite3.connect(":memory:")
     conn.executescript((schemas_dir() / "ledger.sql").read_text())
+    return conn
+
+
+def sqlite_columns() -> dict[str, list[str]]:
+    conn = _sqlite_conn()
     tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
     return {t: [r[1] for r in conn.execute(f"PRAGMA table_info({t})")] for t in tables}
 
@@ -46,6 +51,12 @@ def test_both_engines_have_the_same_tables_and_columns(pg_url):
     # Every table SQLite makes append-only is append-only on PostgreSQL too, by trigger.
     triggers = {r[0] for r in run_sql(pg_url, "SELECT event_object_table::text FROM information_schema.triggers")}
     assert set(dialect.append_only_tables()) == {"events"} and triggers >= {"events"}
+    # The same indexes (by name) on both.
+    sqlite_indexes = {
+        r[0] for r in _sqlite_conn().execute("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
+    }
+    pg_indexes = {r[0] for r in run_sql(pg_url, "SELECT indexname::text FROM pg_indexes WHERE schemaname = 'public'")}
+    assert sqlite_indexes <= pg_indexes
     # And every household table has row-level security switched on.
     secured = {r[0] for r in run_sql(pg_url, "SELECT relname::text FROM pg_class WHERE relrowsecurity")}
     assert secured >= set(dialect.household_tables())

@@ -7,6 +7,7 @@ Every difference between the engines is listed here, and only here:
 - households: every table but `meta` gains a `household` column, first, filled from the session's chosen
   household (`basis_ledger.household`); keys and UNIQUE constraints are per household (two clients may both
   have a taxpayer 'ed' or an account 'IRA-1').
+- indexes: the same text on both (carried over as written).
 - append-only: SQLite's triggers become one PL/pgSQL trigger function refusing UPDATE, DELETE and TRUNCATE on
   the append-only tables.
 - who may see what (PostgreSQL only): row-level security on every household table; the grants table and the
@@ -28,6 +29,7 @@ HOUSEHOLD_COLUMN = "household TEXT COLLATE \"C\" NOT NULL DEFAULT current_settin
 UPDATABLE = ("taxpayers", "accounts", "declarations")
 
 _TABLE = re.compile(r"CREATE TABLE IF NOT EXISTS (\w+) \((.*?)\n\);", re.S)
+_INDEX = re.compile(r"CREATE (?:UNIQUE )?INDEX IF NOT EXISTS \w+ ON \w+\s*\(.*?\)[^;]*;", re.S)
 _TRIGGER = re.compile(r"CREATE TRIGGER IF NOT EXISTS (\w+) BEFORE \w+ ON (\w+)\b.*?END;", re.S)
 
 
@@ -74,6 +76,8 @@ def postgresql_schema() -> str:
         if keyed is not None:
             cols = [HOUSEHOLD_COLUMN, *cols, *keyed]
         out.append(f"CREATE TABLE IF NOT EXISTS {table} (\n    " + ",\n    ".join(cols) + "\n);")
+    # Indexes (partial ones too) are written the same way in both dialects: carried over as they are.
+    out.extend(_INDEX.findall(_strip_comments((schemas_dir() / "ledger.sql").read_text())))
     out.append((schemas_dir() / "postgresql.sql").read_text())
     for table in append_only_tables():
         out.append(
