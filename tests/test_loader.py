@@ -22,12 +22,12 @@ HISTORY = csv_text(
 
 
 @pytest.fixture
-def ledger(tmp_path) -> Path:
+def ledger(tmp_path, ledger_db):
+    """The history imported into a ledger on each engine in turn (tests/engines.py)."""
     path = tmp_path / "h.csv"
     path.write_text(HISTORY)
-    db = tmp_path / "l.db"
-    assert cli("import", str(path), ledger=db).returncode == 0
-    return db
+    assert cli("import", str(path), ledger=ledger_db.location).returncode == 0  # type: ignore[arg-type]
+    return ledger_db.path()
 
 
 def test_load_gives_everything_once(ledger):
