@@ -87,3 +87,33 @@ def format_cents(cents: int, *, whole: bool) -> str:
         c = int(cents)
         return f"{(c + 50) // 100 if c >= 0 else -((-c + 50) // 100):,}"
     return f"{to_decimal(cents):,.2f}"
+
+
+def dollars_text(cents: int) -> str:
+    """`$1,234` or `$1,234.56` for messages: exact (whole dollars drop the cents, nothing is rounded)."""
+    sign, (dollars, rest) = "-" if cents < 0 else "", divmod(abs(int(cents)), 100)
+    return f"{sign}${dollars:,}" + (f".{rest:02d}" if rest else "")
+
+
+def json_amount(cents: int, *, keep_cents: bool) -> int | str:
+    """A money line in JSON: whole dollars (half-up) as an integer, or with --cents a string with two decimals."""
+    if keep_cents:
+        sign = "-" if cents < 0 else ""
+        return f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d}"
+    return (cents + 50) // 100 if cents >= 0 else -((-cents + 50) // 100)
+
+
+def parse_printed(text: object) -> int | None:
+    """An amount as printed on a form (`5,174.48`, `$7000`, `7000.5`) -> cents; blank -> None; `-`, `-0-`, `—` -> 0;
+    anything else raises ValueError."""
+    import re
+
+    t = str(text).strip().replace("$", "").replace(",", "").replace(" ", "")
+    if t in ("", "-", "-0-", "—"):
+        return None if t == "" else 0
+    if not re.match(r"^\d+(?:\.\d+)?$", t):
+        raise ValueError(f"not an amount: {text!r}")
+    d = Decimal(t).scaleb(2)
+    if d != d.to_integral_value():
+        raise ValueError(f"more than two decimals: {text!r}")
+    return int(d)

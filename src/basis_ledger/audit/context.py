@@ -6,7 +6,6 @@ of a comparison, and which line of which year each event feeds.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cached_property
@@ -16,7 +15,7 @@ from basis_ledger.audit.findings import Evidence, codes
 from basis_ledger.engine.form8606 import Options
 from basis_ledger.loader import DOCUMENT_COLUMNS, FILED_COLUMNS, Loaded  # noqa: F401 - DOCUMENT/FILED re-exported
 from basis_ledger.model import kinds
-from basis_ledger.money import format_cents
+from basis_ledger.money import dollars_text, parse_printed
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -103,20 +102,9 @@ def make_context(
 
 
 # -- amounts as printed ---------------------------------------------------------------------------------
-_NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
-
-
 def parse_money(text: object) -> int | None:
-    """`5,174.48`, `$7000`, `7000.5` -> cents; blank -> None; anything else raises ValueError."""
-    t = str(text).strip().replace("$", "").replace(",", "").replace(" ", "")
-    if t in ("", "-", "-0-", "—"):
-        return None if t == "" else 0
-    if not _NUMBER.match(t):
-        raise ValueError(f"not an amount: {text!r}")
-    d = Decimal(t).scaleb(2)
-    if d != d.to_integral_value():
-        raise ValueError(f"more than two decimals: {text!r}")
-    return int(d)
+    """An amount as printed on a filed form -> cents (money.parse_printed)."""
+    return parse_printed(text)
 
 
 def parse_ratio(text: object) -> tuple[Decimal, int] | None:
@@ -150,10 +138,8 @@ def tolerance_cents(code: str) -> int:
 
 
 def dollars(cents: int | None) -> str:
-    if cents is None:
-        return "blank"
-    whole = cents % 100 == 0
-    return ("-" if cents < 0 else "") + "$" + format_cents(abs(int(cents)), whole=whole)
+    """An amount in a finding's text (money.dollars_text); a blank line says so."""
+    return "blank" if cents is None else dollars_text(cents)
 
 
 # -- where events land ----------------------------------------------------------------------------------

@@ -76,12 +76,21 @@ def codes() -> dict[str, dict]:
 
 
 @dataclass
-class Context:
-    """What every rule sees: the ledger's events (with provenance), the computed lines frame
-    (engine.results.compute_lines), the taxpayers, and, for the audit, filed forms and custodian documents."""
+class RuleContext:
+    """What every rule sees: the ledger's events (with provenance), the computed lines frame, the taxpayers, and,
+    for the audit, filed forms and custodian documents. A `basis_ledger.loader.Loaded` has all of these; this
+    small record is for rules run on frames a test builds by hand."""
 
     events: object  # pandas.DataFrame: Ledger.events()
     lines: object  # pandas.DataFrame: engine.results.compute_lines(...)
     taxpayers: dict
     filed_forms: object = None  # pandas.DataFrame: Ledger.filed_forms()
     documents: object = None  # pandas.DataFrame: Ledger.documents()
+
+
+def __getattr__(name: str) -> object:
+    """`Context`, the old name of RuleContext, for callers written before the rename (ingest.base.Context is the
+    importers' context: one name, one thing, inside src/)."""
+    if name == "Context":
+        return RuleContext
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -68,12 +68,12 @@ def deductibility_unknown(ctx: AuditContext) -> list[Finding]:
     """The engine's `deductibility-unknown` caution (traditional contributions no declaration covers), as a
     finding with the contributions as evidence."""
     frame = ctx.lines
-    if frame is None or len(frame) == 0 or "warnings" not in frame:
+    if frame is None or len(frame) == 0 or "cautions" not in frame:
         return []
-    flagged = frame["warnings"].map(lambda ws: any(c.code == "deductibility-unknown" for c in ws or ()))
+    flagged = frame["cautions"].map(lambda ws: any(c.code == "deductibility-unknown" for c in ws or ()))
     out = []
     for r in frame[flagged.astype(bool)].to_dict("records"):
-        for caution in r["warnings"] or ():
+        for caution in r["cautions"] or ():
             if caution.code != "deductibility-unknown":
                 continue
             t, year = r["taxpayer"], int(r["tax_year"])

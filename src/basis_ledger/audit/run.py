@@ -1,4 +1,4 @@
-"""Run every audit rule of the registry (audit/registry.py): the reconciliation rules and the event rules."""
+"""Run every audit rule of the registry (audit/ruleset.py): the reconciliation rules and the event rules."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ def run_audit(ctx: AuditContext, taxpayer: str | None = None, year: int | None =
     """Every finding, filtered to a taxpayer and a tax year when given, sorted by taxpayer, chain (own first),
     year, severity (errors first), code and line. A rule sees the whole history: a year's finding may rest on
     earlier years."""
-    from basis_ledger.audit.registry import AUDIT_RULES, NEEDS_EVENTS
     from basis_ledger.audit.rules import run_rules
+    from basis_ledger.audit.ruleset import AUDIT_RULES, NEEDS_EVENTS
 
     found = [f for rule in AUDIT_RULES if rule not in NEEDS_EVENTS for f in rule(ctx)]
     found += run_rules(ctx, [rule for rule in AUDIT_RULES if rule in NEEDS_EVENTS])  # none without events

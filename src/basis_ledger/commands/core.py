@@ -339,7 +339,7 @@ def declare(
     def run() -> None:
         import pandas as pd
 
-        from basis_ledger.money import parse_amounts
+        from basis_ledger.money import format_cents, parse_amounts
 
         cents: int | None = None
         if nondeductible.strip().lower() != "all":
@@ -353,7 +353,7 @@ def declare(
             events = store.events(taxpayer, provenance=False)
         finally:
             store.close()
-        what = "all" if cents is None else f"${cents // 100:,}.{cents % 100:02d}"
+        what = "all" if cents is None else f"${format_cents(cents, whole=False)}"
         print(f"{taxpayer} {year}: nondeductible traditional contributions = {what}")
         mask = events["kind"].isin(_DECLARABLE_KINDS) & (events["tax_year"] == year)
         if not mask.any():

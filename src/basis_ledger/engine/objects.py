@@ -8,17 +8,15 @@ from typing import TYPE_CHECKING
 
 from basis_ledger.engine.form8606 import Options
 from basis_ledger.engine.results import LINE_KEYS, STATE_KEYS
+from basis_ledger.money import json_amount
 
 if TYPE_CHECKING:
     import pandas as pd
 
 
 def money_value(cents: int, opts: Options) -> int | str:
-    """Whole dollars (half-up) as a JSON integer, or with --cents a string with two decimals."""
-    if opts.cents:
-        sign = "-" if cents < 0 else ""
-        return f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d}"
-    return (cents + 50) // 100 if cents >= 0 else -((-cents + 50) // 100)
+    """Whole dollars (half-up) as a JSON integer, or with --cents a string with two decimals (money.json_amount)."""
+    return json_amount(cents, keep_cents=opts.cents)
 
 
 def as_objects(frame: pd.DataFrame, opts: Options) -> list[dict]:
@@ -63,7 +61,7 @@ def as_objects(frame: pd.DataFrame, opts: Options) -> list[dict]:
         for r, values in zip(rows.tolist(), zip(*picked, strict=True), strict=True):
             lines[r] = dict(zip(keys, values, strict=True))
     state = [money(frame[k].to_numpy()) for k in STATE_KEYS]  # basis_end, Roth contribution and conversion bases
-    warnings = [[w.as_dict() for w in ws] for ws in frame["warnings"]]
+    warnings = [[w.as_dict() for w in ws] for ws in frame["cautions"]]
     return [
         {
             "taxpayer": t,

@@ -27,7 +27,7 @@ def compute_lines(
     import pandas as pd
 
     if events.empty:
-        return pd.DataFrame(columns=["taxpayer", "chain", "tax_year", "form_required", "warnings"])
+        return pd.DataFrame(columns=["taxpayer", "chain", "tax_year", "form_required", "cautions"])
     inp = inputs if inputs is not None else build(events, taxpayers)
     comp = form8606.compute(inp, opts)
     years = inp.years
@@ -51,7 +51,7 @@ def compute_lines(
     for k in ("part1", "part2", "part3"):
         frame[k] = comp.flags[k][ci, yj]
     frame["form_required"] = frame["part1"] | frame["part2"] | frame["part3"]
-    frame["warnings"] = _cautions(comp, ci, yj)
+    frame["cautions"] = _cautions(comp, ci, yj)
     frame["_inherited"] = frame["chain"] != "own"  # a person's own chain first, then inherited ones
     frame = frame.sort_values(["taxpayer", "_inherited", "chain", "tax_year"], kind="stable")
     return frame.drop(columns="_inherited").reset_index(drop=True)

@@ -1,6 +1,6 @@
 """Finding rules over events, computed lines and taxpayers, shared by the planner and the audit.
 
-Each rule is a function `Context -> list[Finding]`; `run_rules` runs a list of them. A rule reads only
+Each rule is a function `RuleContext -> list[Finding]`; `run_rules` runs a list of them. A rule reads only
 `ctx.events` (Ledger.events() columns, with source_file and source_line; `id` orders events of one day),
 `ctx.lines` (engine.results.compute_lines) and `ctx.taxpayers`. Codes, severities and titles:
 schemas/findings.toml; what each means and what to do: docs/findings.md.
@@ -11,13 +11,13 @@ audit of a large ledger stays fast: evidence comes from column arrays by positio
 
 from __future__ import annotations
 
-from basis_ledger.audit.findings import Context, Finding
-from basis_ledger.audit.rules.common import Rule, event_evidence, line_evidence, money
+from basis_ledger.audit.findings import Finding, RuleContext
+from basis_ledger.audit.rules.common import Rule, line_evidence, money, row_evidence
 from basis_ledger.audit.rules.contributions import excess_contribution, late_contribution
 from basis_ledger.audit.rules.conversions import leftover_basis, pro_rata_exposure, rollback_same_year
 from basis_ledger.audit.rules.rollovers import basis_to_plan, rollover_frequency
 
-__all__ = ["EVENT_RULES", "Rule", "event_evidence", "line_evidence", "money", "run_rules"]
+__all__ = ["EVENT_RULES", "Rule", "line_evidence", "money", "row_evidence", "run_rules"]
 
 EVENT_RULES: list[Rule] = [
     pro_rata_exposure,
@@ -30,7 +30,7 @@ EVENT_RULES: list[Rule] = [
 ]
 
 
-def run_rules(ctx: Context, rules: list[Rule] = EVENT_RULES) -> list[Finding]:
+def run_rules(ctx: RuleContext, rules: list[Rule] = EVENT_RULES) -> list[Finding]:
     """Every finding of every rule, in a stable order: taxpayer, year, code, message."""
     if ctx.events is None or len(ctx.events) == 0:
         return []

@@ -5,24 +5,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from basis_ledger.audit.findings import Context, Evidence, Finding
+from basis_ledger.audit.findings import Evidence, Finding, RuleContext
 from basis_ledger.model import kinds
+from basis_ledger.money import dollars_text
 
 if TYPE_CHECKING:
     import pandas as pd
 
-Rule = Callable[[Context], list[Finding]]
+Rule = Callable[[RuleContext], list[Finding]]
 CONTRIBUTION_INPUTS = ("nondeductible", "deductible", "traditional_undeclared", "roth_contribution")
 TRADITIONAL_CONTRIBUTION_INPUTS = CONTRIBUTION_INPUTS[:3]
 
 
 def money(cents: int) -> str:
-    """`$1,234` or `$1,234.56`: exact, from integer cents (whole dollars drop the cents)."""
-    sign, (dollars, rest) = "-" if cents < 0 else "", divmod(abs(int(cents)), 100)
-    return f"{sign}${dollars:,}" + (f".{rest:02d}" if rest else "")
+    """`$1,234` or `$1,234.56`: exact, from integer cents (money.dollars_text)."""
+    return dollars_text(cents)
 
 
-def event_evidence(row) -> Evidence:
+def row_evidence(row) -> Evidence:
     """A ledger (or what-if) event as evidence: its file and line, and what it says."""
     what = f"{row['kind']} {row['date']} {row['account']} = {money(row['amount_cents'])}".replace("  ", " ")
     line = int(row["source_line"])
@@ -51,7 +51,7 @@ class Events:
         kind, date, acct, amount = self.col("kind"), self.col("date"), self.col("account"), self.col("amount_cents")
         files, lines, memos = self.col("source_file"), self.col("source_line"), self.col("memo")
         return tuple(
-            event_evidence(
+            row_evidence(
                 {"kind": kind[p], "date": date[p], "account": acct[p], "amount_cents": amount[p],
                  "source_file": files[p], "source_line": lines[p], "memo": memos[p]}
             )
@@ -88,7 +88,7 @@ def present(row: dict, col: str) -> bool:
     return col in row and not pd.isna(row[col])
 
 
-def own_lines(ctx: Context) -> pd.DataFrame:
+def own_lines(ctx: RuleContext) -> pd.DataFrame:
     lines = ctx.lines
     if lines is None or lines.empty or "L6" not in lines.columns:
         return lines.iloc[0:0] if lines is not None else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from basis_ledger.audit.findings import Context, Finding
+from basis_ledger.audit.findings import Finding, RuleContext
 from basis_ledger.audit.rules.common import (
     CONTRIBUTION_INPUTS,
     TRADITIONAL_CONTRIBUTION_INPUTS,
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     pass
 
 
-def excess_contribution(ctx: Context) -> list[Finding]:
+def excess_contribution(ctx: RuleContext) -> list[Finding]:
     """Traditional + Roth contributions for a year, per person, over the year's limit (schemas/limits.toml).
 
     A contribution returned by the extended due date (15 October of the next year, moved off weekends and
@@ -76,7 +76,7 @@ def excess_contribution(ctx: Context) -> list[Finding]:
     return out
 
 
-def late_contribution(ctx: Context) -> list[Finding]:
+def late_contribution(ctx: RuleContext) -> list[Finding]:
     """A contribution for year Y deposited after Y's deadline (schemas/limits.toml) does not count for Y."""
     from basis_ledger.taxcalendar import contribution_deadline_iso as deadline
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from basis_ledger.audit.findings import Context, Finding
+from basis_ledger.audit.findings import Finding, RuleContext
 from basis_ledger.audit.rules.common import Events, line_evidence, money, own_lines, present, year_of
 from basis_ledger.model import POOLED_TYPES
 
@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     pass
 
 
-def pro_rata_exposure(ctx: Context) -> list[Finding]:
+def pro_rata_exposure(ctx: RuleContext) -> list[Finding]:
     """A conversion in a year that ends with money in traditional/SEP/SIMPLE IRAs: line 18 is its tax cost."""
     own = own_lines(ctx)
     if own is None or own.empty:
@@ -62,7 +62,7 @@ def pro_rata_exposure(ctx: Context) -> list[Finding]:
     return out
 
 
-def rollback_same_year(ctx: Context) -> list[Finding]:
+def rollback_same_year(ctx: RuleContext) -> list[Finding]:
     """Pre-tax plan money back in a traditional/SEP/SIMPLE IRA by 31 December of a conversion year lands on line 6."""
     ev = ctx.events
     pooled = ev["account_type"].isin(POOLED_TYPES)
@@ -99,7 +99,7 @@ def rollback_same_year(ctx: Context) -> list[Finding]:
     return out
 
 
-def leftover_basis(ctx: Context) -> list[Finding]:
+def leftover_basis(ctx: RuleContext) -> list[Finding]:
     """Basis carried forward although the IRAs behind it were worth $0 on 31 December."""
     import numpy as np
     import pandas as pd

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from basis_ledger.audit.findings import Context, Evidence, Finding
-from basis_ledger.audit.rules.common import Events, event_evidence, money
+from basis_ledger.audit.findings import Evidence, Finding, RuleContext
+from basis_ledger.audit.rules.common import Events, money, row_evidence
 from basis_ledger.model import POOLED_TYPES
 
 if TYPE_CHECKING:
     pass
 
 
-def basis_to_plan(ctx: Context) -> list[Finding]:
+def basis_to_plan(ctx: RuleContext) -> list[Finding]:
     """IRC 408(d)(3)(H): only pre-tax money may go to an employer plan. Pre-tax part = the pool's estimated value
     just before the rollover (audit/pool.py) less the basis at that moment (the engine's, for the history so far)."""
     from basis_ledger.audit.pool import Point, account_values, basis_at, ordered
@@ -46,8 +46,8 @@ def basis_to_plan(ctx: Context) -> list[Finding]:
                 expected=f"at most {money(pretax)}",
                 found=money(r["amount_cents"]),
                 evidence=(
-                    event_evidence(r),
-                    *(event_evidence(e) for e in used.to_dict("records")),
+                    row_evidence(r),
+                    *(row_evidence(e) for e in used.to_dict("records")),
                     Evidence("computed", f"pool value on {r['date']} (estimate)", money(value)),
                     Evidence("computed", f"basis on {r['date']}", money(basis)),
                 ),
@@ -56,7 +56,7 @@ def basis_to_plan(ctx: Context) -> list[Finding]:
     return out
 
 
-def rollover_frequency(ctx: Context) -> list[Finding]:
+def rollover_frequency(ctx: RuleContext) -> list[Finding]:
     """One 60-day IRA-to-IRA rollover per 12 months across all of a person's IRAs (Pub 590-A); direct
     trustee-to-trustee transfers are not rollover_out events and are not limited."""
     import numpy as np

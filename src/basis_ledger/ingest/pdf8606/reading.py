@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from basis_ledger.ingest.pdf8606 import fieldmaps, positions
+from basis_ledger.ingest.pdf8606 import by_position, fieldmaps
 from basis_ledger.ingest.pdf8606.pdf import page_text, ssn_last4, widgets
 from basis_ledger.ingest.pdf8606.textpos import text_pass
 from basis_ledger.ingest.pdf8606.values import money_text, ratio_text
@@ -129,7 +129,7 @@ def _from_fields(
 
 
 def _from_text(frags: list, year: int, problems: list[Problem], name: str) -> FormRead:
-    found = positions.read(frags)
+    found = by_position.read(frags)
     form = FormRead(year, name=found.name, ssn_last4=found.ssn_last4, how="page text")
     for line in (k for k in fieldmaps.LINE_KEYS if k in found.lines):
         parts, ref = found.lines[line]

@@ -17,13 +17,13 @@ from basis_ledger.ingest.statements.profile import Header, Profile, norm
 if TYPE_CHECKING:
     from basis_ledger.ingest.source import SourceFile
 
-Row = tuple[int, list[str]]  # (file line or sheet row, cells)
+Cells = tuple[int, list[str]]  # (file line or sheet row, cells)
 
 
 @dataclass
 class Sheet:
     name: str  # "" for a CSV file
-    rows: list[Row]
+    rows: list[Cells]
 
 
 @dataclass
@@ -32,7 +32,7 @@ class Section:
     sheet: str
     header_line: int
     columns: list[str]  # normalised header cells, in file order
-    rows: list[Row] = field(default_factory=list)
+    rows: list[Cells] = field(default_factory=list)
     preamble: list[str] = field(default_factory=list)  # text of the rows above the header (titles)
 
 
@@ -62,9 +62,9 @@ def is_old_excel(src: SourceFile) -> bool:
     return src.data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or src.path.suffix.lower() == ".xls"
 
 
-def _csv_rows(text: str) -> list[Row]:
+def _csv_rows(text: str) -> list[Cells]:
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    rows: list[Row] = []
+    rows: list[Cells] = []
     start = 1
     for cells in reader:
         rows.append((start, cells))
