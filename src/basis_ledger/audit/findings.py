@@ -7,7 +7,7 @@ Rules are functions `(context) -> list[Finding]`; the audit and the planner run 
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import cache
 
 from basis_ledger.resources import load_toml
@@ -42,13 +42,20 @@ class Finding:
 
     def as_dict(self, cents: bool = False) -> dict:
         """The JSON object. An expected or found value that is a plain amount ("$4,906") is a number there, as
-        in `compute --json`: whole dollars (half-up) as an integer, or with cents a two-decimal string."""
-        d = asdict(self)
-        d["severity"] = self.severity
-        d["evidence"] = [asdict(e) for e in self.evidence]
-        for key in ("expected", "found"):
-            d[key] = amount_value(d[key], cents)
-        return d
+        in `compute --json`: whole dollars (half-up) as an integer, or with cents a two-decimal string.
+        Spelled out rather than dataclasses.asdict, which deep-copies every field (3 s per 47,000 findings)."""
+        return {
+            "code": self.code,
+            "taxpayer": self.taxpayer,
+            "tax_year": self.tax_year,
+            "message": self.message,
+            "line": self.line,
+            "expected": amount_value(self.expected, cents),
+            "found": amount_value(self.found, cents),
+            "chain": self.chain,
+            "evidence": [{"file": e.file, "where": e.where, "what": e.what} for e in self.evidence],
+            "severity": self.severity,
+        }
 
 
 _AMOUNT = re.compile(r"(-)?\$(\d{1,3}(?:,\d{3})*|\d+)(?:\.(\d{2}))?")

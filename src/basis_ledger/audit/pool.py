@@ -44,80 +44,110 @@ def ordered(events: pd.DataFrame) -> pd.DataFrame:
     return ev
 
 
-def _before(ev: pd.DataFrame, p: Point) -> pd.Series:
-    same_day = ev["date"] == p.date
-    if p.order is not None:
-        same_day &= ev["_order"] < p.order
-    return (ev["date"] < p.date) | same_day
+def _at_points(rows: pd.DataFrame, points: list[Point]) -> pd.DataFrame:
+    """Every point joined with its own taxpayer's rows, each row with `point` (its index in `points`) and whether
+    it has happened by then (`before`). One merge for all points: no scan of the whole frame per point."""
+    import numpy as np
+    import pandas as pd
+
+    last = np.iinfo(np.int64).max  # order None: the end of the day, every event of that day has happened
+    pts = pd.DataFrame(
+        {
+            "taxpayer": [p.taxpayer for p in points],
+            "point": np.arange(len(points)),
+            "_p_date": [p.date for p in points],
+            "_p_order": np.array([last if p.order is None else p.order for p in points], dtype=np.int64),
+        }
+    )
+    j = rows.assign(_row=np.arange(len(rows))).merge(pts, on="taxpayer", how="inner", sort=False)
+    j["before"] = (j["date"] < j["_p_date"]) | ((j["date"] == j["_p_date"]) & (j["_order"] < j["_p_order"]))
+    return j
 
 
-def pooled_of(ev: pd.DataFrame, taxpayer: str) -> pd.DataFrame:
-    return ev[(ev["taxpayer"] == taxpayer) & ev["account_type"].isin(POOLED_TYPES)]
+def account_values_many(ev: pd.DataFrame, points: list[Point]) -> tuple[list[dict[str, int]], pd.DataFrame]:
+    """`account_values` for many points at once: each point's estimated value per pooled account, and the events
+    each estimate used (a frame with a `point` column). `ev` must come from `ordered()`."""
+    import numpy as np
+    import pandas as pd
+
+    pooled = ev[ev["account_type"].isin(POOLED_TYPES)]
+    j = _at_points(pooled, points)
+    j = j[j["before"].to_numpy()]
+    ye = j[j["kind"] == "year_end_value"].sort_values(["point", "account", "date", "_order"], kind="stable")
+    last_rows = ye.drop_duplicates(["point", "account"], keep="last")
+    direction = flows()
+    moves = j[j["kind"].isin(list(direction))]
+    ye_date = last_rows.set_index(["point", "account"])["date"]
+    key = list(zip(moves["point"], moves["account"], strict=True))
+    since = moves["date"].to_numpy() > np.array([ye_date.get(k, "") for k in key], dtype=object)
+    moves = moves[since]
+    signed = moves["amount_cents"] * moves["kind"].map(direction).astype("int64")
+    totals = signed.groupby([moves["point"], moves["account"]]).sum()
+    base = last_rows.set_index(["point", "account"])["amount_cents"]
+    values: list[dict[str, int]] = [{} for _ in points]
+    for point, acct in sorted(set(base.index) | set(totals.index)):
+        values[point][acct] = max(int(base.get((point, acct), 0)) + int(totals.get((point, acct), 0)), 0)
+    used = (
+        pd.concat([last_rows, moves])
+        .sort_values(["point", "date", "_order"], kind="stable")
+        .drop(columns=["_p_date", "_p_order", "before", "_row"])
+    )
+    return values, used
 
 
 def account_values(ev: pd.DataFrame, p: Point) -> tuple[dict[str, int], pd.DataFrame]:
     """Estimated value of each pooled account at `p` (cents, never below 0) and the events the estimate used.
 
     `ev` must come from `ordered()`."""
-    import pandas as pd
-
-    mine = pooled_of(ev, p.taxpayer)
-    mine = mine[_before(mine, p)]
-    ye = mine[mine["kind"] == "year_end_value"].sort_values(["date", "_order"])
-    last_rows = ye.groupby("account").tail(1)
-    last = last_rows.set_index("account")
-    direction = flows()
-    moves = mine[mine["kind"].isin(list(direction))]
-    dates = last["date"].to_dict()
-    since = moves["date"] > moves["account"].map(lambda a: dates.get(a, ""))
-    moves = moves[since]
-    signed = moves["amount_cents"] * moves["kind"].map(direction)
-    totals = signed.groupby(moves["account"]).sum()
-    values: dict[str, int] = {}
-    for acct in sorted(set(last.index) | set(totals.index)):
-        base = int(last["amount_cents"].get(acct, 0))
-        values[acct] = max(base + int(totals.get(acct, 0)), 0)
-    return values, pd.concat([last_rows, moves]).sort_values(["date", "_order"])
+    values, used = account_values_many(ev, [p])
+    return values[0], used.drop(columns=["point"])
 
 
-def basis_at(ev: pd.DataFrame, people: dict[str, Taxpayer], points: list[Point]) -> list[int]:
+def basis_at(
+    ev: pd.DataFrame, people: dict[str, Taxpayer], points: list[Point], values: list[dict[str, int]] | None = None
+) -> list[int]:
     """Basis (cents) in each person's pool at each point, all points in one engine run.
 
     Each point becomes a pseudo-taxpayer whose history stops at the point (opening balances are kept whatever
-    their date) and whose 31 December value for the point's year is the estimated value at the point."""
+    their date) and whose 31 December value for the point's year is the estimated value at the point.
+    `values` (from account_values_many) saves estimating them again."""
+    import numpy as np
     import pandas as pd
 
     from basis_ledger.loader import Loaded
 
     if not points:
         return []
-    opening = {k for k, v in kinds().items() if v.tax_year == "any"}
-    frames, stand_ins = [], {}
-    for i, p in enumerate(points):
-        year = int(p.date[:4])
-        mine = ev[ev["taxpayer"] == p.taxpayer]
-        ye_this_year = (mine["kind"] == "year_end_value") & (mine["date"].str.slice(0, 4).astype(int) >= year)
-        cut = mine[(mine["kind"].isin(list(opening)) | _before(mine, p)) & ~ye_this_year]
-        values, _ = account_values(ev, p)
-        synth = {
-            "taxpayer": p.taxpayer,
-            "date": f"{year}-12-31",
-            "tax_year": year,
+    if values is None:
+        values, _ = account_values_many(ev, points)
+    opening = [k for k, v in kinds().items() if v.tax_year == "any"]
+    years = np.array([int(p.date[:4]) for p in points], dtype=np.int64)
+    j = _at_points(ev, points)
+    date_year = j["date"].str.slice(0, 4).astype("int64").to_numpy()
+    ye_this_year = (j["kind"] == "year_end_value").to_numpy() & (date_year >= years[j["point"].to_numpy()])
+    cut = j[(j["kind"].isin(opening) | j["before"]).to_numpy() & ~ye_this_year]
+    cut = cut.sort_values(["point", "_row"], kind="stable").drop(columns=["_p_date", "_p_order", "before", "_row"])
+    synth = pd.DataFrame(
+        {
+            "taxpayer": [p.taxpayer for p in points],
+            "date": [f"{y}-12-31" for y in years],
+            "tax_year": years,
             "account": ESTIMATE_ACCOUNT,
             "account_type": "traditional",
             "kind": "year_end_value",
-            "amount_cents": sum(values.values()),
+            "amount_cents": np.array([sum(v.values()) for v in values], dtype=np.int64),
             "memo": "",
             "source_line": 0,
+            "point": np.arange(len(points)),
         }
-        part = pd.concat([cut, pd.DataFrame([synth])], ignore_index=True)
-        name = f"#{i}"
-        part["taxpayer"] = name
-        frames.append(part)
-        stand_ins[name] = replace(people.get(p.taxpayer, Taxpayer(p.taxpayer)), name=name)
-    allev = pd.concat(frames, ignore_index=True)
+    )
+    allev = pd.concat([cut, synth], ignore_index=True).sort_values("point", kind="stable", ignore_index=True)
+    allev["taxpayer"] = "#" + allev["point"].astype("str")
     for c in ("tax_year", "amount_cents", "source_line"):
         allev[c] = allev[c].astype("int64")
-    lines = Loaded(allev, stand_ins).cents_lines
+    stand_ins = {
+        f"#{i}": replace(people.get(p.taxpayer, Taxpayer(p.taxpayer)), name=f"#{i}") for i, p in enumerate(points)
+    }
+    lines = Loaded(allev.drop(columns=["point"]), stand_ins).cents_lines
     own = lines[lines["chain"] == "own"].set_index(["taxpayer", "tax_year"])["basis_end"]
     return [int(own.get((f"#{i}", int(p.date[:4])), 0)) for i, p in enumerate(points)]

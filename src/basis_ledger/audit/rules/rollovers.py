@@ -15,7 +15,9 @@ if TYPE_CHECKING:
 def basis_to_plan(ctx: RuleContext) -> list[Finding]:
     """IRC 408(d)(3)(H): only pre-tax money may go to an employer plan. Pre-tax part = the pool's estimated value
     just before the rollover (audit/pool.py) less the basis at that moment (the engine's, for the history so far)."""
-    from basis_ledger.audit.pool import Point, account_values, basis_at, ordered
+    import numpy as np
+
+    from basis_ledger.audit.pool import Point, account_values_many, basis_at, ordered
 
     ev = ctx.events
     rolling = ev["kind"] == "rollover_to_plan"
@@ -24,14 +26,18 @@ def basis_to_plan(ctx: RuleContext) -> list[Finding]:
     ev = ordered(ev[ev["taxpayer"].isin(set(ev.loc[rolling, "taxpayer"]))])
     rolls = ev[ev["kind"] == "rollover_to_plan"].to_dict("records")
     points = [Point(r["taxpayer"], r["date"], int(r["_order"])) for r in rolls]
-    bases = basis_at(ev, ctx.taxpayers, points)
+    # All rollovers at once: one join of each rollover with its own taxpayer's history, one engine run.
+    values_at, used_at = account_values_many(ev, points)
+    bases = basis_at(ev, ctx.taxpayers, points, values_at)
+    at = used_at["point"].to_numpy()  # sorted: each point's events are one slice
+    starts, ends = np.searchsorted(at, np.arange(len(points))), np.searchsorted(at, np.arange(len(points)), "right")
     out = []
-    for r, p, basis in zip(rolls, points, bases, strict=True):
-        values, used = account_values(ev, p)
-        value = sum(values.values())
+    for i, (r, basis) in enumerate(zip(rolls, bases, strict=True)):
+        value = sum(values_at[i].values())
         pretax = max(value - basis, 0)
         if r["amount_cents"] <= pretax:
             continue
+        used = used_at.iloc[starts[i] : ends[i]].drop(columns=["point"])
         unknown = ""
         if not (used["kind"] == "year_end_value").any():
             unknown = " (no 31 December value before it is in the ledger: the value counts only deposits since)"
