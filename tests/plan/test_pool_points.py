@@ -9,8 +9,6 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from basis_ledger.engine.form8606 import Options
-from basis_ledger.engine.results import compute_lines
 from basis_ledger.model import POOLED_TYPES
 from basis_ledger.audit.pool import Point, account_values, account_values_many, basis_at, flows, ordered
 from tests.plan.helpers import events
@@ -96,4 +94,3 @@ def test_basis_at_many_points_equals_each_point_on_its_own():
     assert together == [basis_at(ev, {}, [p])[0] for p in points]
     assert max(together) == 7_000 * 100  # ann's contribution is basis; nothing took any away before
     assert np.all(np.array(together) >= 0)
-    assert len(compute_lines(ev, {}, Options())) > 0
