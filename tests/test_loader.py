@@ -49,9 +49,9 @@ def test_unknown_taxpayer_and_bad_places_are_bad_input(ledger):
 
 
 def test_every_computed_frame_is_checked_also_for_the_audit(ledger, monkeypatch):
-    import basis_ledger.engine.results as results
+    import basis_ledger.engine.invariants as invariants
 
-    monkeypatch.setattr(results, "check_lines", lambda frame, opts: ["3-rule"])
+    monkeypatch.setattr(invariants, "broken_rules", lambda frame, opts: ["3-rule"])
     with pytest.raises(RuntimeError, match="3-rule"):
         _ = load(ledger).lines
     from basis_ledger.commands.audit import load_context

@@ -140,13 +140,14 @@ class Loaded:
 
 
 def check_computed(frame: pd.DataFrame, opts: Options) -> None:
-    """The computed lines' contract (engine.results.check_lines, pandera): the form's own arithmetic holds.
-    A frame that breaks it is a bug, never bad input: RuntimeError."""
+    """The computed lines' contract: the form's own arithmetic holds. Checked on every run by vectorized asserts
+    (engine/invariants.py: the same rules as the lines' pandera model, engine.results.check_lines, which the
+    tests run and compare with it). A frame that breaks it is a bug, never bad input: RuntimeError."""
     if len(frame) == 0:
         return  # no computed year: nothing to check
-    from basis_ledger.engine.results import check_lines
+    from basis_ledger.engine.invariants import broken_rules
 
-    broken = check_lines(frame, opts)
+    broken = broken_rules(frame, opts)
     if broken:
         raise RuntimeError(f"computed lines break the form's arithmetic: {', '.join(broken)}")
 

@@ -6,6 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from basis_ledger.engine.form8606 import Options
+from basis_ledger.engine.invariants import broken_rules
 from basis_ledger.engine.results import check_lines, compute_lines
 from tests.core.helpers import csv_text, events_from, years
 
@@ -80,6 +81,7 @@ def test_the_form_arithmetic_holds_for_any_history_places_and_units(text, places
     opts = Options(ratio_places=places, cents=cents)
     frame = compute_lines(events_from(text), {}, opts)
     assert check_lines(frame, opts) == []
+    assert broken_rules(frame, opts) == []  # the vectorized asserts every run makes agree with the pandera model
     assert (frame["L10"].dropna() <= 10**places).all()
 
 
