@@ -9,8 +9,8 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from basis_ledger.model import POOLED_TYPES
 from basis_ledger.audit.pool import Point, account_values, account_values_many, basis_at, flows, ordered
+from basis_ledger.model import POOLED_TYPES
 from tests.plan.helpers import events
 
 KINDS = ["year_end_value", "nondeductible_contribution", "distribution", "conversion", "rollover_to_plan"]
