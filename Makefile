@@ -33,6 +33,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
 	@dir=$$(mktemp -d /tmp/basis-ledger-pg.XXXXXX); \
 	trap '$(BIN)/python -m tests.pgcluster stop "'"$$dir"'"' EXIT INT TERM; \
 	url=$$($(BIN)/python -m tests.pgcluster start "$$dir") || url=""; \

@@ -5,6 +5,7 @@ from __future__ import annotations
 import tomllib
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 
 @cache
@@ -16,6 +17,6 @@ def schemas_dir() -> Path:
 
 
 @cache
-def load_toml(name: str) -> dict:
+def load_toml(name: str) -> dict[str, Any]:
     with (schemas_dir() / name).open("rb") as fh:
         return tomllib.load(fh)

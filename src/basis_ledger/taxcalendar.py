@@ -14,17 +14,19 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from functools import cache
+from typing import Any
 
 from basis_ledger.resources import load_toml
 
 
 @cache
-def _table() -> dict:
+def _table() -> dict[str, Any]:
     return load_toml("limits.toml")
 
 
-def _calendar() -> dict:
-    return _table()["calendar"]
+def _calendar() -> dict[str, Any]:
+    calendar: dict[str, Any] = _table()["calendar"]
+    return calendar
 
 
 def _observed(d: date) -> date:
@@ -118,7 +120,7 @@ def catch_up_eligible(birth_date: str | None, tax_year: int) -> bool | None:
     if not birth_date:
         return None
     born = date.fromisoformat(birth_date)
-    return born.year + _table()["defaults"]["catch_up_age"] <= tax_year
+    return born.year + int(_table()["defaults"]["catch_up_age"]) <= tax_year
 
 
 def limit_cents(tax_year: int, birth_date: str | None) -> tuple[int, bool | None] | None:
@@ -129,13 +131,13 @@ def limit_cents(tax_year: int, birth_date: str | None) -> tuple[int, bool | None
     if not row:
         return None
     older = catch_up_eligible(birth_date, tax_year)
-    dollars = row["limit"] + (row["catch_up"] if older else 0)
+    dollars = int(row["limit"]) + (int(row["catch_up"]) if older else 0)
     return dollars * 100, older
 
 
 def smallest_limit_cents() -> int:
     """The lowest limit of any year in the table: a year's total at or below it cannot be an excess."""
-    return min(row["limit"] for row in _table()["years"].values()) * 100
+    return min(int(row["limit"]) for row in _table()["years"].values()) * 100
 
 
 # -- ages and periods -------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
 import numpy as np
 
@@ -19,9 +20,10 @@ from basis_ledger.resources import load_toml
 
 
 @cache
-def line_table() -> dict[str, dict]:
+def line_table() -> dict[str, dict[str, Any]]:
     """The form's lines in order, with part and wording (schemas/form8606_lines.toml)."""
-    return load_toml("form8606_lines.toml")["lines"]
+    table: dict[str, dict[str, Any]] = load_toml("form8606_lines.toml")["lines"]
+    return table
 
 
 LINE_KEYS = tuple(line_table())  # "1" .. "25c", as the form labels them

@@ -110,7 +110,9 @@ def build(events: pd.DataFrame, taxpayers: dict[str, Taxpayer]) -> Inputs:
     return Inputs(chains, years, arrays, birth_known.astype(bool), routed)
 
 
-def _apply_declarations(arrays: dict[str, np.ndarray], chains: pd.DataFrame, y0: int, taxpayers) -> None:
+def _apply_declarations(
+    arrays: dict[str, np.ndarray], chains: pd.DataFrame, y0: int, taxpayers: dict[str, Taxpayer]
+) -> None:
     """Split `traditional_contribution` amounts by the taxpayer's declaration ('basis-ledger declare').
 
     No declaration: all nondeductible, flagged `undeclared`. A declared amount is taken from the contributions

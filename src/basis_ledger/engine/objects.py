@@ -4,10 +4,10 @@ so they live here, below both."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from basis_ledger.engine.form8606 import Options
-from basis_ledger.engine.results import LINE_KEYS, STATE_KEYS
+from basis_ledger.engine.form8606 import LINE_KEYS, Options
+from basis_ledger.engine.results import STATE_KEYS
 from basis_ledger.money import json_amount
 
 if TYPE_CHECKING:
@@ -19,7 +19,7 @@ def money_value(cents: int, opts: Options) -> int | str:
     return json_amount(cents, keep_cents=opts.cents)
 
 
-def as_objects(frame: pd.DataFrame, opts: Options) -> list[dict]:
+def as_objects(frame: pd.DataFrame, opts: Options) -> list[dict[str, Any]]:
     """One object per taxpayer, chain and year, in order. Lines the form skips are absent.
 
     Built column-wise: rows are grouped by which lines are present (a handful of patterns: the form's own
@@ -31,11 +31,12 @@ def as_objects(frame: pd.DataFrame, opts: Options) -> list[dict]:
         return []
     scale = 10**opts.ratio_places
 
-    def money(cents: np.ndarray) -> list:
+    def money(cents: np.ndarray) -> list[Any]:
         cents = np.asarray(cents, dtype=np.int64)
         if opts.cents:
             return [f"{v // 100}.{v % 100:02d}" for v in cents.tolist()]
-        return ((cents + 50) // 100).tolist()
+        whole: list[Any] = ((cents + 50) // 100).tolist()
+        return whole
 
     present = np.stack([frame[f"L{k}"].notna().to_numpy() for k in LINE_KEYS], axis=1)
     rendered = []
@@ -49,7 +50,7 @@ def as_objects(frame: pd.DataFrame, opts: Options) -> list[dict]:
             )
         else:
             rendered.append(np.array(money(values), dtype=object))
-    lines: list[dict] = [{}] * n
+    lines: list[dict[str, Any]] = [{}] * n
     codes = present.astype(np.int64) @ (np.int64(1) << np.arange(len(LINE_KEYS), dtype=np.int64))
     for code in np.unique(codes).tolist():
         rows = np.flatnonzero(codes == code)
@@ -58,8 +59,8 @@ def as_objects(frame: pd.DataFrame, opts: Options) -> list[dict]:
             continue
         keys = [LINE_KEYS[i] for i in on]
         picked = [rendered[i][rows].tolist() for i in on]
-        for r, values in zip(rows.tolist(), zip(*picked, strict=True), strict=True):
-            lines[r] = dict(zip(keys, values, strict=True))
+        for r, row_values in zip(rows.tolist(), zip(*picked, strict=True), strict=True):
+            lines[r] = dict(zip(keys, row_values, strict=True))
     state = [money(frame[k].to_numpy()) for k in STATE_KEYS]  # basis_end, Roth contribution and conversion bases
     warnings = [[w.as_dict() for w in ws] for ws in frame["cautions"]]
     return [

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -51,7 +52,7 @@ def compute_lines(
     for k in ("part1", "part2", "part3"):
         frame[k] = comp.flags[k][ci, yj]
     frame["form_required"] = frame["part1"] | frame["part2"] | frame["part3"]
-    frame["cautions"] = _cautions(comp, ci, yj)
+    frame["cautions"] = pd.Series(_cautions(comp, ci, yj), index=frame.index, dtype=object)
     frame["_inherited"] = frame["chain"] != "own"  # a person's own chain first, then inherited ones
     frame = frame.sort_values(["taxpayer", "_inherited", "chain", "tax_year"], kind="stable")
     return frame.drop(columns="_inherited").reset_index(drop=True)
@@ -61,9 +62,12 @@ def _cautions(comp: Computed, ci: np.ndarray, yj: np.ndarray) -> list[list[Cauti
     """Cautions per row: a vectorized mask per code, then a sentence for each row it flags."""
     inp, v, whole = comp.inputs, comp.values, not comp.options.cents
     a = inp.arrays
-    money = lambda c: "$" + format_cents(int(c), whole=whole)  # noqa: E731
+
+    def money(c: Any) -> str:
+        return "$" + format_cents(int(c), whole=whole)
+
     years = inp.years
-    rules = [
+    rules: list[tuple[str, np.ndarray, Callable[[int, int], str]]] = [
         (
             "deductibility-unknown",
             a["undeclared"] > 0,
@@ -131,7 +135,7 @@ def check_lines(frame: pd.DataFrame, opts: Options) -> list[str]:
     """The lines frame's contract (pandera): the form's own arithmetic, as balance assertions."""
     import pandera.pandas as pa
 
-    def eq(a: str, b) -> pa.Check:
+    def eq(a: str, b: Callable[[pd.DataFrame], pd.Series]) -> pa.Check:
         return pa.Check(lambda df: df[a].isna() | (df[a] == b(df)), name=f"{a[1:]}-rule", error=f"{a[1:]}-rule")
 
     scale = 10**opts.ratio_places
