@@ -1,0 +1,110 @@
+"""Corrections that keep the ledger append-only: `events void`, `import --undo`, and importing a file again.
+
+Reproduction of issue 10's second problem: a wrong year-end value could only be mended by deleting the ledger.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from pathlib import Path
+
+from tests.core.helpers import cli
+from tests.ingest.test_overlaps import HISTORY, fidelity, form5498, lines, live_events, setup, write
+
+
+def ids(ledger: Path, kind: str) -> list[int]:
+    res = cli("events", "--json", ledger=ledger)
+    return [e["id"] for e in json.loads(res.stdout) if e["kind"] == kind]
+
+
+def raw_rows(ledger: Path, table: str) -> int:
+    with sqlite3.connect(ledger) as conn:
+        return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def test_a_wrong_year_end_value_is_voided_and_replaced(tmp_path: Path) -> None:
+    ledger = setup(tmp_path)
+    wrong = write(tmp_path, "5498-wrong.csv", form5498([(2023, "T1", "", "40000.00")]))
+    stmt = write(tmp_path, "History_for_Account_T1.csv", fidelity(HISTORY))
+    assert cli("import", str(wrong), str(stmt), ledger=ledger).returncode == 0
+    assert lines(ledger, 2023)["6"] == 40000
+    [bad] = ids(ledger, "year_end_value")
+    stored = raw_rows(ledger, "events")
+
+    res = cli("events", "void", str(bad), "--reason", "5498 misread: the value is 20,000", ledger=ledger)
+    assert res.returncode == 0, res.stderr
+    assert raw_rows(ledger, "events") == stored  # nothing deleted: the void is a row of its own
+    assert ids(ledger, "year_end_value") == []
+    assert "6" not in lines(ledger, 2023) or lines(ledger, 2023)["6"] != 40000
+
+    right = write(tmp_path, "5498-right.csv", form5498([(2023, "T1", "", "20000.00")]))
+    res = cli("import", str(right), ledger=ledger)
+    assert res.returncode == 0, res.stderr  # no conflict with the voided value
+    assert lines(ledger, 2023)["6"] == 20000
+
+    res = cli("events", "--voided", "--json", ledger=ledger)
+    [v] = json.loads(res.stdout)
+    assert v["id"] == bad and v["amount"] == "40000.00" and v["void_reason"] == "5498 misread: the value is 20,000"
+    assert v["voided_at"] and v["voided_by"]
+
+
+def test_void_refuses_unknown_ids_a_missing_reason_and_a_second_void(tmp_path: Path) -> None:
+    ledger = setup(tmp_path)
+    stmt = write(tmp_path, "History_for_Account_T1.csv", fidelity(HISTORY))
+    assert cli("import", str(stmt), ledger=ledger).returncode == 0
+    first = ids(ledger, "roth_conversion")[0] if ids(ledger, "roth_conversion") else ids(ledger, "conversion")[0]
+    res = cli("events", "void", "999", "--reason", "x", ledger=ledger)
+    assert res.returncode == 2 and "999" in res.stderr
+    res = cli("events", "void", str(first), ledger=ledger)
+    assert res.returncode == 2 and "--reason" in res.stderr
+    assert cli("events", "void", str(first), "--reason", "test", ledger=ledger).returncode == 0
+    res = cli("events", "void", str(first), "--reason", "again", ledger=ledger)
+    assert res.returncode == 2 and "already voided" in res.stderr
+
+
+def test_undo_an_import_by_file_or_sha256_then_import_it_again(tmp_path: Path) -> None:
+    ledger = setup(tmp_path)
+    stmt = write(tmp_path, "History_for_Account_T1.csv", fidelity(HISTORY))
+    form = write(tmp_path, "5498-2023.csv", form5498([(2023, "T1", "", "20000.00")]))
+    assert cli("import", str(stmt), str(form), ledger=ledger).returncode == 0
+    full = live_events(ledger)
+    assert lines(ledger, 2023)["8"] == 6500
+
+    res = cli("import", "--undo", str(stmt), "--reason", "wrong account", ledger=ledger)
+    assert res.returncode == 0, res.stderr
+    assert "4 events" in res.stdout
+    assert [e[2] for e in live_events(ledger)] == ["year_end_value"]
+
+    sha = hashlib.sha256(form.read_bytes()).hexdigest()
+    assert cli("import", "--undo", sha, ledger=ledger).returncode == 0
+    assert live_events(ledger) == []
+    res = cli("audit", "--json", ledger=ledger)
+    assert "5498-2023.csv" not in res.stdout  # its documents are voided too
+
+    res = cli("import", str(stmt), str(form), ledger=ledger)
+    assert res.returncode == 0 and "already imported" not in res.stdout, res.stdout
+    assert live_events(ledger) == full
+    res = cli("import", str(stmt), ledger=ledger)
+    assert "already imported" in res.stdout  # live again, so the same bytes are a no-op once more
+
+
+def test_undo_of_a_file_the_ledger_does_not_hold_is_refused(tmp_path: Path) -> None:
+    ledger = setup(tmp_path)
+    stmt = write(tmp_path, "History_for_Account_T1.csv", fidelity(HISTORY))
+    res = cli("import", "--undo", str(stmt), ledger=ledger)
+    assert res.returncode == 2 and "not in the ledger" in res.stderr
+    res = cli("import", "--undo", "ab" * 32, ledger=ledger)
+    assert res.returncode == 2
+
+
+def test_voided_events_are_ignored_by_every_command(tmp_path: Path) -> None:
+    ledger = setup(tmp_path)
+    stmt = write(tmp_path, "History_for_Account_T1.csv", fidelity(HISTORY))
+    assert cli("import", str(stmt), ledger=ledger).returncode == 0
+    for i in ids(ledger, "traditional_contribution"):
+        assert cli("events", "void", str(i), "--reason", "not mine", ledger=ledger).returncode == 0
+    assert lines(ledger, 2023).get("1", 0) == 0
+    res = cli("basis", "--json", ledger=ledger)
+    assert res.returncode == 0 and "7000" not in res.stdout.replace(",", "")
