@@ -78,3 +78,33 @@ CREATE TABLE IF NOT EXISTS filed_forms (
     value      TEXT NOT NULL,
     source_ref TEXT NOT NULL
 );
+-- Corrections, append-only like the events (issue 10). A void hides one row of events, documents or
+-- filed_forms from every command without deleting it; `import --undo` writes one 'file' void for the file
+-- and one row-void per row it held. Importing an undone file again writes a reimports row naming that undo.
+-- Added as CREATE ... IF NOT EXISTS, so a ledger of schema version 1 gains them when it is opened.
+CREATE TABLE IF NOT EXISTS voids (
+    id        INTEGER PRIMARY KEY,
+    target    TEXT NOT NULL CHECK (target IN ('event', 'document', 'filed_form', 'file')),
+    target_id INTEGER NOT NULL,
+    reason    TEXT NOT NULL,
+    who       TEXT NOT NULL,
+    at        TEXT NOT NULL,
+    undo      INTEGER REFERENCES voids(id)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS voids_row ON voids(target, target_id) WHERE target != 'file';
+CREATE INDEX IF NOT EXISTS voids_file ON voids(target_id) WHERE target = 'file';
+CREATE TABLE IF NOT EXISTS reimports (
+    id         INTEGER PRIMARY KEY,
+    file_id    INTEGER NOT NULL REFERENCES files(id),
+    after_undo INTEGER NOT NULL UNIQUE REFERENCES voids(id),
+    who        TEXT NOT NULL,
+    at         TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS voids_no_update BEFORE UPDATE ON voids
+    BEGIN SELECT RAISE(ABORT, 'voids are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS voids_no_delete BEFORE DELETE ON voids
+    BEGIN SELECT RAISE(ABORT, 'voids are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS reimports_no_update BEFORE UPDATE ON reimports
+    BEGIN SELECT RAISE(ABORT, 'reimports are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS reimports_no_delete BEFORE DELETE ON reimports
+    BEGIN SELECT RAISE(ABORT, 'reimports are append-only'); END;

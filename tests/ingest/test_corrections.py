@@ -26,7 +26,9 @@ def raw_rows(ledger: Path, table: str) -> int:
 
 def test_a_wrong_year_end_value_is_voided_and_replaced(tmp_path: Path) -> None:
     ledger = setup(tmp_path)
-    wrong = write(tmp_path, "5498-wrong.csv", form5498([(2023, "T1", "", "40000.00")]))
+    typed = "taxpayer,date,tax_year,account,account_type,event,amount,memo\n"
+    typed += "ed,2023-12-31,2023,T1,traditional,year_end_value,40000.00,typed from the December statement\n"
+    wrong = write(tmp_path, "typed.csv", typed)
     stmt = write(tmp_path, "History_for_Account_T1.csv", fidelity(HISTORY))
     assert cli("import", str(wrong), str(stmt), ledger=ledger).returncode == 0
     assert lines(ledger, 2023)["6"] == 40000

@@ -36,7 +36,10 @@ app.add_typer(taxpayer_app, name="taxpayer")
 
 @app.command("import")
 def import_(
-    files: Annotated[list[Path], typer.Argument(help="Files to import (the generic CSV; see docs/).")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Files to import (see docs/importing.md); with --undo, files or sha256s to undo."),
+    ],
     ledger: LedgerOpt = None,
     profile: Annotated[str | None, typer.Option(help="Use this importer instead of detecting one.")] = None,
     json_out: JsonOpt = False,
@@ -53,8 +56,22 @@ def import_(
         typer.Option("--map", help='Classify custodian text: "TEXT=event_kind" (repeatable; docs/importing.md).'),
     ] = None,
     mapping_file: Annotated[Path | None, typer.Option("--mapping", help="TOML file of TEXT = event_kind.")] = None,
+    keep_duplicates: Annotated[
+        bool,
+        typer.Option(
+            "--keep-duplicates", help="Import rows the ledger already holds from another file (a real repeat)."
+        ),
+    ] = False,
+    undo: Annotated[
+        bool,
+        typer.Option("--undo", help="Undo earlier imports of these files (or sha256s): their rows are voided."),
+    ] = False,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why (kept with the void; for --undo).")] = None,
 ) -> None:
-    """Import files into the ledger: all of them or, on any problem, none."""
+    """Import files into the ledger: all of them or, on any problem, none.
+
+    Rows the ledger already holds from another file (an overlapping download) are recognised and not added;
+    conflicting values are refused, naming both files. --undo voids what a file brought (docs/importing.md)."""
 
     def run() -> None:
         from basis_ledger.ingest.statements.mapping import parse
@@ -62,6 +79,9 @@ def import_(
 
         path = ledger_path(ledger)
         existed = path.exists()
+        if undo:
+            _undo(path, files, reason or "import --undo", json_out)
+            return
         mapping = parse(maps, mapping_file)
         with progress("reading", len(files)) as advance:
             results = import_files(
@@ -72,6 +92,7 @@ def import_(
                 as_opening=as_opening,
                 mapping=mapping,
                 on_file=lambda p: advance(p.name),
+                keep_duplicates=keep_duplicates,
             )
         if not existed and path.exists():
             say_created(path)
@@ -82,13 +103,60 @@ def import_(
             skipped = sum(r.skipped.values())
             extra = f", {skipped} rows skipped" if skipped else ""
             kept = f"; recorded {', '.join(r.recorded)}" if r.recorded else ""
-            what = f"{r.events} events ({r.importer}{extra}){kept}" if r.status == "imported" else r.status
+            seen = sum(r.recognised.values())
+            known = (
+                f"; {seen} recognised as already in the ledger ("
+                + ", ".join(f"{n} from {f}" for f, n in r.recognised.items())
+                + ")"
+                if seen
+                else ""
+            )
+            what = f"{r.events} events ({r.importer}{extra}){known}{kept}"
+            if r.status != "imported":
+                what = r.status if r.status.startswith("already") else f"{what}: {r.status}"
             print(f"{r.file}: {what}")
             for note in r.notes:
                 print(f"warning: {note}", file=sys.stderr)
         print(f"ledger: {path}")
 
     guarded(run)
+
+
+def _undo(path: Path, targets: list[Path], reason: str, json_out: bool) -> None:
+    """`import --undo`: void every live row each file brought, in one transaction (all or none)."""
+    import hashlib
+
+    from basis_ledger.ledger.store import Ledger
+
+    store = Ledger.open(path)
+    done, problems = [], []
+    try:
+        with store.transaction() as conn:
+            for t in targets:
+                key = hashlib.sha256(t.read_bytes()).hexdigest() if t.is_file() else str(t)
+                rows = store.find_file(conn, key)
+                if len(rows) != 1:
+                    why = "is not in the ledger" if not rows else f"names {len(rows)} files: give the sha256"
+                    problems.append(Problem(str(t), f"{why} (see 'basis-ledger events' for the files imported)"))
+                    continue
+                file_id, name, sha = rows[0]
+                if store.open_undo(conn, file_id) is not None:
+                    problems.append(Problem(str(t), f"{name} is already undone"))
+                    continue
+                counts = store.undo_file(conn, file_id, reason)
+                done.append({"file": name, "sha256": sha, **{f"{k}s_voided": v for k, v in counts.items()}})
+            if problems:
+                raise InputError(problems)
+    finally:
+        store.close()
+    if json_out:
+        print_json(done)
+        return
+    for d in done:
+        print(
+            f"{d['file']}: undone: {d['events_voided']} events, {d['documents_voided']} form boxes and "
+            f"{d['filed_forms_voided']} filed 8606 lines voided (import it again to restore)"
+        )
 
 
 def load_ledger(ledger: str | None, **options: object):
@@ -185,25 +253,45 @@ def basis(
     guarded(run)
 
 
-@app.command()
+events_app = typer.Typer(help="The ledger's events; 'events void' corrects them (append-only).")
+app.add_typer(events_app, name="events")
+
+
+@events_app.callback(invoke_without_command=True)
 def events(
+    ctx: typer.Context,
     taxpayer: TaxpayerOpt = None,
     year: Year = None,
+    voided: Annotated[
+        bool, typer.Option("--voided", help="Only the voided events, with who voided them, when and why.")
+    ] = False,
     json_out: JsonOpt = False,
     csv_out: CsvOpt = False,
     cents: Cents = False,
     wide: WideOpt = False,
     ledger: LedgerOpt = None,
 ) -> None:
-    """The ledger's events, each with the file, sha256 and line it came from."""
+    """The ledger's events, each with the file, sha256 and line it came from (voided events are left out)."""
+    if ctx.invoked_subcommand is not None:
+        return
 
     def run() -> None:
         from basis_ledger.engine.form8606 import Options
+        from basis_ledger.ledger.store import Ledger
         from basis_ledger.money import format_cents
         from basis_ledger.render.lines import money_value
 
-        frame, _ = _load(ledger, taxpayer)
-        if year is not None:
+        if voided:
+            store = Ledger.open(ledger_path(ledger))
+            try:
+                frame = store.voided_events()
+            finally:
+                store.close()
+            if taxpayer is not None and not frame.empty:
+                frame = frame[frame["taxpayer"] == taxpayer]
+        else:
+            frame, _ = _load(ledger, taxpayer)
+        if year is not None and not frame.empty:
             frame = frame[(frame["tax_year"] == year) | frame["date"].str.startswith(str(year))]
         rows = frame.to_dict("records")
         if json_out or csv_out:
@@ -222,7 +310,38 @@ def events(
 
         for r in rows:
             r["amount"] = format_cents(r.pop("amount_cents"), whole=False)
-        events_table(rows, console(), wide)
+        con = console()
+        events_table(rows, con, wide)
+        for r in rows if voided else ():
+            con.print(
+                f"event {r['id']}: voided {r['voided_at']} by {r['voided_by']}: {r['void_reason']}",
+                markup=False,
+                highlight=False,
+            )
+
+    guarded(run)
+
+
+@events_app.command("void")
+def events_void(
+    ids: Annotated[list[int], typer.Argument(help="Event ids (the id column of 'basis-ledger events').")],
+    reason: Annotated[str, typer.Option("--reason", help="Why: kept with the void, shown by 'events --voided'.")],
+    ledger: LedgerOpt = None,
+) -> None:
+    """Void events: every command ignores them from now on; nothing is deleted (see docs/importing.md)."""
+
+    def run() -> None:
+        from basis_ledger.ledger.store import Ledger
+
+        if not reason.strip():
+            raise InputError([Problem("--reason", "say why the events are voided")])
+        store = Ledger.open(ledger_path(ledger))
+        try:
+            with store.transaction() as conn:
+                store.void_events(conn, ids, reason.strip())
+        finally:
+            store.close()
+        print(f"voided {len(set(ids))} event(s): {', '.join(str(i) for i in dict.fromkeys(ids))}")
 
     guarded(run)
 

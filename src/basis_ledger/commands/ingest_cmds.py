@@ -40,6 +40,7 @@ def _inspect(
     from basis_ledger.ingest.registry import choose
     from basis_ledger.ingest.source import SourceFile
     from basis_ledger.ledger.crosscheck import reconcile
+    from basis_ledger.ledger.dedup import match
     from basis_ledger.ledger.schema import validation_problems
     from basis_ledger.ledger.store import Ledger
 
@@ -63,23 +64,31 @@ def _inspect(
             if ex.events is not None:
                 ex.problems += validation_problems(ex.events, str(path))
             staged.append((src, ex, obj))
-        late = reconcile([(str(s.path), e) for s, e, _ in staged], ledger)
+        fresh = [(s, e, o) for s, e, o in staged if not o["already_imported"]]
+        batch = [(str(s.path), e) for s, e, _ in fresh]
+        late = reconcile(batch, ledger)
+        verdicts, conflicts = match(batch, ledger, ledger.conn if ledger else None)  # the same verdicts as import
+        late += conflicts
     finally:
         if ledger:
             ledger.close()
+    marks = {id(o): v for (_, _, o), v in zip(fresh, verdicts, strict=True)}
     for src, ex, obj in staged:
-        obj.update(_describe(src, ex, [p for p in late if p.file == str(src.path)]))
+        obj.update(_describe(src, ex, [p for p in late if p.file == str(src.path)], marks.get(id(obj))))
     return objects
 
 
-def _describe(src, ex, late: list[Problem]) -> dict:
+def _describe(src, ex, late: list[Problem], verdict=None) -> dict:
     from basis_ledger.money import format_cents
 
     events = []
     if ex.events is not None:
         keep = [c for c in ex.events.columns if c not in ("net_cents", "maybe_conversion")]
-        for row in ex.events[keep].to_dict("records"):
+        new = verdict.keep if verdict is not None and verdict.keep is not None else None
+        for i, row in enumerate(ex.events[keep].to_dict("records")):
             row["amount"] = format_cents(int(row.pop("amount_cents")), whole=False).replace(",", "")
+            if verdict is not None and verdict.recognised:
+                row["verdict"] = "new" if new is None or new[i] else "recognised"
             events.append({k: (int(v) if hasattr(v, "item") else v) for k, v in row.items()})
     problems = sorted([*ex.problems, *late], key=lambda p: (p.line or 0, p.column or ""))
     out = {
@@ -90,6 +99,8 @@ def _describe(src, ex, late: list[Problem]) -> dict:
         "notes": ex.notes,
         "problems": [str(p) for p in problems],
     }
+    if verdict is not None and verdict.recognised:  # rows the ledger already holds from another file
+        out["recognised"] = dict(verdict.recognised)
     if ex.filed_forms:  # a Form 8606 PDF is its form: the object is the one docs/prior-forms.md shows
         from basis_ledger.ingest.pdf8606 import inspect_object
 

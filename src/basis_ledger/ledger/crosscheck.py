@@ -39,12 +39,10 @@ def _forms_5498(batch: Batch, ledger: Ledger | None) -> list[tuple[str, int, str
         if b in d["boxes"]
     ]
     if ledger is not None:
-        marks = ",".join("?" * len(boxes))
-        for t, y, a, b, v in ledger.conn.execute(
-            f"SELECT taxpayer, tax_year, account, box, value FROM documents WHERE form = '5498' AND box IN ({marks})",
-            boxes,
-        ):
-            rows.append((t, y, a, b, cents({"boxes": {b: v}}, b)))
+        for d in ledger.live_documents(ledger.conn, "5498"):  # voided forms do not count
+            for b in boxes:
+                if b in d["boxes"]:
+                    rows.append((d["taxpayer"], d["tax_year"], d["account"], b, cents(d, b)))
     return rows
 
 
@@ -112,18 +110,11 @@ def _known(batch: Batch, ledger: Ledger | None, contributions: list[str]):
 
 
 def _ledger_has_forms(ledger: Ledger | None) -> bool:
-    marks = ",".join("?" * len(FORM_IMPORTERS))
-    sql = f"SELECT 1 FROM files WHERE importer IN ({marks}) LIMIT 1"
-    return ledger is not None and ledger.conn.execute(sql, tuple(FORM_IMPORTERS)).fetchone() is not None
+    return ledger is not None and ledger.has_form_files(ledger.conn, tuple(FORM_IMPORTERS))
 
 
 def _ledger_events(ledger: Ledger | None) -> list[tuple]:
-    if ledger is None:
-        return []
-    return ledger.conn.execute(
-        "SELECT e.taxpayer, e.account, e.tax_year, e.kind, f.importer, e.amount_cents"
-        " FROM events e JOIN files f ON f.id = e.file_id"
-    ).fetchall()
+    return [] if ledger is None else ledger.event_summary(ledger.conn)
 
 
 def _drop_covered(batch: Batch, ledger: Ledger | None) -> None:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from basis_ledger.ingest.base import Context, Extracted
 from basis_ledger.ingest.registry import choose
 from basis_ledger.ingest.source import SourceFile
+from basis_ledger.ledger.dedup import Verdict, match
 from basis_ledger.ledger.schema import validation_problems
 from basis_ledger.ledger.store import Ledger
 from basis_ledger.model import InputError, Problem
@@ -24,6 +26,7 @@ class FileResult:
     skipped: dict[str, int]
     notes: tuple[str, ...] = ()  # warnings that did not stop the import (statements, tax forms)
     recorded: tuple[str, ...] = ()  # what was kept besides events: "Form 8606 (2021, ed)", "5498 (2024)"
+    recognised: dict[str, int] = field(default_factory=dict)  # rows already in the ledger, by the file holding them
 
 
 def extract_file(
@@ -53,69 +56,129 @@ def import_files(
     as_opening: bool = False,  # Form 8606 PDFs also seed opening balances
     mapping: dict[str, str] | None = None,  # custodian text -> event kind (--map / --mapping)
     on_file: Callable[[Path], None] | None = None,  # progress: called as each file is read
+    keep_duplicates: bool = False,  # --keep-duplicates: rows the ledger already holds are imported again
 ) -> list[FileResult]:
-    """All files or none: any problem in any file leaves the ledger exactly as it was."""
-    problems: list[Problem] = []
-    staged: list[tuple[SourceFile, Extracted]] = []
-    seen: dict[str, str] = {}
-    ledger = Ledger.open(ledger_path, create=True) if ledger_path.exists() else None
-    results: list[FileResult] = []
-    ctx = Context(ledger.accounts() if ledger else {}, dict(mapping or {}), taxpayer)
+    """All files or none: any problem in any file leaves the ledger exactly as it was.
+
+    Files are read and parsed first, without the lock. Every check that reads the ledger (already imported,
+    owners and openings of 8606 PDFs, tax forms against statements, duplicates and conflicts) then runs inside
+    the write transaction (BEGIN IMMEDIATE), so two imports at once cannot both pass a check the other breaks."""
+    ledger = Ledger.open(ledger_path) if ledger_path.exists() else None
+    try:
+        ctx = Context(ledger.accounts() if ledger else {}, dict(mapping or {}), taxpayer)
+        parsed, problems = _parse(paths, profile, ctx, on_file)
+        if problems:
+            raise InputError(problems)
+        if ledger is None:  # a new ledger is created only for an import that passes every check
+            plan(_copies(parsed), None, taxpayer, as_opening, keep_duplicates)
+            ledger = Ledger.open(ledger_path, create=True)
+        with ledger.transaction() as conn:
+            staged, results = plan(parsed, ledger, taxpayer, as_opening, keep_duplicates, conn)
+            for s in staged:
+                results.append(_write(ledger, conn, s))
+        return sorted(results, key=lambda r: [str(p) for p in paths].index(r.file))
+    finally:
+        if ledger:
+            ledger.close()
+
+
+@dataclass
+class Staged:
+    src: SourceFile
+    extracted: Extracted
+    verdict: Verdict = field(default_factory=Verdict)
+    again: int | None = None  # file id, when these bytes were imported before and undone since
+
+
+def _parse(
+    paths: list[Path], profile: str | None, ctx: Context, on_file: Callable[[Path], None] | None
+) -> tuple[list[tuple[SourceFile, Extracted]], list[Problem]]:
+    parsed, problems = [], []
     for path in paths:
         if on_file:
             on_file(path)
         try:
-            src, extracted = extract_file(path, profile, ctx, validate=False)
+            parsed.append(extract_file(path, profile, ctx, validate=False))
+        except InputError as err:
+            problems += err.problems
+    return parsed, problems
+
+
+def _copies(parsed: list[tuple[SourceFile, Extracted]]) -> list[tuple[SourceFile, Extracted]]:
+    """Checks edit the extracted files in place; a dry run works on copies."""
+    import copy
+
+    return [(s, copy.deepcopy(e)) for s, e in parsed]
+
+
+def plan(
+    parsed: list[tuple[SourceFile, Extracted]],
+    ledger: Ledger | None,
+    taxpayer: str | None,
+    as_opening: bool,
+    keep_duplicates: bool,
+    conn: sqlite3.Connection | None = None,
+) -> tuple[list[Staged], list[FileResult]]:
+    """Every check against the ledger, in order; raises InputError with all problems. Inside the transaction
+    when conn is given (import); on the ledger as it is, read only, for inspect."""
+    problems: list[Problem] = []
+    staged: list[Staged] = []
+    results: list[FileResult] = []
+    seen: dict[str, str] = {}
+    for src, extracted in parsed:
+        row = ledger.file_row(conn or ledger.conn, src.sha256) if ledger else None
+        earlier = (row[1] if row and row[2] else None) or seen.get(src.sha256)
+        if earlier:
+            status = f"already imported (as {earlier}); nothing added"
+            results.append(FileResult(str(src.path), src.sha256, extracted.importer, 0, status, extracted.skipped))
+            continue
+        try:
             if extracted.filed_forms:
                 from basis_ledger.ledger.openings import attach
 
-                attach(src, extracted, ledger, taxpayer, as_opening, staged)
+                attach(src, extracted, ledger, taxpayer, as_opening, [(s.src, s.extracted) for s in staged])
         except InputError as err:
             problems += err.problems
             continue
-        earlier = (ledger.has_file(src.sha256) if ledger else None) or seen.get(src.sha256)
-        if earlier:
-            results.append(
-                FileResult(
-                    str(path),
-                    src.sha256,
-                    extracted.importer,
-                    0,
-                    f"already imported (as {earlier}); nothing added",
-                    extracted.skipped,
-                )
-            )
-            continue
         seen[src.sha256] = src.name
-        staged.append((src, extracted))
-    problems += _validate_together(staged)
+        staged.append(Staged(src, extracted, again=row[0] if row else None))
+    pairs = [(s.src, s.extracted) for s in staged]
+    problems += _validate_together(pairs)
     from basis_ledger.ledger.crosscheck import reconcile
 
-    problems += reconcile([(str(s.path), e) for s, e in staged], ledger)
+    batch = [(str(s.path), e) for s, e in pairs]
+    problems += reconcile(batch, ledger)
+    verdicts, conflicts = match(batch, ledger, conn or (ledger.conn if ledger else None), keep_duplicates)
+    problems += conflicts
     if problems:
         raise InputError(problems)
-    if staged:
-        ledger = ledger or Ledger.open(ledger_path, create=True)
-        with ledger.transaction() as conn:
-            for src, extracted in staged:
-                file_id, n = ledger.add_file(conn, src.name, src.sha256, extracted.importer, extracted.events)
-                ledger.add_documents(conn, file_id, extracted.documents)
-                ledger.add_filed_forms(conn, file_id, extracted.filed_forms)
-                results.append(
-                    FileResult(
-                        str(src.path),
-                        src.sha256,
-                        extracted.importer,
-                        n,
-                        "imported",
-                        extracted.skipped,
-                        tuple(extracted.notes),
-                        _recorded(extracted),
-                    )
-                )
-    if ledger:
-        ledger.close()
-    return results
+    for s, v in zip(staged, verdicts, strict=True):
+        s.verdict = v
+    return staged, results
+
+
+def _write(ledger: Ledger, conn: sqlite3.Connection, s: Staged) -> FileResult:
+    ex, v = s.extracted, s.verdict
+    events = ex.events if ex.events is None or v.keep is None else ex.events[v.keep]
+    documents = [d for d, k in zip(ex.documents, v.keep_documents or [True] * len(ex.documents), strict=True) if k]
+    if s.again is None:
+        file_id, n = ledger.add_file(conn, s.src.name, s.src.sha256, ex.importer, events)
+    else:  # imported before, undone since: the same file row, new event rows, and a record of the re-import
+        file_id, n = s.again, ledger.add_events(conn, s.again, events)
+        ledger.reimport(conn, file_id)
+    ledger.add_documents(conn, file_id, documents)
+    ledger.add_filed_forms(conn, file_id, ex.filed_forms)
+    return FileResult(
+        str(s.src.path),
+        s.src.sha256,
+        ex.importer,
+        n,
+        "imported" if s.again is None else "imported again (it had been undone)",
+        ex.skipped,
+        tuple(ex.notes),
+        _recorded(ex),
+        v.recognised,
+    )
 
 
 def _recorded(extracted: Extracted) -> tuple[str, ...]:

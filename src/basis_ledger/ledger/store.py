@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from basis_ledger.ingest.base import EVENT_COLUMNS
 from basis_ledger.ledger.backend import SCHEMA_VERSION  # re-exported: the ledger's schema version
+from basis_ledger.ledger.corrections import Corrections, live
 from basis_ledger.ledger.location import DatabaseUrl, Location
 from basis_ledger.model import InputError, Problem, Taxpayer
 
@@ -32,7 +34,7 @@ def resolve_path(option: str | None) -> Location:
     return resolve(option)
 
 
-class Ledger:
+class Ledger(Corrections):
     def __init__(self, conn, path: Location):
         self.conn = conn  # sqlite.Connection or postgres.Connection: the same calls (ledger/backend.py)
         self.path = path
@@ -85,14 +87,17 @@ class Ledger:
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
-        """All or nothing: a crash or an exception before COMMIT leaves the ledger as it was."""
+        """All or nothing: a crash or an exception before COMMIT leaves the ledger as it was.
+
+        BEGIN IMMEDIATE takes the write lock before any check reads the ledger, so two imports at once see each
+        other's rows; a second writer waits for the lock (saying so) instead of failing."""
         if self.engine == "postgresql":
             from basis_ledger.ledger.postgres import write_transaction
 
             with write_transaction(self.conn) as conn:
                 yield conn
             return
-        self.conn.execute(self.conn.BEGIN_WRITE)
+        self._begin()
         try:
             yield self.conn
         except BaseException:
@@ -100,10 +105,36 @@ class Ledger:
             raise
         self.conn.execute("COMMIT")
 
+    def _begin(self) -> None:
+        """BEGIN IMMEDIATE; when another process holds the lock, say so and wait for it (not exit 3)."""
+
+        def locked(err: InputError) -> bool:
+            return any("locked" in p.message or "busy" in p.message for p in err.problems)
+
+        try:
+            self.conn.execute("PRAGMA busy_timeout = 1000")
+            self.conn.execute(self.conn.BEGIN_WRITE)
+            return
+        except InputError as err:
+            if not locked(err):
+                raise
+        wait = int(os.environ.get("BASIS_LEDGER_LOCK_WAIT", "600"))
+        print(f"waiting for the ledger lock: another basis-ledger is writing {self.path} ...", file=sys.stderr)
+        try:
+            self.conn.execute(f"PRAGMA busy_timeout = {wait * 1000}")
+            self.conn.execute(self.conn.BEGIN_WRITE)
+        except InputError as err:
+            if not locked(err):
+                raise
+            raise InputError(
+                [Problem(str(self.path), f"the ledger stayed locked by another process for {wait} s; try again")]
+            ) from None
+
     # -- files and events ------------------------------------------------------------------------
     def has_file(self, sha256: str) -> str | None:
-        row = self.conn.execute("SELECT name FROM files WHERE sha256 = ?", (sha256,)).fetchone()
-        return row[0] if row else None
+        """The name under which these bytes are in the ledger (and not undone), else None."""
+        row = self.file_row(self.conn, sha256)
+        return row[1] if row and row[2] else None
 
     def add_file(
         self, conn: Connection, name: str, sha256: str, importer: str, events: pd.DataFrame | None
@@ -115,9 +146,14 @@ class Ledger:
             (name, sha256, importer, datetime.now(UTC).isoformat(timespec="seconds"), n),
         )
         file_id = cur.fetchone()[0]
-        if n:  # one Arrow table per file: no Python object per value on the way in
+        return file_id, self.add_events(conn, file_id, events)
+
+    def add_events(self, conn: Connection, file_id: int, events: pd.DataFrame | None) -> int:
+        """Within a transaction: append a file's events (one Arrow table: no Python object per value)."""
+        n = 0 if events is None else len(events)
+        if n:
             conn.ingest("events", event_rows(events, file_id), ("file_id", *EVENT_FIELDS))
-        return file_id, n
+        return n
 
     def add_documents(self, conn: Connection, file_id: int, documents: list[dict]) -> None:
         rows = [
@@ -173,13 +209,13 @@ class Ledger:
     def documents(self) -> pd.DataFrame:
         return self.table(
             "SELECT d.*, f.name AS source_file, f.sha256 AS source_sha256 FROM documents d"
-            " JOIN files f ON f.id = d.file_id ORDER BY d.id"
+            f" JOIN files f ON f.id = d.file_id WHERE {live('document', 'd')} ORDER BY d.id"
         )
 
     def filed_forms(self) -> pd.DataFrame:
         return self.table(
             "SELECT ff.*, f.name AS source_file, f.sha256 AS source_sha256 FROM filed_forms ff"
-            " JOIN files f ON f.id = ff.file_id ORDER BY ff.id"
+            f" JOIN files f ON f.id = ff.file_id WHERE {live('filed_form', 'ff')} ORDER BY ff.id"
         )
 
     def declare(self, taxpayer: str, tax_year: int, nondeductible_cents: int | None) -> None:
@@ -200,9 +236,12 @@ class Ledger:
             cols = ["e.id", *cols, "e.memo", "f.name AS source_file", "f.sha256 AS source_sha256", "e.source_line"]
         sql = f"SELECT {', '.join(cols)} FROM events e" + (" JOIN files f ON f.id = e.file_id" if provenance else "")
         params: tuple = ()
+        where = [live("event", "e")] if self.has_voids() else []  # voided events are invisible to every command
         if taxpayer is not None:
-            sql += " WHERE e.taxpayer = ?"
+            where.append("e.taxpayer = ?")
             params = (taxpayer,)
+        if where:
+            sql += " WHERE " + " AND ".join(where)
         names = [c.split(" AS ")[-1].removeprefix("e.").removeprefix("f.") for c in cols]
         table = self.conn.execute(sql + " ORDER BY e.id", params).fetch_arrow()
         schema = arrow_schema(names)
@@ -241,7 +280,7 @@ class Ledger:
         known = {r[0]: Taxpayer(*r, declarations=tuple(sorted(decided.get(r[0], [])))) for r in rows}
         for t, decl in decided.items():
             known.setdefault(t, Taxpayer(t, declarations=tuple(sorted(decl))))
-        for (name,) in self.conn.execute("SELECT DISTINCT taxpayer FROM events"):
+        for (name,) in self.conn.execute(f"SELECT DISTINCT taxpayer FROM events e WHERE {live('event', 'e')}"):
             known.setdefault(name, Taxpayer(name))
         return dict(sorted(known.items()))
 

@@ -1,0 +1,181 @@
+"""The store's parts for trust: live rows (not voided), content identities, voids and undone files.
+
+Every method that runs inside an import takes the transaction's connection, so the whole import (its checks
+and its writes) is one transaction on one connection. Voided rows are filtered here, at the read methods, so
+every command built on the store ignores them.
+"""
+
+from __future__ import annotations
+
+import getpass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from basis_ledger.model import InputError, Problem
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from basis_ledger.ledger.backend import Connection
+
+# What makes two events the same transaction (docs/importing.md, "What counts as a duplicate").
+IDENTITY = ("taxpayer", "account", "date", "kind", "amount_cents", "tax_year")
+
+
+def live(table: str, alias: str) -> str:
+    """SQL condition: the row `alias` of `table` ('event', 'document', 'filed_form') is not voided."""
+    return f"NOT EXISTS (SELECT 1 FROM voids v WHERE v.target = '{table}' AND v.target_id = {alias}.id)"
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def who() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name (a container without a passwd entry)
+        return "unknown"
+
+
+class Corrections:
+    conn: Connection
+
+    # -- files ---------------------------------------------------------------------------------------
+    def file_row(self, conn: Connection, sha256: str) -> tuple[int, str, bool] | None:
+        """(id, name, live) of the file with these bytes; live is False after an `import --undo` of it."""
+        row = conn.execute("SELECT id, name FROM files WHERE sha256 = ?", (sha256,)).fetchone()
+        if row is None:
+            return None
+        return row[0], row[1], self.open_undo(conn, row[0]) is None
+
+    def open_undo(self, conn: Connection, file_id: int) -> int | None:
+        """The id of the latest undo of this file that no re-import has reversed, else None."""
+        row = conn.execute("SELECT max(id) FROM voids WHERE target = 'file' AND target_id = ?", (file_id,)).fetchone()
+        if row[0] is None:
+            return None
+        done = conn.execute("SELECT 1 FROM reimports WHERE after_undo = ?", (row[0],)).fetchone()
+        return None if done else row[0]
+
+    def reimport(self, conn: Connection, file_id: int) -> None:
+        conn.execute(
+            "INSERT INTO reimports (file_id, after_undo, who, at) VALUES (?, ?, ?, ?)",
+            (file_id, self.open_undo(conn, file_id), who(), now()),
+        )
+
+    def find_file(self, conn: Connection, name_or_sha: str) -> list[tuple[int, str, str]]:
+        """(id, name, sha256) of the files matching a sha256 (or its first 12+ hex digits) or a file name."""
+        key = name_or_sha.strip().lower()
+        if len(key) >= 12 and all(c in "0123456789abcdef" for c in key):
+            rows = conn.execute("SELECT id, name, sha256 FROM files WHERE sha256 LIKE ?", (key + "%",)).fetchall()
+            if rows:
+                return rows
+        return conn.execute("SELECT id, name, sha256 FROM files WHERE name = ?", (name_or_sha,)).fetchall()
+
+    # -- identities: what the ledger already holds ---------------------------------------------------------
+    def identities(self, conn: Connection, accounts: list[str], first: str, last: str) -> pd.DataFrame:
+        """Live events of these accounts dated first..last: IDENTITY, their file name and line."""
+        import pandas as pd
+
+        cols = [*IDENTITY, "source_file", "source_line"]
+        if not accounts:
+            return pd.DataFrame({c: [] for c in cols})
+        marks = ",".join("?" * len(accounts))
+        cur = conn.execute(
+            f"SELECT {', '.join('e.' + c for c in IDENTITY)}, f.name, e.source_line FROM events e"
+            f" JOIN files f ON f.id = e.file_id WHERE e.account IN ({marks}) AND e.date BETWEEN ? AND ?"
+            f" AND {live('event', 'e')} ORDER BY e.id",
+            (*accounts, first, last),
+        )
+        frame = pd.DataFrame.from_records(cur.fetchall(), columns=cols)
+        return frame.astype({"amount_cents": "int64", "tax_year": "int64", "source_line": "int64"})
+
+    def has_form_files(self, conn: Connection, importers: tuple[str, ...]) -> bool:
+        """Whether any live tax-form file (one of these importers) is in the ledger."""
+        marks = ",".join("?" * len(importers))
+        sql = (
+            f"SELECT 1 FROM documents d JOIN files f ON f.id = d.file_id WHERE f.importer IN ({marks})"
+            f" AND {live('document', 'd')} LIMIT 1"
+        )
+        return conn.execute(sql, importers).fetchone() is not None
+
+    def event_summary(self, conn: Connection) -> list[tuple]:
+        """(taxpayer, account, tax_year, kind, importer, amount_cents) of every live event."""
+        return conn.execute(
+            "SELECT e.taxpayer, e.account, e.tax_year, e.kind, f.importer, e.amount_cents"
+            f" FROM events e JOIN files f ON f.id = e.file_id WHERE {live('event', 'e')}"
+        ).fetchall()
+
+    def live_documents(self, conn: Connection, form: str | None = None) -> list[dict]:
+        """Live custodian forms, one dict per document: form, taxpayer, tax_year, account, boxes, file, line."""
+        sql = (
+            "SELECT d.file_id, d.doc_index, d.form, d.taxpayer, d.tax_year, d.account, d.box, d.value,"
+            f" d.source_line, f.name FROM documents d JOIN files f ON f.id = d.file_id WHERE {live('document', 'd')}"
+        )
+        params: tuple = ()
+        if form is not None:
+            sql += " AND d.form = ?"
+            params = (form,)
+        docs: dict[tuple, dict] = {}
+        for fid, idx, frm, tp, year, acct, box, value, line, name in conn.execute(sql + " ORDER BY d.id", params):
+            d = docs.setdefault(
+                (fid, idx),
+                {"form": frm, "taxpayer": tp, "tax_year": year, "account": acct, "boxes": {}, "file": name,
+                 "source_line": line},
+            )  # fmt: skip
+            d["boxes"][box] = value
+        return list(docs.values())
+
+    # -- voids ---------------------------------------------------------------------------------------------
+    def has_voids(self) -> bool:
+        return self.conn.execute("SELECT 1 FROM voids LIMIT 1").fetchone() is not None
+
+    def void_events(self, conn: Connection, ids: list[int], reason: str) -> None:
+        """Void these events (each must exist and be live); every problem is reported at once."""
+        problems = []
+        for i in ids:
+            row = conn.execute(
+                "SELECT e.id, v.at FROM events e LEFT JOIN voids v ON v.target = 'event' AND v.target_id = e.id"
+                " WHERE e.id = ?",
+                (i,),
+            ).fetchone()
+            if row is None:
+                problems.append(Problem("ID", f"no event {i} in the ledger (see 'basis-ledger events')"))
+            elif row[1] is not None:
+                problems.append(Problem("ID", f"event {i} is already voided (on {row[1]})"))
+        if problems:
+            raise InputError(problems)
+        stamp, user = now(), who()
+        conn.executemany(
+            "INSERT INTO voids (target, target_id, reason, who, at) VALUES ('event', ?, ?, ?, ?)",
+            [(i, reason, user, stamp) for i in dict.fromkeys(ids)],
+        )
+
+    def undo_file(self, conn: Connection, file_id: int, reason: str) -> dict[str, int]:
+        """Void every live row the file brought; returns how many of each were voided."""
+        stamp, user = now(), who()
+        cur = conn.execute(
+            "INSERT INTO voids (target, target_id, reason, who, at) VALUES ('file', ?, ?, ?, ?)",
+            (file_id, reason, user, stamp),
+        )
+        undo = cur.lastrowid
+        counts = {}
+        for target, table, alias in (("event", "events", "e"), ("document", "documents", "d"),
+                                     ("filed_form", "filed_forms", "ff")):  # fmt: skip
+            cur = conn.execute(
+                f"INSERT INTO voids (target, target_id, reason, who, at, undo) SELECT ?, {alias}.id, ?, ?, ?, ?"
+                f" FROM {table} {alias} WHERE {alias}.file_id = ? AND {live(target, alias)}",
+                (target, reason, user, stamp, undo, file_id),
+            )
+            counts[target] = cur.rowcount
+        return counts
+
+    def voided_events(self) -> pd.DataFrame:
+        """Voided events with their provenance and the void's reason, who and when."""
+        frame = self.table(  # type: ignore[attr-defined]
+            "SELECT e.id, e.taxpayer, e.date, e.tax_year, e.account, e.account_type, e.kind, e.amount_cents, e.memo,"
+            " f.name AS source_file, f.sha256 AS source_sha256, e.source_line, v.reason AS void_reason,"
+            " v.who AS voided_by, v.at AS voided_at FROM events e JOIN files f ON f.id = e.file_id"
+            " JOIN voids v ON v.target = 'event' AND v.target_id = e.id ORDER BY e.id"
+        )
+        return frame
