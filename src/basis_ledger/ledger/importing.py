@@ -67,8 +67,13 @@ def import_files(
     try:
         ctx = Context(ledger.accounts() if ledger else {}, dict(mapping or {}), taxpayer)
         parsed, problems = _parse(paths, profile, ctx, on_file)
-        if problems:
-            raise InputError(problems)
+        if problems:  # report the rest too (owners of 8606 PDFs, conflicts), all at once, in file order
+            try:
+                plan(_copies(parsed), ledger, taxpayer, as_opening, keep_duplicates)
+            except InputError as err:
+                problems += err.problems
+            order = {str(p): i for i, p in enumerate(paths)}
+            raise InputError(sorted(problems, key=lambda p: order.get(p.file, len(order))))
         if ledger is None:  # a new ledger is created only for an import that passes every check
             plan(_copies(parsed), None, taxpayer, as_opening, keep_duplicates)
             ledger = Ledger.open(ledger_path, create=True)
