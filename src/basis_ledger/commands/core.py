@@ -74,7 +74,7 @@ def import_(
     conflicting values are refused, naming both files. --undo voids what a file brought (docs/importing.md)."""
 
     def run() -> None:
-        from basis_ledger.ingest.statements.mapping import parse
+        from basis_ledger.ingest.statements.mapping import parse_all
         from basis_ledger.ledger.importing import import_files
 
         path = ledger_path(ledger)
@@ -82,7 +82,7 @@ def import_(
         if undo:
             _undo(path, files, reason or "import --undo", json_out)
             return
-        mapping = parse(maps, mapping_file)
+        mapping, rules = parse_all(maps, mapping_file)
         with progress("reading", len(files)) as advance:
             results = import_files(
                 path,
@@ -91,6 +91,7 @@ def import_(
                 taxpayer=taxpayer,
                 as_opening=as_opening,
                 mapping=mapping,
+                rules=rules,
                 on_file=lambda p: advance(p.name),
                 keep_duplicates=keep_duplicates,
             )

@@ -33,7 +33,12 @@ MappingOpt = Annotated[Path | None, typer.Option("--mapping", help="A TOML file 
 
 
 def _inspect(
-    paths: list[Path], profile: str | None, mapping: dict[str, str], taxpayer: str | None, ledger_file: Path
+    paths: list[Path],
+    profile: str | None,
+    mapping: dict[str, str],
+    taxpayer: str | None,
+    ledger_file: Path,
+    rules: tuple = (),
 ) -> list[dict]:
     """What `import` would do with these files, file by file; reads the ledger (accounts) but writes nothing."""
     from basis_ledger.ingest.base import Context
@@ -46,7 +51,7 @@ def _inspect(
 
     ledger = Ledger.open(ledger_file) if ledger_file.exists() else None
     try:
-        ctx = Context(ledger.accounts() if ledger else {}, mapping, taxpayer)
+        ctx = Context(ledger.accounts() if ledger else {}, mapping, taxpayer, rules)
         staged, objects = [], []
         for path in paths:
             obj: dict = {"file": str(path)}
@@ -124,9 +129,10 @@ def inspect(
     Exit 0 when every file would import cleanly, 1 when some file needs review or has problems (all listed)."""
 
     def run() -> None:
-        from basis_ledger.ingest.statements.mapping import parse
+        from basis_ledger.ingest.statements.mapping import parse_all
 
-        objects = _inspect(files, profile, parse(maps, mapping_file), taxpayer, ledger_path(ledger))
+        mapping, rules = parse_all(maps, mapping_file)
+        objects = _inspect(files, profile, mapping, taxpayer, ledger_path(ledger), rules)
         if json_out:
             print_json(objects)
         else:

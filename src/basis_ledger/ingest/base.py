@@ -72,6 +72,7 @@ class Context:
     accounts: dict[str, Account] = field(default_factory=dict)
     mapping: dict[str, str] = field(default_factory=dict)  # custodian text (prefix, any case) -> event kind
     taxpayer: str | None = None  # the owner to assume when an export names an account's type but not its owner
+    rules: tuple = ()  # statements.rowrules.RowRule: the user's mapping of single rows, date ranges, amounts
 
 
 class Importer(Protocol):

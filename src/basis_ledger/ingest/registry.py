@@ -19,6 +19,10 @@ def importers() -> list[Importer]:
 
 
 def choose(src: SourceFile, profile: str | None = None) -> Importer:
+    from basis_ledger.ingest.statements.userprofile import is_profile_file
+
+    if is_profile_file(profile):  # a user's own profile file: docs/importing.md, "Your own bank"
+        return user_importer(profile)  # type: ignore[arg-type]
     available = importers()
     if profile:
         for imp in available:
@@ -28,7 +32,14 @@ def choose(src: SourceFile, profile: str | None = None) -> Importer:
 
         names = [i.name for i in available]
         hint = did_you_mean(profile, names) or f" (known: {', '.join(names)})"
-        raise InputError([Problem(str(src.path), f"unknown profile '{profile}'{hint}")])
+        raise InputError(
+            [
+                Problem(
+                    str(src.path),
+                    f"unknown profile '{profile}'{hint}; or a profile file of your own: --profile FILE.toml",
+                )
+            ]
+        )
     if not src.data.strip():
         raise InputError([Problem(str(src.path), "empty file")])
     for imp in available:
@@ -56,3 +67,14 @@ def choose(src: SourceFile, profile: str | None = None) -> Importer:
             )
         ]
     )
+
+
+def user_importer(path: str) -> Importer:
+    """The importer of a user's profile file (read and checked for each file: a small TOML)."""
+    from pathlib import Path
+
+    from basis_ledger.ingest.statements import StatementImporter
+    from basis_ledger.ingest.statements.userprofile import read
+
+    prof = read(Path(path))
+    return StatementImporter(prof.name, prof)

@@ -106,6 +106,15 @@ class Corrections:
             f" FROM events e JOIN files f ON f.id = e.file_id WHERE {live('event', 'e')}"
         ).fetchall()
 
+    def form_events(self, conn: Connection, importers: tuple[str, ...]) -> list[tuple]:
+        """(id, taxpayer, account, tax_year, kind, file name, line) of live events that came from tax forms."""
+        marks = ",".join("?" * len(importers))
+        return conn.execute(
+            "SELECT e.id, e.taxpayer, e.account, e.tax_year, e.kind, f.name, e.source_line FROM events e"
+            f" JOIN files f ON f.id = e.file_id WHERE f.importer IN ({marks}) AND {live('event', 'e')}",
+            importers,
+        ).fetchall()
+
     def live_documents(self, conn: Connection, form: str | None = None) -> list[dict]:
         """Live custodian forms, one dict per document: form, taxpayer, tax_year, account, boxes, file, line."""
         sql = (
@@ -120,9 +129,16 @@ class Corrections:
         for fid, idx, frm, tp, year, acct, box, value, line, name in conn.execute(sql + " ORDER BY d.id", params):
             d = docs.setdefault(
                 (fid, idx),
-                {"form": frm, "taxpayer": tp, "tax_year": year, "account": acct, "boxes": {}, "file": name,
-                 "source_line": line},
-            )  # fmt: skip
+                {
+                    "form": frm,
+                    "taxpayer": tp,
+                    "tax_year": year,
+                    "account": acct,
+                    "boxes": {},
+                    "file": name,
+                    "source_line": line,
+                },
+            )
             d["boxes"][box] = value
         return list(docs.values())
 
@@ -160,8 +176,11 @@ class Corrections:
         )
         undo = cur.lastrowid
         counts = {}
-        for target, table, alias in (("event", "events", "e"), ("document", "documents", "d"),
-                                     ("filed_form", "filed_forms", "ff")):  # fmt: skip
+        for target, table, alias in (
+            ("event", "events", "e"),
+            ("document", "documents", "d"),
+            ("filed_form", "filed_forms", "ff"),
+        ):
             cur = conn.execute(
                 f"INSERT INTO voids (target, target_id, reason, who, at, undo) SELECT ?, {alias}.id, ?, ?, ?, ?"
                 f" FROM {table} {alias} WHERE {alias}.file_id = ? AND {live(target, alias)}",

@@ -6,7 +6,8 @@ the import pipeline (ledger/importing.py), here because it reads the ledger; the
 2. A contribution dated 1 January .. the deadline whose year the custodian did not state is for the year
    before when that year's 5498 (box 1 or 10) has room for it, else for its calendar year.
 3. An event from a form is dropped (and counted) where the statements already hold the same kind of event
-   for the same account and year: the statements have dates, the forms only years.
+   for the same account and year: the statements have dates, the forms only years. A statement arriving after
+   the form supersedes the form's event (ledger/importing.py voids it), so the order of imports does not matter.
 """
 
 from __future__ import annotations
@@ -118,14 +119,12 @@ def _ledger_events(ledger: Ledger | None) -> list[tuple]:
 
 
 def _drop_covered(batch: Batch, ledger: Ledger | None) -> None:
-    from_forms, from_statements = set(), set()
-    for t, a, y, k, importer, _ in _ledger_events(ledger):
-        (from_forms if importer in FORM_IMPORTERS else from_statements).add((t, a, y, k))
+    from_statements = {(t, a, y, k) for t, a, y, k, imp, _ in _ledger_events(ledger) if imp not in FORM_IMPORTERS}
     for _, ex in batch:
         ev = ex.events
         if ev is not None and not ev.empty and "origin" not in ev:
             from_statements |= set(zip(ev["taxpayer"], ev["account"], ev["tax_year"], ev["kind"], strict=True))
-    for fname, ex in batch:
+    for _, ex in batch:
         ev = ex.events
         if ev is None or ev.empty:
             continue
@@ -136,9 +135,5 @@ def _drop_covered(batch: Batch, ledger: Ledger | None) -> None:
                 why = f"{kind} from a tax form: already in the statements"
                 ex.skipped[why] = ex.skipped.get(why, 0) + 1
             ex.events = ev[[not c for c in covered]].reset_index(drop=True)
-        else:
-            for t, a, y, k in sorted({k for k in keys if k in from_forms}):
-                ex.notes.append(
-                    f"{fname}: {k} {y} of account {a} ({t}) is already in the ledger from a tax form; "
-                    "the statement's rows are imported too: check that nothing is counted twice"
-                )
+        # The other way round (a statement after the form) the form's event is voided as superseded when the
+        # statement is written: ledger/importing.py, superseded().

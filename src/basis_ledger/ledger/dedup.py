@@ -105,8 +105,12 @@ def _held(new, ledger, conn):
     import pandas as pd
 
     if ledger is None or conn is None:
-        return pd.DataFrame({c: pd.Series(dtype="int64" if c in ("amount_cents", "tax_year", "source_line")
-                                          else "str") for c in (*IDENTITY, "source_file", "source_line")})  # fmt: skip
+        return pd.DataFrame(
+            {
+                c: pd.Series(dtype="int64" if c in ("amount_cents", "tax_year", "source_line") else "str")
+                for c in (*IDENTITY, "source_file", "source_line")
+            }
+        )
     accounts = sorted(new["account"].unique().tolist())
     return ledger.identities(conn, accounts, str(new["date"].min()), str(new["date"].max()))
 
@@ -120,8 +124,13 @@ def _year_end_conflicts(new, held) -> list[Problem]:
         return []
     keys = ["taxpayer", "account", "date"]
     old = held[held["kind"] == "year_end_value"].assign(_name=held["source_file"], _file=-1)
-    both = pd.concat([old[[*keys, "amount_cents", "_name", "source_line", "_file"]],
-                      ends[[*keys, "amount_cents", "_name", "source_line", "_file"]]], ignore_index=True)  # fmt: skip
+    both = pd.concat(
+        [
+            old[[*keys, "amount_cents", "_name", "source_line", "_file"]],
+            ends[[*keys, "amount_cents", "_name", "source_line", "_file"]],
+        ],
+        ignore_index=True,
+    )
     values = both.groupby(keys)["amount_cents"].nunique()
     clash = values[values > 1]
     if clash.empty:

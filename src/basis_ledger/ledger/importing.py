@@ -55,6 +55,7 @@ def import_files(
     taxpayer: str | None = None,  # owner of Form 8606 PDFs (else matched by name / SSN last four)
     as_opening: bool = False,  # Form 8606 PDFs also seed opening balances
     mapping: dict[str, str] | None = None,  # custodian text -> event kind (--map / --mapping)
+    rules: tuple = (),  # the user's row rules (--map FILE:LINE=..., [[rule]] by date range or amount)
     on_file: Callable[[Path], None] | None = None,  # progress: called as each file is read
     keep_duplicates: bool = False,  # --keep-duplicates: rows the ledger already holds are imported again
 ) -> list[FileResult]:
@@ -65,7 +66,7 @@ def import_files(
     the write transaction (BEGIN IMMEDIATE), so two imports at once cannot both pass a check the other breaks."""
     ledger = Ledger.open(ledger_path) if ledger_path.exists() else None
     try:
-        ctx = Context(ledger.accounts() if ledger else {}, dict(mapping or {}), taxpayer)
+        ctx = Context(ledger.accounts() if ledger else {}, dict(mapping or {}), taxpayer, tuple(rules))
         parsed, problems = _parse(paths, profile, ctx, on_file)
         if problems:  # report the rest too (owners of 8606 PDFs, conflicts), all at once, in file order
             try:
@@ -93,6 +94,7 @@ class Staged:
     extracted: Extracted
     verdict: Verdict = field(default_factory=Verdict)
     again: int | None = None  # file id, when these bytes were imported before and undone since
+    supersedes: dict[int, str] = field(default_factory=dict)  # ledger event id -> why it is voided on write
 
 
 def _parse(
@@ -159,7 +161,39 @@ def plan(
         raise InputError(problems)
     for s, v in zip(staged, verdicts, strict=True):
         s.verdict = v
+    if ledger is not None:
+        superseded(staged, ledger, conn or ledger.conn)
     return staged, results
+
+
+def superseded(staged: list[Staged], ledger: Ledger, conn: sqlite3.Connection) -> None:
+    """Events the ledger holds from a tax form that a statement of this import now has with its date: the form's
+    event is voided when the statement is written (statements beat forms, whichever arrives first)."""
+    from basis_ledger.ingest.taxforms import FORM_IMPORTERS
+
+    frames = [s for s in staged if s.extracted.events is not None and not s.extracted.events.empty]
+    frames = [s for s in frames if "origin" not in s.extracted.events]
+    if not frames:
+        return
+    held = ledger.form_events(conn, tuple(FORM_IMPORTERS))
+    if not held:
+        return
+    for s in frames:
+        ev = s.extracted.events
+        lines = {}
+        for t, a, y, k, line in zip(
+            ev["taxpayer"], ev["account"], ev["tax_year"], ev["kind"], ev["source_line"], strict=True
+        ):
+            lines.setdefault((t, a, int(y), k), int(line))
+        for event_id, t, a, y, k, name, form_line in held:
+            line = lines.get((t, a, int(y), k))
+            if line is None or any(event_id in x.supersedes for x in staged):
+                continue
+            s.supersedes[event_id] = f"superseded by {s.src.name}:{line} (a statement's dated {k})"
+            s.extracted.notes.append(
+                f"{s.src.path}:{line}: {k} {y} of account {a} ({t}) replaces the one from the tax form "
+                f"{name}:{form_line}, which is voided (statements have dates, forms only years)"
+            )
 
 
 def _write(ledger: Ledger, conn: sqlite3.Connection, s: Staged) -> FileResult:
@@ -173,6 +207,8 @@ def _write(ledger: Ledger, conn: sqlite3.Connection, s: Staged) -> FileResult:
         ledger.reimport(conn, file_id)
     ledger.add_documents(conn, file_id, documents)
     ledger.add_filed_forms(conn, file_id, ex.filed_forms)
+    for event_id, why in s.supersedes.items():
+        ledger.void_events(conn, [event_id], why)
     return FileResult(
         str(s.src.path),
         s.src.sha256,

@@ -20,12 +20,13 @@ if TYPE_CHECKING:
 class StatementImporter:
     takes_context = True
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, profile: profiles.Profile | None = None):
         self.name = name
+        self._own = profile  # a user's profile file (--profile my-bank.toml), else a shipped one by name
 
     @property
     def profile(self) -> profiles.Profile:
-        return profiles.get(self.name)
+        return self._own or profiles.get(self.name)
 
     def identify(self, src: SourceFile) -> bool:
         return identify(self.profile, src)

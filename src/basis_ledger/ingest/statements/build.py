@@ -68,6 +68,12 @@ def _rows(profile: Profile, src: SourceFile, secs: list[Section], ctx: Context, 
                 tidy = " ".join(key[0].split())
                 judged[key] = (tidy, *classify(profile, tidy, key[1], kind, ctx.mapping))
             action, outcome, reason, wording = judged[key]
+            if ctx.rules:  # the user's rules for single rows, date ranges or amounts come first
+                outcome, reason, wording = _row_rule(profile, src, ctx, line, cells, where, action, kind) or (
+                    outcome,
+                    reason,
+                    wording,
+                )
             if outcome == "skip":
                 out.skipped[reason] = out.skipped.get(reason, 0) + 1
             elif outcome == "account":
@@ -100,6 +106,24 @@ def _rows(profile: Profile, src: SourceFile, secs: list[Section], ctx: Context, 
                 )
     out.problems += undeclared(need, fname)
     return live
+
+
+def _row_rule(profile: Profile, src: SourceFile, ctx: Context, line: int, cells, where, action: str, kind):
+    """(outcome, reason, wording) from the first of the user's row rules that fits this row, else None."""
+    from basis_ledger.ingest.statements.classify import NOT_IRA, resolve
+    from basis_ledger.ingest.statements.rowrules import first_fit
+
+    n = len(cells)
+    day = iso_date(cells[where["date"]].strip(), profile.date_formats, profile.as_of) if where["date"] < n else ""
+    cents, _ = signed_cents(cells[where["amount"]].strip() if where["amount"] < n else "", profile.placeholders)
+    hit = first_fit(ctx.rules, src.path, line, action, day, cents)
+    if hit is None:
+        return None
+    target, _, year = hit.partition("@")
+    out, why = resolve(target.strip(), "mapped by the user", kind)
+    if kind in NOT_IRA and out != "skip":
+        return "skip", f"{kind} account: not an IRA", ""
+    return out, why, year.strip()
 
 
 def build(profile: Profile, src: SourceFile, sheets: list[Sheet], ctx: Context) -> Extracted:

@@ -37,14 +37,31 @@ def _check(text: str, target: str, where: str) -> Problem | None:
 
 
 def parse(maps: list[str] | None, file: Path | None) -> dict[str, str]:
-    """Both sources merged (a --map beats the file); every bad entry is a problem."""
+    """The plain TEXT = target entries of both sources (see parse_all for the row rules)."""
+    return parse_all(maps, file)[0]
+
+
+def parse_all(maps: list[str] | None, file: Path | None) -> tuple[dict[str, str], tuple]:
+    """Both sources merged (a --map beats the file): the plain mapping and the row rules (statements.rowrules:
+    FILE:LINE=target, [[rule]] tables by date range or amount). Every bad entry is a problem."""
+    from basis_ledger.ingest.statements.rowrules import from_table, row_map
+
     found: dict[str, str] = {}
+    rules: list = []
     problems: list[Problem] = []
     if file is not None:
         try:
-            table = tomllib.loads(file.read_text(encoding="utf-8-sig")).get("map", {})
+            doc = tomllib.loads(file.read_text(encoding="utf-8-sig"))
         except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise InputError([Problem(str(file), f"cannot read the mapping file: {exc}")]) from None
+        table = doc.get("map", {})
+        if not isinstance(table, dict):
+            raise InputError([Problem(str(file), "[map] must be a table of \"TEXT\" = \"event_kind\"")])
+        for key in sorted(set(doc) - {"map", "rule"}):
+            problems.append(Problem(str(file), f"unknown table '{key}' (known: [map], [[rule]])"))
+        more, bad = from_table(doc.get("rule", []), str(file), _check)
+        rules += more
+        problems += bad
         for text, target in table.items():
             if (p := _check(text, str(target), str(file))) is not None:
                 problems.append(p)
@@ -56,7 +73,11 @@ def parse(maps: list[str] | None, file: Path | None) -> dict[str, str]:
             continue
         if (p := _check(text, target, "--map")) is not None:
             problems.append(p)
+        row = row_map(text, target)
+        if row is not None:  # FILE:LINE=target: one row of one file
+            rules.insert(0, row)
+            continue
         found[text.strip()] = target.strip()
     if problems:
         raise InputError(problems)
-    return found
+    return found, tuple(rules)

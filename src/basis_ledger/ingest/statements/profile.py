@@ -75,8 +75,11 @@ def _regex(text: str, where: str) -> re.Pattern:
 
 
 def load(name: str) -> Profile:
-    raw = load_toml(f"profiles/{name}.toml")
-    where = f"schemas/profiles/{name}.toml"
+    return from_raw(load_toml(f"profiles/{name}.toml"), f"schemas/profiles/{name}.toml")
+
+
+def from_raw(raw: dict, where: str) -> Profile:
+    """A profile from its TOML (a shipped one, or a user's file that userprofile.check() has passed)."""
     headers = tuple(
         Header(
             h["generation"],
