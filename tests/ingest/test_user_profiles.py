@@ -69,7 +69,10 @@ def test_a_bad_mapping_rule_is_refused_with_its_number(ledger: Path, tmp_path: P
 @pytest.mark.parametrize(
     ("edit", "says"),
     [
-        (lambda t: t.replace('custodian = "Robinhood"', 'custodian = "Robinhood"\ncolour = "green"'), "colour: unknown"),
+        (
+            lambda t: t.replace('custodian = "Robinhood"', 'custodian = "Robinhood"\ncolour = "green"'),
+            "colour: unknown",
+        ),
         (lambda t: t.replace("text = '^IRA Deposit'", "text = '^IRA (Deposit'"), "rule 1.text: bad regular expression"),
         (lambda t: t.replace('amount = ["Amount"]\n', ""), "columns.amount: missing"),
         (lambda t: t.replace('date = ["Activity Date"]', 'date = ["Trade Date"]'), "columns.date: none of"),
@@ -90,7 +93,7 @@ def test_profile_mistakes_are_named_one_line_each(ledger: Path, tmp_path: Path, 
 
 def test_every_mistake_at_once(ledger: Path, tmp_path: Path) -> None:
     bad = tmp_path / "my-bank.toml"
-    text = EXAMPLE.read_text().replace('custodian = "Robinhood"', 'colour = 1').replace("'^IRA Deposit'", "'(['")
+    text = EXAMPLE.read_text().replace('custodian = "Robinhood"', "colour = 1").replace("'^IRA Deposit'", "'(['")
     bad.write_text(text)
     res = cli("import", "--profile", str(bad), str(EXPORT), ledger=ledger)
     lines = [x for x in res.stderr.splitlines() if x.startswith(str(bad))]

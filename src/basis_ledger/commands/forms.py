@@ -20,7 +20,11 @@ def fill(
     form: Annotated[Path | None, typer.Option("--form", help="The blank fillable Form 8606 of that year.")] = None,
     forms_dir: Annotated[
         Path | None,
-        typer.Option("--forms-dir", envvar="BASIS_LEDGER_FORMS", help="Folder of blank forms named f8606-YYYY.pdf."),
+        typer.Option(
+            "--forms-dir",
+            envvar="BASIS_LEDGER_FORMS",
+            help="Folder of blank forms named f8606-YYYY.pdf (default ./forms; 'basis-ledger forms get YEAR').",
+        ),
     ] = None,
     chain: Annotated[str, typer.Option(help="'own', or 'inherited:ACCOUNT' for an inherited IRA's form.")] = "own",
     ratio_places: Annotated[int, typer.Option("--ratio-places", help="Decimal places of line 10 (3 to 9).")] = 5,
@@ -33,11 +37,12 @@ def fill(
     def run() -> None:
         from basis_ledger.commands.core import computed_frame
         from basis_ledger.ledger.store import Ledger
+        from basis_ledger.render.blanks import forms_dir as default_forms_dir
         from basis_ledger.render.fill import fill as fill_pdf
         from basis_ledger.render.fill import find_blank
         from basis_ledger.render.lines import as_objects
 
-        blank = find_blank(year, form, forms_dir)
+        blank = find_blank(year, form, default_forms_dir(forms_dir))
         frame, opts = computed_frame(ledger, taxpayer, year, ratio_places, cents)
         rows = [o for o in as_objects(frame, opts) if o["chain"] == chain]
         if not rows or not rows[0]["lines"]:
@@ -82,5 +87,35 @@ def fill(
         print(f"{output}: {year} Form 8606 for {taxpayer}, {len(lines)} lines, from {blank}")
         for n in notes:
             print(f"note: {n}", file=sys.stderr)
+
+    guarded(run)
+
+
+forms_app = typer.Typer(help="Blank IRS forms: the Form 8606 of a year, fetched into the forms folder.")
+app.add_typer(forms_app, name="forms")
+
+
+@forms_app.command("get")
+def forms_get(
+    year: Annotated[int, typer.Argument(help="Tax year of the form (the IRS revision of that year).")],
+    forms_dir: Annotated[
+        Path | None,
+        typer.Option("--forms-dir", envvar="BASIS_LEDGER_FORMS", help="Where to keep it (default ./forms)."),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Download again even if the folder has it.")] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Download the IRS's blank Form 8606 of YEAR into the forms folder, where 'fill' finds it; it is kept only
+    if it is a fillable Form 8606 of that year."""
+
+    def run() -> None:
+        from basis_ledger.render.blanks import forms_dir as default_forms_dir
+        from basis_ledger.render.blanks import get
+
+        path, source = get(year, default_forms_dir(forms_dir), force=force)
+        if json_out:
+            print_json({"tax_year": year, "file": str(path), "source": source})
+            return
+        print(f"{path}: Form 8606 ({year}), {'already there' if source == 'already there' else 'from ' + source}")
 
     guarded(run)

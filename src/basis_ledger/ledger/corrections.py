@@ -170,23 +170,24 @@ class Corrections:
     def undo_file(self, conn: Connection, file_id: int, reason: str) -> dict[str, int]:
         """Void every live row the file brought; returns how many of each were voided."""
         stamp, user = now(), who()
-        cur = conn.execute(
-            "INSERT INTO voids (target, target_id, reason, who, at) VALUES ('file', ?, ?, ?, ?)",
+        undo = conn.execute(
+            "INSERT INTO voids (target, target_id, reason, who, at) VALUES ('file', ?, ?, ?, ?) RETURNING id",
             (file_id, reason, user, stamp),
-        )
-        undo = cur.lastrowid
+        ).fetchone()[0]
         counts = {}
         for target, table, alias in (
             ("event", "events", "e"),
             ("document", "documents", "d"),
             ("filed_form", "filed_forms", "ff"),
         ):
-            cur = conn.execute(
-                f"INSERT INTO voids (target, target_id, reason, who, at, undo) SELECT ?, {alias}.id, ?, ?, ?, ?"
-                f" FROM {table} {alias} WHERE {alias}.file_id = ? AND {live(target, alias)}",
+            where = f"FROM {table} {alias} WHERE {alias}.file_id = ? AND {live(target, alias)}"
+            counts[target] = conn.execute(f"SELECT count(*) {where}", (file_id,)).fetchone()[0]
+            # Typed parameters: PostgreSQL cannot infer them from an INSERT ... SELECT list.
+            conn.execute(
+                f"INSERT INTO voids (target, target_id, reason, who, at, undo) SELECT CAST(? AS TEXT), {alias}.id,"
+                f" CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT) {where}",
                 (target, reason, user, stamp, undo, file_id),
             )
-            counts[target] = cur.rowcount
         return counts
 
     def voided_events(self) -> pd.DataFrame:

@@ -23,7 +23,7 @@ from functools import cache
 from basis_ledger.resources import schemas_dir
 
 NOT_PER_HOUSEHOLD = frozenset({"meta"})
-APPEND_ONLY = ("events",)  # the SQLite triggers' tables (kept in step by the engines test)
+APPEND_ONLY = ("events", "reimports", "voids")  # the SQLite triggers' tables (kept in step by the engines test)
 HOUSEHOLD_COLUMN = "household TEXT COLLATE \"C\" NOT NULL DEFAULT current_setting('basis_ledger.household')"
 # What a preparer may change besides appending: the upserts of `taxpayer set`, `account set`, `declare`.
 UPDATABLE = ("taxpayers", "accounts", "declarations")

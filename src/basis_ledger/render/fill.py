@@ -27,9 +27,9 @@ def find_blank(year: int, form: Path | None, forms_dir: Path | None) -> Path:
         [
             Problem(
                 f"f8606-{year}.pdf",
-                f"no blank {year} Form 8606 {where}. The IRS publishes prior revisions at "
-                f"{PRIOR_URL.format(year=year)} (the current one at {CURRENT_URL}); download it, then pass "
-                f"--form FILE, or save it as f8606-{year}.pdf in a folder given with --forms-dir DIR or "
+                f"no blank {year} Form 8606 {where}: run 'basis-ledger forms get {year}' (it fetches "
+                f"{PRIOR_URL.format(year=year)}), or download it yourself (the current one is {CURRENT_URL}) "
+                f"and pass --form FILE, or save it as f8606-{year}.pdf in a folder given with --forms-dir DIR or "
                 "$BASIS_LEDGER_FORMS",
             )
         ]

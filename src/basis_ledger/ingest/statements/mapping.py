@@ -56,7 +56,7 @@ def parse_all(maps: list[str] | None, file: Path | None) -> tuple[dict[str, str]
             raise InputError([Problem(str(file), f"cannot read the mapping file: {exc}")]) from None
         table = doc.get("map", {})
         if not isinstance(table, dict):
-            raise InputError([Problem(str(file), "[map] must be a table of \"TEXT\" = \"event_kind\"")])
+            raise InputError([Problem(str(file), '[map] must be a table of "TEXT" = "event_kind"')])
         for key in sorted(set(doc) - {"map", "rule"}):
             problems.append(Problem(str(file), f"unknown table '{key}' (known: [map], [[rule]])"))
         more, bad = from_table(doc.get("rule", []), str(file), _check)
