@@ -64,7 +64,7 @@ def import_files(
     Files are read and parsed first, without the lock. Every check that reads the ledger (already imported,
     owners and openings of 8606 PDFs, tax forms against statements, duplicates and conflicts) then runs inside
     the write transaction (BEGIN IMMEDIATE), so two imports at once cannot both pass a check the other breaks."""
-    ledger = Ledger.open(ledger_path) if ledger_path.exists() else None
+    ledger = Ledger.open(ledger_path, create=True) if ledger_path.exists() else None
     try:
         ctx = Context(ledger.accounts() if ledger else {}, dict(mapping or {}), taxpayer, tuple(rules))
         parsed, problems = _parse(paths, profile, ctx, on_file)
