@@ -79,20 +79,25 @@ CREATE TABLE IF NOT EXISTS filed_forms (
     source_ref TEXT NOT NULL
 );
 -- Corrections, append-only like the events (issue 10). A void hides one row of events, documents or
--- filed_forms from every command without deleting it; `import --undo` writes one 'file' void for the file
--- and one row-void per row it held. Importing an undone file again writes a reimports row naming that undo.
+-- filed_forms from every command without deleting it (exactly one of its four ids is set); `import --undo`
+-- writes one void naming the file and one per row it held. Importing an undone file again writes a reimports
+-- row naming that undo. Real REFERENCES, so `ledger copy` maps the ids like any other.
 -- Added as CREATE ... IF NOT EXISTS, so a ledger of schema version 1 gains them when it is opened.
 CREATE TABLE IF NOT EXISTS voids (
-    id        INTEGER PRIMARY KEY,
-    target    TEXT NOT NULL CHECK (target IN ('event', 'document', 'filed_form', 'file')),
-    target_id INTEGER NOT NULL,
-    reason    TEXT NOT NULL,
-    who       TEXT NOT NULL,
-    at        TEXT NOT NULL,
-    undo      INTEGER REFERENCES voids(id)
+    id            INTEGER PRIMARY KEY,
+    event_id      INTEGER REFERENCES events(id),
+    document_id   INTEGER REFERENCES documents(id),
+    filed_form_id INTEGER REFERENCES filed_forms(id),
+    file_id       INTEGER REFERENCES files(id),
+    reason        TEXT NOT NULL,
+    who           TEXT NOT NULL,
+    at            TEXT NOT NULL,
+    CHECK (CASE WHEN event_id IS NULL THEN 0 ELSE 1 END + CASE WHEN document_id IS NULL THEN 0 ELSE 1 END + CASE WHEN filed_form_id IS NULL THEN 0 ELSE 1 END + CASE WHEN file_id IS NULL THEN 0 ELSE 1 END = 1)
 );
-CREATE UNIQUE INDEX IF NOT EXISTS voids_row ON voids(target, target_id) WHERE target != 'file';
-CREATE INDEX IF NOT EXISTS voids_file ON voids(target_id) WHERE target = 'file';
+CREATE UNIQUE INDEX IF NOT EXISTS voids_event ON voids(event_id) WHERE event_id IS NOT NULL;
+CREATE UNIQUE INDEX IF NOT EXISTS voids_document ON voids(document_id) WHERE document_id IS NOT NULL;
+CREATE UNIQUE INDEX IF NOT EXISTS voids_filed_form ON voids(filed_form_id) WHERE filed_form_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS voids_file ON voids(file_id) WHERE file_id IS NOT NULL;
 CREATE TABLE IF NOT EXISTS reimports (
     id         INTEGER PRIMARY KEY,
     file_id    INTEGER NOT NULL REFERENCES files(id),

@@ -55,7 +55,7 @@ def test_the_same_file_imported_twice_at_once(tmp_path: Path) -> None:
         fidelity([("03/01/2024", "CASH CONTRIBUTION CURRENT YEAR (Cash)", "7000")]),
     )
     runs = at_once(ledger, ["import", str(stmt)], ["import", str(stmt)])
-    assert [r.returncode for r in runs] == [0, 0]
+    assert [r.returncode for r in runs] == [0, 0], [r.stderr for r in runs]
     assert sum("already imported" in r.stdout for r in runs) == 1
     assert rows(ledger, "SELECT count(*) FROM events") == [(1,)]
 

@@ -24,7 +24,7 @@ IDENTITY = ("taxpayer", "account", "date", "kind", "amount_cents", "tax_year")
 
 def live(table: str, alias: str) -> str:
     """SQL condition: the row `alias` of `table` ('event', 'document', 'filed_form') is not voided."""
-    return f"NOT EXISTS (SELECT 1 FROM voids v WHERE v.target = '{table}' AND v.target_id = {alias}.id)"
+    return f"NOT EXISTS (SELECT 1 FROM voids v WHERE v.{table}_id = {alias}.id)"
 
 
 def now() -> str:
@@ -51,7 +51,7 @@ class Corrections:
 
     def open_undo(self, conn: Connection, file_id: int) -> int | None:
         """The id of the latest undo of this file that no re-import has reversed, else None."""
-        row = conn.execute("SELECT max(id) FROM voids WHERE target = 'file' AND target_id = ?", (file_id,)).fetchone()
+        row = conn.execute("SELECT max(id) FROM voids WHERE file_id = ?", (file_id,)).fetchone()
         if row[0] is None:
             return None
         done = conn.execute("SELECT 1 FROM reimports WHERE after_undo = ?", (row[0],)).fetchone()
@@ -151,7 +151,7 @@ class Corrections:
         problems = []
         for i in ids:
             row = conn.execute(
-                "SELECT e.id, v.at FROM events e LEFT JOIN voids v ON v.target = 'event' AND v.target_id = e.id"
+                "SELECT e.id, v.at FROM events e LEFT JOIN voids v ON v.event_id = e.id"
                 " WHERE e.id = ?",
                 (i,),
             ).fetchone()
@@ -163,17 +163,14 @@ class Corrections:
             raise InputError(problems)
         stamp, user = now(), who()
         conn.executemany(
-            "INSERT INTO voids (target, target_id, reason, who, at) VALUES ('event', ?, ?, ?, ?)",
+            "INSERT INTO voids (event_id, reason, who, at) VALUES (?, ?, ?, ?)",
             [(i, reason, user, stamp) for i in dict.fromkeys(ids)],
         )
 
     def undo_file(self, conn: Connection, file_id: int, reason: str) -> dict[str, int]:
         """Void every live row the file brought; returns how many of each were voided."""
         stamp, user = now(), who()
-        undo = conn.execute(
-            "INSERT INTO voids (target, target_id, reason, who, at) VALUES ('file', ?, ?, ?, ?) RETURNING id",
-            (file_id, reason, user, stamp),
-        ).fetchone()[0]
+        conn.execute("INSERT INTO voids (file_id, reason, who, at) VALUES (?, ?, ?, ?)", (file_id, reason, user, stamp))
         counts = {}
         for target, table, alias in (
             ("event", "events", "e"),
@@ -184,9 +181,9 @@ class Corrections:
             counts[target] = conn.execute(f"SELECT count(*) {where}", (file_id,)).fetchone()[0]
             # Typed parameters: PostgreSQL cannot infer them from an INSERT ... SELECT list.
             conn.execute(
-                f"INSERT INTO voids (target, target_id, reason, who, at, undo) SELECT CAST(? AS TEXT), {alias}.id,"
-                f" CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT) {where}",
-                (target, reason, user, stamp, undo, file_id),
+                f"INSERT INTO voids ({target}_id, reason, who, at) SELECT {alias}.id,"
+                f" CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT) {where}",
+                (reason, user, stamp, file_id),
             )
         return counts
 
@@ -196,6 +193,6 @@ class Corrections:
             "SELECT e.id, e.taxpayer, e.date, e.tax_year, e.account, e.account_type, e.kind, e.amount_cents, e.memo,"
             " f.name AS source_file, f.sha256 AS source_sha256, e.source_line, v.reason AS void_reason,"
             " v.who AS voided_by, v.at AS voided_at FROM events e JOIN files f ON f.id = e.file_id"
-            " JOIN voids v ON v.target = 'event' AND v.target_id = e.id ORDER BY e.id"
+            " JOIN voids v ON v.event_id = e.id ORDER BY e.id"
         )
         return frame

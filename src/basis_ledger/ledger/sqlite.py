@@ -9,6 +9,7 @@ imports pyarrow.dataset, which imports pandas (0.5 s) in every command.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import suppress
 from pathlib import Path
@@ -196,9 +197,24 @@ def connect(path: Path, *, read_only: bool = False) -> Connection:
         raise InputError([Problem(str(path), f"cannot open the ledger ({message(exc)})")]) from None
     conn = Connection(db, raw, path)
     conn.execute("PRAGMA foreign_keys = ON")
+    # Like Python's sqlite3: wait a little for another writer's lock instead of failing at once. An import
+    # waits longer, saying so (store.Ledger._begin).
+    conn.execute("PRAGMA busy_timeout = 5000")
     return conn
 
 
+_CREATED = re.compile(r"CREATE (?:UNIQUE )?(?:TABLE|INDEX|TRIGGER) IF NOT EXISTS (\w+)")
+
+
 def create_schema(conn: Connection, version: str) -> None:
-    conn.executescript((schemas_dir() / "ledger.sql").read_text())
+    """The schema and its version row; without writing (so without waiting for another writer's lock) when the
+    ledger already has every table, index and trigger of schemas/ledger.sql."""
+    script = (schemas_dir() / "ledger.sql").read_text()
+    have = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+    if (
+        set(_CREATED.findall(script)) <= have
+        and conn.execute("SELECT 1 FROM meta WHERE key = 'schema_version'").fetchone()
+    ):
+        return
+    conn.executescript(script)
     conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (version,))
