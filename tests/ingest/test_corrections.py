@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+from decimal import Decimal
 from pathlib import Path
 
 from tests.core.helpers import cli
@@ -48,7 +49,11 @@ def test_a_wrong_year_end_value_is_voided_and_replaced(tmp_path: Path) -> None:
 
     res = cli("events", "--voided", "--json", ledger=ledger)
     [v] = json.loads(res.stdout)
-    assert v["id"] == bad and v["amount"] == "40000.00" and v["void_reason"] == "5498 misread: the value is 20,000"
+    assert (
+        v["id"] == bad
+        and Decimal(str(v["amount"])) == 40000
+        and v["void_reason"] == "5498 misread: the value is 20,000"
+    )
     assert v["voided_at"] and v["voided_by"]
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,7 @@ def imported(ledger: Path, *args: str) -> list[tuple]:
     res = cli("import", "--profile", str(EXAMPLE), *args, str(EXPORT), ledger=ledger)
     assert res.returncode == 0, res.stderr
     events = json.loads(cli("events", "--json", ledger=ledger).stdout)
-    return [(e["date"], e["tax_year"], e["kind"], e["amount"]) for e in events]
+    return [(e["date"], e["tax_year"], e["kind"], f"{Decimal(str(e['amount'])):.2f}") for e in events]
 
 
 def test_the_worked_example_imports_a_bank_we_do_not_ship(ledger: Path) -> None:

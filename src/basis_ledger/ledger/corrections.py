@@ -151,8 +151,7 @@ class Corrections:
         problems = []
         for i in ids:
             row = conn.execute(
-                "SELECT e.id, v.at FROM events e LEFT JOIN voids v ON v.event_id = e.id"
-                " WHERE e.id = ?",
+                "SELECT e.id, v.at FROM events e LEFT JOIN voids v ON v.event_id = e.id WHERE e.id = ?",
                 (i,),
             ).fetchone()
             if row is None:
