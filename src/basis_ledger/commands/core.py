@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from basis_ledger.commands import (
+    App,
     CsvOpt,
     JsonOpt,
     LedgerOpt,
@@ -19,18 +20,16 @@ from basis_ledger.commands import (
     WideOpt,
     app,
     console,
-    guarded,
     ledger_path,
     open_for_write,
     print_json,
     progress,
     say_created,
 )
+from basis_ledger.faults import mask_ssn, shown
 from basis_ledger.model import InputError, Problem
 
-taxpayer_app = typer.Typer(
-    help="Facts about a taxpayer that the engine needs (birth date, Roth start).", no_args_is_help=True
-)
+taxpayer_app = App(help="Facts about a taxpayer that the engine needs (birth date, Roth start).", no_args_is_help=True)
 app.add_typer(taxpayer_app, name="taxpayer")
 
 
@@ -56,39 +55,36 @@ def import_(
 ) -> None:
     """Import files into the ledger: all of them or, on any problem, none."""
 
-    def run() -> None:
-        from basis_ledger.ingest.statements.mapping import parse
-        from basis_ledger.ledger.importing import import_files
+    from basis_ledger.ingest.statements.mapping import parse
+    from basis_ledger.ledger.importing import import_files
 
-        path = ledger_path(ledger)
-        existed = path.exists()
-        mapping = parse(maps, mapping_file)
-        with progress("reading", len(files)) as advance:
-            results = import_files(
-                path,
-                files,
-                profile,
-                taxpayer=taxpayer,
-                as_opening=as_opening,
-                mapping=mapping,
-                on_file=lambda p: advance(p.name),
-            )
-        if not existed and path.exists():
-            say_created(path)
-        if json_out:
-            print_json([r.__dict__ for r in results])
-            return
-        for r in results:
-            skipped = sum(r.skipped.values())
-            extra = f", {skipped} rows skipped" if skipped else ""
-            kept = f"; recorded {', '.join(r.recorded)}" if r.recorded else ""
-            what = f"{r.events} events ({r.importer}{extra}){kept}" if r.status == "imported" else r.status
-            print(f"{r.file}: {what}")
-            for note in r.notes:
-                print(f"warning: {note}", file=sys.stderr)
-        print(f"ledger: {path}")
-
-    guarded(run)
+    path = ledger_path(ledger)
+    existed = path.exists()
+    mapping = parse(maps, mapping_file)
+    with progress("reading", len(files)) as advance:
+        results = import_files(
+            path,
+            files,
+            profile,
+            taxpayer=taxpayer,
+            as_opening=as_opening,
+            mapping=mapping,
+            on_file=lambda p: advance(p.name),
+        )
+    if not existed and path.exists():
+        say_created(path)
+    if json_out:
+        print_json([r.__dict__ for r in results])
+        return
+    for r in results:
+        skipped = sum(r.skipped.values())
+        extra = f", {skipped} rows skipped" if skipped else ""
+        kept = f"; recorded {', '.join(r.recorded)}" if r.recorded else ""
+        what = f"{r.events} events ({r.importer}{extra}){kept}" if r.status == "imported" else r.status
+        print(f"{shown(r.file, 400)}: {what}")
+        for note in r.notes:
+            print(f"warning: {note}", file=sys.stderr)
+    print(f"ledger: {shown(str(path), 400)}")
 
 
 def load_ledger(ledger: str | None, **options: object):
@@ -96,6 +92,21 @@ def load_ledger(ledger: str | None, **options: object):
     from basis_ledger.loader import LoadOptions, load
 
     return load(ledger_path(ledger), LoadOptions(**options))  # type: ignore[arg-type]
+
+
+def name_problems(option: str, value: str, limit: int, empty_ok: bool = False) -> list[Problem]:
+    """A name typed on the command line: not empty, not too long, no control characters."""
+    import re
+
+    from basis_ledger.ledger.schema import CONTROL_CHARS
+
+    if not value.strip():
+        return [] if empty_ok else [Problem(option, "empty name: give the taxpayer's name as used in the ledger")]
+    if len(value) > limit:
+        return [Problem(option, f"{len(value):,} characters; the limit is {limit}")]
+    if re.search(CONTROL_CHARS, value):
+        return [Problem(option, "contains a control character; type it again without one")]
+    return []
 
 
 def _load(ledger: str | None, taxpayer: str | None, provenance: bool = True):
@@ -132,28 +143,25 @@ def compute(
 ) -> None:
     """Every Form 8606 line for every taxpayer and year in the ledger."""
 
-    def run() -> None:
-        if year is not None and all_years:
-            raise InputError([Problem("compute", "give --year or --all, not both")])
-        frame, opts = computed_frame(ledger, taxpayer, year, ratio_places, cents)
-        from basis_ledger.render.lines import as_objects
+    if year is not None and all_years:
+        raise InputError([Problem("compute", "give --year or --all, not both")])
+    frame, opts = computed_frame(ledger, taxpayer, year, ratio_places, cents)
+    from basis_ledger.render.lines import as_objects
 
-        if json_out:
-            from basis_ledger.render.lines import write_json
+    if json_out:
+        from basis_ledger.render.lines import write_json
 
-            write_json(frame, opts, sys.stdout)
-            return
-        objects = as_objects(frame, opts)
-        if csv_out:
-            from basis_ledger.render.tables import lines_csv
+        write_json(frame, opts, sys.stdout)
+        return
+    objects = as_objects(frame, opts)
+    if csv_out:
+        from basis_ledger.render.tables import lines_csv
 
-            lines_csv(objects, sys.stdout)
-        else:
-            from basis_ledger.render.tables import lines_tables
+        lines_csv(objects, sys.stdout)
+    else:
+        from basis_ledger.render.tables import lines_tables
 
-            lines_tables(objects, console(), wide)
-
-    guarded(run)
+        lines_tables(objects, console(), wide)
 
 
 @app.command()
@@ -168,21 +176,18 @@ def basis(
 ) -> None:
     """The basis history: year by year, what came in, what was used, what carries forward."""
 
-    def run() -> None:
-        frame, opts = computed_frame(ledger, taxpayer, None, ratio_places, cents)
-        from basis_ledger.render.lines import as_objects
-        from basis_ledger.render.tables import BASIS_COLUMNS, basis_rows, basis_table, rows_csv
+    frame, opts = computed_frame(ledger, taxpayer, None, ratio_places, cents)
+    from basis_ledger.render.lines import as_objects
+    from basis_ledger.render.tables import BASIS_COLUMNS, basis_rows, basis_table, rows_csv
 
-        rows = basis_rows(as_objects(frame, opts))
-        if json_out:
-            print_json(rows)
-        elif csv_out:
-            body = [[";".join(r[k]) if k == "warnings" else r[k] for k in BASIS_COLUMNS] for r in rows]
-            rows_csv(list(BASIS_COLUMNS), body, sys.stdout)
-        else:
-            basis_table(rows, console(), wide)
-
-    guarded(run)
+    rows = basis_rows(as_objects(frame, opts))
+    if json_out:
+        print_json(rows)
+    elif csv_out:
+        body = [[";".join(r[k]) if k == "warnings" else r[k] for k in BASIS_COLUMNS] for r in rows]
+        rows_csv(list(BASIS_COLUMNS), body, sys.stdout)
+    else:
+        basis_table(rows, console(), wide)
 
 
 @app.command()
@@ -197,34 +202,31 @@ def events(
 ) -> None:
     """The ledger's events, each with the file, sha256 and line it came from."""
 
-    def run() -> None:
-        from basis_ledger.engine.form8606 import Options
-        from basis_ledger.money import format_cents
-        from basis_ledger.render.lines import money_value
+    from basis_ledger.engine.form8606 import Options
+    from basis_ledger.money import format_cents
+    from basis_ledger.render.lines import money_value
 
-        frame, _ = _load(ledger, taxpayer)
-        if year is not None:
-            frame = frame[(frame["tax_year"] == year) | frame["date"].str.startswith(str(year))]
-        rows = frame.to_dict("records")
-        if json_out or csv_out:
-            opts = Options(cents=cents)
-            for r in rows:
-                r["amount"] = money_value(r.pop("amount_cents"), opts)
-            if json_out:
-                print_json(rows)
-            else:
-                from basis_ledger.render.tables import rows_csv
-
-                header = list(rows[0]) if rows else ["id", "taxpayer", "date", "tax_year", "kind", "amount"]
-                rows_csv(header, [list(r.values()) for r in rows], sys.stdout)
-            return
-        from basis_ledger.render.tables import events_table
-
+    frame, _ = _load(ledger, taxpayer)
+    if year is not None:
+        frame = frame[(frame["tax_year"] == year) | frame["date"].str.startswith(str(year))]
+    rows = frame.to_dict("records")
+    if json_out or csv_out:
+        opts = Options(cents=cents)
         for r in rows:
-            r["amount"] = format_cents(r.pop("amount_cents"), whole=False)
-        events_table(rows, console(), wide)
+            r["amount"] = money_value(r.pop("amount_cents"), opts)
+        if json_out:
+            print_json(rows)
+        else:
+            from basis_ledger.render.tables import rows_csv
 
-    guarded(run)
+            header = list(rows[0]) if rows else ["id", "taxpayer", "date", "tax_year", "kind", "amount"]
+            rows_csv(header, [list(r.values()) for r in rows], sys.stdout)
+        return
+    from basis_ledger.render.tables import events_table
+
+    for r in rows:
+        r["amount"] = format_cents(r.pop("amount_cents"), whole=False)
+    events_table(rows, console(), wide)
 
 
 @taxpayer_app.command("set")
@@ -243,32 +245,35 @@ def taxpayer_set(
 ) -> None:
     """Record facts about a taxpayer."""
 
-    def run() -> None:
-
-        problems = []
-        if birth_date is not None:
-            try:
-                born = date.fromisoformat(birth_date)
-                if not 1900 <= born.year <= date.today().year:
-                    raise ValueError
-            except ValueError:
-                problems.append(Problem("--birth-date", f"'{birth_date}' is not a plausible YYYY-MM-DD date"))
-        if ssn_last4 is not None and not re.fullmatch(r"\d{4}", ssn_last4):
-            problems.append(Problem("--ssn-last4", "give exactly the last four digits (the whole SSN is never stored)"))
-        if roth_first_year is not None and not 1998 <= roth_first_year <= 2100:
-            problems.append(Problem("--roth-first-year", "Roth IRAs exist from 1998"))
-        if problems:
-            raise InputError(problems)
-        store = open_for_write(ledger_path(ledger))
+    problems = []
+    if birth_date is not None:
         try:
-            store.set_taxpayer(
-                name, birth_date=birth_date, roth_first_year=roth_first_year, ssn_last4=ssn_last4, full_name=full_name
-            )
-        finally:
-            store.close()
-        print(f"taxpayer {name}: saved")
-
-    guarded(run)
+            born = date.fromisoformat(birth_date)
+            if not 1900 <= born.year <= date.today().year:
+                raise ValueError
+        except ValueError:
+            problems.append(Problem("--birth-date", f"'{birth_date}' is not a plausible YYYY-MM-DD date"))
+    if ssn_last4 is not None and not re.fullmatch(r"\d{4}", ssn_last4):
+        problems.append(Problem("--ssn-last4", "give exactly the last four digits (the whole SSN is never stored)"))
+    problems += name_problems("NAME", name, 64)
+    if full_name is not None:
+        problems += name_problems("--full-name", full_name, 100, empty_ok=True)
+    if roth_first_year is not None and not 1998 <= roth_first_year <= 2100:
+        problems.append(Problem("--roth-first-year", "Roth IRAs exist from 1998"))
+    if problems:
+        raise InputError(problems)
+    store = open_for_write(ledger_path(ledger))
+    try:
+        store.set_taxpayer(
+            name,
+            birth_date=birth_date,
+            roth_first_year=roth_first_year,
+            ssn_last4=ssn_last4,
+            full_name=None if full_name is None else mask_ssn(full_name.strip(), bare=True),  # never a whole SSN
+        )
+    finally:
+        store.close()
+    print(f"taxpayer {name}: saved")
 
 
 @taxpayer_app.command("list")
@@ -281,42 +286,38 @@ def taxpayer_list(
 ) -> None:
     """The taxpayers the ledger knows, with what is recorded about each."""
 
-    def run() -> None:
-        from basis_ledger.engine.form8606 import Options
-        from basis_ledger.ledger.store import Ledger
-        from basis_ledger.render.lines import money_value
+    from basis_ledger.engine.form8606 import Options
+    from basis_ledger.ledger.store import Ledger
+    from basis_ledger.render.lines import money_value
 
-        store = Ledger.open(ledger_path(ledger))
-        try:
-            people = [asdict(p) for p in store.taxpayers().values()]
-        finally:
-            store.close()
-        opts = Options(cents=cents)
-        for p in people:  # amounts as in compute --json; a declaration of all of it as "all"
-            p["declarations"] = [
-                {"tax_year": y, "nondeductible": "all" if c is None else money_value(c, opts)}
-                for y, c in p["declarations"]
+    store = Ledger.open(ledger_path(ledger))
+    try:
+        people = [asdict(p) for p in store.taxpayers().values()]
+    finally:
+        store.close()
+    opts = Options(cents=cents)
+    for p in people:  # amounts as in compute --json; a declaration of all of it as "all"
+        p["declarations"] = [
+            {"tax_year": y, "nondeductible": "all" if c is None else money_value(c, opts)} for y, c in p["declarations"]
+        ]
+    if json_out:
+        print_json(people)
+    elif csv_out:
+        from basis_ledger.render.tables import rows_csv
+
+        header = ["name", "full_name", "birth_date", "ssn_last4", "roth_first_year", "declarations"]
+        body = [
+            [
+                *[p[k] for k in header[:-1]],
+                ";".join(f"{d['tax_year']}={d['nondeductible']}" for d in p["declarations"]),
             ]
-        if json_out:
-            print_json(people)
-        elif csv_out:
-            from basis_ledger.render.tables import rows_csv
+            for p in people
+        ]
+        rows_csv(header, body, sys.stdout)
+    else:
+        from basis_ledger.render.tables import taxpayers_table
 
-            header = ["name", "full_name", "birth_date", "ssn_last4", "roth_first_year", "declarations"]
-            body = [
-                [
-                    *[p[k] for k in header[:-1]],
-                    ";".join(f"{d['tax_year']}={d['nondeductible']}" for d in p["declarations"]),
-                ]
-                for p in people
-            ]
-            rows_csv(header, body, sys.stdout)
-        else:
-            from basis_ledger.render.tables import taxpayers_table
-
-            taxpayers_table(people, console(), wide)
-
-    guarded(run)
+        taxpayers_table(people, console(), wide)
 
 
 _DECLARABLE_KINDS = ("traditional_contribution", "nondeductible_contribution")
@@ -336,31 +337,38 @@ def declare(
 ) -> None:
     """Declare how much of a year's traditional IRA contributions is nondeductible (custodians never say)."""
 
-    def run() -> None:
-        import pandas as pd
+    import pandas as pd
 
-        from basis_ledger.money import format_cents, parse_amounts
+    from basis_ledger.money import format_cents, parse_amounts
 
-        cents: int | None = None
-        if nondeductible.strip().lower() != "all":
-            parsed, problem = parse_amounts(pd.Series([nondeductible]))
-            if problem.iloc[0]:
-                raise InputError([Problem("--nondeductible", f"{problem.iloc[0]} ('{nondeductible}'); or 'all'")])
-            cents = int(parsed.iloc[0])
-        store = open_for_write(ledger_path(ledger))
-        try:
-            store.declare(taxpayer, year, cents)
-            events = store.events(taxpayer, provenance=False)
-        finally:
-            store.close()
-        what = "all" if cents is None else f"${format_cents(cents, whole=False)}"
-        print(f"{taxpayer} {year}: nondeductible traditional contributions = {what}")
-        mask = events["kind"].isin(_DECLARABLE_KINDS) & (events["tax_year"] == year)
-        if not mask.any():
-            print(
-                f"warning: the ledger has no traditional IRA contributions of {taxpayer} for {year}: the declaration "
-                "is kept and applies once they are imported; check the year and the taxpayer",
-                file=sys.stderr,
+    cents: int | None = None
+    if nondeductible.strip().lower() != "all":
+        parsed, problem = parse_amounts(pd.Series([nondeductible]))
+        if problem.iloc[0]:
+            raise InputError([Problem("--nondeductible", f"{problem.iloc[0]} ('{nondeductible}'); or 'all'")])
+        cents = int(parsed.iloc[0])
+    from basis_ledger.ledger.schema import FIRST_YEAR, LAST_YEAR
+
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise InputError([Problem("--year", f"{year} is outside {FIRST_YEAR}-{LAST_YEAR}")])
+    store = open_for_write(ledger_path(ledger))
+    try:
+        known = store.taxpayers()
+        if taxpayer not in known:
+            names = ", ".join(known) or "none yet"
+            raise InputError(
+                [Problem("--taxpayer", f"unknown taxpayer '{taxpayer}' (known: {names}); add with 'taxpayer set'")]
             )
-
-    guarded(run)
+        store.declare(taxpayer, year, cents)
+        events = store.events(taxpayer, provenance=False)
+    finally:
+        store.close()
+    what = "all" if cents is None else f"${format_cents(cents, whole=False)}"
+    print(f"{taxpayer} {year}: nondeductible traditional contributions = {what}")
+    mask = events["kind"].isin(_DECLARABLE_KINDS) & (events["tax_year"] == year)
+    if not mask.any():
+        print(
+            f"warning: the ledger has no traditional IRA contributions of {taxpayer} for {year}: the declaration "
+            "is kept and applies once they are imported; check the year and the taxpayer",
+            file=sys.stderr,
+        )

@@ -45,7 +45,12 @@ def parse(maps: list[str] | None, file: Path | None) -> dict[str, str]:
             table = tomllib.loads(file.read_text(encoding="utf-8-sig")).get("map", {})
         except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise InputError([Problem(str(file), f"cannot read the mapping file: {exc}")]) from None
+        if not isinstance(table, dict):  # `map = 5`: TOML, but not a table
+            raise InputError([Problem(str(file), 'map must be a table: [map] then lines of "TEXT" = "event_kind"')])
         for text, target in table.items():
+            if not isinstance(target, str):
+                problems.append(Problem(str(file), f"'{text}' must map to an event kind in quotes, not {target!r}"))
+                continue
             if (p := _check(text, str(target), str(file))) is not None:
                 problems.append(p)
             found[text.strip()] = str(target).strip()
