@@ -98,7 +98,7 @@ def test_an_older_schema_is_migrated_explicitly(tmp_path, monkeypatch):
     monkeypatch.setattr(trust, "schemas_dir", lambda: tmp_path / "schemas")
     monkeypatch.setattr(store, "schemas_dir", lambda: tmp_path / "schemas")
     monkeypatch.setattr(trust, "SCHEMA_VERSION", 2)
-    monkeypatch.setattr(store, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(store, "LEDGER_VERSION", 2)
     trust.expected_columns.cache_clear()
     try:
         res = cli("taxpayer", "list", ledger=db)
