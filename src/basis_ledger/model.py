@@ -75,14 +75,18 @@ def kinds() -> dict[str, Kind]:
     }
 
 
-# A whole SSN in any text (123-45-6789, 123 45 6789, 123456789 on its own): only the last four are ever kept.
-_SSN = re.compile(r"(?<![0-9])([0-9]{3})([- .]?)([0-9]{2})\2([0-9]{4})(?![0-9])")
-SSN_LIKE = r"[0-9]{3}[- .]?[0-9]{2}[- .]?[0-9]{4}"  # a cheap prefilter (RE2-compatible, no look-arounds)
+# A whole SSN in any text: 123-45-6789 or 123 45 6789 anywhere; a bare 123456789 only in free text (names,
+# memos), because a bare nine-digit number is also an account number (Fidelity's are). Only the last four stay.
+_SSN = re.compile(r"(?<![0-9])([0-9]{3})([- ])([0-9]{2})\2([0-9]{4})(?![0-9])")
+_SSN_OR_BARE = re.compile(r"(?<![0-9])([0-9]{3})([- ]?)([0-9]{2})\2([0-9]{4})(?![0-9])")
+SSN_LIKE = r"[0-9]{3}[- ]?[0-9]{2}[- ]?[0-9]{4}"  # a cheap prefilter (RE2-compatible, no look-arounds)
 
 
-def mask_ssn(text: str) -> str:
-    """Any 9-digit SSN pattern keeps only its last four digits: XXX-XX-6789."""
-    return _SSN.sub(lambda m: f"XXX{m[2]}XX{m[2]}{m[4]}", text) if text else text
+def mask_ssn(text: str, *, bare: bool = False) -> str:
+    """Any SSN pattern keeps only its last four digits (XXX-XX-6789); bare=True also masks 123456789."""
+    if not text:
+        return text
+    return (_SSN_OR_BARE if bare else _SSN).sub(lambda m: f"XXX{m[2]}XX{m[2]}{m[4]}", text)
 
 
 @dataclass(frozen=True, slots=True)

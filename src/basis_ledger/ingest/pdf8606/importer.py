@@ -40,7 +40,7 @@ class Form8606Pdf:
             "taxpayer": "",  # the import pipeline decides the owner (--taxpayer, or name / SSN match)
             "tax_year": form.tax_year,
             "chain": "own",
-            "name": mask_ssn(form.name),  # a name field holding an SSN is never stored or printed whole
+            "name": mask_ssn(form.name, bare=True),  # a name field holding an SSN is never stored or printed whole
             "ssn_last4": form.ssn_last4,
             "lines": form.lines,
         }
