@@ -96,7 +96,6 @@ def test_an_older_schema_is_migrated_explicitly(tmp_path, monkeypatch):
         real + "\nCREATE TABLE IF NOT EXISTS extra (id INTEGER PRIMARY KEY);\n"
     )
     monkeypatch.setattr(trust, "schemas_dir", lambda: tmp_path / "schemas")
-    monkeypatch.setattr(store, "schemas_dir", lambda: tmp_path / "schemas")
     monkeypatch.setattr(trust, "SCHEMA_VERSION", 2)
     monkeypatch.setattr(store, "LEDGER_VERSION", 2)
     trust.expected_columns.cache_clear()
