@@ -61,7 +61,7 @@ def compute_lines(
 def _empty_lines() -> pd.DataFrame:
     import pandas as pd
 
-    cols: dict = {"taxpayer": pd.array([], dtype="str"), "chain": pd.array([], dtype="str")}
+    cols: dict[str, Any] = {"taxpayer": pd.array([], dtype="str"), "chain": pd.array([], dtype="str")}
     cols["tax_year"] = np.array([], dtype=np.int64)
     cols |= {f"L{k}": pd.array([], dtype="Int64") for k in LINE_KEYS}
     cols |= {k: np.array([], dtype=np.int64) for k in STATE_KEYS}
