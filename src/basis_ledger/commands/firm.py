@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from basis_ledger.commands import App, JsonOpt, LedgerOpt, app, console, ledger_path, print_json
 from basis_ledger.model import InputError, Problem
+
+if TYPE_CHECKING:
+    from basis_ledger.ledger.location import DatabaseUrl
 
 firm_app = App(
     help="A firm's PostgreSQL ledger: households, preparers and reviewers (docs/firm.md).", no_args_is_help=True
@@ -20,7 +23,7 @@ Households = Annotated[list[str], typer.Argument(help="One or more client househ
 Role = Annotated[str, typer.Argument(help="The preparer's or reviewer's PostgreSQL login role.", show_default=False)]
 
 
-def _firm_url(ledger: str | None):
+def _firm_url(ledger: str | None) -> DatabaseUrl:
     from basis_ledger.ledger.location import DatabaseUrl
 
     where = ledger_path(ledger)
