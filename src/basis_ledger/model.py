@@ -6,6 +6,7 @@ exceptions, so a stage can report every one of them at once.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 
@@ -74,6 +75,20 @@ def kinds() -> dict[str, Kind]:
     }
 
 
+# A whole SSN in any text: 123-45-6789 or 123 45 6789 anywhere; a bare 123456789 only in free text (names,
+# memos), because a bare nine-digit number is also an account number (Fidelity's are). Only the last four stay.
+_SSN = re.compile(r"(?<![0-9])([0-9]{3})([- ])([0-9]{2})\2([0-9]{4})(?![0-9])")
+_SSN_OR_BARE = re.compile(r"(?<![0-9])([0-9]{3})([- ]?)([0-9]{2})\2([0-9]{4})(?![0-9])")
+SSN_LIKE = r"[0-9]{3}[- ]?[0-9]{2}[- ]?[0-9]{4}"  # a cheap prefilter (RE2-compatible, no look-arounds)
+
+
+def mask_ssn(text: str, *, bare: bool = False) -> str:
+    """Any SSN pattern keeps only its last four digits (XXX-XX-6789); bare=True also masks 123456789."""
+    if not text:
+        return text
+    return (_SSN_OR_BARE if bare else _SSN).sub(lambda m: f"XXX{m[2]}XX{m[2]}{m[4]}", text)
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
     """One thing wrong with an input: where it is and what is wrong, in words a user can act on."""
@@ -86,7 +101,7 @@ class Problem:
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
         col = f": column {self.column}" if self.column else ""
-        return f"{where}{col}: {self.message}"
+        return mask_ssn(f"{where}{col}: {self.message}")  # a message may echo a field's value
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,11 @@ CENT = 1
 DOLLAR = 100
 # One event above this is refused as absurd (a typo, or a share count in the amount column).
 MAX_EVENT_CENTS = 10_000_000_000 * 100
-_AMOUNT_RE = r"^\$?(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d{1,2}))?$"
+# The ceiling on all of one taxpayer's amounts in the ledger together ($100 trillion): every sum and line the
+# engine forms stays far inside int64 (under 2**63 with room for every sum of lines), and the products of the rule
+# switch to Python integers (mul_div_half_up), so whatever is accepted computes exactly (docs/limits.md).
+MAX_TOTAL_CENTS = 100_000_000_000_000 * 100
+_AMOUNT_RE = r"^\$?(?P<int>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.(?P<frac>[0-9]{1,2}))?$"
 
 
 def parse_amounts(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -73,8 +77,12 @@ def mul_div_half_up(a: np.ndarray, b: np.ndarray | int, d: np.ndarray | int) -> 
     if amax * bmax < 2**62:
         q, r = np.divmod(a * b_arr, d_arr)
         return q + (2 * r >= d_arr)
-    q, r = np.divmod(a.astype(object) * b_arr.astype(object), d_arr.astype(object))
-    return (q + (2 * r >= d_arr)).astype(np.int64)
+    # Python integers, element by element: exact at any size (numpy has no divmod for object arrays).
+    out = [
+        (x * y) // z + (2 * ((x * y) % z) >= z)
+        for x, y, z in zip(a.ravel().tolist(), b_arr.ravel().tolist(), d_arr.ravel().tolist(), strict=True)
+    ]
+    return np.array(out, dtype=np.int64).reshape(a.shape)
 
 
 def to_decimal(cents: int) -> Decimal:

@@ -48,7 +48,7 @@ def build_ledger(
     finally:
         store.close()
     for name, facts in (taxpayers or {}).items():
-        Ledger.open(path).set_taxpayer(name, **facts)
+        Ledger.open(path, write=True).set_taxpayer(name, **facts)
     return path
 
 

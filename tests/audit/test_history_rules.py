@@ -104,7 +104,7 @@ def test_deductibility_unknown_until_declared(tmp_path):
     (f,) = only(audit(path), "deductibility-unknown")
     assert (f.tax_year, f.line, f.found, f.severity) == (2024, "1", "$7,000 undeclared", "warning")
     assert [e.where for e in f.evidence] == ["line 2"]
-    store = Ledger.open(path)
+    store = Ledger.open(path, write=True)
     store.declare("ed", 2024, None)
     store.close()
     assert not only(audit(path), "deductibility-unknown")

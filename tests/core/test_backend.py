@@ -7,6 +7,7 @@ import pyarrow as pa
 import pytest
 
 from basis_ledger.ledger import sqlite
+from basis_ledger.ledger.backend import SCHEMA_VERSION
 from basis_ledger.ledger.store import EVENT_FIELDS, Ledger, event_rows
 from basis_ledger.model import InputError
 
@@ -100,7 +101,7 @@ def test_a_read_only_connection_refuses_writes(tmp_path):
     Ledger.open(tmp_path / "l.db", create=True).close()
     conn = sqlite.connect(tmp_path / "l.db", read_only=True)
     try:
-        assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("1",)
+        assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (SCHEMA_VERSION,)
         with pytest.raises(InputError, match="readonly"):
             conn.execute("INSERT INTO taxpayers (name) VALUES (?)", ("x",))
     finally:
@@ -112,7 +113,7 @@ def test_a_file_that_is_not_a_ledger_is_refused_with_a_message(tmp_path):
     junk.write_bytes(b"not sqlite at all " * 100)
     with pytest.raises(InputError) as err:
         Ledger.open(junk)
-    assert err.value.problems[0].message == "not a basis-ledger database (file is not a database)"
+    assert err.value.problems[0].message.startswith("not a basis-ledger database (not even an SQLite file)")
 
 
 def test_the_schema_script_splits_into_whole_statements_triggers_included():

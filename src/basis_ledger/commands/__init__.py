@@ -6,21 +6,35 @@ openpyxl are imported inside the commands that need them.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-
-from basis_ledger.model import InputError
+import typer.exceptions
 
 EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INTERNAL = 1, 2, 3
 
-app = typer.Typer(
+
+class App(typer.Typer):
+    """A Typer app whose every command runs inside `boundary`: make sub-apps with App(...), not typer.Typer."""
+
+    def command(self, *args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        register = super().command(*args, **kwargs)
+
+        def decorator(fn: Callable[..., Any]) -> Callable[..., Any]:
+            register(boundary(fn))
+            return fn
+
+        return decorator
+
+
+app = App(
     name="basis-ledger",
     help="Keep the after-tax basis of IRAs right, year after year, and fill in Form 8606 from it.",
     no_args_is_help=True,
@@ -88,31 +102,96 @@ def say_created(path: Path) -> None:
 
 
 def fail(problems: list) -> None:
-    for p in problems:
-        print(str(p), file=sys.stderr)
+    print_problems(problems)
     raise typer.Exit(EXIT_BAD_INPUT)
 
 
-def guarded(fn: Callable[[], Any]) -> Any:
-    """Run a command body: bad input exits 2 with one line per problem; a bug exits 3 without a traceback."""
-    try:
-        return fn()
-    except InputError as err:
-        fail(err.problems)
-    except (typer.Exit, KeyboardInterrupt):
-        raise
-    except Exception as exc:  # a defect, not the user's fault: say so in one line
-        if os.environ.get("BASIS_LEDGER_DEBUG"):
+def print_problems(problems: list) -> None:
+    """One escaped, SSN-masked line per problem; at most MAX_PROBLEMS_PER_FILE per file, the rest counted."""
+    from basis_ledger.faults import MAX_PROBLEMS_PER_FILE, shown
+
+    per_file: dict[str, int] = {}
+    for p in problems:
+        key = getattr(p, "file", "")
+        per_file[key] = per_file.get(key, 0) + 1
+        if per_file[key] <= MAX_PROBLEMS_PER_FILE:
+            _err(shown(str(p), limit=500))
+    for key, n in per_file.items():
+        if n > MAX_PROBLEMS_PER_FILE:
+            more = n - MAX_PROBLEMS_PER_FILE
+            _err(f"{shown(key, limit=400)}: ... and {more:,} more problems (fix those above first)")
+
+
+def _err(line: str) -> None:
+    with suppress(OSError):  # stderr itself is gone: nothing left to tell
+        print(line, file=sys.stderr)
+
+
+def boundary(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """The commands' one error boundary: every expected failure exits 2 with its Problems, a defect exits 3.
+
+    Expected failures (faults.explain): bad input, unreadable files, full disk, permissions, a damaged or
+    foreign ledger, a database driver's refusal. A reader closing our stdout early (`| head`) exits 0 quietly.
+    Output is flushed inside the boundary so that a failed write (`> /dev/full`) is reported, not lost at exit.
+    Every command gets it by construction: `App.command` applies it (tests/robust checks every command has it).
+    """
+
+    @functools.wraps(fn)
+    def bounded(*args: Any, **kwargs: Any) -> Any:
+        from basis_ledger import faults
+
+        try:
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                sys.stdout.flush()  # inside the boundary: a failed write is reported, not lost at exit
+        except (typer.Exit, typer.Abort, typer.exceptions.TyperException, KeyboardInterrupt):
             raise
-        print(
-            f"internal error: {type(exc).__name__}: {exc} (set BASIS_LEDGER_DEBUG=1 for details; please report it)",
-            file=sys.stderr,
-        )
-        raise typer.Exit(EXIT_INTERNAL) from None
+        except Exception as exc:
+            if faults.is_broken_pipe(exc):
+                _silence_stdout()
+                raise typer.Exit(0) from None
+            problems = faults.explain(exc)
+            if problems is not None:
+                # Reported: a library's half-written temporary objects must not print tracebacks at exit.
+                sys.unraisablehook = lambda _unraisable: None
+                if isinstance(exc, OSError) or isinstance(exc.__cause__, OSError):
+                    _silence_stdout()  # stdout may be what failed: never fail again at exit
+                print_problems(problems)
+                raise typer.Exit(EXIT_BAD_INPUT) from None
+            if os.environ.get("BASIS_LEDGER_DEBUG"):
+                raise
+            _err(
+                f"internal error: {type(exc).__name__}: {faults.shown(str(exc), 200)} "
+                "(set BASIS_LEDGER_DEBUG=1 for details; please report it)"
+            )
+            raise typer.Exit(EXIT_INTERNAL) from None
+
+    bounded.__basis_ledger_boundary__ = True  # type: ignore[attr-defined]
+    return bounded
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's last flush cannot fail (a closed pipe, a full disk)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # not a real file (a test runner's buffer)
+        pass
+    with suppress(OSError):
+        sys.stdout.flush()
+
+
+def guarded(fn: Callable[[], Any]) -> Any:
+    """Old spelling, kept while branches move to the decorator: the boundary around every command does the work."""
+    return fn()
 
 
 def print_json(doc: Any) -> None:
-    sys.stdout.write(json.dumps(doc, indent=1, ensure_ascii=False))
+    text = json.dumps(doc, indent=1, ensure_ascii=False)
+    # A file name that is not UTF-8 (surrogates) is written escaped rather than failing the whole document.
+    sys.stdout.write(text.encode("utf-8", "backslashreplace").decode("utf-8"))
     sys.stdout.write("\n")
 
 

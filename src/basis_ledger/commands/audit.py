@@ -16,7 +16,7 @@ from basis_ledger.commands import (
     WideOpt,
     app,
     console,
-    guarded,
+    ledger_path,
 )
 from basis_ledger.commands.core import Cents, Places, Year
 from basis_ledger.model import InputError, Problem
@@ -69,31 +69,27 @@ def audit(
     One line per finding; `audit --explain [N|CODE]` gives the full text and evidence. Exit code 1 if any finding
     is an error, 0 otherwise."""
 
-    def run() -> int:
-        from basis_ledger.audit.run import has_errors, run_audit
+    from basis_ledger.audit.run import has_errors, run_audit
 
-        if which is not None and not explain:
-            raise InputError([Problem(which, "a finding number or code goes with --explain: audit --explain " + which)])
-        ctx = load_context(ledger, taxpayer, 5, False, as_of)
-        if year is not None:
-            no_data_for(year, ctx)
-        findings = run_audit(ctx, taxpayer, year)
-        if json_out:
-            _stream_json(findings, cents)
-        elif explain:
-            from basis_ledger.render.findings import explain as explain_findings
-            from basis_ledger.render.findings import select
+    if which is not None and not explain:
+        raise InputError([Problem(which, "a finding number or code goes with --explain: audit --explain " + which)])
+    ctx = load_context(ledger, taxpayer, 5, False, as_of)
+    if year is not None:
+        no_data_for(year, ctx)
+    findings = run_audit(ctx, taxpayer, year)
+    if json_out:
+        _stream_json(findings, cents)
+    elif explain:
+        from basis_ledger.render.findings import explain as explain_findings
+        from basis_ledger.render.findings import select
 
-            explain_findings(select(findings, which), console())
-        else:
-            from basis_ledger.render.findings import findings_table
+        explain_findings(select(findings, which), console())
+    else:
+        from basis_ledger.render.findings import findings_table
 
-            findings_table(findings, console(), wide)
-        return EXIT_FINDINGS if has_errors(findings) else 0
-
-    code = guarded(run)
-    if code:
-        raise typer.Exit(code)
+        findings_table(findings, console(), wide)
+    if has_errors(findings):
+        raise typer.Exit(EXIT_FINDINGS)
 
 
 def no_data_for(year: int, ctx) -> None:
@@ -132,13 +128,12 @@ def report(
     """A workbook an accountant can re-check: per taxpayer every 8606 line as a live formula over the year's
     inputs, a basis chart, the audit's findings, and every event with the file and line it came from."""
 
-    def run() -> None:
-        from basis_ledger.audit.run import run_audit
-        from basis_ledger.render.workbook import write_workbook
+    from basis_ledger.audit.run import run_audit
+    from basis_ledger.files import check_output
+    from basis_ledger.render.workbook import write_workbook
 
-        ctx = load_context(ledger, taxpayer, ratio_places, cents, as_of)
-        findings = run_audit(ctx, taxpayer)
-        sheets = write_workbook(xlsx, ctx, findings)
-        print(f"{xlsx}: {sheets} sheets, {len(findings)} findings")
-
-    guarded(run)
+    check_output(xlsx, protected=[ledger_path(ledger)])  # before the work: never onto the ledger or a folder
+    ctx = load_context(ledger, taxpayer, ratio_places, cents, as_of)
+    findings = run_audit(ctx, taxpayer)
+    sheets = write_workbook(xlsx, ctx, findings)
+    print(f"{xlsx}: {sheets} sheets, {len(findings)} findings")

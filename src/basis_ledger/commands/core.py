@@ -12,25 +12,25 @@ from typing import Annotated
 import typer
 
 from basis_ledger.commands import (
+    App,
     CsvOpt,
     JsonOpt,
     LedgerOpt,
     TaxpayerOpt,
     WideOpt,
     app,
+    boundary,
     console,
-    guarded,
     ledger_path,
     open_for_write,
     print_json,
     progress,
     say_created,
 )
+from basis_ledger.faults import mask_ssn, shown
 from basis_ledger.model import InputError, Problem
 
-taxpayer_app = typer.Typer(
-    help="Facts about a taxpayer that the engine needs (birth date, Roth start).", no_args_is_help=True
-)
+taxpayer_app = App(help="Facts about a taxpayer that the engine needs (birth date, Roth start).", no_args_is_help=True)
 app.add_typer(taxpayer_app, name="taxpayer")
 
 
@@ -73,54 +73,51 @@ def import_(
     Rows the ledger already holds from another file (an overlapping download) are recognised and not added;
     conflicting values are refused, naming both files. --undo voids what a file brought (docs/importing.md)."""
 
-    def run() -> None:
-        from basis_ledger.ingest.statements.mapping import parse_all
-        from basis_ledger.ledger.importing import import_files
+    from basis_ledger.ingest.statements.mapping import parse_all
+    from basis_ledger.ledger.importing import import_files
 
-        path = ledger_path(ledger)
-        existed = path.exists()
-        if undo:
-            _undo(path, files, reason or "import --undo", json_out)
-            return
-        mapping, rules = parse_all(maps, mapping_file)
-        with progress("reading", len(files)) as advance:
-            results = import_files(
-                path,
-                files,
-                profile,
-                taxpayer=taxpayer,
-                as_opening=as_opening,
-                mapping=mapping,
-                rules=rules,
-                on_file=lambda p: advance(p.name),
-                keep_duplicates=keep_duplicates,
-            )
-        if not existed and path.exists():
-            say_created(path)
-        if json_out:
-            print_json([r.__dict__ for r in results])
-            return
-        for r in results:
-            skipped = sum(r.skipped.values())
-            extra = f", {skipped} rows skipped" if skipped else ""
-            kept = f"; recorded {', '.join(r.recorded)}" if r.recorded else ""
-            seen = sum(r.recognised.values())
-            known = (
-                f"; {seen} recognised as already in the ledger ("
-                + ", ".join(f"{n} from {f}" for f, n in r.recognised.items())
-                + ")"
-                if seen
-                else ""
-            )
-            what = f"{r.events} events ({r.importer}{extra}){known}{kept}"
-            if r.status != "imported":
-                what = r.status if r.status.startswith("already") else f"{what}: {r.status}"
-            print(f"{r.file}: {what}")
-            for note in r.notes:
-                print(f"warning: {note}", file=sys.stderr)
-        print(f"ledger: {path}")
-
-    guarded(run)
+    path = ledger_path(ledger)
+    existed = path.exists()
+    if undo:
+        _undo(path, files, reason or "import --undo", json_out)
+        return
+    mapping, rules = parse_all(maps, mapping_file)
+    with progress("reading", len(files)) as advance:
+        results = import_files(
+            path,
+            files,
+            profile,
+            taxpayer=taxpayer,
+            as_opening=as_opening,
+            mapping=mapping,
+            rules=rules,
+            on_file=lambda p: advance(p.name),
+            keep_duplicates=keep_duplicates,
+        )
+    if not existed and path.exists():
+        say_created(path)
+    if json_out:
+        print_json([r.__dict__ for r in results])
+        return
+    for r in results:
+        skipped = sum(r.skipped.values())
+        extra = f", {skipped} rows skipped" if skipped else ""
+        kept = f"; recorded {', '.join(r.recorded)}" if r.recorded else ""
+        seen = sum(r.recognised.values())
+        known = (
+            f"; {seen} recognised as already in the ledger ("
+            + ", ".join(f"{n} from {shown(f, 200)}" for f, n in r.recognised.items())
+            + ")"
+            if seen
+            else ""
+        )
+        what = f"{r.events} events ({r.importer}{extra}){known}{kept}"
+        if r.status != "imported":
+            what = r.status if r.status.startswith("already") else f"{what}: {r.status}"
+        print(f"{shown(r.file, 400)}: {what}")
+        for note in r.notes:
+            print(f"warning: {note}", file=sys.stderr)
+    print(f"ledger: {shown(str(path), 400)}")
 
 
 def _undo(path: Path, targets: list[Path], reason: str, json_out: bool) -> None:
@@ -129,33 +126,29 @@ def _undo(path: Path, targets: list[Path], reason: str, json_out: bool) -> None:
 
     from basis_ledger.ledger.store import Ledger
 
-    store = Ledger.open(path)
     done, problems = [], []
-    try:
-        with store.transaction() as conn:
-            for t in targets:
-                key = hashlib.sha256(t.read_bytes()).hexdigest() if t.is_file() else str(t)
-                rows = store.find_file(conn, key)
-                if len(rows) != 1:
-                    why = "is not in the ledger" if not rows else f"names {len(rows)} files: give the sha256"
-                    problems.append(Problem(str(t), f"{why} (see 'basis-ledger events' for the files imported)"))
-                    continue
-                file_id, name, sha = rows[0]
-                if store.open_undo(conn, file_id) is not None:
-                    problems.append(Problem(str(t), f"{name} is already undone"))
-                    continue
-                counts = store.undo_file(conn, file_id, reason)
-                done.append({"file": name, "sha256": sha, **{f"{k}s_voided": v for k, v in counts.items()}})
-            if problems:
-                raise InputError(problems)
-    finally:
-        store.close()
+    with Ledger.open(path, write=True) as store, store.transaction() as conn:
+        for t in targets:
+            key = hashlib.sha256(t.read_bytes()).hexdigest() if t.is_file() else str(t)
+            rows = store.find_file(conn, key)
+            if len(rows) != 1:
+                why = "is not in the ledger" if not rows else f"names {len(rows)} files: give the sha256"
+                problems.append(Problem(shown(str(t), 400), f"{why} (see 'basis-ledger events' for the files)"))
+                continue
+            file_id, name, sha = rows[0]
+            if store.open_undo(conn, file_id) is not None:
+                problems.append(Problem(shown(str(t), 400), f"{name} is already undone"))
+                continue
+            counts = store.undo_file(conn, file_id, reason)
+            done.append({"file": name, "sha256": sha, **{f"{k}s_voided": v for k, v in counts.items()}})
+        if problems:
+            raise InputError(problems)
     if json_out:
         print_json(done)
         return
     for d in done:
         print(
-            f"{d['file']}: undone: {d['events_voided']} events, {d['documents_voided']} form boxes and "
+            f"{shown(d['file'], 400)}: undone: {d['events_voided']} events, {d['documents_voided']} form boxes and "
             f"{d['filed_forms_voided']} filed 8606 lines voided (import it again to restore)"
         )
 
@@ -165,6 +158,21 @@ def load_ledger(ledger: str | None, **options: object):
     from basis_ledger.loader import LoadOptions, load
 
     return load(ledger_path(ledger), LoadOptions(**options))  # type: ignore[arg-type]
+
+
+def name_problems(option: str, value: str, limit: int, empty_ok: bool = False) -> list[Problem]:
+    """A name typed on the command line: not empty, not too long, no control characters."""
+    import re
+
+    from basis_ledger.ledger.schema import CONTROL_CHARS
+
+    if not value.strip():
+        return [] if empty_ok else [Problem(option, "empty name: give the taxpayer's name as used in the ledger")]
+    if len(value) > limit:
+        return [Problem(option, f"{len(value):,} characters; the limit is {limit}")]
+    if re.search(CONTROL_CHARS, value):
+        return [Problem(option, "contains a control character; type it again without one")]
+    return []
 
 
 def _load(ledger: str | None, taxpayer: str | None, provenance: bool = True):
@@ -201,28 +209,25 @@ def compute(
 ) -> None:
     """Every Form 8606 line for every taxpayer and year in the ledger."""
 
-    def run() -> None:
-        if year is not None and all_years:
-            raise InputError([Problem("compute", "give --year or --all, not both")])
-        frame, opts = computed_frame(ledger, taxpayer, year, ratio_places, cents)
-        from basis_ledger.render.lines import as_objects
+    if year is not None and all_years:
+        raise InputError([Problem("compute", "give --year or --all, not both")])
+    frame, opts = computed_frame(ledger, taxpayer, year, ratio_places, cents)
+    from basis_ledger.render.lines import as_objects
 
-        if json_out:
-            from basis_ledger.render.lines import write_json
+    if json_out:
+        from basis_ledger.render.lines import write_json
 
-            write_json(frame, opts, sys.stdout)
-            return
-        objects = as_objects(frame, opts)
-        if csv_out:
-            from basis_ledger.render.tables import lines_csv
+        write_json(frame, opts, sys.stdout)
+        return
+    objects = as_objects(frame, opts)
+    if csv_out:
+        from basis_ledger.render.tables import lines_csv
 
-            lines_csv(objects, sys.stdout)
-        else:
-            from basis_ledger.render.tables import lines_tables
+        lines_csv(objects, sys.stdout)
+    else:
+        from basis_ledger.render.tables import lines_tables
 
-            lines_tables(objects, console(), wide)
-
-    guarded(run)
+        lines_tables(objects, console(), wide)
 
 
 @app.command()
@@ -237,28 +242,24 @@ def basis(
 ) -> None:
     """The basis history: year by year, what came in, what was used, what carries forward."""
 
-    def run() -> None:
-        frame, opts = computed_frame(ledger, taxpayer, None, ratio_places, cents)
-        from basis_ledger.render.lines import as_objects
-        from basis_ledger.render.tables import BASIS_COLUMNS, basis_rows, basis_table, rows_csv
+    frame, opts = computed_frame(ledger, taxpayer, None, ratio_places, cents)
+    from basis_ledger.render.lines import as_objects
+    from basis_ledger.render.tables import BASIS_COLUMNS, basis_rows, basis_table, rows_csv
 
-        rows = basis_rows(as_objects(frame, opts))
-        if json_out:
-            print_json(rows)
-        elif csv_out:
-            body = [[";".join(r[k]) if k == "warnings" else r[k] for k in BASIS_COLUMNS] for r in rows]
-            rows_csv(list(BASIS_COLUMNS), body, sys.stdout)
-        else:
-            basis_table(rows, console(), wide)
-
-    guarded(run)
+    rows = basis_rows(as_objects(frame, opts))
+    if json_out:
+        print_json(rows)
+    elif csv_out:
+        body = [[";".join(r[k]) if k == "warnings" else r[k] for k in BASIS_COLUMNS] for r in rows]
+        rows_csv(list(BASIS_COLUMNS), body, sys.stdout)
+    else:
+        basis_table(rows, console(), wide)
 
 
-events_app = typer.Typer(help="The ledger's events; 'events void' corrects them (append-only).")
+events_app = App(help="The ledger's events; 'events void' corrects them (append-only).")
 app.add_typer(events_app, name="events")
 
 
-@events_app.callback(invoke_without_command=True)
 def events(
     ctx: typer.Context,
     taxpayer: TaxpayerOpt = None,
@@ -275,52 +276,48 @@ def events(
     """The ledger's events, each with the file, sha256 and line it came from (voided events are left out)."""
     if ctx.invoked_subcommand is not None:
         return
+    from basis_ledger.engine.form8606 import Options
+    from basis_ledger.ledger.store import Ledger
+    from basis_ledger.money import format_cents
+    from basis_ledger.render.lines import money_value
 
-    def run() -> None:
-        from basis_ledger.engine.form8606 import Options
-        from basis_ledger.ledger.store import Ledger
-        from basis_ledger.money import format_cents
-        from basis_ledger.render.lines import money_value
-
-        if voided:
-            store = Ledger.open(ledger_path(ledger))
-            try:
-                frame = store.voided_events()
-            finally:
-                store.close()
-            if taxpayer is not None and not frame.empty:
-                frame = frame[frame["taxpayer"] == taxpayer]
-        else:
-            frame, _ = _load(ledger, taxpayer)
-        if year is not None and not frame.empty:
-            frame = frame[(frame["tax_year"] == year) | frame["date"].str.startswith(str(year))]
-        rows = frame.to_dict("records")
-        if json_out or csv_out:
-            opts = Options(cents=cents)
-            for r in rows:
-                r["amount"] = money_value(r.pop("amount_cents"), opts)
-            if json_out:
-                print_json(rows)
-            else:
-                from basis_ledger.render.tables import rows_csv
-
-                header = list(rows[0]) if rows else ["id", "taxpayer", "date", "tax_year", "kind", "amount"]
-                rows_csv(header, [list(r.values()) for r in rows], sys.stdout)
-            return
-        from basis_ledger.render.tables import events_table
-
+    if voided:
+        with Ledger.open(ledger_path(ledger)) as store:
+            frame = store.voided_events()
+        if taxpayer is not None and not frame.empty:
+            frame = frame[frame["taxpayer"] == taxpayer]
+    else:
+        frame, _ = _load(ledger, taxpayer)
+    if year is not None and not frame.empty:
+        frame = frame[(frame["tax_year"] == year) | frame["date"].str.startswith(str(year))]
+    rows = frame.to_dict("records")
+    if json_out or csv_out:
+        opts = Options(cents=cents)
         for r in rows:
-            r["amount"] = format_cents(r.pop("amount_cents"), whole=False)
-        con = console()
-        events_table(rows, con, wide)
-        for r in rows if voided else ():
-            con.print(
-                f"event {r['id']}: voided {r['voided_at']} by {r['voided_by']}: {r['void_reason']}",
-                markup=False,
-                highlight=False,
-            )
+            r["amount"] = money_value(r.pop("amount_cents"), opts)
+        if json_out:
+            print_json(rows)
+        else:
+            from basis_ledger.render.tables import rows_csv
 
-    guarded(run)
+            header = list(rows[0]) if rows else ["id", "taxpayer", "date", "tax_year", "kind", "amount"]
+            rows_csv(header, [list(r.values()) for r in rows], sys.stdout)
+        return
+    from basis_ledger.render.tables import events_table
+
+    for r in rows:
+        r["amount"] = format_cents(r.pop("amount_cents"), whole=False)
+    con = console()
+    events_table(rows, con, wide)
+    for r in rows if voided else ():
+        con.print(
+            f"event {r['id']}: voided {r['voided_at']} by {r['voided_by']}: {shown(str(r['void_reason']), 400)}",
+            markup=False,
+            highlight=False,
+        )
+
+
+events_app.callback(invoke_without_command=True)(boundary(events))
 
 
 @events_app.command("void")
@@ -330,21 +327,16 @@ def events_void(
     ledger: LedgerOpt = None,
 ) -> None:
     """Void events: every command ignores them from now on; nothing is deleted (see docs/importing.md)."""
+    from basis_ledger.ledger.store import Ledger
 
-    def run() -> None:
-        from basis_ledger.ledger.store import Ledger
-
-        if not reason.strip():
-            raise InputError([Problem("--reason", "say why the events are voided")])
-        store = Ledger.open(ledger_path(ledger))
-        try:
-            with store.transaction() as conn:
-                store.void_events(conn, ids, reason.strip())
-        finally:
-            store.close()
-        print(f"voided {len(set(ids))} event(s): {', '.join(str(i) for i in dict.fromkeys(ids))}")
-
-    guarded(run)
+    problems = name_problems("--reason", reason, 500, empty_ok=True)
+    if not reason.strip():
+        problems.append(Problem("--reason", "say why the events are voided"))
+    if problems:
+        raise InputError(problems)
+    with Ledger.open(ledger_path(ledger), write=True) as store, store.transaction() as conn:
+        store.void_events(conn, ids, reason.strip())
+    print(f"voided {len(set(ids))} event(s): {', '.join(str(i) for i in dict.fromkeys(ids))}")
 
 
 @taxpayer_app.command("set")
@@ -363,32 +355,35 @@ def taxpayer_set(
 ) -> None:
     """Record facts about a taxpayer."""
 
-    def run() -> None:
-
-        problems = []
-        if birth_date is not None:
-            try:
-                born = date.fromisoformat(birth_date)
-                if not 1900 <= born.year <= date.today().year:
-                    raise ValueError
-            except ValueError:
-                problems.append(Problem("--birth-date", f"'{birth_date}' is not a plausible YYYY-MM-DD date"))
-        if ssn_last4 is not None and not re.fullmatch(r"\d{4}", ssn_last4):
-            problems.append(Problem("--ssn-last4", "give exactly the last four digits (the whole SSN is never stored)"))
-        if roth_first_year is not None and not 1998 <= roth_first_year <= 2100:
-            problems.append(Problem("--roth-first-year", "Roth IRAs exist from 1998"))
-        if problems:
-            raise InputError(problems)
-        store = open_for_write(ledger_path(ledger))
+    problems = []
+    if birth_date is not None:
         try:
-            store.set_taxpayer(
-                name, birth_date=birth_date, roth_first_year=roth_first_year, ssn_last4=ssn_last4, full_name=full_name
-            )
-        finally:
-            store.close()
-        print(f"taxpayer {name}: saved")
-
-    guarded(run)
+            born = date.fromisoformat(birth_date)
+            if not 1900 <= born.year <= date.today().year:
+                raise ValueError
+        except ValueError:
+            problems.append(Problem("--birth-date", f"'{birth_date}' is not a plausible YYYY-MM-DD date"))
+    if ssn_last4 is not None and not re.fullmatch(r"\d{4}", ssn_last4):
+        problems.append(Problem("--ssn-last4", "give exactly the last four digits (the whole SSN is never stored)"))
+    problems += name_problems("NAME", name, 64)
+    if full_name is not None:
+        problems += name_problems("--full-name", full_name, 100, empty_ok=True)
+    if roth_first_year is not None and not 1998 <= roth_first_year <= 2100:
+        problems.append(Problem("--roth-first-year", "Roth IRAs exist from 1998"))
+    if problems:
+        raise InputError(problems)
+    store = open_for_write(ledger_path(ledger))
+    try:
+        store.set_taxpayer(
+            name,
+            birth_date=birth_date,
+            roth_first_year=roth_first_year,
+            ssn_last4=ssn_last4,
+            full_name=None if full_name is None else mask_ssn(full_name.strip(), bare=True),  # never a whole SSN
+        )
+    finally:
+        store.close()
+    print(f"taxpayer {name}: saved")
 
 
 @taxpayer_app.command("list")
@@ -401,42 +396,38 @@ def taxpayer_list(
 ) -> None:
     """The taxpayers the ledger knows, with what is recorded about each."""
 
-    def run() -> None:
-        from basis_ledger.engine.form8606 import Options
-        from basis_ledger.ledger.store import Ledger
-        from basis_ledger.render.lines import money_value
+    from basis_ledger.engine.form8606 import Options
+    from basis_ledger.ledger.store import Ledger
+    from basis_ledger.render.lines import money_value
 
-        store = Ledger.open(ledger_path(ledger))
-        try:
-            people = [asdict(p) for p in store.taxpayers().values()]
-        finally:
-            store.close()
-        opts = Options(cents=cents)
-        for p in people:  # amounts as in compute --json; a declaration of all of it as "all"
-            p["declarations"] = [
-                {"tax_year": y, "nondeductible": "all" if c is None else money_value(c, opts)}
-                for y, c in p["declarations"]
+    store = Ledger.open(ledger_path(ledger))
+    try:
+        people = [asdict(p) for p in store.taxpayers().values()]
+    finally:
+        store.close()
+    opts = Options(cents=cents)
+    for p in people:  # amounts as in compute --json; a declaration of all of it as "all"
+        p["declarations"] = [
+            {"tax_year": y, "nondeductible": "all" if c is None else money_value(c, opts)} for y, c in p["declarations"]
+        ]
+    if json_out:
+        print_json(people)
+    elif csv_out:
+        from basis_ledger.render.tables import rows_csv
+
+        header = ["name", "full_name", "birth_date", "ssn_last4", "roth_first_year", "declarations"]
+        body = [
+            [
+                *[p[k] for k in header[:-1]],
+                ";".join(f"{d['tax_year']}={d['nondeductible']}" for d in p["declarations"]),
             ]
-        if json_out:
-            print_json(people)
-        elif csv_out:
-            from basis_ledger.render.tables import rows_csv
+            for p in people
+        ]
+        rows_csv(header, body, sys.stdout)
+    else:
+        from basis_ledger.render.tables import taxpayers_table
 
-            header = ["name", "full_name", "birth_date", "ssn_last4", "roth_first_year", "declarations"]
-            body = [
-                [
-                    *[p[k] for k in header[:-1]],
-                    ";".join(f"{d['tax_year']}={d['nondeductible']}" for d in p["declarations"]),
-                ]
-                for p in people
-            ]
-            rows_csv(header, body, sys.stdout)
-        else:
-            from basis_ledger.render.tables import taxpayers_table
-
-            taxpayers_table(people, console(), wide)
-
-    guarded(run)
+        taxpayers_table(people, console(), wide)
 
 
 _DECLARABLE_KINDS = ("traditional_contribution", "nondeductible_contribution")
@@ -456,31 +447,38 @@ def declare(
 ) -> None:
     """Declare how much of a year's traditional IRA contributions is nondeductible (custodians never say)."""
 
-    def run() -> None:
-        import pandas as pd
+    import pandas as pd
 
-        from basis_ledger.money import format_cents, parse_amounts
+    from basis_ledger.money import format_cents, parse_amounts
 
-        cents: int | None = None
-        if nondeductible.strip().lower() != "all":
-            parsed, problem = parse_amounts(pd.Series([nondeductible]))
-            if problem.iloc[0]:
-                raise InputError([Problem("--nondeductible", f"{problem.iloc[0]} ('{nondeductible}'); or 'all'")])
-            cents = int(parsed.iloc[0])
-        store = open_for_write(ledger_path(ledger))
-        try:
-            store.declare(taxpayer, year, cents)
-            events = store.events(taxpayer, provenance=False)
-        finally:
-            store.close()
-        what = "all" if cents is None else f"${format_cents(cents, whole=False)}"
-        print(f"{taxpayer} {year}: nondeductible traditional contributions = {what}")
-        mask = events["kind"].isin(_DECLARABLE_KINDS) & (events["tax_year"] == year)
-        if not mask.any():
-            print(
-                f"warning: the ledger has no traditional IRA contributions of {taxpayer} for {year}: the declaration "
-                "is kept and applies once they are imported; check the year and the taxpayer",
-                file=sys.stderr,
+    cents: int | None = None
+    if nondeductible.strip().lower() != "all":
+        parsed, problem = parse_amounts(pd.Series([nondeductible]))
+        if problem.iloc[0]:
+            raise InputError([Problem("--nondeductible", f"{problem.iloc[0]} ('{nondeductible}'); or 'all'")])
+        cents = int(parsed.iloc[0])
+    from basis_ledger.ledger.schema import FIRST_YEAR, LAST_YEAR
+
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise InputError([Problem("--year", f"{year} is outside {FIRST_YEAR}-{LAST_YEAR}")])
+    store = open_for_write(ledger_path(ledger))
+    try:
+        known = store.taxpayers()
+        if taxpayer not in known:
+            names = ", ".join(known) or "none yet"
+            raise InputError(
+                [Problem("--taxpayer", f"unknown taxpayer '{taxpayer}' (known: {names}); add with 'taxpayer set'")]
             )
-
-    guarded(run)
+        store.declare(taxpayer, year, cents)
+        events = store.events(taxpayer, provenance=False)
+    finally:
+        store.close()
+    what = "all" if cents is None else f"${format_cents(cents, whole=False)}"
+    print(f"{taxpayer} {year}: nondeductible traditional contributions = {what}")
+    mask = events["kind"].isin(_DECLARABLE_KINDS) & (events["tax_year"] == year)
+    if not mask.any():
+        print(
+            f"warning: the ledger has no traditional IRA contributions of {taxpayer} for {year}: the declaration "
+            "is kept and applies once they are imported; check the year and the taxpayer",
+            file=sys.stderr,
+        )

@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from basis_ledger.commands import JsonOpt, LedgerOpt, app, console, guarded, ledger_path, print_json
+from basis_ledger.commands import App, JsonOpt, LedgerOpt, app, console, ledger_path, print_json
 from basis_ledger.model import InputError, Problem
 
-firm_app = typer.Typer(
+if TYPE_CHECKING:
+    from basis_ledger.ledger.location import DatabaseUrl
+
+firm_app = App(
     help="A firm's PostgreSQL ledger: households, preparers and reviewers (docs/firm.md).", no_args_is_help=True
 )
 app.add_typer(firm_app, name="firm")
-ledger_app = typer.Typer(help="The ledger as a whole: copy it between SQLite and PostgreSQL.", no_args_is_help=True)
+ledger_app = App(help="The ledger as a whole: copy it between SQLite and PostgreSQL.", no_args_is_help=True)
 app.add_typer(ledger_app, name="ledger")
 
 Households = Annotated[list[str], typer.Argument(help="One or more client households.", show_default=False)]
 Role = Annotated[str, typer.Argument(help="The preparer's or reviewer's PostgreSQL login role.", show_default=False)]
 
 
-def _firm_url(ledger: str | None):
+def _firm_url(ledger: str | None) -> DatabaseUrl:
     from basis_ledger.ledger.location import DatabaseUrl
 
     where = ledger_path(ledger)
@@ -36,13 +39,10 @@ def firm_init(ledger: LedgerOpt = None) -> None:
     """Create the firm's ledger in an existing database (or bring it up to date): tables, row-level security,
     and the basis_preparer and basis_reviewer group roles. Run it as the database's owner."""
 
-    def run() -> None:
-        from basis_ledger.ledger import firm
+    from basis_ledger.ledger import firm
 
-        for line in firm.init(_firm_url(ledger)):
-            print(line)
-
-    guarded(run)
+    for line in firm.init(_firm_url(ledger)):
+        print(line)
 
 
 @firm_app.command("grant")
@@ -54,49 +54,38 @@ def firm_grant(
 ) -> None:
     """Let ROLE read and write (or, with --read-only, only read) the households named."""
 
-    def run() -> None:
-        from basis_ledger.ledger import firm
+    from basis_ledger.ledger import firm
 
-        for line in firm.grant(_firm_url(ledger), role, households, read_only=read_only):
-            print(line)
-
-    guarded(run)
+    for line in firm.grant(_firm_url(ledger), role, households, read_only=read_only):
+        print(line)
 
 
 @firm_app.command("revoke")
 def firm_revoke(role: Role, households: Households, ledger: LedgerOpt = None) -> None:
     """Take the households named away from ROLE: it no longer sees any of their rows."""
 
-    def run() -> None:
-        from basis_ledger.ledger import firm
+    from basis_ledger.ledger import firm
 
-        for line in firm.revoke(_firm_url(ledger), role, households):
-            print(line)
-
-    guarded(run)
+    for line in firm.revoke(_firm_url(ledger), role, households):
+        print(line)
 
 
 @firm_app.command("roles")
 def firm_roles(json_out: JsonOpt = False, ledger: LedgerOpt = None) -> None:
     """Who may see what: each role, its group, the households it writes and those it only reads."""
 
-    def run() -> None:
-        from basis_ledger.ledger import firm
+    from basis_ledger.ledger import firm
 
-        rows = firm.roles(_firm_url(ledger))
-        if json_out:
-            print_json(
-                [{"role": r.role, "group": r.group, "writes": list(r.writes), "reads": list(r.reads)} for r in rows]
-            )
-            return
-        from rich.table import Table
+    rows = firm.roles(_firm_url(ledger))
+    if json_out:
+        print_json([{"role": r.role, "group": r.group, "writes": list(r.writes), "reads": list(r.reads)} for r in rows])
+        return
+    from rich.table import Table
 
-        table = Table("Role", "Group", "Writes", "Reads only")
-        for r in rows:
-            table.add_row(r.role, r.group or "-", ", ".join(r.writes) or "-", ", ".join(r.reads) or "-")
-        console().print(table)
-
-    guarded(run)
+    table = Table("Role", "Group", "Writes", "Reads only")
+    for r in rows:
+        table.add_row(r.role, r.group or "-", ", ".join(r.writes) or "-", ", ".join(r.reads) or "-")
+    console().print(table)
 
 
 @ledger_app.command("copy")
@@ -115,15 +104,12 @@ def ledger_copy(
 ) -> None:
     """Copy a whole ledger, SQLite <-> PostgreSQL: all or nothing, every row with its provenance and id."""
 
-    def run() -> None:
-        from basis_ledger.ledger.copying import copy_ledger
-        from basis_ledger.ledger.location import household_choice, resolve
+    from basis_ledger.ledger.copying import copy_ledger
+    from basis_ledger.ledger.location import household_choice, resolve
 
-        counts = copy_ledger(resolve(source), resolve(destination), household_choice(household))
-        if json_out:
-            print_json({"source": str(resolve(source)), "destination": str(resolve(destination)), "rows": counts})
-            return
-        rows = ", ".join(f"{n} {table}" for table, n in counts.items() if n)
-        print(f"copied {rows or 'an empty ledger'} into {resolve(destination)}")
-
-    guarded(run)
+    counts = copy_ledger(resolve(source), resolve(destination), household_choice(household))
+    if json_out:
+        print_json({"source": str(resolve(source)), "destination": str(resolve(destination)), "rows": counts})
+        return
+    rows = ", ".join(f"{n} {table}" for table, n in counts.items() if n)
+    print(f"copied {rows or 'an empty ledger'} into {resolve(destination)}")

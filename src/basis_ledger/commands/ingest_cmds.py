@@ -9,20 +9,20 @@ import typer
 
 from basis_ledger.commands import (
     EXIT_FINDINGS,
+    App,
     CsvOpt,
     JsonOpt,
     LedgerOpt,
     WideOpt,
     app,
     console,
-    guarded,
     ledger_path,
     open_for_write,
     print_json,
 )
 from basis_ledger.model import InputError, Problem
 
-account_app = typer.Typer(help="Custodian accounts: whose each one is and what type it is.", no_args_is_help=True)
+account_app = App(help="Custodian accounts: whose each one is and what type it is.", no_args_is_help=True)
 app.add_typer(account_app, name="account")
 
 MapOpt = Annotated[
@@ -41,6 +41,7 @@ def _inspect(
     rules: tuple = (),
 ) -> list[dict]:
     """What `import` would do with these files, file by file; reads the ledger (accounts) but writes nothing."""
+    from basis_ledger.faults import reading
     from basis_ledger.ingest.base import Context
     from basis_ledger.ingest.registry import choose
     from basis_ledger.ingest.source import SourceFile
@@ -57,10 +58,11 @@ def _inspect(
             obj: dict = {"file": str(path)}
             objects.append(obj)
             try:
-                src = SourceFile.read(path)
-                imp = choose(src, profile)
-                obj["profile"] = imp.name
-                ex = imp.extract(src, ctx) if getattr(imp, "takes_context", False) else imp.extract(src)
+                with reading(path):
+                    src = SourceFile.read(path)
+                    imp = choose(src, profile)
+                    obj["profile"] = imp.name
+                    ex = imp.extract(src, ctx) if getattr(imp, "takes_context", False) else imp.extract(src)
             except InputError as err:
                 obj["problems"] = [str(p) for p in err.problems]
                 continue
@@ -128,19 +130,16 @@ def inspect(
 
     Exit 0 when every file would import cleanly, 1 when some file needs review or has problems (all listed)."""
 
-    def run() -> None:
-        from basis_ledger.ingest.statements.mapping import parse_all
+    from basis_ledger.ingest.statements.mapping import parse_all
 
-        mapping, rules = parse_all(maps, mapping_file)
-        objects = _inspect(files, profile, mapping, taxpayer, ledger_path(ledger), rules)
-        if json_out:
-            print_json(objects)
-        else:
-            _show(objects)
-        if any(o.get("problems") or o.get("review") for o in objects):
-            raise typer.Exit(EXIT_FINDINGS)
-
-    guarded(run)
+    mapping, rules = parse_all(maps, mapping_file)
+    objects = _inspect(files, profile, mapping, taxpayer, ledger_path(ledger), rules)
+    if json_out:
+        print_json(objects)
+    else:
+        _show(objects)
+    if any(o.get("problems") or o.get("review") for o in objects):
+        raise typer.Exit(EXIT_FINDINGS)
 
 
 def _show(objects: list[dict]) -> None:
@@ -180,26 +179,23 @@ def account_set(
 ) -> None:
     """Declare a custodian account: statement imports need its owner and type."""
 
-    def run() -> None:
-        from basis_ledger.ingest.base import DECLARABLE_TYPES
+    from basis_ledger.ingest.base import DECLARABLE_TYPES
 
-        problems = []
-        if type_ not in DECLARABLE_TYPES:
-            problems.append(Problem("--type", f"'{type_}' is not an account type ({', '.join(DECLARABLE_TYPES)})"))
-        if not owner.strip() or len(owner) > 64:
-            problems.append(Problem("--owner", "give the owner's name as used in the ledger (1 to 64 characters)"))
-        if not account.strip():
-            problems.append(Problem("ACCOUNT", "empty account"))
-        if problems:
-            raise InputError(problems)
-        store = open_for_write(ledger_path(ledger))
-        try:
-            store.set_account(account.strip(), owner.strip(), type_, custodian)
-        finally:
-            store.close()
-        print(f"account {account.strip()}: {owner.strip()}, {type_}")
-
-    guarded(run)
+    problems = []
+    if type_ not in DECLARABLE_TYPES:
+        problems.append(Problem("--type", f"'{type_}' is not an account type ({', '.join(DECLARABLE_TYPES)})"))
+    if not owner.strip() or len(owner) > 64:
+        problems.append(Problem("--owner", "give the owner's name as used in the ledger (1 to 64 characters)"))
+    if not account.strip():
+        problems.append(Problem("ACCOUNT", "empty account"))
+    if problems:
+        raise InputError(problems)
+    store = open_for_write(ledger_path(ledger))
+    try:
+        store.set_account(account.strip(), owner.strip(), type_, custodian)
+    finally:
+        store.close()
+    print(f"account {account.strip()}: {owner.strip()}, {type_}")
 
 
 @account_app.command("list")
@@ -208,27 +204,24 @@ def account_list(
 ) -> None:
     """The declared accounts."""
 
-    def run() -> None:
-        import sys
-        from dataclasses import asdict
+    import sys
+    from dataclasses import asdict
 
-        from basis_ledger.ledger.store import Ledger
+    from basis_ledger.ledger.store import Ledger
 
-        store = Ledger.open(ledger_path(ledger))
-        try:
-            rows = [asdict(a) for a in store.accounts().values()]
-        finally:
-            store.close()
-        if json_out:
-            print_json(rows)
-        elif csv_out:
-            from basis_ledger.render.tables import rows_csv
+    store = Ledger.open(ledger_path(ledger))
+    try:
+        rows = [asdict(a) for a in store.accounts().values()]
+    finally:
+        store.close()
+    if json_out:
+        print_json(rows)
+    elif csv_out:
+        from basis_ledger.render.tables import rows_csv
 
-            header = ["account", "owner", "type", "custodian"]
-            rows_csv(header, [[r[k] for k in header] for r in rows], sys.stdout)
-        else:
-            from basis_ledger.render.tables import accounts_table
+        header = ["account", "owner", "type", "custodian"]
+        rows_csv(header, [[r[k] for k in header] for r in rows], sys.stdout)
+    else:
+        from basis_ledger.render.tables import accounts_table
 
-            accounts_table(rows, console(), wide)
-
-    guarded(run)
+        accounts_table(rows, console(), wide)

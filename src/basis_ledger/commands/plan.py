@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from basis_ledger.commands import EXIT_FINDINGS, JsonOpt, LedgerOpt, TaxpayerOpt, app, console, guarded, print_json
+from basis_ledger.commands import EXIT_FINDINGS, JsonOpt, LedgerOpt, TaxpayerOpt, app, console, print_json
 from basis_ledger.commands.core import Cents, Places, _load
 from basis_ledger.model import InputError, Problem
 
@@ -45,27 +45,24 @@ def plan(
     Exit 1 when the plan triggers an error finding, 2 on bad input. The ledger is never written.
     """
 
-    def run() -> None:
-        from basis_ledger.engine.form8606 import Options
+    from basis_ledger.engine.form8606 import Options
 
-        if not 3 <= ratio_places <= 9:
-            raise InputError([Problem("--ratio-places", f"{ratio_places} is not allowed: line 10 needs 3 to 9")])
-        opts = Options(ratio_places=ratio_places, cents=cents)
-        result = (
-            _action(what, taxpayer, year, amount, start, ledger, opts)
-            if what in ACTIONS
-            else _whatif(Path(what), taxpayer, year, amount, start, ledger, opts)
-        )
-        if json_out:
-            print_json(result.as_json())
-        else:
-            from basis_ledger.plan.render import plan_report
+    if not 3 <= ratio_places <= 9:
+        raise InputError([Problem("--ratio-places", f"{ratio_places} is not allowed: line 10 needs 3 to 9")])
+    opts = Options(ratio_places=ratio_places, cents=cents)
+    result = (
+        _action(what, taxpayer, year, amount, start, ledger, opts)
+        if what in ACTIONS
+        else _whatif(Path(what), taxpayer, year, amount, start, ledger, opts)
+    )
+    if json_out:
+        print_json(result.as_json())
+    else:
+        from basis_ledger.plan.render import plan_report
 
-            plan_report(result, console())
-        if result.has_errors:
-            raise typer.Exit(EXIT_FINDINGS)
-
-    guarded(run)
+        plan_report(result, console())
+    if result.has_errors:
+        raise typer.Exit(EXIT_FINDINGS)
 
 
 def _whatif(path: Path, taxpayer, year, amount, start, ledger, opts):

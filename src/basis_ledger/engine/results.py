@@ -27,8 +27,8 @@ def compute_lines(
     `inputs`: the events' engine inputs when the caller (the loader) has built them already."""
     import pandas as pd
 
-    if events.empty:
-        return pd.DataFrame(columns=["taxpayer", "chain", "tax_year", "form_required", "cautions"])
+    if events.empty:  # a taxpayer with no events yet: no rows, but every column (the checks and renderers need them)
+        return _empty_lines()
     inp = inputs if inputs is not None else build(events, taxpayers)
     comp = form8606.compute(inp, opts)
     years = inp.years
@@ -56,6 +56,18 @@ def compute_lines(
     frame["_inherited"] = frame["chain"] != "own"  # a person's own chain first, then inherited ones
     frame = frame.sort_values(["taxpayer", "_inherited", "chain", "tax_year"], kind="stable")
     return frame.drop(columns="_inherited").reset_index(drop=True)
+
+
+def _empty_lines() -> pd.DataFrame:
+    import pandas as pd
+
+    cols: dict[str, Any] = {"taxpayer": pd.array([], dtype="str"), "chain": pd.array([], dtype="str")}
+    cols["tax_year"] = np.array([], dtype=np.int64)
+    cols |= {f"L{k}": pd.array([], dtype="Int64") for k in LINE_KEYS}
+    cols |= {k: np.array([], dtype=np.int64) for k in STATE_KEYS}
+    cols |= {k: np.array([], dtype=bool) for k in ("part1", "part2", "part3", "form_required")}
+    cols["cautions"] = np.array([], dtype=object)
+    return pd.DataFrame(cols)
 
 
 def _cautions(comp: Computed, ci: np.ndarray, yj: np.ndarray) -> list[list[Caution]]:

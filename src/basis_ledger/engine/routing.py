@@ -92,8 +92,11 @@ def place(events: pd.DataFrame) -> Placed:
 
 def _late(events: pd.DataFrame) -> np.ndarray:
     """Dated after the extended due date of the return for its tax year (one calendar lookup per tax year)."""
+    import numpy as np
 
     tax_year = events["tax_year"]
+    if tax_year.empty:  # no events (a taxpayer set, nothing imported): an empty map has no string dtype to compare
+        return np.zeros(0, dtype=bool)
     due = tax_year.map({int(y): extended_due_date_iso(int(y)) for y in tax_year.unique()})
     return (events["date"] > due).to_numpy(dtype=bool)
 

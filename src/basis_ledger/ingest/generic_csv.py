@@ -136,7 +136,7 @@ def _typed(raw: pd.DataFrame, fname: str) -> tuple[pd.DataFrame, list[Problem]]:
 
     date_text = raw["date"].str.strip()
     parsed = pd.to_datetime(date_text, format="%Y-%m-%d", errors="coerce")
-    bad_date = parsed.isna() | ~date_text.str.fullmatch(r"\d{4}-\d{2}-\d{2}")
+    bad_date = parsed.isna() | ~date_text.str.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
     report(bad_date & (date_text == ""), "date", "missing date")
     report(
         bad_date & (date_text != ""),
@@ -146,7 +146,7 @@ def _typed(raw: pd.DataFrame, fname: str) -> tuple[pd.DataFrame, list[Problem]]:
     out["date"] = date_text
 
     ty_text = raw["tax_year"].str.strip()
-    ty_ok = ty_text.str.fullmatch(r"\d{4}")
+    ty_ok = ty_text.str.fullmatch(r"[0-9]{4}")
     report(~ty_ok & (ty_text != ""), "tax_year", lambda i: f"tax_year '{ty_text.iat[i]}' is not a four-digit year")
     year_of_date = pd.Series(np.where(bad_date, 0, parsed.dt.year.fillna(0)), index=raw.index).astype("int64")
     out["tax_year"] = np.where(ty_ok, pd.to_numeric(ty_text.where(ty_ok, "0")), year_of_date).astype("int64")

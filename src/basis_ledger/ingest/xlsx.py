@@ -48,6 +48,8 @@ def read_workbook(src: SourceFile) -> list[tuple[str, list[tuple[int, list[str]]
     sheets, cells = [], 0
     try:
         for ws in book.worksheets:
+            if hasattr(ws, "reset_dimensions"):  # a stale <dimension> would cut the rows read (read-only mode)
+                ws.reset_dimensions()
             rows = []
             for number, values in enumerate(ws.iter_rows(values_only=True), 1):
                 cells += len(values)

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     import pyarrow as pa
 
-SCHEMA_VERSION = "1"  # the ledger schema both engines write (schemas/ledger.sql); store.py re-exports it
+SCHEMA_VERSION = "2"  # the ledger schema both engines write (schemas/ledger.sql); store.py re-exports it
 
 
 class Cursor(Protocol):

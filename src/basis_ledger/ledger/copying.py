@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from basis_ledger.ledger import dialect
+from basis_ledger.ledger.backend import SCHEMA_VERSION, Connection
 from basis_ledger.ledger.location import DatabaseUrl, Location
-from basis_ledger.ledger.store import SCHEMA_VERSION, Ledger
+from basis_ledger.ledger.store import Ledger
 from basis_ledger.model import InputError, Problem
 
 CHUNK = 50_000
@@ -115,13 +117,13 @@ def _copy(src: Ledger, dst: Ledger) -> dict[str, int]:
     return counts
 
 
-def _reserve(conn, table: str, n: int) -> list[int]:
+def _reserve(conn: Connection, table: str, n: int) -> list[int]:
     """n new ids from the table's identity sequence, in increasing order."""
     sql = f"SELECT nextval(pg_get_serial_sequence('public.{table}', 'id')) FROM generate_series(1, ?) ORDER BY 1"
     return [r[0] for r in conn.execute(sql, (n,)).fetchall()]
 
 
-def _write(conn, engine: str, table: str, columns: list[str], cols: list[list]) -> None:
+def _write(conn: Connection, engine: str, table: str, columns: list[str], cols: list[list[object]]) -> None:
     if engine == "postgresql":
         import pyarrow as pa
 
@@ -130,13 +132,13 @@ def _write(conn, engine: str, table: str, columns: list[str], cols: list[list]) 
         conn.ingest(table, data, columns)
         return
     marks = ", ".join("?" * len(columns))
-    conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", zip(*cols, strict=True))
+    conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", list(zip(*cols, strict=True)))
 
 
-def _types(table: str):
+def _types(table: str) -> dict[str, Any]:
     import pyarrow as pa
 
-    out = {}
+    out: dict[str, Any] = {}
     for line in dialect.sqlite_tables()[table]:
         parts = line.split()
         if len(parts) > 1:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from basis_ledger.faults import reading
 from basis_ledger.ingest.base import Context, Extracted
 from basis_ledger.ingest.registry import choose
 from basis_ledger.ingest.source import SourceFile
@@ -36,10 +37,11 @@ def extract_file(
 
     validate=False leaves the schema check of a file that parsed cleanly to the caller (import_files checks all
     files' events in one pandera pass)."""
-    src = SourceFile.read(path)
-    importer = choose(src, profile)
-    # Statement and tax-form importers need the declared accounts and the user's mapping (Context).
-    extracted = importer.extract(src, ctx) if getattr(importer, "takes_context", False) else importer.extract(src)
+    with reading(path):  # a parser's fault on this file (csv, zip, xml, pdf) is a Problem naming it
+        src = SourceFile.read(path)
+        importer = choose(src, profile)
+        # Statement and tax-form importers need the declared accounts and the user's mapping (Context).
+        extracted = importer.extract(src, ctx) if getattr(importer, "takes_context", False) else importer.extract(src)
     problems = list(extracted.problems)
     if extracted.events is not None and (validate or problems):
         problems += validation_problems(extracted.events, str(path))
@@ -151,6 +153,7 @@ def plan(
         staged.append(Staged(src, extracted, again=row[0] if row else None))
     pairs = [(s.src, s.extracted) for s in staged]
     problems += _validate_together(pairs)
+    problems += _over_the_ceiling(pairs, ledger)
     from basis_ledger.ledger.crosscheck import reconcile
 
     batch = [(str(s.path), e) for s, e in pairs]
@@ -228,9 +231,29 @@ def _recorded(extracted: Extracted) -> tuple[str, ...]:
     return (*forms, *docs)
 
 
+def _over_the_ceiling(staged: list[tuple[SourceFile, Extracted]], ledger: Ledger | None) -> list[Problem]:
+    """All of a taxpayer's amounts together stay under money.MAX_TOTAL_CENTS, so the engine computes exactly."""
+    from basis_ledger.money import MAX_TOTAL_CENTS, format_cents
+
+    totals: dict[str, int] = dict(ledger.amount_totals()) if ledger else {}
+    first: dict[str, str] = {}
+    for src, e in staged:
+        if e.events is None or not len(e.events):
+            continue
+        for who, cents in e.events.groupby("taxpayer")["amount_cents"].sum().items():
+            totals[who] = totals.get(who, 0) + int(cents)
+            first.setdefault(who, src.label)
+    ceiling = format_cents(MAX_TOTAL_CENTS, whole=True)
+    return [
+        Problem(first[who], f"taxpayer '{who}': amounts total more than ${ceiling}, the ledger's ceiling (a typo?)")
+        for who, total in totals.items()
+        if total > MAX_TOTAL_CENTS and who in first
+    ]
+
+
 def _validate_together(staged: list[tuple[SourceFile, Extracted]]) -> list[Problem]:
     """One pandera pass over every staged file's events (a pass costs about the same for 10 rows as for 10,000)."""
-    frames = [e.events.assign(source_file=str(s.path)) for s, e in staged if e.events is not None and len(e.events)]
+    frames = [e.events.assign(source_file=s.label) for s, e in staged if e.events is not None and len(e.events)]
     if not frames:
         return []
     import pandas as pd

@@ -55,7 +55,7 @@ class Connection(sqlite.Connection):
         self.household: str | None = None  # the session's household, once chosen
         self.scoped = False  # True when the household was chosen explicitly: the views show only it
 
-    def _statement(self, sql: str, params: pa.RecordBatch | None):
+    def _statement(self, sql: str, params: pa.RecordBatch | None) -> Any:
         return super()._statement(translate(sql), params)
 
     def executescript(self, sql: str) -> None:

@@ -60,7 +60,39 @@ def _account_named(df: pd.DataFrame) -> pd.Series:
     return (df["account"] != "") | df["kind"].isin(list(OPENING_KINDS))
 
 
+# Characters no stored text may hold: C0 controls but tab and line feed, DEL and C1 controls (ESC starts a
+# terminal escape; openpyxl refuses the rest). Each is refused at import, with the line named.
+CONTROL_CHARS = r"[\x00-\x08\x0b-\x1f\x7f-\x9f]"
+MAX_TEXT = {"taxpayer": 64, "account": 64, "memo": 1000}  # longest value of each text column (docs/limits.md)
+
+
+def _no_control(column: str) -> RowRule:
+    import re
+
+    def say(r: pd.Series) -> str:
+        m = re.search(CONTROL_CHARS, str(r[column]))
+        shown = m[0].encode("unicode_escape").decode("ascii") if m else "?"
+        return f"control character {shown} in {column}: remove it (it cannot be stored, printed or written safely)"
+
+    return RowRule(f"{column}-no-control", column, lambda df: ~df[column].str.contains(CONTROL_CHARS, regex=True), say)
+
+
+def _not_too_long(column: str, limit: int) -> RowRule:
+    return RowRule(
+        f"{column}-length",
+        column,
+        lambda df: df[column].str.len() <= limit,
+        lambda r: f"{column} is {len(str(r[column])):,} characters long; the limit is {limit:,}",
+    )
+
+
+TEXT_RULES = (
+    *(_no_control(c) for c in ("taxpayer", "date", "account", "memo")),
+    *(_not_too_long(c, n) for c, n in MAX_TEXT.items() if c != "taxpayer"),
+)
+
 ROW_RULES = (
+    *TEXT_RULES,
     RowRule(
         "kind-known",
         "event",
@@ -149,7 +181,7 @@ def events_schema():
     return pa.DataFrameSchema(
         {
             "taxpayer": pa.Column(str, pa.Check.str_length(min_value=1, max_value=64, error="taxpayer-length")),
-            "date": pa.Column(str, pa.Check.str_matches(r"^\d{4}-\d{2}-\d{2}$", error="date-format")),
+            "date": pa.Column(str, pa.Check.str_matches(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", error="date-format")),
             "tax_year": pa.Column("int64"),
             "account": pa.Column(str),
             "account_type": pa.Column(str),

@@ -3,18 +3,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from basis_ledger.faults import database_problem, shown
+from basis_ledger.files import private_dirs
 from basis_ledger.ingest.base import EVENT_COLUMNS
 from basis_ledger.ledger.backend import SCHEMA_VERSION  # re-exported: the ledger's schema version
 from basis_ledger.ledger.corrections import Corrections, live
 from basis_ledger.ledger.location import DatabaseUrl, Location
-from basis_ledger.model import InputError, Problem, Taxpayer
+from basis_ledger.ledger.trust import APPLICATION_ID, check_file, check_schema, migrations
+from basis_ledger.ledger.trust import SCHEMA_VERSION as LEDGER_VERSION
+from basis_ledger.model import SSN_LIKE, InputError, Problem, Taxpayer, mask_ssn
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -22,6 +28,7 @@ if TYPE_CHECKING:
 
     from basis_ledger.ledger.backend import Connection
 
+BUSY_MS = 60_000  # how long a writer waits for another one's transaction before saying the ledger is busy
 EVENT_FIELDS = EVENT_COLUMNS  # what an importer extracts is what a row of `events` stores
 # Ledger.events() with provenance: the event id, its fields, and the file it came from (name, sha256, line).
 LEDGER_EVENT_COLUMNS = ("id", *EVENT_COLUMNS[:-1], "source_file", "source_sha256", "source_line")
@@ -34,6 +41,74 @@ def resolve_path(option: str | None) -> Location:
     return resolve(option)
 
 
+def _create(path: Path) -> None:
+    """A complete new ledger appears at `path` at once (built beside it, then linked), or not at all."""
+    from basis_ledger.ledger import sqlite
+
+    private_dirs(path.parent)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.new")
+    os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))  # owner-only from birth
+    try:
+        conn = sqlite.connect(tmp)
+        try:
+            sqlite.create_schema(conn, SCHEMA_VERSION)
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        finally:
+            conn.close()
+        with contextlib.suppress(FileExistsError):  # another process created the ledger meanwhile: use theirs
+            os.link(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _migrate(conn, path: Path, version: int, write: bool) -> None:
+    from basis_ledger.ledger import sqlite
+
+    steps = migrations(version, LEDGER_VERSION)
+    if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+        raise InputError(
+            [Problem(shown(str(path), 400), f"schema version {version} needs upgrading, but the ledger is read-only")]
+        )
+    if not write:  # the read-only connection cannot migrate: reopen for writing just for this
+        conn = sqlite.connect(path)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for to, script in steps:
+                conn.executescript(script)
+                conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(to),))
+            conn.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(Exception):
+                conn.execute("ROLLBACK")
+            raise
+    finally:
+        if not write:
+            conn.close()
+    print(f"{shown(str(path), 400)}: ledger upgraded from schema {version} to {LEDGER_VERSION}", file=sys.stderr)
+
+
+def _masked_text(events: pd.DataFrame) -> pd.DataFrame:
+    """Free text as stored: any whole SSN in a memo or account keeps only its last four digits."""
+    out = events
+    for col, bare in (("memo", True), ("account", False)):
+        hits = events[col].str.contains(SSN_LIKE, regex=True).to_numpy()  # a cheap filter first
+        if hits.any():
+            out = out.copy() if out is events else out
+            out.loc[hits, col] = [mask_ssn(v, bare=bare) for v in events.loc[hits, col]]
+    return out
+
+
+def _environment(err: InputError, path: object) -> InputError:
+    """The driver's 'the ledger refused: disk I/O error' as what it means for the user."""
+    said = err.problems[0].message.removeprefix("the ledger refused: ") if err.problems else ""
+    if len(err.problems) == 1 and said != err.problems[0].message:
+        problem = database_problem(Exception(said), shown(str(path), 400))
+        if not problem.message.startswith("the database refused"):
+            return InputError([problem])
+    return err
+
+
 class Ledger(Corrections):
     def __init__(self, conn, path: Location):
         self.conn = conn  # sqlite.Connection or postgres.Connection: the same calls (ledger/backend.py)
@@ -42,37 +117,51 @@ class Ledger(Corrections):
 
     # -- opening ---------------------------------------------------------------------------------
     @classmethod
-    def open(cls, path: Location, *, create: bool = False, household: str | None = None) -> Ledger:
+    def open(cls, path: Location, *, create: bool = False, write: bool = False, household: str | None = None) -> Ledger:
+        """Open a ledger: a new one (create=True), or an existing file that carries our schema marker.
+
+        A file we refuse (foreign, damaged, newer, another user's) is never changed: it is checked by reading
+        before any write. Read-only commands (write=False) open the file read-only, so a read-only ledger works.
+        An older schema is migrated explicitly (schemas/migrations/), in one transaction, and said so on stderr.
+        """
         if isinstance(path, DatabaseUrl):
             from basis_ledger.ledger import postgres
             from basis_ledger.ledger.location import household_choice
 
             return cls(postgres.open_ledger(path, create=create, household=household_choice(household)), path)
-        if not path.exists():
+        write = write or create
+        if not os.path.lexists(path):
             if not create:
                 raise InputError(
                     [
                         Problem(
-                            str(path),
+                            shown(str(path), 400),
                             "no ledger here yet; run 'basis-ledger import FILE' first "
                             "(or name one with --ledger / $BASIS_LEDGER)",
                         )
                     ]
                 )
-            path.parent.mkdir(parents=True, exist_ok=True)
-            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))  # owner-only from birth
+            _create(path)
+        check_file(path)  # only reads: a file we refuse is never changed
+        if write and not os.access(path, os.W_OK):
+            raise InputError([Problem(shown(str(path), 400), "the ledger is read-only: this command writes to it")])
         from basis_ledger.ledger import sqlite
 
-        conn = None
+        conn = sqlite.connect(path, read_only=not write)
         try:
-            conn = sqlite.connect(path)
-            sqlite.create_schema(conn, SCHEMA_VERSION)
-        except InputError as err:
-            if conn is not None:
-                conn.close()
-            reason = err.problems[0].message.removeprefix("the ledger refused: ")
-            raise InputError([Problem(str(path), f"not a basis-ledger database ({reason})")]) from None
-        os.chmod(path, 0o600)
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
+            version = check_schema(conn, path, expect=LEDGER_VERSION)
+            if version < LEDGER_VERSION:
+                _migrate(conn, path, version, write)
+                check_schema(conn, path, expect=LEDGER_VERSION)
+            if write:
+                if os.stat(path).st_mode & 0o077:
+                    os.chmod(path, 0o600)
+                if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:  # made before the marker
+                    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        except BaseException:
+            conn.close()
+            raise
         return cls(conn, path)
 
     def close(self) -> None:
@@ -97,13 +186,19 @@ class Ledger(Corrections):
             with write_transaction(self.conn) as conn:
                 yield conn
             return
-        self._begin()
         try:
-            yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
+            self._begin()
+            try:
+                yield self.conn
+                self.conn.execute("COMMIT")
+            except BaseException:
+                # SQLite may already have rolled back (a full disk during COMMIT): keep the original error, not
+                # "cannot rollback - no transaction is active".
+                with contextlib.suppress(Exception):
+                    self.conn.execute("ROLLBACK")
+                raise
+        except InputError as err:  # full, locked, read-only, I/O: the environment, named as such
+            raise _environment(err, self.path) from None
 
     def _begin(self) -> None:
         """BEGIN IMMEDIATE; when another process holds the lock, say so and wait for it (not exit 3)."""
@@ -118,11 +213,14 @@ class Ledger(Corrections):
         except InputError as err:
             if not locked(err):
                 raise
+        finally:  # COMMIT may wait for readers: the ordinary timeout again
+            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
         wait = int(os.environ.get("BASIS_LEDGER_LOCK_WAIT", "600"))
         print(f"waiting for the ledger lock: another basis-ledger is writing {self.path} ...", file=sys.stderr)
         try:
             self.conn.execute(f"PRAGMA busy_timeout = {wait * 1000}")
             self.conn.execute(self.conn.BEGIN_WRITE)
+            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
         except InputError as err:
             if not locked(err):
                 raise
@@ -152,6 +250,7 @@ class Ledger(Corrections):
         """Within a transaction: append a file's events (one Arrow table: no Python object per value)."""
         n = 0 if events is None else len(events)
         if n:
+            events = _masked_text(events)
             conn.ingest("events", event_rows(events, file_id), ("file_id", *EVENT_FIELDS))
         return n
 
@@ -163,7 +262,7 @@ class Ledger(Corrections):
                 d["form"],
                 d["taxpayer"],
                 d["tax_year"],
-                d.get("account", ""),
+                mask_ssn(d.get("account", "")),
                 box,
                 str(value),
                 d["source_line"],
@@ -184,7 +283,7 @@ class Ledger(Corrections):
                 f["taxpayer"],
                 f["tax_year"],
                 f.get("chain", "own"),
-                f.get("name", ""),
+                mask_ssn(f.get("name", ""), bare=True),
                 f.get("ssn_last4"),
                 line,
                 str(value),
@@ -253,6 +352,13 @@ class Ledger(Corrections):
         """Events in ledger order; with provenance, also their id, memo, source file, sha256 and line."""
         return self.events_arrow(taxpayer, provenance=provenance).to_pandas()
 
+    def amount_totals(self) -> list[tuple[str, int]]:
+        """Each taxpayer's amounts summed (for the ceiling, money.MAX_TOTAL_CENTS)."""
+        rows = self.conn.execute(
+            f"SELECT taxpayer, SUM(amount_cents) FROM events e WHERE {live('event', 'e')} GROUP BY taxpayer"
+        ).fetchall()
+        return [(who, int(total)) for who, total in rows]  # PostgreSQL's SUM(bigint) is numeric
+
     # -- accounts (statement importers map a custodian account to its owner and type) ----------------
     def accounts(self) -> dict:
         from basis_ledger.ingest.base import Account
@@ -266,7 +372,7 @@ class Ledger(Corrections):
                 "INSERT INTO accounts (account, owner, type, custodian) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT(account) DO UPDATE SET owner = excluded.owner, type = excluded.type,"
                 " custodian = COALESCE(?, accounts.custodian)",
-                (account, owner, type_, custodian or "", custodian),
+                (mask_ssn(account), owner, type_, custodian or "", custodian),
             )
 
     # -- taxpayers -------------------------------------------------------------------------------

@@ -6,10 +6,11 @@ and so is the usage-rights signature (/Perms), which no longer validates once th
 
 from __future__ import annotations
 
-import os
+import io
 from decimal import Decimal
 from pathlib import Path
 
+from basis_ledger.files import atomic_output, check_output, private_dirs
 from basis_ledger.model import InputError, Problem
 
 PRIOR_URL = "https://www.irs.gov/pub/irs-prior/f8606--{year}.pdf"
@@ -59,7 +60,15 @@ def field_values(fmap: dict[str, str], lines: dict[str, int | str], name: str, s
     return out
 
 
-def fill(blank: Path, out: Path, year: int, lines: dict[str, int | str], name: str, ssn: str) -> dict[str, str]:
+def fill(
+    blank: Path,
+    out: Path,
+    year: int,
+    lines: dict[str, int | str],
+    name: str,
+    ssn: str,
+    protected: tuple[Path, ...] = (),  # files the output must never replace (the ledger)
+) -> dict[str, str]:
     """Fill the blank form into `out` (0600). Returns the field values written."""
     from pypdf import PdfWriter
     from pypdf.generic import NameObject
@@ -108,21 +117,22 @@ def fill(blank: Path, out: Path, year: int, lines: dict[str, int | str], name: s
             del acro[NameObject("/XFA")]
         if "/Perms" in writer._root_object:
             del writer._root_object[NameObject("/Perms")]
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(out, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            writer.write(fh)
-    os.chmod(out, 0o600)
-    _verify(out, lines)
+        buf = io.BytesIO()
+        writer.write(buf)
+    data = buf.getvalue()
+    _verify(data, out, lines)  # before anything is written: a form that does not read back is never left behind
+    check_output(out, protected=(blank, *protected))
+    private_dirs(out.parent)
+    with atomic_output(out, protected=(blank, *protected)) as fh:
+        fh.write(data)
     return values
 
 
-def _verify(out: Path, lines: dict[str, int | str]) -> None:
+def _verify(data: bytes, out: Path, lines: dict[str, int | str]) -> None:
     """Read the filled form back as `import` would: it must give exactly the lines written."""
     from basis_ledger.ingest.pdf8606.pdf import open_pdf
     from basis_ledger.ingest.pdf8606.reading import read
 
-    back = {k: Decimal(v) for k, (v, _) in read(open_pdf(out.read_bytes(), str(out)), str(out)).lines.items()}
+    back = {k: Decimal(v) for k, (v, _) in read(open_pdf(data, str(out)), str(out)).lines.items()}
     if back != {k: Decimal(str(v)) for k, v in lines.items()}:
-        out.unlink()
         raise RuntimeError(f"the filled form does not read back as written ({back} != {lines}); nothing written")

@@ -6,14 +6,14 @@ Every text cell that comes from an input file goes through render.safe.cell; the
 
 from __future__ import annotations
 
-import os
 import re
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from basis_ledger.engine.routing import place
-from basis_ledger.model import InputError, Problem, kinds
+from basis_ledger.files import atomic_output
+from basis_ledger.model import kinds
 from basis_ledger.render.safe import cell
 from basis_ledger.render.workbook_form import FEEDS, INPUTS, add_basis_chart, write_form_sheet
 
@@ -176,13 +176,10 @@ def _events_sheet(ws, ctx: Loaded) -> None:
 
 
 def _save(wb, path: Path) -> None:
-    """Owner-only from the first byte: the file is created 0600 and written through that descriptor."""
-    if not path.parent.is_dir():
-        raise InputError([Problem(str(path), f"folder {path.parent} does not exist")])
-    try:
-        fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-    except OSError as exc:
-        raise InputError([Problem(str(path), f"cannot write here ({exc.strerror})")]) from None
-    os.fchmod(fd, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        wb.save(fh)
+    """Owner-only from the first byte, and whole or not at all (files.atomic_output)."""
+    import io
+
+    with atomic_output(path) as fh:
+        buf = io.BytesIO()  # whole in memory first: a failed disk write must not leave openpyxl's zip half-closed
+        wb.save(buf)
+        fh.write(buf.getbuffer())

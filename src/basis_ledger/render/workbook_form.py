@@ -25,6 +25,7 @@ INPUTS = (
     ),
     ("ret", "Traditional contributions returned", "returned_traditional", ("returned",)),
     ("added", "After-tax plan money rolled in (line 2)", "basis_added", ("basis_added",)),
+    ("late", "Contributions returned after the extended due date (off line 2)", "returned_late", ("returned",)),
     ("open", "Opening basis (line 14 of a form filed before the ledger)", "opening_basis", ("opening_basis",)),
     ("has_open", "  opening basis given (1 = yes)", "has_opening_basis", ("opening_basis",)),
     ("dist", "Distributions", "distribution", ("distribution",)),
@@ -51,7 +52,7 @@ FEEDS = {
 # Working rows: (key, label, formula template). {x} is this year's cell of row x, {x@prev} last year's (0 in
 # the first year), {P} the line-10 places, {D} the decimals of a money line.
 WORK = (
-    ("basis_in", "Basis carried in", "IF({has_open}>0,{open},{basis_end@prev})+{added}"),
+    ("basis_in", "Basis carried in", "MAX(IF({has_open}>0,{open},{basis_end@prev})+{added}-{late},0)"),
     ("l1c", "Line 1 before rounding", "MAX({nd}-{ret},0)"),
     ("w1", "Line 1", "ROUND({l1c},{D})"),
     ("w2", "Line 2 (= basis carried out of last year)", "ROUND({basis_in},{D})"),

@@ -13,7 +13,7 @@ from basis_ledger.ingest.pdf8606.layout import ROW, body_top, label_of, numeric_
 from basis_ledger.ingest.pdf8606.pdf import ssn_last4
 from basis_ledger.ingest.pdf8606.textpos import Frag
 
-_SSN = re.compile(r"(?:\d{3}|[Xx*]{3})[- ]?(?:\d{2}|[Xx*]{2})[- ]?\d{4}")
+_SSN = re.compile(r"(?:[0-9]{3}|[Xx*]{3})[- ]?(?:[0-9]{2}|[Xx*]{2})[- ]?[0-9]{4}")
 
 
 @dataclass

@@ -22,14 +22,15 @@ class Form8606Pdf:
         return b"%PDF-" in src.data[:1024]
 
     def extract(self, src: SourceFile) -> Extracted:
-        from basis_ledger.ingest.pdf8606.pdf import open_pdf
+        from basis_ledger.ingest.pdf8606.pdf import open_pdf, quiet
         from basis_ledger.ingest.pdf8606.reading import read
-        from basis_ledger.model import InputError, Problem
+        from basis_ledger.model import InputError, Problem, mask_ssn
 
         name = str(src.path)
         reader = open_pdf(src.data, name)
         try:
-            form = read(reader, name)
+            with quiet():  # pypdf's recovered-quirk warnings are not the user's business
+                form = read(reader, name)
         except InputError:
             raise
         except Exception as exc:  # a page or stream pypdf cannot decode (or a decompression limit it enforces)
@@ -39,7 +40,7 @@ class Form8606Pdf:
             "taxpayer": "",  # the import pipeline decides the owner (--taxpayer, or name / SSN match)
             "tax_year": form.tax_year,
             "chain": "own",
-            "name": form.name,
+            "name": mask_ssn(form.name, bare=True),  # a name field holding an SSN is never stored or printed whole
             "ssn_last4": form.ssn_last4,
             "lines": form.lines,
         }

@@ -12,7 +12,7 @@ from basis_ledger.ingest.pdf8606.textpos import Frag
 
 # The line-number boxes printed left of each entry space: 1..25, and 15a-15c, 25a-25c.
 LABEL_RE = re.compile(r"^(?:[1-9]|1[0-46-9]|2[0-4]|15[abc]|25[abc])$")
-NUMBER_RE = re.compile(r"^(?:\$?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\$?\.\d+|-0-)$")
+NUMBER_RE = re.compile(r"^(?:\$?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]*)?|\$?\.[0-9]+|-0-)$")
 DOT_LEADERS = re.compile(r"(?:\s*\.){2,}\s*$")
 AMOUNT_AREA_X = 200.0  # labels and values of the amount columns sit right of this; sentences start at ~65
 ROW = 6.0  # a value's baseline sits up to ~6 pt off its label's (right-aligned text in a 12 pt box)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from io import BytesIO
 
 from basis_ledger.model import InputError, Problem
 
+MAX_FIELD_DEPTH = 32  # a real form nests fields 3 or 4 deep
 MAX_PDF_BYTES = 20 * 1024 * 1024  # a two-page form is ~0.1 MB; anything this big is not one
 
 
@@ -31,7 +33,9 @@ def quiet() -> Iterator[None]:
     before = log.level
     log.setLevel(logging.CRITICAL)
     try:
-        yield
+        with warnings.catch_warnings():  # pypdf also warns through the warnings module
+            warnings.simplefilter("ignore")
+            yield
     finally:
         log.setLevel(before)
 
@@ -55,11 +59,12 @@ def open_pdf(data: bytes, name: str):
         with quiet():
             reader = PdfReader(BytesIO(data), strict=False)
             if reader.is_encrypted and not _opens_without_password(reader):
+                how = "AES-encrypted" if b"/AESV" in data else "encrypted"
                 raise InputError(
                     [
                         Problem(
                             name,
-                            "encrypted PDF (password protected); open it and save or print an "
+                            f"{how} PDF (password protected); open it and save or print an "
                             "unprotected copy, then import that",
                         )
                     ]
@@ -69,6 +74,11 @@ def open_pdf(data: bytes, name: str):
     except InputError:
         raise
     except Exception as exc:  # pypdf raises many kinds on broken files; all mean the same to a user
+        if b"/Encrypt" in data:  # e.g. AES, which pypdf cannot even open without the cryptography package
+            how = "AES-encrypted" if b"/AESV" in data else "encrypted"
+            raise InputError(
+                [Problem(name, f"{how} PDF; open it and save or print an unprotected copy, then import that")]
+            ) from None
         raise InputError(
             [Problem(name, f"corrupt or truncated PDF, cannot be read ({type(exc).__name__}: {str(exc)[:120]})")]
         ) from None
@@ -97,7 +107,11 @@ def widgets(reader) -> list[Widget]:
             if annot.get("/Subtype") != "/Widget":
                 continue
             names, node, kind, max_len, value = [], annot, None, None, None
+            seen: set[int] = set()
             while node is not None:
+                if id(node) in seen or len(seen) > MAX_FIELD_DEPTH:  # a /Parent loop (itself, or a cycle)
+                    raise InputError([Problem(reader_name(reader), "damaged form: a field's /Parent chain loops")])
+                seen.add(id(node))
                 if "/T" in node:
                     names.append(str(node["/T"]))
                 kind = kind or node.get("/FT")
@@ -120,7 +134,13 @@ def widgets(reader) -> list[Widget]:
     return found
 
 
+def reader_name(reader) -> str:
+    from basis_ledger.faults import current_file
+
+    return current_file() or "PDF"
+
+
 def ssn_last4(text: str) -> str | None:
     """The last four digits of an SSN as printed (`000-12-3456`, `XXX-XX-3456`, `000123456`); None if not one."""
-    m = re.search(r"(?:\d{3}|[Xx*]{3})[- ]?(?:\d{2}|[Xx*]{2})[- ]?(\d{4})\s*$", text.strip())
+    m = re.search(r"(?:[0-9]{3}|[Xx*]{3})[- ]?(?:[0-9]{2}|[Xx*]{2})[- ]?([0-9]{4})\s*$", text.strip())
     return m.group(1) if m else None

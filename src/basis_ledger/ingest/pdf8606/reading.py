@@ -12,9 +12,9 @@ from basis_ledger.ingest.pdf8606.values import money_text, ratio_text
 from basis_ledger.model import InputError, Problem
 
 _YEAR_PATTERNS = (
-    re.compile(r"Attach\s+to\s+(?:your\s+)?((?:19|20)\d\d)\s+Form"),
-    re.compile(r"8606\s*\(((?:19|20)\d\d)\)"),  # the footer, "Form 8606 (2023)"
-    re.compile(r"((?:19|20)\d\d)\s+Form\s+8606"),  # the PDF title
+    re.compile(r"Attach\s+to\s+(?:your\s+)?((?:19|20)[0-9][0-9])\s+Form"),
+    re.compile(r"8606\s*\(((?:19|20)[0-9][0-9])\)"),  # the footer, "Form 8606 (2023)"
+    re.compile(r"((?:19|20)[0-9][0-9])\s+Form\s+8606"),  # the PDF title
 )
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-_DOLLARS = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)$")
-_MONEY = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?$")
+from basis_ledger.money import MAX_TOTAL_CENTS
+
+_DOLLARS = re.compile(r"^(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)$")
+_MONEY = re.compile(r"^(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]{1,2}))?$")
 
 
 def clean(text: str) -> str:
@@ -18,13 +20,17 @@ def money_text(dollars: str, cents: str = "") -> str | None:
     """Dollars (and a separate cents box, as 2017/2018 have) as one decimal text; None if not an amount."""
     d, c = clean(dollars), clean(cents)
     if c:
-        if not _DOLLARS.match(d or "0") or not re.fullmatch(r"\d{1,2}", c):
+        if not _DOLLARS.match(d or "0") or not re.fullmatch(r"[0-9]{1,2}", c):
+            return None
+        if len((d or "0").replace(",", "").lstrip("0")) > len(str(MAX_TOTAL_CENTS // 100)):
             return None
         return f"{int((d or '0').replace(',', ''))}.{c:0<2}"
     m = _MONEY.match(d)
     if not m:
         return None
     whole, _, frac = d.replace(",", "").partition(".")
+    if len(whole.lstrip("0")) > len(str(MAX_TOTAL_CENTS // 100)):  # 30 digits: a misread, not an amount
+        return None
     return f"{int(whole)}.{frac:0<2}" if frac else str(int(whole))
 
 
@@ -34,7 +40,7 @@ def ratio_text(whole: str, decimals: str = "") -> str | None:
     text = f"{w or '0'}.{d}" if d else w
     if text.startswith("."):
         text = "0" + text
-    if not re.fullmatch(r"[01](?:\.\d+)?", text) or Decimal(text) > 1:
+    if not re.fullmatch(r"[01](?:\.[0-9]+)?", text) or Decimal(text) > 1:
         return None
     return text
 

@@ -131,7 +131,12 @@ def build(profile: Profile, src: SourceFile, sheets: list[Sheet], ctx: Context) 
 
     fname = str(src.path)
     out = Extracted(profile.name)
-    secs, out.skipped = sections(profile, sheets)
+    unknown: list[tuple[int, str]] = []
+    secs, out.skipped = sections(profile, sheets, unknown)
+    out.problems += [  # an unrecognised header is an error: its rows would otherwise be skipped or misread
+        Problem(fname, f"a {profile.name} header this tool does not know ({what}); nothing imported", line=line)
+        for line, what in unknown
+    ]
     if not secs:  # only when --profile forced a profile on a file it does not recognise
         gens = "; ".join(h.generation for h in profile.headers)
         out.problems.append(Problem(fname, f"no {profile.name} header in this file (known layouts: {gens})"))

@@ -10,7 +10,7 @@ import re
 from datetime import datetime
 from functools import lru_cache
 
-_SIGNED = re.compile(r"^(\()?([-+])?\$?([-+])?(\d{1,3}(?:,\d{3})+|\d*)(?:\.(\d+))?(\))?$")
+_SIGNED = re.compile(r"^(\()?([-+])?\$?([-+])?([0-9]{1,3}(?:,[0-9]{3})+|[0-9]*)(?:\.([0-9]+))?(\))?$")
 _AS_OF = re.compile(r"\s+as\s+of\s+", re.IGNORECASE)
 
 

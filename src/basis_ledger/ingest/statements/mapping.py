@@ -55,14 +55,17 @@ def parse_all(maps: list[str] | None, file: Path | None) -> tuple[dict[str, str]
         except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise InputError([Problem(str(file), f"cannot read the mapping file: {exc}")]) from None
         table = doc.get("map", {})
-        if not isinstance(table, dict):
-            raise InputError([Problem(str(file), '[map] must be a table of "TEXT" = "event_kind"')])
+        if not isinstance(table, dict):  # `map = 5`: TOML, but not a table
+            raise InputError([Problem(str(file), 'map must be a table: [map] then lines of "TEXT" = "event_kind"')])
         for key in sorted(set(doc) - {"map", "rule"}):
             problems.append(Problem(str(file), f"unknown table '{key}' (known: [map], [[rule]])"))
         more, bad = from_table(doc.get("rule", []), str(file), _check)
         rules += more
         problems += bad
         for text, target in table.items():
+            if not isinstance(target, str):
+                problems.append(Problem(str(file), f"'{text}' must map to an event kind in quotes, not {target!r}"))
+                continue
             if (p := _check(text, str(target), str(file))) is not None:
                 problems.append(p)
             found[text.strip()] = str(target).strip()

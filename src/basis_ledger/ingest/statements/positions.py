@@ -51,6 +51,7 @@ def totals(profile: Profile, sec: Section, fname: str, out: Extracted) -> dict[s
     total_row = re.compile(spec.get("total_row", "^$"), re.IGNORECASE)
     summed: dict[str, tuple[int, int]] = {}
     stated: dict[str, tuple[int, int]] = {}
+    blank: dict[str, int] = {}  # account -> first position line with no value
     for line, cells in sec.rows:
         account = cells[sec.columns.index(acct_col)].strip() if acct_col else block
         if name_col and sec.columns.index(name_col) < len(cells):
@@ -59,6 +60,9 @@ def totals(profile: Profile, sec: Section, fname: str, out: Extracted) -> dict[s
         cents, problem = signed_cents(text, profile.placeholders)
         if problem and problem != "missing amount":
             out.problems.append(Problem(fname, f"unreadable value '{text}'", line=line, column=value_col))
+            continue
+        if problem and not total_row.search(cells[0].strip()):  # unknown is not zero: the total is unknown
+            blank.setdefault(account, line)
             continue
         if total_row.search(cells[0].strip()):
             stated[account] = (cents, line)
@@ -71,7 +75,13 @@ def totals(profile: Profile, sec: Section, fname: str, out: Extracted) -> dict[s
                 f"{format_cents(summed[account][0], whole=False)}, the custodian's total says "
                 f"{format_cents(cents, whole=False)}; the total is used"
             )
-    return {a: (c, line, names.get(a, "")) for a, (c, line) in {**summed, **stated}.items()}
+    found: dict[str, tuple[int | None, int, str]] = {
+        a: (c, line, names.get(a, "")) for a, (c, line) in {**summed, **stated}.items()
+    }
+    for account, line in blank.items():
+        if account not in stated:  # no custodian total to fall back on: the year-end value is not known
+            found[account] = (None, line, names.get(account, ""))
+    return found
 
 
 def year_end_rows(
@@ -96,6 +106,15 @@ def year_end_rows(
             out.skipped[f"{kind} account: not an IRA"] = out.skipped.get(f"{kind} account: not an IRA", 0) + 1
         elif kind is None:
             need.setdefault(account, []).append(line)
+        elif cents is None:
+            out.problems.append(
+                Problem(
+                    fname,
+                    f"account {account}: a position with no value, so its 31 December total is unknown "
+                    "(not $0); fix the export, or import the year's Form 5498 (box 5) instead",
+                    line=line,
+                )
+            )
         elif cents < 0:
             total = format_cents(-cents, whole=False)
             out.problems.append(Problem(fname, f"account {account}: total value -{total} is negative", line=line))

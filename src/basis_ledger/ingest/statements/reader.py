@@ -103,8 +103,27 @@ def _head_lines(src: SourceFile, n: int) -> str:
     return "\n".join(head.splitlines()[:n])
 
 
-def sections(profile: Profile, sheets: list[Sheet]) -> tuple[list[Section], dict[str, int]]:
-    """Split every sheet into the profile's sections; count the rows outside any section, by reason."""
+def near_miss(profile: Profile, cells: list[str]) -> str | None:
+    """A row that is nearly one of the profile's headers (a column renamed or missing): what it lacks, else None.
+
+    Its rows must not be read as something else (skipped, or taken for holdings): the file is refused instead."""
+    if len(cells) < 3 or cells[0][:1].isdigit() or norm(cells[0]) not in profile.header_names:
+        return None
+    have = {norm(c) for c in cells}
+    near = [h for h in profile.headers if len(h.columns & have) >= max(3, len(h.columns) - 2)]
+    if not near:
+        return None
+    best = max(near, key=lambda h: (len(h.columns & have), -len(h.columns - have)))  # the closest generation
+    missing = sorted(best.columns - have)
+    return f"{best.generation}: no column {', '.join(repr(m) for m in missing)}" if missing else None
+
+
+def sections(
+    profile: Profile, sheets: list[Sheet], unknown: list[tuple[int, str]] | None = None
+) -> tuple[list[Section], dict[str, int]]:
+    """Split every sheet into the profile's sections; count the rows outside any section, by reason.
+
+    Rows that are nearly a header but match no generation are listed in `unknown` (line, what is missing)."""
     out: list[Section] = []
     counts: dict[str, int] = {}
     footer = re.compile("|".join(f"(?:{f.pattern})" for f in profile.footers), re.I) if profile.footers else None
@@ -114,6 +133,8 @@ def sections(profile: Profile, sheets: list[Sheet]) -> tuple[list[Section], dict
         ended = False
         for line, cells in sheet.rows:
             header = match_header(profile, cells) if cells and cells[0].strip() else None
+            if header is None and unknown is not None and cells and (miss := near_miss(profile, cells)):
+                unknown.append((line, miss))
             if header is not None:
                 current = Section(header, sheet.name, line, [norm(c) for c in cells], preamble=above)
                 out.append(current)

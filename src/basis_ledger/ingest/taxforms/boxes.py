@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 
+from basis_ledger.money import MAX_EVENT_CENTS
 from basis_ledger.resources import load_toml
 
 TRUE = frozenset({"x", "yes", "true", "1", "y", "checked"})
 FALSE = frozenset({"", "no", "false", "0", "n"})
-_AMOUNT = re.compile(r"^\$?(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?$")
+_AMOUNT = re.compile(r"^\$?([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.[0-9]{1,2})?$")
 
 
 @dataclass(frozen=True)
@@ -54,9 +55,13 @@ def normalise(kind: str, value: object) -> tuple[str, str]:
             return "", ""
         if isinstance(value, float):  # JSON numbers: their shortest decimal text, never float arithmetic
             text = repr(value)
-        if not _AMOUNT.match(text) and not re.fullmatch(r"\d+\.\d*0*", text):
+        if not _AMOUNT.match(text) and not re.fullmatch(r"[0-9]+\.[0-9]*0*", text):
             return "", f"'{text}' is not an amount (dollars and cents, no sign)"
+        if len(text) > 24:  # a 5,000-digit number is not an amount (and must never reach an int64 column)
+            return "", f"'{text[:24]}…' is not an amount ({len(text):,} characters)"
         dec = Decimal(text.replace("$", "").replace(",", ""))
+        if dec * 100 > MAX_EVENT_CENTS:
+            return "", f"'{text}' is an absurd amount (over $10 billion)"
         if dec != dec.quantize(Decimal("0.01")):
             return "", f"'{text}' has fractions of a cent"
         return f"{dec.quantize(Decimal('0.01'))}", ""
@@ -66,7 +71,7 @@ def normalise(kind: str, value: object) -> tuple[str, str]:
             return "X", ""
         return ("", "") if low in FALSE else ("", f"'{text}' is not a check box value (X or empty)")
     if kind == "year":
-        return (text, "") if re.fullmatch(r"\d{4}", text) else ("", f"'{text}' is not a four-digit year")
+        return (text, "") if re.fullmatch(r"[0-9]{4}", text) else ("", f"'{text}' is not a four-digit year")
     if kind == "codes":
         codes = re.sub(r"[\s,;/+]", "", text).upper()
         return (codes, "") if re.fullmatch(r"[0-9A-Z]{0,3}", codes) else ("", f"'{text}' is not a box 7 code")

@@ -8,7 +8,7 @@ import json
 from typing import TYPE_CHECKING
 
 from basis_ledger.ingest.taxforms.boxes import FormSpec, normalise, spec
-from basis_ledger.model import InputError, Problem
+from basis_ledger.model import InputError, Problem, mask_ssn
 from basis_ledger.suggest import did_you_mean
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ def _document(
         "form": fs.form,
         "taxpayer": str(values.get("taxpayer") or "").strip(),
         "tax_year": int(year),
-        "account": str(values.get("account") or "").strip(),
+        "account": mask_ssn(str(values.get("account") or "").strip()),  # some payers use the SSN as account
         "doc_index": index,
         "source_line": line,
         "boxes": boxes,
@@ -88,6 +88,10 @@ def read_fdx(src: SourceFile) -> tuple[list[dict], list[Problem]]:
         data = json.loads(src.text)
     except json.JSONDecodeError as exc:
         raise InputError([Problem(fname, f"not valid JSON: {exc.msg}", line=exc.lineno)]) from None
+    except RecursionError:  # FDX nests 3 or 4 levels; thousands is an attack or a broken export
+        raise InputError([Problem(fname, "JSON nested too deeply (the limit is about 1,000 levels)")]) from None
+    except ValueError as exc:  # an integer of over 4,300 digits
+        raise InputError([Problem(fname, f"not valid JSON: {str(exc)[:100]}")]) from None
     forms = data.get("forms", []) if isinstance(data, dict) else data
     docs: list[dict] = []
     problems: list[Problem] = []

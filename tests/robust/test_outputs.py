@@ -1,0 +1,118 @@
+"""Outputs never destroy the ledger or an input, appear whole or not at all, and a full disk says so."""
+
+from __future__ import annotations
+
+import resource
+import sqlite3
+
+import pytest
+
+from tests.core.helpers import cli
+from tests.pdf.formfixture import blank_form
+from tests.pdf.helpers import make_ledger, scenario
+from tests.robust.helpers import GOOD, assert_refused, fingerprint, good_ledger, run
+
+
+def _fill_setup(tmp_path):
+    blank = tmp_path / "blank.pdf"
+    blank_form(blank, 2024)
+    ledger = make_ledger(tmp_path / "l.db", scenario(2024))
+    return ledger, blank
+
+
+def test_report_onto_the_ledger_is_refused_and_the_ledger_kept(tmp_path):
+    ledger = good_ledger(tmp_path)
+    before = fingerprint(ledger)
+    assert_refused(cli("report", "--xlsx", str(ledger), ledger=ledger), "which this command reads")
+    assert fingerprint(ledger) == before
+    assert cli("compute", ledger=ledger).returncode == 0
+
+
+def test_fill_onto_the_ledger_or_the_blank_form_is_refused(tmp_path):
+    ledger, blank = _fill_setup(tmp_path)
+    for target in (ledger, blank):
+        before = fingerprint(target)
+        res = cli("fill", "-t", "ed", "-y", "2024", "--form", str(blank), "-o", str(target), ledger=ledger)
+        assert_refused(res, "which this command reads")
+        assert fingerprint(target) == before
+
+
+@pytest.mark.parametrize("command", ["report", "fill"])
+def test_output_onto_a_folder_or_unwritable_place_is_exit_2(tmp_path, command):
+    ledger, blank = _fill_setup(tmp_path)
+    for target, needle in ((tmp_path, "folder"), (tmp_path / "no" / "such" / "x", "")):
+        if command == "report":
+            res = cli("report", "--xlsx", str(target), ledger=ledger)
+        else:
+            res = cli("fill", "-t", "ed", "-y", "2024", "--form", str(blank), "-o", str(target), ledger=ledger)
+        if command == "fill" and needle == "":  # fill creates the missing folders (private)
+            assert res.returncode == 0, res.stderr
+            continue
+        assert_refused(res, needle)
+
+
+def _small_files(limit: int):
+    def limit_writes():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return limit_writes
+
+
+def test_full_disk_during_report_leaves_no_partial_file(tmp_path):
+    ledger = good_ledger(tmp_path)
+    out = tmp_path / "out.xlsx"
+    res = run("report", "--xlsx", str(out), ledger=ledger, preexec_fn=_small_files(2000))
+    assert_refused(res, "file-size limit")
+    assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir() if "partial" in p.name] == []
+
+
+def test_full_disk_keeps_an_existing_output_whole(tmp_path):
+    ledger = good_ledger(tmp_path)
+    out = tmp_path / "out.xlsx"
+    assert cli("report", "--xlsx", str(out), ledger=ledger).returncode == 0
+    before = fingerprint(out)
+    res = run("report", "--xlsx", str(out), ledger=ledger, preexec_fn=_small_files(2000))
+    assert_refused(res)
+    assert fingerprint(out) == before
+
+
+def test_full_disk_during_fill_leaves_no_file(tmp_path):
+    ledger, blank = _fill_setup(tmp_path)
+    out = tmp_path / "filled.pdf"
+    limit = blank.stat().st_size // 2
+    res = run(
+        "fill",
+        "-t",
+        "ed",
+        "-y",
+        "2024",
+        "--form",
+        str(blank),
+        "-o",
+        str(out),
+        ledger=ledger,
+        preexec_fn=_small_files(limit),
+    )
+    assert_refused(res, "file-size limit")
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("args", [("import", "BIG"), ("taxpayer", "set", "ed", "--full-name", "E" * 60000)])
+def test_full_disk_while_writing_the_ledger_says_so_and_keeps_it(tmp_path, args):
+    ledger = good_ledger(tmp_path)
+    before = fingerprint(ledger)
+    if args[0] == "import":
+        rows = [
+            f"ed,2024-02-{d:02d},2024,IRA,traditional,nondeductible_contribution,{i + 1},m{'x' * 50}"
+            for i, d in enumerate([1 + i % 28 for i in range(3000)])
+        ]
+        big = tmp_path / "big.csv"
+        big.write_text(GOOD.splitlines()[0] + "\n" + "\n".join(rows) + "\n")
+        args = ("import", str(big))
+    res = run(*args, ledger=ledger, preexec_fn=_small_files(ledger.stat().st_size + 4096))
+    assert_refused(res)
+    assert "cannot rollback" not in res.stderr
+    assert "full" in res.stderr or "file-size limit" in res.stderr, res.stderr
+    assert fingerprint(ledger) == before
+    assert sqlite3.connect(ledger).execute("PRAGMA integrity_check").fetchone() == ("ok",)
