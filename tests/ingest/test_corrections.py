@@ -121,13 +121,14 @@ def test_a_schema_1_ledger_is_migrated_to_gain_the_voids(tmp_path: Path) -> None
     ledger = setup(tmp_path)
     stmt = write(tmp_path, "History_for_Account_T1.csv", fidelity(HISTORY))
     assert cli("import", str(stmt), ledger=ledger).returncode == 0
+    conversion = ids(ledger, "conversion")[0]
     with sqlite3.connect(ledger) as conn:  # as a ledger written before schema 2 looked
         for name in ("voids_no_update", "voids_no_delete", "reimports_no_update", "reimports_no_delete"):
             conn.execute(f"DROP TRIGGER {name}")
         conn.execute("DROP TABLE reimports")
         conn.execute("DROP TABLE voids")
         conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
-    res = cli("events", "void", str(ids(ledger, "conversion")[0]), "--reason", "test", ledger=ledger)
+    res = cli("events", "void", str(conversion), "--reason", "test", ledger=ledger)
     assert res.returncode == 0, res.stderr
     assert "upgraded from schema 1 to 2" in res.stderr
     assert raw_rows(ledger, "voids") == 1
