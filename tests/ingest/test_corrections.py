@@ -132,3 +132,21 @@ def test_a_schema_1_ledger_is_migrated_to_gain_the_voids(tmp_path: Path) -> None
     assert res.returncode == 0, res.stderr
     assert "upgraded from schema 1 to 2" in res.stderr
     assert raw_rows(ledger, "voids") == 1
+
+
+def test_the_workbook_shows_the_voids_and_leaves_them_out_of_the_figures(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    ledger = setup(tmp_path)
+    stmt = write(tmp_path, "History_for_Account_T1.csv", fidelity(HISTORY))
+    assert cli("import", str(stmt), ledger=ledger).returncode == 0
+    first = ids(ledger, "traditional_contribution")[0]
+    assert cli("events", "void", str(first), "--reason", "deposit reversed", ledger=ledger).returncode == 0
+    out = tmp_path / "book.xlsx"
+    res = cli("report", "--xlsx", str(out), ledger=ledger)
+    assert res.returncode in (0, 1), res.stderr
+    book = load_workbook(out)
+    rows = list(book["Voided"].iter_rows(values_only=True))
+    assert rows[1][0] == first and rows[1][-1] == "deposit reversed" and rows[1][7] == "History_for_Account_T1.csv"
+    events = list(book["Events"].iter_rows(values_only=True))
+    assert len(events) == 1 + len(ids(ledger, "traditional_contribution")) + len(ids(ledger, "conversion"))

@@ -130,10 +130,15 @@ def report(
 
     from basis_ledger.audit.run import run_audit
     from basis_ledger.files import check_output
+    from basis_ledger.ledger.store import Ledger
     from basis_ledger.render.workbook import write_workbook
 
     check_output(xlsx, protected=[ledger_path(ledger)])  # before the work: never onto the ledger or a folder
     ctx = load_context(ledger, taxpayer, ratio_places, cents, as_of)
     findings = run_audit(ctx, taxpayer)
-    sheets = write_workbook(xlsx, ctx, findings)
+    with Ledger.open(ledger_path(ledger)) as store:  # corrections are shown, never counted
+        voided = store.voided_events()
+    if taxpayer is not None and len(voided):
+        voided = voided[voided["taxpayer"] == taxpayer]
+    sheets = write_workbook(xlsx, ctx, findings, voided)
     print(f"{xlsx}: {sheets} sheets, {len(findings)} findings")

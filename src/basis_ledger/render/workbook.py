@@ -22,8 +22,9 @@ if TYPE_CHECKING:
     from basis_ledger.loader import Loaded
 
 
-def write_workbook(path: Path, ctx: Loaded, findings: list[Finding]) -> int:
-    """Write the workbook of a loaded ledger and its audit's findings; returns the number of sheets."""
+def write_workbook(path: Path, ctx: Loaded, findings: list[Finding], voided=None) -> int:
+    """Write the workbook of a loaded ledger and its audit's findings; returns the number of sheets.
+    `voided` (Ledger.voided_events()) adds a Voided sheet: what was corrected, by whom, when and why."""
     from openpyxl import Workbook
 
     wb = Workbook()
@@ -44,6 +45,8 @@ def write_workbook(path: Path, ctx: Loaded, findings: list[Finding]) -> int:
             add_basis_chart(ws, layout, max(layout.end_rows.values()) + 3)
     _findings_sheet(wb.create_sheet("Findings"), findings)
     _events_sheet(wb.create_sheet("Events"), ctx)
+    if voided is not None and len(voided):
+        _voided_sheet(wb.create_sheet("Voided"), voided)
     _save(wb, Path(path))
     return len(wb.sheetnames)
 
@@ -53,7 +56,7 @@ def _sheet_name(taxpayer: str, chain: str, used: set[str]) -> str:
     base = taxpayer if chain == "own" else f"{taxpayer} {chain.replace('inherited:', 'inh ')}"
     base = re.sub(r"[\[\]:*?/\\']", "_", base).strip() or "taxpayer"
     name, n = base[:31], 2
-    while name.lower() in {u.lower() for u in used} or name.lower() in ("findings", "events"):
+    while name.lower() in {u.lower() for u in used} or name.lower() in ("findings", "events", "voided"):
         suffix = f" ({n})"
         name, n = base[: 31 - len(suffix)] + suffix, n + 1
     used.add(name)
@@ -173,6 +176,44 @@ def _events_sheet(ws, ctx: Loaded) -> None:
         )
         ws.cell(ws.max_row, 10).number_format = "#,##0.00"
     ws.auto_filter.ref = f"A1:N{ws.max_row}"
+
+
+def _voided_sheet(ws, voided) -> None:
+    """Voided events (issue 10): the ledger never forgets them; every figure of the other sheets leaves them out."""
+    heads = [
+        ("Event id", 9),
+        ("Taxpayer", 14),
+        ("Date", 11),
+        ("Tax year", 9),
+        ("Account", 18),
+        ("Kind", 28),
+        ("Amount", 15),
+        ("Source file", 30),
+        ("Source line", 11),
+        ("Voided at", 22),
+        ("By", 12),
+        ("Reason", 40),
+    ]
+    _header(ws, heads)
+    for r in voided.itertuples():
+        ws.append(
+            [
+                int(r.id),
+                cell(r.taxpayer),
+                cell(r.date),
+                int(r.tax_year),
+                cell(r.account),
+                cell(r.kind),
+                Decimal(int(r.amount_cents)).scaleb(-2),
+                cell(r.source_file),
+                int(r.source_line),
+                cell(r.voided_at),
+                cell(r.voided_by),
+                cell(r.void_reason),
+            ]
+        )
+        ws.cell(ws.max_row, 7).number_format = "#,##0.00"
+    ws.auto_filter.ref = f"A1:L{ws.max_row}"
 
 
 def _save(wb, path: Path) -> None:
