@@ -52,6 +52,10 @@ def import_(
         typer.Option("--map", help='Classify custodian text: "TEXT=event_kind" (repeatable; docs/importing.md).'),
     ] = None,
     mapping_file: Annotated[Path | None, typer.Option("--mapping", help="TOML file of TEXT = event_kind.")] = None,
+    allow_late: Annotated[
+        bool,
+        typer.Option("--allow-late", help="Keep contributions deposited after their deadline (audit flags them)."),
+    ] = False,
 ) -> None:
     """Import files into the ledger: all of them or, on any problem, none."""
 
@@ -70,6 +74,7 @@ def import_(
             as_opening=as_opening,
             mapping=mapping,
             on_file=lambda p: advance(p.name),
+            allow_late=allow_late,
         )
     if not existed and path.exists():
         say_created(path)

@@ -55,6 +55,7 @@ def import_files(
     as_opening: bool = False,  # Form 8606 PDFs also seed opening balances
     mapping: dict[str, str] | None = None,  # custodian text -> event kind (--map / --mapping)
     on_file: Callable[[Path], None] | None = None,  # progress: called as each file is read
+    allow_late: bool = False,  # keep contributions deposited after their year's deadline (ledger/deadlines.py)
 ) -> list[FileResult]:
     """All files or none: any problem in any file leaves the ledger exactly as it was."""
     problems: list[Problem] = []
@@ -92,6 +93,10 @@ def import_files(
         staged.append((src, extracted))
     problems += _validate_together(staged)
     problems += _over_the_ceiling(staged, ledger)
+    if not allow_late and not problems:
+        from basis_ledger.ledger.deadlines import late_contributions
+
+        problems += late_contributions([(str(s.path), e.events) for s, e in staged])
     from basis_ledger.ledger.crosscheck import reconcile
 
     problems += reconcile([(str(s.path), e) for s, e in staged], ledger)

@@ -23,7 +23,12 @@ INPUTS = (
         "nondeductible_next_year",
         ("nondeductible", "traditional_undeclared"),
     ),
-    ("ret", "Traditional contributions returned", "returned_traditional", ("returned",)),
+    (
+        "ret",
+        "Traditional contributions returned or recharacterized",
+        "returned_traditional",
+        ("returned", "recharacterized"),
+    ),
     ("added", "After-tax plan money rolled in (line 2)", "basis_added", ("basis_added",)),
     ("late", "Contributions returned after the extended due date (off line 2)", "returned_late", ("returned",)),
     ("open", "Opening basis (line 14 of a form filed before the ledger)", "opening_basis", ("opening_basis",)),
@@ -33,7 +38,25 @@ INPUTS = (
     ("rechar", "Conversions recharacterized (before 2018)", "recharacterized_conversion", ("recharacterized",)),
     ("roll", "Rollovers out less rollovers in", "rollover_net", ("rollover_out", "rollover_in")),
     ("value", "Value of traditional, SEP, SIMPLE IRAs on 31 December", "year_end_value", ("year_end_value",)),
-    ("rc", "Regular Roth contributions (less returned)", "roth_contribution", ("roth_contribution", "returned")),
+    (
+        "rechar6",
+        "Recharacterized into (+) or out of (-) them after 31 December",
+        "value_recharacterized",
+        ("recharacterized", "recharacterized_roth_contribution", "recharacterization_transfer"),
+    ),
+    ("missing6", "  accounts open without a 31 December value", "year_end_value_missing", ("year_end_value",)),
+    (
+        "rc",
+        "Regular Roth contributions (less returned or recharacterized)",
+        "roth_contribution",
+        (
+            "roth_contribution",
+            "returned",
+            "recharacterized",
+            "recharacterized_roth_contribution",
+            "roth_contribution_rollover",
+        ),
+    ),
     ("open_c", "Opening Roth contribution basis", "opening_roth_contribution", ("opening_roth_contribution",)),
     ("has_open_c", "  given (1 = yes)", "has_opening_roth_contribution", ("opening_roth_contribution",)),
     ("open_v", "Opening Roth conversion basis", "opening_roth_conversion", ("opening_roth_conversion",)),
@@ -41,10 +64,17 @@ INPUTS = (
     ("plan_roth", "Plan rollovers into Roth IRAs", "roth_rollover_in", ("rollover_from_plan",)),
     ("nq", "Nonqualified Roth distributions", "roth_distribution_nonqualified", ("roth_distribution",)),
 )
-COUNTS = {"has_open", "has_open_c", "has_open_v"}
+COUNTS = {"has_open", "has_open_c", "has_open_v", "missing6"}
 # The routed engine inputs (engine/routing.py) whose events a row's cell note lists, where they are not just the
 # row's own field: contributions nobody declared reach line 1 through the declarations (engine/inputs.py).
 FEEDS = {
+    "rechar6": (
+        "recharacterized_out_next_year",
+        "recharacterized_conversion_next_year",
+        "recharacterized_in_next_year",
+        "transferred_in_next_year",
+        "transferred_out_next_year",
+    ),
     "nd": ("nondeductible", "undeclared_in_year", "undeclared_next_year"),
     "nd_next": ("nondeductible_next_year", "undeclared_next_year"),
 }
@@ -58,9 +88,13 @@ WORK = (
     ("w2", "Line 2 (= basis carried out of last year)", "ROUND({basis_in},{D})"),
     ("w3", "Line 3", "{w1}+{w2}"),
     ("rolled", "Rollovers outstanding (running total)", "{rolled@prev}+{roll}"),
-    ("value6", "Line 6 before rounding", "{value}+MAX({rolled},0)"),
+    ("value6", "Line 6 before rounding", "MAX({value}+MAX({rolled},0)+{rechar6},0)"),
     ("convnet", "Net conversions", "MAX({conv}-{rechar},0)"),
-    ("part1", "Part I needed", "OR({l1c}>0,AND({basis_in}>0,{dist}>0),AND({basis_in}>0,{convnet}>0,{value6}>0))"),
+    (
+        "part1",
+        "Part I needed",
+        "OR({l1c}>0,AND({basis_in}>0,{dist}>0),AND({basis_in}>0,{convnet}>0,OR({value6}>0,{missing6}>0)))",
+    ),
     ("full", "Lines 4-13 needed", "AND({part1},{dist}+{convnet}>0)"),
     ("part2", "Part II needed", "{convnet}>0"),
     ("part3", "Part III needed", "{nq}>0"),
@@ -84,7 +118,11 @@ WORK = (
     ("w16", "Line 16", "ROUND({convnet},{D})"),
     ("w17", "Line 17", "IF({full},{w11},MIN({w2},{w16}))"),
     ("w18", "Line 18", "{w16}-{w17}"),
-    ("basis_end", "Basis carried out of the year", "IF({part1},{w14},IF({part2},{w2}-{w17},{basis_in}))"),
+    (
+        "basis_end",
+        "Basis carried out of the year (an opening balance for it: that balance)",
+        "IF({has_open@next}>0,{open@next},IF({part1},{w14},IF({part2},{w2}-{w17},{basis_in})))",
+    ),
     ("rc_pre", "Roth contribution basis before distributions", "MAX(IF({has_open_c}>0,{open_c},{rc_end@prev})+{rc},0)"),
     (
         "rv_pre",
@@ -100,8 +138,16 @@ WORK = (
     ("w25a", "Line 25a", "MAX({w23}-{w24},0)"),
     ("w25b", "Line 25b", "0"),
     ("w25c", "Line 25c", "{w25a}-{w25b}"),
-    ("rc_end", "Roth contribution basis carried", "IF({part3},MAX({w22}-{w19},0),{rc_pre})"),
-    ("rv_end", "Roth conversion basis carried", "IF({part3},MAX({w24}-MAX({w19}-{w22},0),0),{rv_pre})"),
+    (
+        "rc_end",
+        "Roth contribution basis carried",
+        "IF({has_open_c@next}>0,{open_c@next},IF({part3},MAX({w22}-{w19},0),{rc_pre}))",
+    ),
+    (
+        "rv_end",
+        "Roth conversion basis carried",
+        "IF({has_open_v@next}>0,{open_v@next},IF({part3},MAX({w24}-MAX({w19}-{w22},0),0),{rv_pre}))",
+    ),
 )
 FLAGS = {"part1", "full", "part2", "part3"}
 YES_NO = '"yes";"yes";"no"'  # TRUE and FALSE as words, whatever the spreadsheet stores them as
@@ -184,7 +230,9 @@ def write_form_sheet(ws, title: str, years: list[int], inputs: dict[str, list[in
         for j in range(len(years)):
             here = {k: f"{col(first + j)}{n}" for k, n in rows.items()}
             prev = {f"{k}@prev": (f"{col(first + j - 1)}{n}" if j else "0") for k, n in rows.items()}
-            c = ws.cell(rows[key], first + j, "=" + template.format(**here, **prev, **refs))
+            last = j == len(years) - 1
+            nxt = {f"{k}@next": ("0" if last else f"{col(first + j + 1)}{n}") for k, n in rows.items()}
+            c = ws.cell(rows[key], first + j, "=" + template.format(**here, **prev, **nxt, **refs))
             c.number_format = "0." + "0" * opts.ratio_places if key == "w10" else money_fmt
             if key in FLAGS:
                 c.number_format = YES_NO
