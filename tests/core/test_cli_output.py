@@ -122,7 +122,6 @@ def test_writing_commands_say_they_created_a_ledger(tmp_path):
         [
             ("taxpayer", "set", "ed", "--birth-date", "1970-01-01"),
             ("account", "set", "A1", "--owner", "ed", "--type", "traditional"),
-            ("declare", "-t", "ed", "-y", "2023", "--nondeductible", "all"),
         ]
     ):
         db = tmp_path / f"l{n}.db"
@@ -130,6 +129,9 @@ def test_writing_commands_say_they_created_a_ledger(tmp_path):
         assert res.returncode == 0 and f"created new ledger {db}" in res.stderr, res.stderr
         again = cli(*args, ledger=db)
         assert "created new ledger" not in again.stderr
+    # declare needs a known taxpayer: on a missing ledger it is refused, and creates nothing
+    res = cli("declare", "-t", "ed", "-y", "2023", "--nondeductible", "all", ledger=tmp_path / "none.db")
+    assert res.returncode == 2 and str(tmp_path / "none.db") in res.stderr and not (tmp_path / "none.db").exists()
     db = tmp_path / "imported.db"
     (tmp_path / "a.csv").write_text(TEXT)
     res = cli("import", str(tmp_path / "a.csv"), ledger=db)

@@ -96,12 +96,17 @@ def ledger_path(option: str | None = None) -> Path:  # or a DatabaseUrl (a str t
     return resolve_path(option or State.ledger_option)
 
 
+def ledger_exists(path) -> bool:
+    """A ledger file is there (a PostgreSQL ledger is a database a firm creates: always 'there')."""
+    return not isinstance(path, Path) or path.exists()
+
+
 def open_for_write(path: Path):
     """Open the ledger a writing command changes, creating it if needed, and say so on stderr when it was
     created: a command run in the wrong folder must not start a new ledger unnoticed."""
     from basis_ledger.ledger.store import Ledger
 
-    existed = path.exists()
+    existed = ledger_exists(path)
     store = Ledger.open(path, create=True)
     if not existed:
         say_created(path)

@@ -20,6 +20,7 @@ from basis_ledger.commands import (
     WideOpt,
     app,
     console,
+    ledger_exists,
     ledger_path,
     open_for_write,
     print_json,
@@ -63,7 +64,7 @@ def import_(
     from basis_ledger.ledger.importing import import_files
 
     path = ledger_path(ledger)
-    existed = path.exists()
+    existed = ledger_exists(path)
     mapping = parse(maps, mapping_file)
     with progress("reading", len(files)) as advance:
         results = import_files(
@@ -76,7 +77,7 @@ def import_(
             on_file=lambda p: advance(p.name),
             allow_late=allow_late,
         )
-    if not existed and path.exists():
+    if not existed and ledger_exists(path):
         say_created(path)
     if json_out:
         print_json([r.__dict__ for r in results])
@@ -356,7 +357,10 @@ def declare(
 
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise InputError([Problem("--year", f"{year} is outside {FIRST_YEAR}-{LAST_YEAR}")])
-    store = open_for_write(ledger_path(ledger))
+    from basis_ledger.ledger.store import Ledger
+
+    # Not open_for_write: a declaration needs a known taxpayer, so a missing ledger is refused, never created.
+    store = Ledger.open(ledger_path(ledger), write=True)
     try:
         known = store.taxpayers()
         if taxpayer not in known:
