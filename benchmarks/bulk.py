@@ -32,12 +32,14 @@ KINDS_PER_YEAR = (  # (kind, probability per taxpayer-year, low, high dollars)
     ("deductible_contribution", 0.3, 500, 5000),
 )
 ACCOUNT = {"roth_contribution": ("ROTH", "roth"), "roth_distribution": ("ROTH", "roth")}
+# The audit benchmark adds rollovers into employer plans: the basis-to-plan rule looks at each one.
+PLAN_ROLLOVERS = (("rollover_to_plan", 0.05, 1000, 40000),)
 
 
-def generate(path: Path, taxpayers: int, seed: int = 7) -> int:
+def generate(path: Path, taxpayers: int, seed: int = 7, extra: tuple = ()) -> int:
     rng = np.random.default_rng(seed)
     chunks = []
-    for kind, p, lo, hi in KINDS_PER_YEAR:
+    for kind, p, lo, hi in (*KINDS_PER_YEAR, *extra):
         t, y = np.nonzero(rng.random((taxpayers, len(YEARS))) < p)
         n = len(t)
         cents = rng.integers(lo * 100, hi * 100 + 1, n)
@@ -66,19 +68,28 @@ def generate(path: Path, taxpayers: int, seed: int = 7) -> int:
 
 
 def run_measured(cmd: list[str], workdir: Path, ok: tuple[int, ...] = (0,)) -> tuple[float, float, str]:
-    """Wall seconds and peak RSS (MiB) of one child process, its output kept in a file (pipes could block)."""
+    """Wall seconds and peak RSS (MiB) of one child process, its output kept in a file (pipes could block).
+    The child's CPU seconds (user + system) are left in LAST_CPU."""
+    global LAST_CPU
     out_path, rss_path = workdir / "stdout.txt", workdir / "rss.txt"
     # GNU time reports the child's own peak RSS; os.wait4 here would inherit this process's high-water mark,
     # which Linux keeps across exec, and this process has just generated the data.
-    timed = ["/usr/bin/time", "-f", "%M", "-o", str(rss_path), *cmd] if Path("/usr/bin/time").exists() else cmd
+    fmt = "%U %S %M"
+    timed = ["/usr/bin/time", "-f", fmt, "-o", str(rss_path), *cmd] if Path("/usr/bin/time").exists() else cmd
     with out_path.open("w") as out, open(workdir / "stderr.txt", "w") as err:
         start = time.perf_counter()
         proc = subprocess.run(timed, stdout=out, stderr=err)
         wall = time.perf_counter() - start
     if proc.returncode not in ok:
         sys.exit(f"failed: {' '.join(cmd)}\n{(workdir / 'stderr.txt').read_text()}")
-    rss = int(rss_path.read_text().split()[-1]) / 1024 if rss_path.exists() else float("nan")
+    rss, LAST_CPU = float("nan"), float("nan")
+    if rss_path.exists():
+        user, system, kib = rss_path.read_text().split()[-3:]
+        rss, LAST_CPU = int(kib) / 1024, float(user) + float(system)
     return wall, rss, out_path.read_text()
+
+
+LAST_CPU = float("nan")
 
 
 def main() -> None:
