@@ -105,22 +105,28 @@ def main() -> None:
     py = sys.executable
     results = []
     read = [py, "-c", f"import pandas; pandas.read_csv({str(csv_path)!r})"]
-    results.append(("pandas.read_csv (process)", *run_measured(read, work)[:2]))
+    results.append(("pandas.read_csv (process)", *run_measured(read, work)[:2], LAST_CPU))
     imp = [py, "-m", "basis_ledger", "--ledger", str(ledger), "import", str(csv_path)]
-    results.append(("basis-ledger import", *run_measured(imp, work)[:2]))
+    results.append(("basis-ledger import", *run_measured(imp, work)[:2], LAST_CPU))
     comp = [py, "-m", "basis_ledger", "--ledger", str(ledger), "compute", "--all", "--json"]
     wall, rss, out = run_measured(comp, work)
-    results.append(("basis-ledger compute --all --json", wall, rss))
+    results.append(("basis-ledger compute --all --json", wall, rss, LAST_CPU))
     years = len(json.loads(out))
     print(
         f"{args.taxpayers:,} taxpayers, {n:,} events, {csv_path.stat().st_size / 2**20:.1f} MiB CSV, "
         f"{years:,} computed years in the JSON"
     )
-    base = results[0][1]
-    for name, wall, rss in results:
-        print(f"{name:36s} {wall:7.2f} s  {wall / base:5.2f}x read_csv   peak RSS {rss:7.0f} MiB")
-    total = results[1][1] + results[2][1]
-    print(f"{'import + compute':36s} {total:7.2f} s  {total / base:5.2f}x read_csv")
+    base, base_cpu = results[0][1], results[0][3]
+    for name, wall, rss, cpu in results:
+        print(
+            f"{name:36s} {wall:7.2f} s wall {wall / base:5.2f}x  {cpu:6.2f} s CPU {cpu / base_cpu:5.2f}x"
+            f"   peak RSS {rss:7.0f} MiB"
+        )
+    total, total_cpu = results[1][1] + results[2][1], results[1][3] + results[2][3]
+    print(
+        f"{'import + compute':36s} {total:7.2f} s wall {total / base:5.2f}x  {total_cpu:6.2f} s CPU"
+        f" {total_cpu / base_cpu:5.2f}x"
+    )
 
 
 if __name__ == "__main__":
