@@ -25,7 +25,7 @@ class Route:
     sign: int = 1
     count: bool = False
     accounts: tuple[str, ...] | None = None
-    when: str | None = None
+    when: tuple[str, ...] | None = None  # conditions that must all hold (a TOML string or list of strings)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +66,7 @@ def kinds() -> dict[str, Kind]:
                     int(r.get("sign", 1)),
                     bool(r.get("count", False)),
                     tuple(r["accounts"]) if "accounts" in r else None,
-                    r.get("when"),
+                    None if "when" not in r else tuple([r["when"]] if isinstance(r["when"], str) else r["when"]),
                 )
                 for r in row["routes"]
             ),

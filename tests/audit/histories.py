@@ -38,7 +38,7 @@ def history(rng: random.Random, rich: bool = False) -> tuple[list[str], dict]:
             rows.append(
                 f"{t},{start}-01-05,{start - 1},{roth},roth,roth_conversion_basis_opening,{_amt(rng, 0, 30000)},"
             )
-        rolled = False
+        rolled, second, inherited = False, None, False
         for y in range(start, start + rng.randint(2, 5)):
             if rng.random() < 0.6:
                 later = rng.random() < 0.3
@@ -71,17 +71,23 @@ def history(rng: random.Random, rich: bool = False) -> tuple[list[str], dict]:
                 amount = _amt(rng, 1000, 9000)
                 rows.append(f"{t},{y}-12-20,,{trad},traditional,rollover_out,{amount},")
                 rows.append(f"{t},{y + 1}-01-10,,{trad}-2,traditional,rollover_in,{amount},")
+                second = (y + 1, amount)
             if rich and rng.random() < 0.1:
                 rows.append(f"{t},{y}-09-01,,{trad},traditional,after_tax_rollover_from_plan,{_amt(rng, 100, 9000)},")
             if rich and rng.random() < 0.1:
                 rows.append(f"{t},{y}-09-02,,{roth},roth,rollover_from_plan,{_amt(rng, 100, 9000)},")
-            if rng.random() < 0.9:
-                value = "0" if rng.random() < 0.1 else _amt(rng, 0, 250000)
-                rows.append(f"{t},{y}-12-31,,{trad},traditional,year_end_value,{value},")
+            # Every account open in a year has its 31 December value: a consistent history knows its line 6 (an
+            # unknown value is an error finding, year-end-value-missing).
+            value = "0" if rng.random() < 0.1 else _amt(rng, 0, 250000)
+            rows.append(f"{t},{y}-12-31,,{trad},traditional,year_end_value,{value},")
+            if second and y >= second[0]:
+                rows.append(f"{t},{y}-12-31,,{trad}-2,traditional,year_end_value,{second[1]},")
             if rich and rng.random() < 0.15:
+                inherited = True
                 rows.append(
                     f"{t},{y}-06-01,,{t.upper()}-INH,inherited_traditional,distribution,{_amt(rng, 100, 5000)},"
                 )
+            if inherited:
                 rows.append(
                     f"{t},{y}-12-31,,{t.upper()}-INH,inherited_traditional,year_end_value,{_amt(rng, 0, 50000)},"
                 )

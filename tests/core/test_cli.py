@@ -53,6 +53,7 @@ def test_import_then_compute_json_follows_the_contract(tmp_path, ledger):
         "chain",
         "tax_year",
         "form_required",
+        "complete",
         "lines",
         "basis_end",
         "roth_contribution_basis_end",

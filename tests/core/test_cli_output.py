@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -121,7 +122,6 @@ def test_writing_commands_say_they_created_a_ledger(tmp_path):
         [
             ("taxpayer", "set", "ed", "--birth-date", "1970-01-01"),
             ("account", "set", "A1", "--owner", "ed", "--type", "traditional"),
-            ("declare", "-t", "ed", "-y", "2023", "--nondeductible", "all"),
         ]
     ):
         db = tmp_path / f"l{n}.db"
@@ -129,6 +129,9 @@ def test_writing_commands_say_they_created_a_ledger(tmp_path):
         assert res.returncode == 0 and f"created new ledger {db}" in res.stderr, res.stderr
         again = cli(*args, ledger=db)
         assert "created new ledger" not in again.stderr
+    # declare needs a known taxpayer: on a missing ledger it is refused, and creates nothing
+    res = cli("declare", "-t", "ed", "-y", "2023", "--nondeductible", "all", ledger=tmp_path / "none.db")
+    assert res.returncode == 2 and str(tmp_path / "none.db") in res.stderr and not (tmp_path / "none.db").exists()
     db = tmp_path / "imported.db"
     (tmp_path / "a.csv").write_text(TEXT)
     res = cli("import", str(tmp_path / "a.csv"), ledger=db)
@@ -194,3 +197,63 @@ def test_did_you_mean(tmp_path, ledger):
     assert not ledger.exists()
     res = cli("imprt", "x.csv", ledger=ledger)
     assert res.returncode == 2 and "Did you mean 'import'?" in res.stderr
+
+
+def _run_on_a_terminal(args: list[str], cwd: Path) -> tuple[int, str, str]:
+    """Run the command with stderr on a pseudo-terminal (stdout a pipe): (exit code, stdout, what the terminal got)."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    master, slave = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if k != "BASIS_LEDGER"} | {"TERM": "xterm", "COLUMNS": "100"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "basis_ledger", *args], stdout=subprocess.PIPE, stderr=slave, cwd=cwd, env=env
+    )
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # the terminal closes when the process ends
+            break
+        if not data:
+            break
+        chunks.append(data)
+    out = proc.stdout.read().decode()
+    code = proc.wait(timeout=300)
+    os.close(master)
+    return code, out, b"".join(chunks).decode(errors="replace")
+
+
+def test_progress_bars_only_on_a_terminal(tmp_path, loaded):
+    files = []
+    for n in range(3):
+        files.append(tmp_path / f"part{n}.csv")
+        files[-1].write_text(csv_text(f"p{n},2023-02-01,2023,IRA{n},traditional,nondeductible_contribution,100,"))
+    db = tmp_path / "many.db"
+    for args, label in (
+        (["--ledger", str(db), "import", *map(str, files)], "reading"),
+        (["--ledger", str(loaded), "audit"], "audit"),
+        (["--ledger", str(loaded), "report", "--xlsx", str(tmp_path / "r.xlsx")], "report"),
+    ):
+        code, out, terminal = _run_on_a_terminal(args, tmp_path)
+        assert code in (0, 1), terminal
+        assert label in terminal and "━" in terminal, (args, terminal)  # a rich bar on the terminal
+        assert "━" not in out  # never on stdout
+    db.unlink()
+    piped = cli("import", *map(str, files), ledger=db, subprocess_=True)
+    assert piped.returncode == 0 and "━" not in piped.stderr and "reading" not in piped.stderr
+    piped = cli("report", "--xlsx", str(tmp_path / "r2.xlsx"), ledger=loaded, subprocess_=True)
+    assert piped.returncode == 0 and piped.stderr == ""
+
+
+def test_version_and_completion():
+    from basis_ledger import __version__
+
+    res = cli("--version")
+    assert res.returncode == 0 and res.stdout == f"basis-ledger {__version__}\n"
+    res = cli("--show-completion", "bash")
+    assert res.returncode == 0 and "_basis_ledger_completion" in res.stdout
+    assert "--install-completion" in cli("--help").stdout

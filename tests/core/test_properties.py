@@ -18,10 +18,23 @@ event = st.one_of(
     st.tuples(st.just("conversion"), st.integers(1, 40000)),
     st.tuples(st.just("after_tax_rollover_from_plan"), st.integers(1, 30000)),
 )
+# Returns and recharacterizations, out of either kind of IRA, in the year or after 31 December (then for the year
+# before): (kind, amount, account type). Out of a Roth IRA before 2018 a recharacterization undoes a conversion.
+correction = st.tuples(
+    st.sampled_from(["returned_contribution", "recharacterization", "recharacterization_transfer"]),
+    st.integers(1, 7000),
+    st.sampled_from(["traditional", "roth"]),
+)
+roth_event = st.one_of(
+    st.tuples(st.just("roth_contribution"), st.integers(1, 7000)),
+    st.tuples(st.just("roth_distribution"), st.integers(1, 20000)),
+    st.tuples(st.just("designated_roth_rollover"), st.integers(1, 20000)),
+    st.tuples(st.just("roth_contribution_recharacterization"), st.integers(1, 7000)),
+)
 
 
 @st.composite
-def histories(draw, cents: bool = False):
+def histories(draw, cents: bool = False, corrections: bool = True):
     rows = []
     for person in draw(st.sampled_from([["a"], ["a", "b"]])):
         if draw(st.booleans()):
@@ -31,6 +44,11 @@ def histories(draw, cents: bool = False):
                 amt = f"{amount}.{draw(st.integers(0, 99)):02d}" if cents else str(amount)
                 day = draw(st.integers(1, 28))
                 rows.append(f"{person},{y}-06-{day:02d},{y},A,,{kind},{amt},")
+            for kind, amount, acct in draw(st.lists(correction, max_size=2 if corrections else 0)):
+                when = f"{y + 1}-02-{draw(st.integers(1, 28)):02d}" if draw(st.booleans()) else f"{y}-09-01"
+                rows.append(f"{person},{when},{y},{'R' if acct == 'roth' else 'A'},{acct},{kind},{amount},")
+            for kind, amount in draw(st.lists(roth_event, max_size=2 if corrections else 0)):
+                rows.append(f"{person},{y}-07-{draw(st.integers(1, 28)):02d},{y},R,roth,{kind},{amount},")
             if draw(st.integers(0, 5)):  # usually a year-end value, sometimes none
                 rows.append(f"{person},{y}-12-31,,A,,year_end_value,{draw(st.integers(0, 300000))},")
     return csv_text(*rows) if rows else csv_text("a,2020-12-31,,A,,year_end_value,1,")
@@ -108,3 +126,23 @@ def test_import_is_idempotent(tmp_path_factory, text):
     store.close()
     assert [r.status for r in first] == ["imported"] and again[0].status.startswith("already imported")
     assert after.equals(before) and len(after) == first[0].events
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(histories(corrections=False), st.lists(st.tuples(st.sampled_from(YEARS), correction, st.booleans()), max_size=3))
+def test_a_return_or_recharacterization_never_adds_to_line_1_or_the_traditional_basis(text, extra):
+    # Treated as never made to the traditional IRA (instructions, "Return of IRA Contributions" and
+    # "Recharacterizations"): taking a contribution back can only lower line 1 and the basis carried.
+    rows = [
+        f"a,{f'{y + 1}-02-10' if later else f'{y}-09-01'},{y},{'R' if acct == 'roth' else 'A'},{acct},{kind},{amount},"
+        for y, (kind, amount, acct), later in extra
+    ]
+    before, after = years(text), years(text.rstrip("\n") + "\n" + "\n".join(rows) + "\n" if rows else text)
+    for key, o in before.items():
+        if len(key) != 3 or key[1] != "own" or key not in after:
+            continue
+        assert after[key]["lines"].get("1", 0) <= o["lines"].get("1", 0)
+        # Out of the traditional pool only (one moved into it after 31 December raises line 6, rightly): the basis
+        # carried can only fall, give or take the rounding of line 10 and of each line to whole dollars.
+        if all(acct != "roth" for _y, (_k, _a, acct), _l in extra):
+            assert after[key]["basis_end"] <= o["basis_end"] + 1, (key, o["basis_end"], after[key]["basis_end"])

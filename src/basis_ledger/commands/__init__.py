@@ -38,7 +38,7 @@ app = App(
     name="basis-ledger",
     help="Keep the after-tax basis of IRAs right, year after year, and fill in Form 8606 from it.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion (docs/cli.md)
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
@@ -48,8 +48,19 @@ class State:
     ledger_option: str | None = None
 
 
+def _version(value: bool) -> None:
+    if value:
+        from basis_ledger import __version__
+
+        print(f"basis-ledger {__version__}")
+        raise typer.Exit(0)
+
+
 @app.callback()
 def _global(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
     ledger: Annotated[
         str | None,
         typer.Option(
@@ -85,12 +96,17 @@ def ledger_path(option: str | None = None) -> Path:  # or a DatabaseUrl (a str t
     return resolve_path(option or State.ledger_option)
 
 
+def ledger_exists(path) -> bool:
+    """A ledger file is there (a PostgreSQL ledger is a database a firm creates: always 'there')."""
+    return not isinstance(path, Path) or path.exists()
+
+
 def open_for_write(path: Path):
     """Open the ledger a writing command changes, creating it if needed, and say so on stderr when it was
     created: a command run in the wrong folder must not start a new ledger unnoticed."""
     from basis_ledger.ledger.store import Ledger
 
-    existed = path.exists()
+    existed = ledger_exists(path)
     store = Ledger.open(path, create=True)
     if not existed:
         say_created(path)

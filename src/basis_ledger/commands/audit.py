@@ -17,6 +17,7 @@ from basis_ledger.commands import (
     app,
     console,
     ledger_path,
+    progress,
 )
 from basis_ledger.commands.core import Cents, Places, Year
 from basis_ledger.model import InputError, Problem
@@ -73,10 +74,13 @@ def audit(
 
     if which is not None and not explain:
         raise InputError([Problem(which, "a finding number or code goes with --explain: audit --explain " + which)])
-    ctx = load_context(ledger, taxpayer, 5, False, as_of)
-    if year is not None:
-        no_data_for(year, ctx)
-    findings = run_audit(ctx, taxpayer, year)
+    with progress("audit", 2) as advance:  # reading and computing the ledger, then the rules
+        ctx = load_context(ledger, taxpayer, 5, False, as_of)
+        if year is not None:
+            no_data_for(year, ctx)
+        advance(f"{len(ctx.taxpayers):,} taxpayers read")
+        findings = run_audit(ctx, taxpayer, year)
+        advance(f"{len(findings):,} findings")
     if json_out:
         _stream_json(findings, cents)
     elif explain:
@@ -135,10 +139,14 @@ def report(
 
     check_output(xlsx, protected=[ledger_path(ledger)])  # before the work: never onto the ledger or a folder
     ctx = load_context(ledger, taxpayer, ratio_places, cents, as_of)
-    findings = run_audit(ctx, taxpayer)
+    chains = len(ctx.inputs.chains) if ctx.events is not None and len(ctx.events) else 0
     with Ledger.open(ledger_path(ledger)) as store:  # corrections are shown, never counted
         voided = store.voided_events()
     if taxpayer is not None and len(voided):
         voided = voided[voided["taxpayer"] == taxpayer]
-    sheets = write_workbook(xlsx, ctx, findings, voided)
+    with progress("report", chains + 2) as advance:  # the audit, a sheet per chain, findings and events
+        findings = run_audit(ctx, taxpayer)
+        advance("audited")
+        sheets = write_workbook(xlsx, ctx, findings, on_sheet=advance, voided=voided)
+        advance("saved")
     print(f"{xlsx}: {sheets} sheets, {len(findings)} findings")

@@ -21,6 +21,7 @@ from basis_ledger.commands import (
     app,
     boundary,
     console,
+    ledger_exists,
     ledger_path,
     open_for_write,
     print_json,
@@ -56,6 +57,10 @@ def import_(
         typer.Option("--map", help='Classify custodian text: "TEXT=event_kind" (repeatable; docs/importing.md).'),
     ] = None,
     mapping_file: Annotated[Path | None, typer.Option("--mapping", help="TOML file of TEXT = event_kind.")] = None,
+    allow_late: Annotated[
+        bool,
+        typer.Option("--allow-late", help="Keep contributions deposited after their deadline (audit flags them)."),
+    ] = False,
     keep_duplicates: Annotated[
         bool,
         typer.Option(
@@ -77,7 +82,7 @@ def import_(
     from basis_ledger.ledger.importing import import_files
 
     path = ledger_path(ledger)
-    existed = path.exists()
+    existed = ledger_exists(path)
     if undo:
         _undo(path, files, reason or "import --undo", json_out)
         return
@@ -92,9 +97,10 @@ def import_(
             mapping=mapping,
             rules=rules,
             on_file=lambda p: advance(p.name),
+            allow_late=allow_late,
             keep_duplicates=keep_duplicates,
         )
-    if not existed and path.exists():
+    if not existed and ledger_exists(path):
         say_created(path)
     if json_out:
         print_json([r.__dict__ for r in results])
@@ -461,7 +467,10 @@ def declare(
 
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise InputError([Problem("--year", f"{year} is outside {FIRST_YEAR}-{LAST_YEAR}")])
-    store = open_for_write(ledger_path(ledger))
+    from basis_ledger.ledger.store import Ledger
+
+    # Not open_for_write: a declaration needs a known taxpayer, so a missing ledger is refused, never created.
+    store = Ledger.open(ledger_path(ledger), write=True)
     try:
         known = store.taxpayers()
         if taxpayer not in known:

@@ -29,6 +29,12 @@ def fill(
     chain: Annotated[str, typer.Option(help="'own', or 'inherited:ACCOUNT' for an inherited IRA's form.")] = "own",
     ratio_places: Annotated[int, typer.Option("--ratio-places", help="Decimal places of line 10 (3 to 9).")] = 5,
     cents: Annotated[bool, typer.Option("--cents", help="Keep cents on every line instead of whole dollars.")] = False,
+    allow_incomplete: Annotated[
+        bool,
+        typer.Option(
+            "--allow-incomplete", help="Fill a year whose 31 December value is unknown (year-end-value-missing)."
+        ),
+    ] = False,
     json_out: JsonOpt = False,
     ledger: LedgerOpt = None,
 ) -> None:
@@ -49,6 +55,18 @@ def fill(
     if not rows or not rows[0]["lines"]:
         raise InputError(
             [Problem("fill", f"nothing to fill: no part of Form 8606 applies to {taxpayer} ({chain}) in {year}")]
+        )
+    if not rows[0]["complete"] and not allow_incomplete:
+        missing = [w["message"] for w in rows[0]["warnings"] if w["code"] == "year-end-value-missing"]
+        raise InputError(
+            [
+                Problem(
+                    "fill",
+                    f"{taxpayer}'s {year} Form 8606 is incomplete and was not filled: "
+                    + " ".join(missing)
+                    + " Use --allow-incomplete to fill it anyway.",
+                )
+            ]
         )
     store = Ledger.open(ledger_path(ledger))
     try:

@@ -30,6 +30,11 @@ LINE_KEYS = tuple(line_table())  # "1" .. "25c", as the form labels them
 MONEY_LINES = tuple(k for k, v in line_table().items() if v["kind"] == "money")  # all but line 10
 
 
+OPENINGS = tuple(
+    f"{has}opening_{what}" for what in ("basis", "roth_contribution", "roth_conversion") for has in ("", "has_")
+)
+
+
 @dataclass(frozen=True)
 class Options:
     ratio_places: int = 5  # line 10: at least 3 places (form), 5 by default
@@ -62,7 +67,7 @@ def compute(inp: Inputs, opts: Options) -> Computed:
         k: np.zeros((n, ny), np.int64)
         for k in ("basis_end", "roth_contribution_basis_end", "roth_conversion_basis_end", "outstanding_rollovers")
     }
-    fl = {k: np.zeros((n, ny), bool) for k in ("part1", "part1_full", "part2", "part3", "line13_capped")}
+    fl = {k: np.zeros((n, ny), bool) for k in ("part1", "part1_full", "part2", "part3", "line13_capped", "incomplete")}
 
     def R(cents: np.ndarray) -> np.ndarray:
         return round_to_unit(cents, unit)
@@ -83,11 +88,15 @@ def compute(inp: Inputs, opts: Options) -> Computed:
         conv = np.maximum(col["conversion"] - col["recharacterized_conversion"], 0)
         rolled = rolled + col["rollover_net"]
         outstanding = np.maximum(rolled, 0)
-        value = col["year_end_value"] + outstanding
+        # Line 6 takes into account recharacterizations made after 31 December (line 6 instructions).
+        value = np.maximum(col["year_end_value"] + outstanding + col["value_recharacterized"], 0)
         has_basis = basis_in > 0
+        # An account open in the year without a 31 December value leaves line 6 unknown (not 0): the year is
+        # incomplete wherever the form reads line 6, and "part, but not all" cannot be ruled out.
+        unknown6 = col["year_end_value_missing"] > 0
         # "Complete this part only if": a nondeductible contribution for the year; or basis and a
         # distribution; or basis and a conversion of part, but not all, of the pool.
-        part1 = (l1c > 0) | (has_basis & (dist > 0)) | (has_basis & (conv > 0) & (value > 0))
+        part1 = (l1c > 0) | (has_basis & (dist > 0)) | (has_basis & (conv > 0) & ((value > 0) | unknown6))
         full = part1 & ((dist + conv) > 0)  # the "Yes" branch after line 3
         l4 = np.minimum(R(np.minimum(col["nondeductible_next_year"], l1c)), l1)
         l5 = l3 - l4
@@ -169,11 +178,19 @@ def compute(inp: Inputs, opts: Options) -> Computed:
         ):
             for k in keys:
                 pres[k][:, j] = mask
-        st["basis_end"][:, j] = basis
-        st["roth_contribution_basis_end"][:, j] = roth_c
-        st["roth_conversion_basis_end"][:, j] = roth_v
+        # An opening balance for this year (line 14 of its filed form, or the Roth bases at its end) is what this
+        # year carries out; it only takes effect as next year's line 2.
+        nxt = {k: inp.arrays[k][:, j + 1] if j + 1 < ny else np.zeros(n, np.int64) for k in OPENINGS}
+        st["basis_end"][:, j] = np.where(nxt["has_opening_basis"] > 0, nxt["opening_basis"], basis)
+        st["roth_contribution_basis_end"][:, j] = np.where(
+            nxt["has_opening_roth_contribution"] > 0, nxt["opening_roth_contribution"], roth_c
+        )
+        st["roth_conversion_basis_end"][:, j] = np.where(
+            nxt["has_opening_roth_conversion"] > 0, nxt["opening_roth_conversion"], roth_v
+        )
         st["outstanding_rollovers"][:, j] = outstanding
         fl["part1"][:, j], fl["part1_full"][:, j], fl["part2"][:, j], fl["part3"][:, j] = part1, full, part2, part3
         fl["line13_capped"][:, j] = full & (excess > 0)
+        fl["incomplete"][:, j] = full & unknown6
     out.values, out.present, out.state, out.flags = vals, pres, st, fl
     return out

@@ -6,10 +6,10 @@ traditional IRA ("inherited:<account>"), which is never pooled into the person's
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from basis_ledger.model import Taxpayer, kinds
+from basis_ledger.model import POOLED_TYPES, Taxpayer, kinds
 from basis_ledger.taxcalendar import qualified_age_date, roth_five_years
 
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ FIELDS = (
     "nondeductible",  # line 1, for the tax year
     "nondeductible_next_year",  # line 4: part of line 1 deposited 1 Jan..deadline of the next year
     "deductible",  # only for the Worksheet 1-1 caution
-    "returned_traditional",  # contributions returned by the extended due date: never made, off line 1
+    "returned_traditional",  # returned by the extended due date or recharacterized out: never made, off line 1
     "returned_late",  # returned after it (a withdrawn excess): off the basis on line 2 of that year
     "distribution",  # line 7
     "conversion",  # line 8 before recharacterization
@@ -31,7 +31,9 @@ FIELDS = (
     "rollover_net",  # rollover_out - rollover_in: cumulated into line 6's outstanding rollovers
     "basis_added",  # after-tax plan money rolled in: line 2
     "year_end_value",  # line 6
-    "year_end_value_rows",  # how many 31 December values the ledger has (0 = line 6 unknown)
+    "year_end_value_rows",  # how many 31 December values the ledger has
+    "year_end_value_missing",  # accounts open in the year without a 31 December value (line 6 unknown)
+    "value_recharacterized",  # line 6: + recharacterized into, - out of the pool after 31 December (signed)
     "opening_basis",  # line 14 of an earlier form, as line 2 of the next year
     "has_opening_basis",
     "roth_contribution",  # line 22 additions (regular contributions for the year, net of returns)
@@ -45,8 +47,23 @@ FIELDS = (
     "rollover_to_plan",
     "undeclared",  # traditional contributions whose deductibility nobody declared (treated as nondeductible)
 )
-# Routed like FIELDS but consumed here: traditional_contribution amounts before the declarations split them.
-INTERNAL_FIELDS = ("undeclared_in_year", "undeclared_next_year")
+# Routed like FIELDS but consumed here: traditional_contribution amounts before the declarations split them, and
+# the parts of line 6's recharacterizations and of the order in which returns take deposits ("next_year": dated
+# after 31 December of the tax year).
+INTERNAL_FIELDS = (
+    "undeclared_in_year",
+    "undeclared_next_year",
+    "returned_next_year",  # timely returns and recharacterizations out of the pool made after 31 December
+    "traditional_next_year_deposits",  # traditional contributions for the year deposited after 31 December
+    "roth_next_year_deposits",  # Roth contributions for the year deposited after 31 December
+    "recharacterized_out_next_year",  # out of the pool after 31 December
+    "recharacterized_conversion_next_year",  # conversions undone after 31 December (into the pool)
+    "recharacterized_in_next_year",  # Roth contributions moved into the pool after 31 December
+    "transferred_in_next_year",  # amounts those moved (recharacterization_transfer), where recorded
+    "transfers_in_next_year",
+    "transferred_out_next_year",
+    "transfers_out_next_year",
+)
 NO_DECLARATION, DECLARED_ALL = -1, -2
 
 
@@ -57,6 +74,7 @@ class Inputs:
     arrays: dict[str, np.ndarray]  # FIELDS -> (chain x year) int64
     birth_known: np.ndarray  # per chain: the taxpayer's birth date is known
     routed: Routed | None = None  # where each event landed (engine/routing.py): the audit and workbook reuse it
+    missing_values: dict[tuple[int, int], list[str]] = field(default_factory=dict)  # (chain, year) -> accounts
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self.arrays[name]
@@ -66,12 +84,12 @@ def build(events: pd.DataFrame, taxpayers: dict[str, Taxpayer]) -> Inputs:
     import numpy as np
     import pandas as pd
 
-    from basis_ledger.engine.routing import route
+    from basis_ledger.engine.routing import place, route
 
     ev = events
     kind_input = ev["kind"].map({k: v.input for k, v in kinds().items()})
     date_year_s = ev["date"].str.slice(0, 4).astype("int64")
-    qualified = _qualified_roth(ev, kind_input, date_year_s, taxpayers)
+    qualified = _qualified_roth(ev, kind_input, date_year_s, taxpayers, place(ev).late)
     # Where each event lands (chain, form year, which input, which sign): schemas/event_kinds.toml, applied by the
     # one routing function the audit, the planner and the workbook also use.
     routed = route(ev, {"qualified": qualified, "nonqualified": ~qualified})
@@ -105,24 +123,33 @@ def build(events: pd.DataFrame, taxpayers: dict[str, Taxpayer]) -> Inputs:
     arrays = {f: np.zeros(shape, dtype=np.int64) for f in (*FIELDS, *INTERNAL_FIELDS)}
     for name, (rows, values) in routed.hits.items():
         np.add.at(arrays[name], (ci[rows], yi[rows]), values)
-    _apply_declarations(arrays, chains, y0, taxpayers)
+    explicit_next = arrays["nondeductible_next_year"].copy()
+    returned_after = _apply_declarations(arrays, chains, y0, taxpayers)
+    # A return or recharacterization made after 31 December comes off the deposits made after 31 December first
+    # (line 4), then off the year's own deposits; one made in the year can only come off the year's deposits.
+    arrays["nondeductible_next_year"] -= np.minimum(returned_after, explicit_next)
+    _recharacterized_value(arrays)
+    pooled = ev["account_type"].isin(POOLED_TYPES | {"inherited_traditional"}).to_numpy()
+    arrays["year_end_value_missing"], missing = _missing_year_end_values(ev, ci, date_year, pooled, y0, shape)
     birth_known = chains["taxpayer"].map(lambda t: bool(taxpayers.get(t) and taxpayers[t].birth_date)).to_numpy()
-    return Inputs(chains, years, arrays, birth_known.astype(bool), routed)
+    return Inputs(chains, years, arrays, birth_known.astype(bool), routed, missing)
 
 
 def _apply_declarations(
     arrays: dict[str, np.ndarray], chains: pd.DataFrame, y0: int, taxpayers: dict[str, Taxpayer]
-) -> None:
+) -> np.ndarray:
     """Split `traditional_contribution` amounts by the taxpayer's declaration ('basis-ledger declare').
 
     No declaration: all nondeductible, flagged `undeclared`. A declared amount is taken from the contributions
     deposited in the tax year first, so as little as possible lands on line 4 (the 8606 line 4 instructions let
-    the taxpayer choose the order)."""
+    the taxpayer choose the order). Returns the timely returns made after 31 December that are left for the
+    explicitly nondeductible contributions."""
     import numpy as np
 
     in_year, next_year = arrays.pop("undeclared_in_year"), arrays.pop("undeclared_next_year")
+    returned_after = arrays.pop("returned_next_year")
     if not (in_year.any() or next_year.any()):
-        return
+        return returned_after
     shape = arrays["nondeductible"].shape
     decl = np.full(shape, NO_DECLARATION, np.int64)
     own = {t: i for i, (t, c) in enumerate(zip(chains["taxpayer"], chains["chain"], strict=True)) if c == "own"}
@@ -130,11 +157,15 @@ def _apply_declarations(
         for year, cents in taxpayers[t].declarations if t in taxpayers else ():
             if 0 <= year - y0 < shape[1]:
                 decl[i, year - y0] = DECLARED_ALL if cents is None else cents
-    # A timely returned contribution comes off the undeclared contributions first (treated as never made).
+    # A timely returned (or recharacterized) contribution comes off the undeclared contributions first (treated as
+    # never made); one made after 31 December off the deposits made after 31 December first.
     taken = np.minimum(arrays["returned_traditional"], in_year + next_year)
     arrays["returned_traditional"] -= taken
-    from_in = np.minimum(taken, in_year)
-    in_year, next_year = in_year - from_in, next_year - (taken - from_in)
+    taken_after = np.minimum(taken, returned_after)
+    from_next = np.minimum(taken_after, next_year)
+    from_in = np.minimum(taken - from_next, in_year)
+    from_next = taken - from_in
+    in_year, next_year = in_year - from_in, next_year - from_next
     total = in_year + next_year
     nond = np.where(decl < 0, total, np.minimum(decl, total))
     from_next = nond - np.minimum(nond, in_year)
@@ -142,31 +173,103 @@ def _apply_declarations(
     arrays["nondeductible_next_year"] += from_next
     arrays["deductible"] += total - nond
     arrays["undeclared"] += np.where(decl == NO_DECLARATION, total, 0)
+    left: np.ndarray = returned_after - taken_after
+    return left
 
 
-def _qualified_roth(
-    ev: pd.DataFrame, kind_input: pd.Series, date_year: pd.Series, taxpayers: dict[str, Taxpayer]
-) -> np.ndarray:
-    """Pub 590-B: qualified = at least 59½ on the day, and 5 tax years after the first Roth contribution or
-    conversion year. An unknown birth date means nonqualified (the engine warns)."""
+def _recharacterized_value(arrays: dict[str, np.ndarray]) -> None:
+    """Line 6 "taking into account all recharacterizations of those amounts, including recharacterizations made after
+    December 31": money recharacterized into the pool after 31 December counts in that 31 December value, money
+    recharacterized out of it after 31 December does not. Only deposits made by 31 December can have been in that
+    value, so the part of a recharacterized contribution that came from deposits made after it is left out (a
+    recharacterization after 31 December comes off those deposits first). `recharacterization_transfer` rows give
+    the amount actually moved (with earnings, or less a loss) where it differs: they replace the recharacterized
+    amounts of the same chain, tax year and direction."""
+    import numpy as np
+
+    p = {k: arrays.pop(k) for k in INTERNAL_FIELDS if k in arrays}
+    conv_in, contrib_in = p["recharacterized_conversion_next_year"], p["recharacterized_in_next_year"]
+    into = conv_in + np.maximum(contrib_in - p["roth_next_year_deposits"], 0)
+    out = np.maximum(p["recharacterized_out_next_year"] - p["traditional_next_year_deposits"], 0)
+    # With the amount moved recorded, it replaces the amount recharacterized, less the same next-year part.
+    later_in, later_out = conv_in + contrib_in - into, p["recharacterized_out_next_year"] - out
+    into = np.where(p["transfers_in_next_year"] > 0, np.maximum(p["transferred_in_next_year"] - later_in, 0), into)
+    out = np.where(p["transfers_out_next_year"] > 0, np.maximum(p["transferred_out_next_year"] - later_out, 0), out)
+    arrays["value_recharacterized"] += into - out
+
+
+def _missing_year_end_values(
+    ev: pd.DataFrame, ci: np.ndarray, date_year: np.ndarray, pooled: np.ndarray, y0: int, shape: tuple[int, int]
+) -> tuple[np.ndarray, dict[tuple[int, int], list[str]]]:
+    """Accounts of a chain that were open in a year (worth more than 0 on the previous 31 December, or with any
+    event dated in the year) but have no 31 December value for it. A recorded 0 is a value; no record is unknown.
+    Returns the count per (chain, year) and, for the flagged cells, the account names."""
     import numpy as np
     import pandas as pd
 
-    is_dist = (kind_input == "roth_distribution").to_numpy()
+    m = np.asarray(pooled, bool) & (ev["account"] != "").to_numpy()
+    is_value = (ev["kind"] == "year_end_value").to_numpy()[m]
+    f = pd.DataFrame({"c": ci[m], "a": ev["account"].to_numpy()[m], "y": np.asarray(date_year)[m] - y0})
+    valued = f[is_value].drop_duplicates(["c", "a", "y"])
+    carried = f[is_value & (ev["amount_cents"].to_numpy()[m] > 0)].assign(y=lambda d: d["y"] + 1)
+    opened = pd.concat([f[~is_value], carried]).drop_duplicates(["c", "a", "y"])
+    opened = opened[opened["y"] < shape[1]]
+    missing = opened.merge(valued, on=["c", "a", "y"], how="left", indicator=True)
+    missing = missing[missing["_merge"] == "left_only"].sort_values(["c", "y", "a"])
+    count = np.zeros(shape, np.int64)
+    np.add.at(count, (missing["c"].to_numpy(), missing["y"].to_numpy()), 1)
+    names = missing.groupby(["c", "y"])["a"].agg(list)
+    where = zip(names.index.get_level_values(0).tolist(), names.index.get_level_values(1).tolist(), strict=True)
+    return count, {(int(c), int(y)): list(a) for (c, y), a in zip(where, names.tolist(), strict=True)}
+
+
+def _qualified_roth(
+    ev: pd.DataFrame, kind_input: pd.Series, date_year: pd.Series, taxpayers: dict[str, Taxpayer], late: np.ndarray
+) -> np.ndarray:
+    """Pub 590-B and the 8606 instructions ("Qualified distribution"): qualified = at least 59½ on the day, and
+    after the 5-year period beginning with "the first year for which a contribution was made to a Roth IRA
+    (including a conversion or a rollover from a qualified retirement plan)". A contribution returned by the due
+    date or recharacterized counts as never made to the Roth IRA, and a conversion undone by a recharacterization
+    as never converted: a year whose contributions (or conversions) all came back starts no clock. A Roth
+    contribution returned late is a Roth distribution (schemas/event_kinds.toml). An unknown birth date means
+    nonqualified (the engine warns)."""
+    import numpy as np
+    import pandas as pd
+
+    from basis_ledger.taxcalendar import last_conversion_recharacterization_year
+
+    roth = (ev["account_type"] == "roth").to_numpy()
+    returned = (kind_input == "returned").to_numpy() & roth
+    is_dist = (kind_input == "roth_distribution").to_numpy() | (returned & late)
     if not is_dist.any():
         return np.zeros(len(ev), dtype=bool)
-    starts_clock = kind_input.isin(["roth_contribution", "conversion"]) | (
-        (kind_input == "rollover_from_plan") & (ev["account_type"] == "roth")
-    )
     birth = pd.Series({t: p.birth_date for t, p in taxpayers.items() if p.birth_date}, dtype="object")
     if birth.empty:
         return np.zeros(len(ev), dtype=bool)
-    # The five-year clock starts with the first Roth contribution year or conversion year; an opening Roth basis
-    # means the history began at or before its tax year.
-    opens = kind_input.isin(["opening_roth_contribution", "opening_roth_conversion"])
-    clock = (starts_clock | opens).to_numpy()
-    year = np.where(kind_input == "conversion", date_year, ev["tax_year"])[clock]
-    starts = pd.DataFrame({"t": ev["taxpayer"].to_numpy(dtype=object)[clock], "y": year})
+    undoable = (ev["tax_year"] <= last_conversion_recharacterization_year()).to_numpy()
+    rechar = (kind_input == "recharacterized").to_numpy() & roth
+    rechar_conv = rechar & undoable
+    back = (returned & ~late) | (rechar & ~undoable) | (kind_input == "recharacterized_roth_contribution").to_numpy()
+    cents = ev["amount_cents"].to_numpy(np.int64)
+    contrib = kind_input.isin(["roth_contribution", "roth_contribution_rollover"]).to_numpy()
+    conv = (kind_input == "conversion").to_numpy()
+    signed = np.where(contrib | conv, cents, 0) - np.where(back | rechar_conv, cents, 0)
+    # Contributions count for their tax year, conversions for the year they were made (and undone for it).
+    year = np.where(conv, date_year, ev["tax_year"])
+    group = np.where(conv | rechar_conv, "conversion", "contribution")
+    net = pd.DataFrame({"t": ev["taxpayer"].to_numpy(dtype=object), "g": group, "y": year, "v": signed})
+    net = net[contrib | conv | back | rechar_conv].groupby(["t", "g", "y"], as_index=False)["v"].sum()
+    starts = net.loc[net["v"] > 0, ["t", "y"]]
+    # An opening Roth basis means the history began at or before its tax year; a plan rollover counts for its date.
+    plan = ((kind_input == "rollover_from_plan") & (ev["account_type"] == "roth")).to_numpy()
+    opens = kind_input.isin(["opening_roth_contribution", "opening_roth_conversion"]).to_numpy()
+    other = pd.DataFrame(
+        {
+            "t": ev["taxpayer"].to_numpy(dtype=object)[plan | opens],
+            "y": np.where(plan, date_year, ev["tax_year"])[plan | opens],
+        }
+    )
+    starts = pd.concat([starts, other], ignore_index=True)
     declared = [(t, p.roth_first_year) for t, p in taxpayers.items() if p.roth_first_year]
     if declared:  # `taxpayer set --roth-first-year`: the history began before the ledger
         starts = pd.concat([starts, pd.DataFrame(declared, columns=["t", "y"])], ignore_index=True)
@@ -174,4 +277,5 @@ def _qualified_roth(
     half = birth.map(qualified_age_date)  # 59½
     age_ok = (ev["date"] >= ev["taxpayer"].map(half).fillna("9999")).to_numpy()
     five_ok = ((date_year - ev["taxpayer"].map(first_year)) >= roth_five_years()).fillna(False).to_numpy()
-    return is_dist & age_ok & five_ok
+    qualified: np.ndarray = is_dist & age_ok & five_ok
+    return qualified

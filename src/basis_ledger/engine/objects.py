@@ -69,17 +69,19 @@ def as_objects(frame: pd.DataFrame, opts: Options) -> list[dict[str, Any]]:
             "chain": c,
             "tax_year": y,
             "form_required": f,
+            "complete": ok,
             "lines": ln,
             "basis_end": b,
             "roth_contribution_basis_end": rc,
             "roth_conversion_basis_end": rv,
             "warnings": w,
         }
-        for t, c, y, f, ln, b, rc, rv, w in zip(
+        for t, c, y, f, ok, ln, b, rc, rv, w in zip(
             frame["taxpayer"].tolist(),
             frame["chain"].tolist(),
             frame["tax_year"].tolist(),
             frame["form_required"].tolist(),
+            frame["complete"].tolist(),
             lines,
             *state,
             warnings,

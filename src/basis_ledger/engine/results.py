@@ -52,6 +52,8 @@ def compute_lines(
     for k in ("part1", "part2", "part3"):
         frame[k] = comp.flags[k][ci, yj]
     frame["form_required"] = frame["part1"] | frame["part2"] | frame["part3"]
+    # False where a figure the form needs is unknown (a 31 December value): the lines are not to be filed as is.
+    frame["complete"] = ~comp.flags["incomplete"][ci, yj]
     frame["cautions"] = pd.Series(_cautions(comp, ci, yj), index=frame.index, dtype=object)
     frame["_inherited"] = frame["chain"] != "own"  # a person's own chain first, then inherited ones
     frame = frame.sort_values(["taxpayer", "_inherited", "chain", "tax_year"], kind="stable")
@@ -65,7 +67,7 @@ def _empty_lines() -> pd.DataFrame:
     cols["tax_year"] = np.array([], dtype=np.int64)
     cols |= {f"L{k}": pd.array([], dtype="Int64") for k in LINE_KEYS}
     cols |= {k: np.array([], dtype=np.int64) for k in STATE_KEYS}
-    cols |= {k: np.array([], dtype=bool) for k in ("part1", "part2", "part3", "form_required")}
+    cols |= {k: np.array([], dtype=bool) for k in ("part1", "part2", "part3", "form_required", "complete")}
     cols["cautions"] = np.array([], dtype=object)
     return pd.DataFrame(cols)
 
@@ -79,6 +81,14 @@ def _cautions(comp: Computed, ci: np.ndarray, yj: np.ndarray) -> list[list[Cauti
         return "$" + format_cents(int(c), whole=whole)
 
     years = inp.years
+    fl = comp.flags
+    # Basis with nothing behind it on a recorded $0 31 December value. Line 4 (contributions for the year deposited
+    # after 31 December) is not leftover: that money arrived after the value was taken. An unknown value is the
+    # year-end-value-missing caution instead.
+    known_zero = (v["6"] == 0) & (a["year_end_value_missing"] == 0)
+    leftover = np.where(fl["part1_full"] & known_zero, np.maximum(v["14"] - v["4"], 0), 0) + np.where(
+        fl["part2"] & ~fl["part1"] & known_zero & (a["year_end_value_rows"] > 0), np.maximum(v["2"] - v["16"], 0), 0
+    )
     rules: list[tuple[str, np.ndarray, Callable[[int, int], str]]] = [
         (
             "deductibility-unknown",
@@ -100,21 +110,23 @@ def _cautions(comp: Computed, ci: np.ndarray, yj: np.ndarray) -> list[list[Cauti
         ),
         (
             "leftover-basis",
-            (comp.flags["part1_full"] & (v["6"] == 0) & (v["14"] > 0))
-            | (comp.flags["part2"] & ~comp.flags["part1"] & (v["2"] > v["16"])),
+            leftover > 0,
             lambda c, j: (
-                f"Basis of {money(comp.state['basis_end'][c, j])} is carried forward although the "
-                f"traditional IRAs were worth $0 on 31 December {years[j]}; it stays on the form "
-                "(leaving $1 in the IRA before converting avoids this)."
+                f"Basis of {money(leftover[c, j])} is carried forward although the traditional IRAs were worth $0 "
+                f"on 31 December {years[j]}: the form keeps it for later years, but no money stands behind it until "
+                "money is contributed or rolled in again (leaving $1 in the IRA before converting keeps a "
+                "31 December value behind it)."
             ),
         ),
         (
             "year-end-value-missing",
-            comp.flags["part1_full"] & (a["year_end_value_rows"] == 0),
+            fl["incomplete"],
             lambda c, j: (
-                f"No 31 December {years[j]} value is in the ledger, so line 6 counts only outstanding "
-                "rollovers; a missing value makes the distribution or conversion look more tax-free than "
-                "it is. Import the year-end statement or Form 5498 box 5."
+                f"No 31 December {years[j]} value for {', '.join(inp.missing_values.get((c, j), []))}, although "
+                f"the account was open in {years[j]}: line 6 is unknown, so these lines are incomplete (the "
+                "missing value is not counted as 0, which would make the distribution or conversion look more "
+                "tax-free than it is). Import the year-end statement or Form 5498 box 5, or record "
+                "year_end_value 0 for an account that was emptied."
             ),
         ),
         (

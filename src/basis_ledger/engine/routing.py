@@ -133,13 +133,13 @@ def route(events: pd.DataFrame, conditions: Mapping[str, np.ndarray] | None = No
             m = of_kind
             if r.accounts is not None:
                 m = m & np.isin(acct, list(r.accounts))
-            if r.when is not None:
-                if r.when in CALLER_CONDITIONS:
-                    if r.when not in given:
-                        raise KeyError(f"routing {name!r} needs the caller's {r.when!r} condition")
-                    m = m & np.asarray(given[r.when], dtype=bool)
+            for when in r.when or ():
+                if when in CALLER_CONDITIONS:
+                    if when not in given:
+                        raise KeyError(f"routing {name!r} needs the caller's {when!r} condition")
+                    m = m & np.asarray(given[when], dtype=bool)
                 else:
-                    m = m & masks[r.when]
+                    m = m & masks[when]
             rows = np.flatnonzero(m)
             if not len(rows):
                 continue
@@ -159,8 +159,9 @@ def check_table() -> list[str]:
         if k.form_year not in ("date", "tax_year", "after") or k.late_year not in (None, "date", "tax_year"):
             out.append(f"{name}: form_year {k.form_year!r} / late_year {k.late_year!r}")
         for r in k.routes:
-            if r.when is not None and r.when not in CONDITIONS:
-                out.append(f"{name}: unknown condition {r.when!r}")
+            for when in r.when or ():
+                if when not in CONDITIONS:
+                    out.append(f"{name}: unknown condition {when!r}")
             if r.accounts is not None and not set(r.accounts) <= set(k.accounts):
                 out.append(f"{name}: route {r.field} names account types the kind does not allow")
             if r.sign not in (1, -1):

@@ -59,6 +59,7 @@ def import_files(
     mapping: dict[str, str] | None = None,  # custodian text -> event kind (--map / --mapping)
     rules: tuple = (),  # the user's row rules (--map FILE:LINE=..., [[rule]] by date range or amount)
     on_file: Callable[[Path], None] | None = None,  # progress: called as each file is read
+    allow_late: bool = False,  # keep contributions deposited after their year's deadline (ledger/deadlines.py)
     keep_duplicates: bool = False,  # --keep-duplicates: rows the ledger already holds are imported again
 ) -> list[FileResult]:
     """All files or none: any problem in any file leaves the ledger exactly as it was.
@@ -72,16 +73,16 @@ def import_files(
         parsed, problems = _parse(paths, profile, ctx, on_file)
         if problems:  # report the rest too (owners of 8606 PDFs, conflicts), all at once, in file order
             try:
-                plan(_copies(parsed), ledger, taxpayer, as_opening, keep_duplicates)
+                plan(_copies(parsed), ledger, taxpayer, as_opening, keep_duplicates, allow_late=allow_late)
             except InputError as err:
                 problems += err.problems
             order = {str(p): i for i, p in enumerate(paths)}
             raise InputError(sorted(problems, key=lambda p: order.get(p.file, len(order))))
         if ledger is None:  # a new ledger is created only for an import that passes every check
-            plan(_copies(parsed), None, taxpayer, as_opening, keep_duplicates)
+            plan(_copies(parsed), None, taxpayer, as_opening, keep_duplicates, allow_late=allow_late)
             ledger = Ledger.open(ledger_path, create=True)
         with ledger.transaction() as conn:
-            staged, results = plan(parsed, ledger, taxpayer, as_opening, keep_duplicates, conn)
+            staged, results = plan(parsed, ledger, taxpayer, as_opening, keep_duplicates, conn, allow_late=allow_late)
             for s in staged:
                 results.append(_write(ledger, conn, s))
         return sorted(results, key=lambda r: [str(p) for p in paths].index(r.file))
@@ -127,6 +128,7 @@ def plan(
     as_opening: bool,
     keep_duplicates: bool,
     conn: sqlite3.Connection | None = None,
+    allow_late: bool = False,
 ) -> tuple[list[Staged], list[FileResult]]:
     """Every check against the ledger, in order; raises InputError with all problems. Inside the transaction
     when conn is given (import); on the ledger as it is, read only, for inspect."""
@@ -154,6 +156,10 @@ def plan(
     pairs = [(s.src, s.extracted) for s in staged]
     problems += _validate_together(pairs)
     problems += _over_the_ceiling(pairs, ledger)
+    if not allow_late and not problems:
+        from basis_ledger.ledger.deadlines import late_contributions
+
+        problems += late_contributions([(str(s.path), e.events) for s, e in pairs])
     from basis_ledger.ledger.crosscheck import reconcile
 
     batch = [(str(s.path), e) for s, e in pairs]

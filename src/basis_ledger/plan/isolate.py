@@ -28,6 +28,10 @@ def isolate(
     rows: list[dict] = []
     steps: list[dict] = []
 
+    # In whole dollars an amount under 50 cents shows as a "$0" step and is no step at all (it rounds to 0 on
+    # every line); with --cents every cent is one.
+    least = 1 if opts.cents else 50
+
     def step(day_: str, kind: str, acct: str | None, cents: int, why: str) -> None:
         if acct is not None:
             rows.append(builder.event_row(taxpayer, day_, acct, st.types[acct], kind, cents, "plan isolate"))
@@ -36,7 +40,7 @@ def isolate(
     remaining, left = dict(st.values), st.pre_tax if st.basis else 0
     for acct in sorted(remaining, key=lambda a: (-remaining[a], a)):  # largest accounts first: fewest moves
         take = min(left, remaining[acct])
-        if take > 0:
+        if take >= least:
             why = (
                 f"From {acct} into an employer plan that accepts roll-ins: only the pre-tax part may go (value "
                 f"{money(st.value)} less basis {money(st.basis)}); the basis stays in the IRA (IRC 408(d)(3)(H))."
@@ -46,7 +50,7 @@ def isolate(
             left -= take
     convert_day = builder.later(day)
     for acct, rest in remaining.items():
-        if rest > 0 and st.basis:
+        if rest >= least and st.basis:
             why = (
                 f"Convert what is left in {acct} (your basis) once the plan has deposited the roll-in: with "
                 f"nothing else in your traditional, SEP and SIMPLE IRAs on 31 December {year}, line 10 is 1.000 "

@@ -14,12 +14,8 @@ if TYPE_CHECKING:
 
 
 def write_json(frame: pd.DataFrame, opts: Options, stream, chunk: int = 20_000) -> None:
-    """The `compute --json` array, written a slice of rows at a time: one C-encoder call per slice, and never
-    all 200,000 objects of a large ledger in memory at once."""
-    import json
+    """The `compute --json` array, built from the frame's columns (render/json_columns.py): the same bytes as
+    `json.dumps(as_objects(slice), ensure_ascii=False)` slice by slice, without a dict per computed year."""
+    from basis_ledger.render.json_columns import write_json as from_columns
 
-    stream.write("[")
-    for start in range(0, len(frame), chunk):
-        body = json.dumps(as_objects(frame.iloc[start : start + chunk], opts), ensure_ascii=False)[1:-1]
-        stream.write(("," if start else "") + body)
-    stream.write("]\n")
+    from_columns(frame, opts, stream, chunk)

@@ -18,6 +18,7 @@ BASIS_COLUMNS = (
     "chain",
     "tax_year",
     "form_required",
+    "complete",
     "basis_in",
     "contributions",
     "nontaxable_used",
@@ -49,10 +50,22 @@ def lines_tables(objects: list[dict], out: Console, wide: bool = False) -> None:
         title = f"{obj['taxpayer']} - {obj['tax_year']} Form 8606"
         if obj["chain"] != "own":
             title += f" ({obj['chain']})"
+        incomplete = not obj.get("complete", True)
+        if incomplete:  # a figure the form needs is unknown: never let it pass for a finished form
+            title += " - INCOMPLETE (line 6 unknown: see year-end-value-missing)"
         if not obj["form_required"]:
             out.print(f"[bold]{title}[/bold]: no Form 8606 needed; basis carried forward {_fmt(obj['basis_end'])}")
         else:
-            body = [[k, labels[k]["part"], labels[k]["text"], _fmt(v)] for k, v in obj["lines"].items()]
+            # Line 6 of an incomplete year is unknown: show what is known, never as if it were the value.
+            body = [
+                [
+                    k,
+                    labels[k]["part"],
+                    labels[k]["text"],
+                    f"? (only {_fmt(v)} known)" if incomplete and k == "6" else _fmt(v),
+                ]
+                for k, v in obj["lines"].items()
+            ]
             print_table(out, title, cols, body, wide)
         for w in obj["warnings"]:
             out.print(f"  [yellow]warning[/yellow] {w['code']}: {w['message']}", highlight=False)
@@ -65,6 +78,7 @@ def lines_csv(objects: list[dict], stream: IO[str]) -> None:
         "chain",
         "tax_year",
         "form_required",
+        "complete",
         *[f"line_{k}" for k in LINE_KEYS],
         "basis_end",
         "roth_contribution_basis_end",
@@ -79,6 +93,7 @@ def lines_csv(objects: list[dict], stream: IO[str]) -> None:
                 cell(o["chain"]),
                 o["tax_year"],
                 o["form_required"],
+                o["complete"],
                 *[o["lines"].get(k, "") for k in LINE_KEYS],
                 o["basis_end"],
                 o["roth_contribution_basis_end"],
@@ -99,6 +114,7 @@ def basis_rows(objects: list[dict]) -> list[dict]:
                 "chain": o["chain"],
                 "tax_year": o["tax_year"],
                 "form_required": o["form_required"],
+                "complete": o["complete"],
                 "basis_in": lines.get("2"),
                 "contributions": lines.get("1"),
                 "nontaxable_used": lines.get("13", lines.get("17")),
@@ -128,6 +144,7 @@ def basis_table(rows: list[dict], out: Console, wide: bool = False) -> None:
         "roth_contribution_basis_end",
         "roth_conversion_basis_end",
     )
+    depends_on_6 = ("nontaxable_used", "basis_end")  # "?" where line 6 is unknown (year-end-value-missing)
     cols = [
         Col("Taxpayer", min_width=6),
         Col("Chain", rank=4),
@@ -146,8 +163,11 @@ def basis_table(rows: list[dict], out: Console, wide: bool = False) -> None:
             r["taxpayer"],
             r["chain"],
             str(r["tax_year"]),
-            "yes" if r["form_required"] else "no",
-            *[("" if r[k] is None else _fmt(r[k])) for k in money],
+            ("yes" if r["form_required"] else "no") + ("" if r["complete"] else ", INCOMPLETE"),
+            *[
+                ("" if r[k] is None else _fmt(r[k]) + (" ?" if k in depends_on_6 and not r["complete"] else ""))
+                for k in money
+            ],
             ", ".join(r["warnings"]),
         ]
         for r in rows

@@ -7,32 +7,41 @@ Every text cell that comes from an input file goes through render.safe.cell; the
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from basis_ledger.engine.routing import place
 from basis_ledger.files import atomic_output
 from basis_ledger.model import kinds
 from basis_ledger.render.safe import cell
-from basis_ledger.render.workbook_form import FEEDS, INPUTS, add_basis_chart, write_form_sheet
+from basis_ledger.render.workbook_form import FEEDS, INPUTS, add_basis_chart, form_sheet_rows, setup_print
 
 if TYPE_CHECKING:
     from basis_ledger.audit.findings import Finding
     from basis_ledger.loader import Loaded
 
 
-def write_workbook(path: Path, ctx: Loaded, findings: list[Finding], voided=None) -> int:
+def write_workbook(
+    path: Path,
+    ctx: Loaded,
+    findings: list[Finding],
+    on_sheet: Callable[[str], None] | None = None,
+    voided=None,
+) -> int:
     """Write the workbook of a loaded ledger and its audit's findings; returns the number of sheets.
+
+    The workbook is written in openpyxl's write-only mode: each sheet's rows go to disk as they are made, so
+    memory stays bounded and the time linear in the number of taxpayers (benchmarks/report_scale.py).
     `voided` (Ledger.voided_events()) adds a Voided sheet: what was corrected, by whom, when and why."""
     from openpyxl import Workbook
 
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = Workbook(write_only=True)
     used: set[str] = set()
     if ctx.events is not None and len(ctx.events):
         inp = ctx.inputs
         notes = _notes(ctx.events, inp.routed)
+        filed = _filed(ctx)
         for ci, ch in enumerate(inp.chains.itertuples()):
             years = list(range(int(ch.first_year), int(ch.last_year) + 1))
             js = [y - int(inp.years[0]) for y in years]
@@ -41,8 +50,14 @@ def write_workbook(path: Path, ctx: Loaded, findings: list[Finding], voided=None
             what = "own traditional, SEP, SIMPLE and Roth IRAs" if ch.chain == "own" else ch.chain
             title = f"{ch.taxpayer}: Form 8606 by year ({what})"
             chain_notes = notes.get((ch.taxpayer, ch.chain), {})
-            layout = write_form_sheet(ws, title, years, values, chain_notes, ctx.options)
-            add_basis_chart(ws, layout, max(layout.end_rows.values()) + 3)
+            chain_filed = filed.get((ch.taxpayer, ch.chain), {})
+            lay, rows = form_sheet_rows(ws, title, years, values, chain_notes, ctx.options, chain_filed)
+            setup_print(ws, lay)
+            add_basis_chart(ws, lay)
+            for row in rows:
+                ws.append(row)
+            if on_sheet:
+                on_sheet(ws.title)
     _findings_sheet(wb.create_sheet("Findings"), findings)
     _events_sheet(wb.create_sheet("Events"), ctx)
     if voided is not None and len(voided):
@@ -51,15 +66,55 @@ def write_workbook(path: Path, ctx: Loaded, findings: list[Finding], voided=None
     return len(wb.sheetnames)
 
 
+def _filed(ctx: Loaded) -> dict[tuple[str, str], dict[int, tuple[str, dict, set]]]:
+    """The imported Forms 8606 per chain and year: (source file, line -> cents or line 10 as a Decimal, the
+    lines that differ from the computed form). Unreadable values are left out (the audit reports them)."""
+    from basis_ledger.audit.context import parse_money, parse_ratio
+
+    frame = ctx.filed_forms
+    if frame is None or not len(frame):
+        return {}
+    lines = ctx.lines
+    computed = {
+        (t, c, int(y)): i
+        for i, (t, c, y) in enumerate(zip(lines["taxpayer"], lines["chain"], lines["tax_year"], strict=True))
+    }
+    scale = 10**ctx.options.ratio_places
+    out: dict[tuple[str, str], dict[int, tuple[str, dict, set]]] = {}
+    for t, c, y, line, value, file in zip(
+        *(frame[k].tolist() for k in ("taxpayer", "chain", "tax_year", "line", "value", "source_file")), strict=True
+    ):
+        try:
+            parsed = parse_ratio(value) if line == "10" else parse_money(value)
+        except ValueError:
+            continue
+        if parsed is None:
+            continue
+        v = parsed[0] if line == "10" else parsed
+        entry = out.setdefault((t, c), {}).setdefault(int(y), (file, {}, set()))
+        entry[1][line] = v
+        i = computed.get((t, c, int(y)))
+        mine = None if i is None else lines[f"L{line}"].iat[i] if f"L{line}" in lines else None
+        if mine is None or mine != mine:  # not computed, or a line the form skips: NaN
+            entry[2].add(line)
+        elif line == "10":
+            if Decimal(int(mine)) / scale != v:
+                entry[2].add(line)
+        elif int(mine) != v and abs(int(mine) - v) >= (1 if ctx.options.cents else 100):
+            entry[2].add(line)
+    return out
+
+
 def _sheet_name(taxpayer: str, chain: str, used: set[str]) -> str:
-    """Excel sheet names: at most 31 characters, none of []:*?/\\, unique, not starting with an apostrophe."""
+    """Excel sheet names: at most 31 characters, none of []:*?/\\, unique (any case), no leading apostrophe.
+    `used` holds the names taken so far, lower-cased."""
     base = taxpayer if chain == "own" else f"{taxpayer} {chain.replace('inherited:', 'inh ')}"
     base = re.sub(r"[\[\]:*?/\\']", "_", base).strip() or "taxpayer"
     name, n = base[:31], 2
-    while name.lower() in {u.lower() for u in used} or name.lower() in ("findings", "events", "voided"):
+    while name.lower() in used or name.lower() in ("findings", "events", "voided"):
         suffix = f" ({n})"
         name, n = base[: 31 - len(suffix)] + suffix, n + 1
-    used.add(name)
+    used.add(name.lower())
     return name
 
 
@@ -83,32 +138,46 @@ def _notes(events, routed) -> dict[tuple[str, str], dict[tuple[str, int], str]]:
     }
 
 
-def _header(ws, heads: list[tuple[str, int]]) -> None:
+def _header(ws, heads: list[tuple[str, int]], landscape: bool = True) -> None:
+    """Widths, frozen header, printing (header row repeated, fitted to the page width), then the header row."""
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    for i, (h, width) in enumerate(heads, start=1):
-        ws.cell(1, i, h).font = Font(bold=True)
+    for i, (_h, width) in enumerate(heads, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "A2"
+    ws.print_title_rows = "1:1"
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.oddFooter.center.text = "&A, page &P of &N"
+    bold = Font(bold=True)
+    row = []
+    for h, _w in heads:
+        c = WriteOnlyCell(ws, h)
+        c.font = bold
+        row.append(c)
+    ws.append(row)
 
 
 def _findings_sheet(ws, findings: list[Finding]) -> None:
-    _header(
-        ws,
-        [
-            ("Severity", 10),
-            ("Code", 22),
-            ("Taxpayer", 14),
-            ("Chain", 14),
-            ("Tax year", 9),
-            ("Line", 7),
-            ("Expected", 16),
-            ("Found", 16),
-            ("What it means", 80),
-            ("Evidence (file, where, what)", 80),
-        ],
-    )
+    heads = [
+        ("Severity", 9),
+        ("Code", 20),
+        ("Taxpayer", 12),
+        ("Chain", 10),
+        ("Tax year", 8),
+        ("Line", 6),
+        ("Expected", 16),
+        ("Found", 16),
+        ("What it means", 60),
+        ("Evidence (file, where, what)", 60),
+    ]
+    if findings:
+        ws.auto_filter.ref = f"A1:J{len(findings) + 1}"
+    _header(ws, heads)
     for f in findings:
         evidence = "\n".join(f"{e.file}, {e.where}" + (f": {e.what}" if e.what else "") for e in f.evidence)
         ws.append(
@@ -125,37 +194,52 @@ def _findings_sheet(ws, findings: list[Finding]) -> None:
                 cell(evidence),
             ]
         )
-    if findings:
-        ws.auto_filter.ref = f"A1:J{len(findings) + 1}"
+
+
+def event_lines(events, routed) -> list[str]:
+    """The Form 8606 lines each event feeds, as docs/events.md gives them, or "none" for an event the engine routes
+    nowhere (a Roth IRA's 31 December value is kept, not used: it never feeds line 6)."""
+    import numpy as np
+
+    fed = np.zeros(len(events), dtype=bool)
+    for name, (rows, _values) in routed.hits.items():
+        if not name.endswith("_rows"):  # a count of rows, not an amount on the form
+            fed[rows] = True
+    table = kinds()
+    lines = [", ".join(table[k].lines) if k in table else "" for k in events["kind"].tolist()]
+    return [ln if on or not ln else "none" for ln, on in zip(lines, fed.tolist(), strict=True)]
 
 
 def _events_sheet(ws, ctx: Loaded) -> None:
-    _header(
-        ws,
-        [
-            ("Taxpayer", 14),
-            ("Chain", 14),
-            ("Form year", 10),
-            ("Date", 11),
-            ("Tax year", 9),
-            ("Account", 18),
-            ("Account type", 14),
-            ("Kind", 28),
-            ("8606 lines", 10),
-            ("Amount", 15),
-            ("Memo", 36),
-            ("Source file", 30),
-            ("Source line", 11),
-            ("SHA-256", 14),
-        ],
-    )
-    if ctx.events is None or len(ctx.events) == 0:
+    from openpyxl.cell import WriteOnlyCell
+
+    heads = [
+        ("Taxpayer", 12),
+        ("Chain", 10),
+        ("Form year", 9),
+        ("Date", 11),
+        ("Tax year", 8),
+        ("Account", 16),
+        ("Account type", 13),
+        ("Kind", 26),
+        ("8606 lines", 9),
+        ("Amount", 14),
+        ("Memo", 30),
+        ("Source file", 28),
+        ("Source line", 9),
+        ("SHA-256", 14),
+    ]
+    n = 0 if ctx.events is None else len(ctx.events)
+    if n:
+        ws.auto_filter.ref = f"A1:N{n + 1}"
+    _header(ws, heads)
+    if not n:
         return
-    table = kinds()
-    placed = place(ctx.events)  # the chain and form year the engine gives each event (engine/routing.py)
-    keyed = ctx.events.assign(chain=placed.chain, form_year=placed.form_year)
+    routed = ctx.inputs.routed  # the chain, form year and inputs the engine gives each event (engine/routing.py)
+    keyed = ctx.events.assign(chain=routed.chain, form_year=routed.form_year, lines=event_lines(ctx.events, routed))
     for r in keyed.itertuples():
-        k = table.get(r.kind)
+        amount = WriteOnlyCell(ws, Decimal(int(r.amount_cents)).scaleb(-2))
+        amount.number_format = "#,##0.00"
         ws.append(
             [
                 cell(r.taxpayer),
@@ -166,20 +250,20 @@ def _events_sheet(ws, ctx: Loaded) -> None:
                 cell(r.account),
                 cell(r.account_type),
                 cell(r.kind),
-                cell(", ".join(k.lines) if k else ""),
-                Decimal(int(r.amount_cents)).scaleb(-2),
+                cell(r.lines),
+                amount,
                 cell(r.memo),
                 cell(r.source_file),
                 int(r.source_line),
                 cell(str(r.source_sha256)[:12]),
             ]
         )
-        ws.cell(ws.max_row, 10).number_format = "#,##0.00"
-    ws.auto_filter.ref = f"A1:N{ws.max_row}"
 
 
 def _voided_sheet(ws, voided) -> None:
     """Voided events (issue 10): the ledger never forgets them; every figure of the other sheets leaves them out."""
+    from openpyxl.cell import WriteOnlyCell
+
     heads = [
         ("Event id", 9),
         ("Taxpayer", 14),
@@ -194,8 +278,11 @@ def _voided_sheet(ws, voided) -> None:
         ("By", 12),
         ("Reason", 40),
     ]
+    ws.auto_filter.ref = f"A1:L{len(voided) + 1}"
     _header(ws, heads)
     for r in voided.itertuples():
+        amount = WriteOnlyCell(ws, Decimal(int(r.amount_cents)).scaleb(-2))
+        amount.number_format = "#,##0.00"
         ws.append(
             [
                 int(r.id),
@@ -204,7 +291,7 @@ def _voided_sheet(ws, voided) -> None:
                 int(r.tax_year),
                 cell(r.account),
                 cell(r.kind),
-                Decimal(int(r.amount_cents)).scaleb(-2),
+                amount,
                 cell(r.source_file),
                 int(r.source_line),
                 cell(r.voided_at),
@@ -212,8 +299,6 @@ def _voided_sheet(ws, voided) -> None:
                 cell(r.void_reason),
             ]
         )
-        ws.cell(ws.max_row, 7).number_format = "#,##0.00"
-    ws.auto_filter.ref = f"A1:L{ws.max_row}"
 
 
 def _save(wb, path: Path) -> None:

@@ -16,6 +16,7 @@ from basis_ledger.audit.rules.common import Rule, line_evidence, money, row_evid
 from basis_ledger.audit.rules.contributions import excess_contribution, late_contribution
 from basis_ledger.audit.rules.conversions import leftover_basis, pro_rata_exposure, rollback_same_year
 from basis_ledger.audit.rules.rollovers import basis_to_plan, rollover_frequency
+from basis_ledger.audit.rules.year_end import year_end_value_missing
 
 __all__ = ["EVENT_RULES", "Rule", "line_evidence", "money", "row_evidence", "run_rules"]
 
@@ -27,6 +28,7 @@ EVENT_RULES: list[Rule] = [
     late_contribution,
     rollover_frequency,
     leftover_basis,
+    year_end_value_missing,
 ]
 
 

@@ -34,9 +34,13 @@ def excess_contribution(ctx: RuleContext) -> list[Finding]:
     inp = inputs_of(ev)
     is_contrib = inp.isin(CONTRIBUTION_INPUTS)
     late = place(ev).late  # after the extended due date of the year's return (taxcalendar)
-    is_back = ((inp == "returned") & ~late) | (
-        (inp == "recharacterized")
-        & ((ev["account_type"] != "roth") | (ev["tax_year"] > last_conversion_recharacterization_year()))
+    is_back = (
+        ((inp == "returned") & ~late)
+        | (
+            (inp == "recharacterized")
+            & ((ev["account_type"] != "roth") | (ev["tax_year"] > last_conversion_recharacterization_year()))
+        )
+        | (inp == "recharacterized_roth_contribution")  # a Roth contribution moved to a traditional IRA, any year
     )
     signed = ev["amount_cents"].where(is_contrib, 0) - ev["amount_cents"].where(is_back, 0)
     keep = is_contrib | is_back

@@ -113,7 +113,11 @@ def leftover_basis(ctx: RuleContext) -> list[Finding]:
     keys = [ev["taxpayer"][is_ye], chain[is_ye], year_of(ev)[is_ye]]
     totals = ev["amount_cents"][is_ye].groupby(keys).sum()
     zero = totals[totals == 0].index
-    cand = lines[(lines["basis_end"] > 0) & (lines["L6"].isna() | (lines["L6"] == 0))]
+    # Line 4 (contributions for the year deposited after 31 December) arrived after the value was taken: not
+    # leftover. A year whose 31 December value is unknown is incomplete (year-end-value-missing), not $0.
+    behind = lines["basis_end"] - lines["L4"].fillna(0).astype("int64")
+    complete = lines["complete"] if "complete" in lines.columns else True
+    cand = lines[(behind > 0) & (lines["L6"].isna() | (lines["L6"] == 0)) & complete].assign(leftover=behind)
     # A year without a 31 December value is the engine's year-end-value-missing caution, not this finding.
     cand = cand[pd.MultiIndex.from_arrays([cand["taxpayer"], cand["chain"], cand["tax_year"]]).isin(zero)]
     if cand.empty:
@@ -121,7 +125,7 @@ def leftover_basis(ctx: RuleContext) -> list[Finding]:
     E = Events(ev)
     groups = E.groups(is_ye, ev["taxpayer"], chain, year_of(ev))
     out = []
-    for r in cand[["taxpayer", "chain", "tax_year", "basis_end", "L16"]].to_dict("records"):
+    for r in cand[["taxpayer", "chain", "tax_year", "basis_end", "leftover", "L16"]].to_dict("records"):
         key = (r["taxpayer"], r["chain"], int(r["tax_year"]))
         tip = " (leaving $1 in the IRA before converting avoids this)" if present(r, "L16") else ""
         out.append(
@@ -129,12 +133,12 @@ def leftover_basis(ctx: RuleContext) -> list[Finding]:
                 "leftover-basis",
                 key[0],
                 key[2],
-                f"Basis of {money(r['basis_end'])} is carried into {key[2] + 1} although the IRAs behind it were "
+                f"Basis of {money(r['leftover'])} is carried into {key[2] + 1} although the IRAs behind it were "
                 f"worth $0 on 31 December {key[2]}; the form keeps it, but no money stands behind it until you "
                 f"contribute or roll money in again{tip}.",
                 line="14",
                 expected="$0",
-                found=money(r["basis_end"]),
+                found=money(r["leftover"]),
                 chain=key[1],
                 evidence=(*E.evidence(groups[key]), line_evidence("14", r["basis_end"])),
             )

@@ -78,6 +78,7 @@ def opening_events(file: str, forms: list[dict], history: pd.DataFrame) -> tuple
     rows: list[dict] = []
     problems: list[Problem] = []
     notes: list[str] = []
+    read: list[str] = []  # the bases the forms did give, for the message when all of them are 0
     for form in forms:
         who, year, lines = form["taxpayer"], int(form["tax_year"]), form["lines"]
         mine = history[history["taxpayer"] == who] if not history.empty else history
@@ -113,7 +114,9 @@ def opening_events(file: str, forms: list[dict], history: pd.DataFrame) -> tuple
 
         if "14" in amt:
             add("basis_opening", "traditional", amt["14"], "line 14")
+            read.append(f"line 14 = {amt['14'] / 100:,.2f}")
         if "19" in amt and "22" in amt:
+            read.append(f"line 22 less line 19 = {max(amt['22'] - amt['19'], 0) / 100:,.2f}")
             add("roth_contribution_basis_opening", "roth", max(amt["22"] - amt["19"], 0), "line 22 less line 19")
             if "24" not in amt:
                 notes.append(
@@ -130,13 +133,13 @@ def opening_events(file: str, forms: list[dict], history: pd.DataFrame) -> tuple
     if problems:
         raise InputError(problems)
     if not rows:
-        raise InputError(
-            [
-                Problem(
-                    file, "--as-opening: the form has no basis to carry (no line 14, and no Part III lines 19 and 22)"
-                )
-            ]
+        why = (
+            f"every basis it gives is zero ({'; '.join(read)}), so no opening balance is needed: import it "
+            "without --as-opening to keep it as filed"
+            if read
+            else "no line 14, and no Part III lines 19 and 22"
         )
+        raise InputError([Problem(file, f"--as-opening: the form has no basis to carry ({why})")])
     frame = pd.DataFrame(rows, columns=list(EVENT_COLUMNS))
     for c in ("tax_year", "amount_cents", "source_line"):
         frame[c] = frame[c].astype("int64")

@@ -1,0 +1,115 @@
+"""`compute --json` text built from the lines frame's columns by Arrow string kernels, with the same bytes as
+`json.dumps(as_objects(...), ensure_ascii=False)`, and no Python dict per computed year.
+
+Rows are grouped by which lines are present (the form's skip patterns: a handful); each group's objects are
+one `binary_join_element_wise` of literal pieces and rendered columns; the groups are put back in row order
+with one `take`, and the array's character buffer is written out as it is.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from basis_ledger.engine.form8606 import Options
+from basis_ledger.engine.results import LINE_KEYS, STATE_KEYS
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+
+
+def _quoted(values: pa.Array) -> pa.Array:
+    """Text columns as JSON strings: each distinct value encoded once by the json module."""
+    import pyarrow as pa
+
+    codes = values.dictionary_encode()
+    encoded = pa.array([json.dumps(v, ensure_ascii=False) for v in codes.dictionary.to_pylist()], pa.string())
+    return encoded.take(codes.indices)
+
+
+def _ints(values: np.ndarray) -> pa.Array:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    return pc.cast(pa.array(values), pa.string())
+
+
+def _decimal(values: np.ndarray, places: int) -> pa.Array:
+    """'"<whole>.<fraction>"' of integers scaled by 10**places (floor division, as the objects do)."""
+    import pyarrow.compute as pc
+
+    scale = 10**places
+    whole, frac = _ints(values // scale), pc.utf8_lpad(_ints(values % scale), places, "0")
+    return pc.binary_join_element_wise('"', whole, ".", frac, '"', "")
+
+
+def _money(cents: np.ndarray, opts: Options) -> pa.Array:
+    return _decimal(cents, 2) if opts.cents else _ints((cents + 50) // 100)
+
+
+def objects_text(frame: pd.DataFrame, opts: Options, chunk: int = 20_000) -> pa.Array:
+    """One string per row: its JSON object with the separator before it (', ' inside a slice of `chunk` rows,
+    ',' where a slice starts, nothing before the first), as the slice-by-slice writer printed them."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = len(frame)
+    present = np.stack([frame[f"L{k}"].notna().to_numpy() for k in LINE_KEYS], axis=1)
+    rendered: dict[int, pa.Array] = {}
+    for i, key in enumerate(LINE_KEYS):
+        if present[:, i].any():
+            values = frame[f"L{key}"].fillna(0).to_numpy(dtype=np.int64)
+            rendered[i] = _decimal(values, opts.ratio_places) if key == "10" else _money(values, opts)
+    head = [
+        '{"taxpayer": ',
+        _quoted(pa.array(frame["taxpayer"], pa.string())),
+        ', "chain": ',
+        _quoted(pa.array(frame["chain"], pa.string())),
+        ', "tax_year": ',
+        _ints(frame["tax_year"].to_numpy(dtype=np.int64)),
+        ', "form_required": ',
+        pa.array(np.where(frame["form_required"].to_numpy(dtype=bool), "true", "false"), pa.string()),
+        ', "lines": {',
+    ]
+    tail: list = ["}"]
+    for key in STATE_KEYS:
+        tail += [f', "{key}": ', _money(frame[key].to_numpy(dtype=np.int64), opts)]
+    cautions = [json.dumps([w.as_dict() for w in ws], ensure_ascii=False) if ws else "[]" for ws in frame["cautions"]]
+    tail += [', "warnings": ', pa.array(cautions, pa.string()), "}"]
+    first = np.zeros(n, dtype=bool)
+    first[::chunk] = True
+    sep = np.where(first, ",", ", ")
+    sep[:1] = ""
+    head.insert(0, pa.array(sep, pa.string()))
+
+    codes = present.astype(np.int64) @ (np.int64(1) << np.arange(len(LINE_KEYS), dtype=np.int64))
+    parts, order = [], []
+    for code in np.unique(codes).tolist():
+        rows = np.flatnonzero(codes == code)
+        take = pa.array(rows)
+        pieces: list = [p.take(take) if isinstance(p, pa.Array) else p for p in head]
+        on = [i for i in range(len(LINE_KEYS)) if code >> i & 1]
+        for j, i in enumerate(on):
+            pieces += [("" if j == 0 else ", ") + f'"{LINE_KEYS[i]}": ', rendered[i].take(take)]
+        pieces += [p.take(take) if isinstance(p, pa.Array) else p for p in tail]
+        parts.append(pc.binary_join_element_wise(*pieces, ""))
+        order.append(rows)
+    back = np.empty(n, dtype=np.int64)
+    back[np.concatenate(order)] = np.arange(n)
+    return pa.concat_arrays(parts).take(pa.array(back))
+
+
+def write_json(frame: pd.DataFrame, opts: Options, stream, chunk: int = 20_000) -> None:
+    """The `compute --json` array: the rows' text written straight from the Arrow character buffer."""
+    stream.write("[")
+    if len(frame):
+        import numpy as np
+
+        text = objects_text(frame, opts, chunk)
+        _, offsets, data = text.buffers()
+        bounds = np.frombuffer(offsets, dtype=np.int32)[text.offset : text.offset + len(text) + 1]
+        stream.write(memoryview(data)[int(bounds[0]) : int(bounds[-1])].tobytes().decode("utf-8"))
+    stream.write("]\n")

@@ -1,0 +1,53 @@
+"""Which heavy modules the household commands load on a small ledger (issue 13).
+
+On a small ledger `compute`, `basis`, `events` and `audit` read events back through ADBC as Arrow and check the
+computed lines with vectorized asserts, so none of them imports pandera (its validation runs only when a frame
+enters the ledger), pypdf, openpyxl or hypothesis. pandas still loads: the engine and the renderers work on
+frames (docs/performance.md says what that costs and what removing it needs)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+NEVER = ("pandera", "pypdf", "openpyxl", "hypothesis", "pyarrow.dataset")
+PROBE = """
+import contextlib, io, runpy, sys
+sys.argv = ["basis-ledger", "--ledger", sys.argv[1], *sys.argv[2:]]
+with contextlib.redirect_stdout(io.StringIO()):
+    try:
+        runpy.run_module("basis_ledger", run_name="__main__")
+    except SystemExit as done:
+        code = done.code
+print(code, sorted(m for m in {never!r} if m in sys.modules))
+"""
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Path:
+    ledger = tmp_path_factory.mktemp("heavy") / "demo.db"
+    csv = REPO / "sample_data" / "demo-household.csv"
+    subprocess.run([sys.executable, "-m", "basis_ledger", "--ledger", str(ledger), "import", str(csv)], check=True)
+    return ledger
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["compute", "--taxpayer", "ed", "--year", "2024", "--json"],
+        ["compute", "--all"],
+        ["basis", "--taxpayer", "ed"],
+        ["events", "--taxpayer", "ed", "--json"],
+        ["audit", "--taxpayer", "ed", "--json"],
+    ],
+)
+def test_household_commands_load_no_validation_pdf_or_workbook_module(demo, command):
+    probe = PROBE.format(never=NEVER)
+    out = subprocess.run([sys.executable, "-c", probe, str(demo), *command], capture_output=True, text=True)
+    code, loaded = out.stdout.strip().splitlines()[-1].split(" ", 1)
+    assert code in ("None", "0", "1"), out.stderr
+    assert loaded == "[]", f"{' '.join(command)} loaded {loaded}"
