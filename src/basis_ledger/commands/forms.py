@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from basis_ledger.commands import JsonOpt, LedgerOpt, app, ledger_path, print_json
+from basis_ledger.commands import App, JsonOpt, LedgerOpt, app, ledger_path, print_json
 from basis_ledger.model import InputError, Problem
 
 
@@ -106,3 +106,29 @@ def fill(
     print(f"{output}: {year} Form 8606 for {taxpayer}, {len(lines)} lines, from {blank}")
     for n in notes:
         print(f"note: {n}", file=sys.stderr)
+
+
+forms_app = App(help="Blank IRS forms: the Form 8606 of a year, fetched into the forms folder.")
+app.add_typer(forms_app, name="forms")
+
+
+@forms_app.command("get")
+def forms_get(
+    year: Annotated[int, typer.Argument(help="Tax year of the form (the IRS revision of that year).")],
+    forms_dir: Annotated[
+        Path | None,
+        typer.Option("--forms-dir", envvar="BASIS_LEDGER_FORMS", help="Where to keep it (default ./forms)."),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Download again even if the folder has it.")] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Download the IRS's blank Form 8606 of YEAR into the forms folder, where 'fill' finds it; it is kept only
+    if it is a fillable Form 8606 of that year."""
+    from basis_ledger.render.blanks import forms_dir as default_forms_dir
+    from basis_ledger.render.blanks import get
+
+    path, source = get(year, default_forms_dir(forms_dir), force=force)
+    if json_out:
+        print_json({"tax_year": year, "file": str(path), "source": source})
+        return
+    print(f"{path}: Form 8606 ({year}), {'already there' if source == 'already there' else 'from ' + source}")
