@@ -36,7 +36,7 @@ test: $(STAMP)
 	$(BIN)/mypy
 	@dir=$$(mktemp -d /tmp/basis-ledger-pg.XXXXXX); \
 	trap '$(BIN)/python -m tests.pgcluster stop "'"$$dir"'"' EXIT INT TERM; \
-	url=$$($(BIN)/python -m tests.pgcluster start "$$dir") || url=""; \
+	url=$$($(BIN)/python -m tests.pgcluster start "$$dir" $$$$) || url=""; \
 	BASIS_LEDGER_TEST_PG="$$url" $(BIN)/python -m pytest -q
 
 # System tools some tests use: LibreOffice recalculates the report workbook (tests/audit/test_workbook.py),

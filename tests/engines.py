@@ -10,8 +10,10 @@ from __future__ import annotations
 import hashlib
 import itertools
 import os
+import signal
 import sqlite3
 import tempfile
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +56,10 @@ def pg_server() -> Iterator[str]:
         yield given
         return
     folder = Path(tempfile.mkdtemp(prefix="basis-ledger-pg."))
+    # `timeout` and CI stop a run with SIGTERM: as Ctrl-C, so pytest tears this fixture down (stops the cluster);
+    # a SIGKILL leaves it to the cluster's watchdog (tests/pgcluster.py).
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         url = pgcluster.start(folder)
     except pgcluster.Unavailable as exc:

@@ -1,7 +1,8 @@
 """A throwaway PostgreSQL cluster in a temporary folder, for the tests and the benchmarks.
 
-`python -m tests.pgcluster start DIR` runs initdb and pg_ctl there and prints the cluster's URL; `stop DIR`
-stops it and removes the folder. The server listens on a Unix socket inside DIR only (no TCP), trusts local
+`python -m tests.pgcluster start DIR [OWNER_PID]` runs initdb and pg_ctl there and prints the cluster's URL;
+`stop DIR` stops it and removes the folder; a watchdog stops it too once OWNER_PID is gone (a killed run).
+The server listens on a Unix socket inside DIR only (no TCP), trusts local
 connections (nobody else can reach the socket: DIR is private) and is never the machine's own cluster.
 
 initdb refuses to run as root, and CI runs as root: there the cluster runs as the `postgres` user the Debian
@@ -16,6 +17,7 @@ import pwd
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 HOW_TO_GET_IT = (
@@ -54,8 +56,9 @@ def url(folder: Path, database: str = "postgres") -> str:
     return f"postgresql:///{database}?host={folder}&user=postgres"
 
 
-def start(folder: Path, *, durable: bool = False) -> str:
+def start(folder: Path, *, durable: bool = False, owner: int | None = None) -> str:
     """Create and start a cluster in `folder` (made if missing); returns its URL. durable=False turns fsync off.
+    A watchdog stops it when process `owner` (default: the caller) is gone, even killed without a chance to.
 
     As root the folder goes to the `postgres` user, so its parent must be one that user can pass through (/tmp)."""
     binaries, prefix = bin_dir(), _run_as()
@@ -83,7 +86,28 @@ def start(folder: Path, *, durable: bool = False) -> str:
     if up.returncode:
         tail = log.read_text(errors="replace").strip().splitlines()[-3:] if log.exists() else []
         raise Unavailable(f"the PostgreSQL server did not start: {' '.join(tail) or up.stderr.strip()}")
+    subprocess.Popen(
+        [sys.executable, "-m", "tests.pgcluster", "watch", str(owner or os.getpid()), str(folder)],
+        cwd=Path(__file__).resolve().parents[1],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # not in the tests' process group: a Ctrl-C there does not stop the watchdog early
+    )
     return url(folder)
+
+
+def watch(owner: int, folder: Path) -> None:
+    """Stop the cluster once `owner` has exited (or the cluster is already gone)."""
+    while (folder / "data" / "postmaster.pid").exists():
+        try:
+            os.kill(owner, 0)
+        except ProcessLookupError:
+            stop(folder)
+            return
+        except PermissionError:
+            pass  # alive, another user's
+        time.sleep(2)
 
 
 def stop(folder: Path) -> None:
@@ -99,15 +123,19 @@ def stop(folder: Path) -> None:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 2 or argv[0] not in ("start", "stop"):
-        print("usage: python -m tests.pgcluster start|stop DIR", file=sys.stderr)
+    if len(argv) == 3 and argv[0] == "watch":
+        watch(int(argv[1]), Path(argv[2]))
+        return 0
+    if len(argv) not in (2, 3) or argv[0] not in ("start", "stop"):
+        print("usage: python -m tests.pgcluster start DIR [OWNER_PID] | stop DIR", file=sys.stderr)
         return 2
     folder = Path(argv[1])
     if argv[0] == "stop":
         stop(folder)
         return 0
     try:
-        print(start(folder))
+        # The owner: the shell that runs the tests and stops the cluster (make passes its pid).
+        print(start(folder, owner=int(argv[2]) if len(argv) == 3 else os.getppid()))
     except Unavailable as exc:
         print(f"PostgreSQL tests will skip: {exc}", file=sys.stderr)
         stop(folder)

@@ -28,7 +28,7 @@ from basis_ledger.commands import (
     progress,
     say_created,
 )
-from basis_ledger.faults import mask_ssn, shown
+from basis_ledger.faults import MAX_PROBLEMS_PER_FILE, mask_ssn, shown
 from basis_ledger.model import InputError, Problem
 
 taxpayer_app = App(help="Facts about a taxpayer that the engine needs (birth date, Roth start).", no_args_is_help=True)
@@ -121,8 +121,11 @@ def import_(
         if r.status != "imported":
             what = r.status if r.status.startswith("already") else f"{what}: {r.status}"
         print(f"{shown(r.file, 400)}: {what}")
-        for note in r.notes:
-            print(f"warning: {note}", file=sys.stderr)
+        for note in r.notes[:MAX_PROBLEMS_PER_FILE]:  # bounded like problems: 200,000 payouts, 50 lines
+            print(f"warning: {shown(note, 500)}", file=sys.stderr)
+        if len(r.notes) > MAX_PROBLEMS_PER_FILE:
+            more = len(r.notes) - MAX_PROBLEMS_PER_FILE
+            print(f"warning: {shown(r.file, 400)}: ... and {more:,} more warnings like these", file=sys.stderr)
     print(f"ledger: {shown(str(path), 400)}")
 
 

@@ -35,10 +35,22 @@ def fill(
             "--allow-incomplete", help="Fill a year whose 31 December value is unknown (year-end-value-missing)."
         ),
     ] = False,
+    ssn: Annotated[
+        str | None,
+        typer.Option(
+            "--ssn",
+            help="The whole SSN, for this PDF only (never stored or printed). Or $BASIS_LEDGER_SSN_<TAXPAYER>.",
+            show_default=False,
+        ),
+    ] = None,
     json_out: JsonOpt = False,
     ledger: LedgerOpt = None,
 ) -> None:
-    """Write the computed Form 8606 onto the official fillable form of the year (read it back with inspect)."""
+    """Write the computed Form 8606 onto the official fillable form of the year (read it back with inspect).
+
+    The SSN is masked (XXX-XX-1234) unless --ssn or $BASIS_LEDGER_SSN_<TAXPAYER> gives the whole number for
+    the copy you file. For a year whose Form 8606 is already in the ledger, the result is an amended form: the
+    lines that differ from the filed one are listed."""
 
     from basis_ledger.commands.core import computed_frame
     from basis_ledger.files import check_output
@@ -74,20 +86,39 @@ def fill(
     finally:
         store.close()
     name = (person.full_name if person else None) or ""
-    ssn = f"XXX-XX-{person.ssn_last4}" if person and person.ssn_last4 else ""
+    last4 = person.ssn_last4 if person else None
+    whole = whole_ssn(taxpayer, ssn, last4)
+    masked = f"XXX-XX-{(whole or '')[-4:] or last4}" if whole or last4 else ""
     lines = rows[0]["lines"]
-    fill_pdf(blank, output, year, lines, name, ssn, protected=(ledger_path(ledger),))
+    amended = amendment(ledger, taxpayer, chain, year, lines)
+    fill_pdf(blank, output, year, lines, name, whole or masked, protected=(ledger_path(ledger),))
     notes = []
+    if amended is not None:
+        filed_file, differs = amended
+        if differs:
+            listed = "; ".join(
+                f"line {d['line']}: filed {_txt(d['filed'])}, now {_txt(d['computed'])}" for d in differs
+            )
+            notes.append(
+                f"a {year} Form 8606 was already filed ({filed_file}): this is an AMENDED form; file it with "
+                f"Form 1040-X. Lines that differ: {listed}"
+            )
+        else:
+            notes.append(f"a {year} Form 8606 was already filed ({filed_file}) and says the same: nothing to amend")
     if not name:
         notes.append(
             f"no full name on record: fill it in, or run 'basis-ledger taxpayer set {taxpayer} "
             "--full-name ...' and fill again"
         )
-    notes.append(
-        "the SSN is masked (only its last four digits are kept): complete it before filing"
-        if ssn
-        else "no SSN on record: write it on the form"
-    )
+    if whole:
+        notes.append("the whole SSN is on this PDF only: it is not stored, and not printed here")
+    else:
+        notes.append(
+            "the SSN is masked (only its last four digits are kept): complete it before filing, or fill again with "
+            "--ssn or $BASIS_LEDGER_SSN_" + env_name(taxpayer)
+            if masked
+            else "no SSN on record: write it on the form, or fill again with --ssn"
+        )
     if json_out:
         print_json(
             {
@@ -97,15 +128,96 @@ def fill(
                 "chain": chain,
                 "tax_year": year,
                 "name": name,
-                "ssn": ssn,
+                "ssn": masked,
+                "ssn_whole_on_form": bool(whole),
+                "amended": amended is not None and bool(amended[1]),
+                "filed_form": None if amended is None else amended[0],
+                "differs": [] if amended is None else amended[1],
                 "lines": lines,
                 "notes": notes,
             }
         )
         return
-    print(f"{output}: {year} Form 8606 for {taxpayer}, {len(lines)} lines, from {blank}")
+    what = "AMENDED " if amended is not None and amended[1] else ""
+    print(f"{output}: {what}{year} Form 8606 for {taxpayer}, {len(lines)} lines, from {blank}")
     for n in notes:
         print(f"note: {n}", file=sys.stderr)
+
+
+def env_name(taxpayer: str) -> str:
+    """The taxpayer's part of $BASIS_LEDGER_SSN_<TAXPAYER>: upper case, anything but letters and digits as _."""
+    import re
+
+    return re.sub(r"[^A-Z0-9]", "_", taxpayer.upper())
+
+
+def whole_ssn(taxpayer: str, given: str | None, last4: str | None) -> str | None:
+    """The whole SSN for this one PDF (--ssn, else the taxpayer's variable), as 123-45-6789; None if not given.
+    It is checked against the recorded last four digits, and never echoed in a message."""
+    import os
+    import re
+
+    where = "--ssn"
+    if given is None:
+        where = "BASIS_LEDGER_SSN_" + env_name(taxpayer)
+        given = os.environ.get(where)
+    if given is None or not given.strip():
+        return None
+    digits = re.sub(r"[\s-]", "", given)
+    if not re.fullmatch(r"\d{9}", digits) or digits[:3] in ("000", "666") or digits[0] == "9":
+        raise InputError([Problem(where, "not a valid SSN: give nine digits, as 123-45-6789")])
+    if last4 and digits[-4:] != last4:
+        raise InputError([Problem(where, f"does not end in the last four digits on record for {taxpayer}")])
+    return f"{digits[:3]}-{digits[3:5]}-{digits[5:]}"
+
+
+def amendment(ledger, taxpayer: str, chain: str, year: int, lines: dict) -> tuple[str, list[dict]] | None:
+    """When the ledger holds a filed Form 8606 of that year: (its file, the lines that differ from `lines`, each
+    {line, filed, computed} as printed); None when no form of that year was imported."""
+    from decimal import Decimal
+
+    from basis_ledger.audit.context import parse_money, parse_ratio
+    from basis_ledger.ledger.store import Ledger
+
+    store = Ledger.open(ledger_path(ledger))
+    try:
+        filed = store.filed_forms()
+    finally:
+        store.close()
+    if not len(filed):
+        return None
+    mine = filed[(filed["taxpayer"] == taxpayer) & (filed["chain"] == chain) & (filed["tax_year"] == year)]
+    if not len(mine):
+        return None
+    last_file = str(mine["source_file"].iloc[-1])
+    mine = mine[mine["source_file"] == last_file]  # the latest form imported for the year
+    was = dict(zip(mine["line"].tolist(), mine["value"].tolist(), strict=True))
+
+    def value(line: str, text) -> Decimal | None:
+        try:
+            if line == "10":
+                r = parse_ratio(text)
+                return None if r is None else r[0]
+            cents = parse_money(text)
+        except ValueError:
+            return None
+        return None if cents is None else Decimal(cents).scaleb(-2)
+
+    def shown(line: str, v: Decimal | None) -> int | str | None:
+        if v is None or line == "10":
+            return None if v is None else str(was[line]).strip()
+        return int(v) if v == v.to_integral_value() else f"{v:.2f}"
+
+    differs = []
+    for line in [k for k in lines if k in was] + [k for k in was if k not in lines]:
+        old, new = value(line, was.get(line, "")), value(line, lines.get(line, ""))
+        if old != new:  # amounts as compute --json gives them; None where the form has the line blank
+            differs.append({"line": line, "filed": shown(line, old), "computed": lines.get(line)})
+    return last_file, differs
+
+
+def _txt(v) -> str:
+    return "blank" if v is None else f"{v:,}" if isinstance(v, int) else str(v)
 
 
 forms_app = App(help="Blank IRS forms: the Form 8606 of a year, fetched into the forms folder.")

@@ -255,6 +255,7 @@ class Ledger(Corrections):
         return n
 
     def add_documents(self, conn: Connection, file_id: int, documents: list[dict]) -> None:
+        accounts = [mask_ssn(d.get("account", "")) for d in documents]  # once per form, not once per box
         rows = [
             (
                 file_id,
@@ -262,12 +263,12 @@ class Ledger(Corrections):
                 d["form"],
                 d["taxpayer"],
                 d["tax_year"],
-                mask_ssn(d.get("account", "")),
+                account,
                 box,
                 str(value),
                 d["source_line"],
             )
-            for d in documents
+            for d, account in zip(documents, accounts, strict=True)
             for box, value in d["boxes"].items()
         ]
         conn.executemany(

@@ -4,6 +4,7 @@
 Rows are grouped by which lines are present (the form's skip patterns: a handful); each group's objects are
 one `binary_join_element_wise` of literal pieces and rendered columns; the groups are put back in row order
 with one `take`, and the array's character buffer is written out as it is.
+The keys and their order are engine/objects.as_objects's; tests/core/test_json_columns.py holds the two together.
 """
 
 from __future__ import annotations
@@ -45,6 +46,13 @@ def _decimal(values: np.ndarray, places: int) -> pa.Array:
     return pc.binary_join_element_wise('"', whole, ".", frac, '"', "")
 
 
+def _flag(column: pd.Series) -> pa.Array:
+    import numpy as np
+    import pyarrow as pa
+
+    return pa.array(np.where(column.to_numpy(dtype=bool), "true", "false"), pa.string())
+
+
 def _money(cents: np.ndarray, opts: Options) -> pa.Array:
     return _decimal(cents, 2) if opts.cents else _ints((cents + 50) // 100)
 
@@ -71,7 +79,9 @@ def objects_text(frame: pd.DataFrame, opts: Options, chunk: int = 20_000) -> pa.
         ', "tax_year": ',
         _ints(frame["tax_year"].to_numpy(dtype=np.int64)),
         ', "form_required": ',
-        pa.array(np.where(frame["form_required"].to_numpy(dtype=bool), "true", "false"), pa.string()),
+        _flag(frame["form_required"]),
+        ', "complete": ',
+        _flag(frame["complete"]),
         ', "lines": {',
     ]
     tail: list = ["}"]

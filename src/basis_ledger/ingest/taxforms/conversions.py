@@ -20,42 +20,72 @@ def conversions(batch: list[tuple[str, Extracted]], forms: list) -> list[Problem
     for t, y, _a, b, v in forms:
         if b == "box3_roth_conversion":
             arrived[(t, y)] += v
-    groups: dict[tuple, list] = defaultdict(list)
-    for fname, ex in batch:
+    import numpy as np
+
+    # By whole columns, across every file of the import (a year's box 3 may cover payouts from several 1099-Rs):
+    # 200,000 payouts must not mean 1.6 million scalar lookups.
+    parts = []
+    for n, (_fname, ex) in enumerate(batch):
         ev = ex.events
-        if ev is not None and "maybe_conversion" in ev:
-            for i in ev.index[ev["maybe_conversion"].astype(bool)]:
-                groups[(ev.at[i, "taxpayer"], int(ev.at[i, "tax_year"]))].append((fname, ex, i))
-    problems = []
-    for (who, year), cands in groups.items():
-        total = arrived.get((who, year), 0)
-        gross = sum(int(ex.events.at[i, "amount_cents"]) for _, ex, i in cands)
-        net = sum(int(ex.events.at[i, "net_cents"]) for _, ex, i in cands)
-        single = [
-            c
-            for c in cands
-            if total in (int(c[1].events.at[c[2], "amount_cents"]), int(c[1].events.at[c[2], "net_cents"]))
-        ]
-        chosen = cands if total and total in (gross, net) else single[:1] if total else []
-        for fname, ex, i in cands:
-            line = int(ex.events.at[i, "source_line"])
-            amount = format_cents(int(ex.events.at[i, "amount_cents"]), whole=False)
-            if any(c[2] == i and c[1] is ex for c in chosen):
-                ex.events.at[i, "kind"] = "conversion"
-                ex.events.at[i, "memo"] += f"; a Roth conversion (Form 5498 box 3 {year})"
-            elif total and not chosen:  # Roth money arrived, but no payout accounts for it
+        if ev is None or "maybe_conversion" not in ev:
+            continue
+        rows = np.flatnonzero(ev["maybe_conversion"].astype(bool).to_numpy())
+        if len(rows):
+            parts.append((n, rows))
+    if not parts:
+        return []
+
+    def column(name: str, dtype) -> np.ndarray:
+        return np.concatenate([batch[n][1].events[name].to_numpy(dtype=dtype)[rows] for n, rows in parts])
+
+    owner = np.concatenate([np.full(len(rows), n) for n, rows in parts])
+    row = np.concatenate([rows for _, rows in parts])
+    who, year = column("taxpayer", object), column("tax_year", np.int64)
+    amount, net, line = column("amount_cents", np.int64), column("net_cents", np.int64), column("source_line", np.int64)
+    chosen = np.zeros(len(row), dtype=bool)
+    unmatched = np.zeros(len(row), dtype=bool)  # Roth money arrived, but no payout accounts for it
+    for key in dict.fromkeys(zip(who.tolist(), year.tolist(), strict=True)):
+        total = arrived.get(key, 0)
+        if not total:
+            continue
+        here = np.flatnonzero((who == key[0]) & (year == key[1]))
+        if total in (int(amount[here].sum()), int(net[here].sum())):
+            chosen[here] = True
+            continue
+        single = here[(amount[here] == total) | (net[here] == total)]
+        if len(single):
+            chosen[single[0]] = True
+        else:
+            unmatched[here] = True
+    problems: list[Problem] = []
+    for n, _rows in parts:
+        fname, ex = batch[n]
+        ev, mine = ex.events, owner == n
+        kind_col, memo_col = ev.columns.get_loc("kind"), ev.columns.get_loc("memo")
+        take = mine & chosen
+        if take.any():
+            at = row[take]
+            ev.iloc[at, kind_col] = "conversion"
+            ev.iloc[at, memo_col] = [
+                f"{m}; a Roth conversion (Form 5498 box 3 {y})"
+                for m, y in zip(ev.iloc[at, memo_col].tolist(), year[take].tolist(), strict=True)
+            ]
+        for k in np.flatnonzero(mine & ~chosen):
+            who_k, year_k, text = who[k], int(year[k]), format_cents(int(amount[k]), whole=False)
+            if unmatched[k]:
+                total = format_cents(arrived[(who_k, year_k)], whole=False)
                 problems.append(
                     Problem(
                         fname,
-                        f"needs review: 1099-R payout of {amount} for {who} {year} does not match the "
-                        f"{format_cents(total, whole=False)} of Roth conversions on Form 5498 box 3; say which "
+                        f"needs review: 1099-R payout of {text} for {who_k} {year_k} does not match the "
+                        f"{total} of Roth conversions on Form 5498 box 3; say which "
                         'it was with --map "1099-R code X=conversion" (or =distribution)',
-                        line=line or None,
+                        line=int(line[k]) or None,
                     )
                 )
             else:
                 ex.notes.append(
-                    f"{fname}:{line}: 1099-R payout of {amount} for {who} {year} counted as a distribution; "
-                    "if it was a Roth conversion, import the Roth IRA's Form 5498 (box 3) with it"
+                    f"{fname}:{int(line[k])}: 1099-R payout of {text} for {who_k} {year_k} counted as a "
+                    "distribution; if it was a Roth conversion, import the Roth IRA's Form 5498 (box 3) with it"
                 )
     return problems

@@ -28,6 +28,8 @@ def _document(
     boxes: dict[str, str] = {}
     bad = False
     for col, raw in values.items():
+        if raw == "" and fs.columns[col] != "year":  # most boxes are empty: nothing to normalise or keep
+            continue
         text, problem = normalise(fs.columns[col], raw)
         if problem:
             problems.append(
