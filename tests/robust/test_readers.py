@@ -256,3 +256,52 @@ def test_a_taxpayer_total_over_the_ceiling_is_refused(tmp_path):
     rows = [ROW.format(amount='"10,000,000,000.00"', memo=str(i)) for i in range(10_001)]
     path = _csv(tmp_path, "huge.csv", *rows)
     assert_refused(cli("import", str(path), ledger=tmp_path / "l.db"), "ceiling")
+
+
+@pytest.mark.parametrize("value", ["NaN", "#VALUE!", "1" * 30])
+def test_a_flattened_8606_with_nan_or_30_digits_is_refused_not_skipped(tmp_path, value):
+    from tests.pdf.formfixture import printed_form
+
+    pdf = tmp_path / "f8606-2024.pdf"
+    printed_form(pdf, 2024, {"1": "7000", "2": "5000", "3": "12000", "11": value, "14": "12000"}, name="Ed Q")
+    res = cli("import", str(pdf), "--taxpayer", "ed", ledger=tmp_path / "l.db")
+    assert_refused(res, "line 11")
+
+
+def _self_parent(src: Path, dst: Path) -> None:
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject
+
+    writer = PdfWriter(clone_from=PdfReader(src))
+    annot = writer.pages[0]["/Annots"][0].get_object()
+    annot[NameObject("/Parent")] = annot.indirect_reference
+    with dst.open("wb") as fh:
+        writer.write(fh)
+
+
+def test_a_widget_that_is_its_own_parent_is_refused_quickly(tmp_path):
+    from tests.pdf.formfixture import blank_form
+
+    blank = tmp_path / "blank.pdf"
+    blank_form(blank, 2024)
+    looped = tmp_path / "looped.pdf"
+    _self_parent(blank, looped)
+    res = run("import", str(looped), "--taxpayer", "ed", ledger=tmp_path / "l.db", timeout=60)
+    assert_refused(res, "looped.pdf")
+
+
+def test_an_aes_encrypted_pdf_is_named_as_such_and_pypdf_stays_quiet(tmp_path):
+    from tests.pdf.formfixture import blank_form
+
+    blank = tmp_path / "blank.pdf"
+    blank_form(blank, 2024)
+    data = blank.read_bytes()
+    # The encryption dictionary of an AES-256 PDF, spliced into the trailer (pypdf cannot decrypt it here).
+    enc = b"/Encrypt << /Filter /Standard /V 5 /R 6 /Length 256 /CF << /StdCF << /CFM /AESV3 >> >> /O <00> /U <00> >>"
+    aes = tmp_path / "aes.pdf"
+    aes.write_bytes(
+        data.replace(b"trailer\n<<", b"trailer\n<<" + enc, 1).replace(b"trailer <<", b"trailer <<" + enc, 1)
+    )
+    res = run("import", str(aes), "--taxpayer", "ed", ledger=tmp_path / "l.db")
+    assert_refused(res, "AES-encrypted")
+    assert len(res.stderr.splitlines()) == 1, res.stderr

@@ -85,6 +85,16 @@ def _inspect(
     return objects
 
 
+def _bounded(lines: list[str], fname: str) -> list[str]:
+    """At most MAX_PROBLEMS_PER_FILE lines, each escaped and capped, then how many more (as import prints them)."""
+    from basis_ledger.faults import MAX_PROBLEMS_PER_FILE, shown
+
+    out = [shown(x, 500) for x in lines[:MAX_PROBLEMS_PER_FILE]]
+    if len(lines) > MAX_PROBLEMS_PER_FILE:
+        out.append(f"{shown(fname, 400)}: ... and {len(lines) - MAX_PROBLEMS_PER_FILE:,} more problems")
+    return out
+
+
 def _describe(src, ex, late: list[Problem], verdict=None) -> dict:
     from basis_ledger.money import format_cents
 
@@ -104,7 +114,7 @@ def _describe(src, ex, late: list[Problem], verdict=None) -> dict:
         "review": ex.review,
         "documents": ex.documents,
         "notes": ex.notes,
-        "problems": [str(p) for p in problems],
+        "problems": _bounded([str(p) for p in problems], str(src.path)),
     }
     if verdict is not None and verdict.recognised:  # rows the ledger already holds from another file
         out["recognised"] = dict(verdict.recognised)

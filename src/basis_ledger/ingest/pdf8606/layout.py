@@ -13,6 +13,9 @@ from basis_ledger.ingest.pdf8606.textpos import Frag
 # The line-number boxes printed left of each entry space: 1..25, and 15a-15c, 25a-25c.
 LABEL_RE = re.compile(r"^(?:[1-9]|1[0-46-9]|2[0-4]|15[abc]|25[abc])$")
 NUMBER_RE = re.compile(r"^(?:\$?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]*)?|\$?\.[0-9]+|-0-)$")
+# What software prints where a number failed ("NaN" on line 11): kept as a value, so the line is refused as not an
+# amount instead of being skipped and a neighbour's number read in its place.
+NOT_A_NUMBER = re.compile(r"^(?:NaN|nan|-?inf|-?Infinity|null|None|undefined|#N/A|#VALUE!|#REF!|#DIV/0!|#NUM!)$")
 DOT_LEADERS = re.compile(r"(?:\s*\.){2,}\s*$")
 AMOUNT_AREA_X = 200.0  # labels and values of the amount columns sit right of this; sentences start at ~65
 ROW = 6.0  # a value's baseline sits up to ~6 pt off its label's (right-aligned text in a 12 pt box)
@@ -32,7 +35,9 @@ def numeric_tokens(frags: list[Frag]) -> list[Token]:
     for f in frags:
         text = DOT_LEADERS.sub("", f.text).replace("×", " ").strip()
         parts = text.split()
-        if not parts or not all(LABEL_RE.match(p) or NUMBER_RE.match(p) or p == "." for p in parts):
+        if not parts or not all(
+            LABEL_RE.match(p) or NUMBER_RE.match(p) or NOT_A_NUMBER.match(p) or p == "." for p in parts
+        ):
             continue
         for i, p in enumerate(parts):
             if p != ".":
