@@ -113,13 +113,14 @@ def objects_text(frame: pd.DataFrame, opts: Options, chunk: int = 20_000) -> pa.
 
 
 def write_json(frame: pd.DataFrame, opts: Options, stream, chunk: int = 20_000) -> None:
-    """The `compute --json` array: the rows' text written straight from the Arrow character buffer."""
-    stream.write("[")
-    if len(frame):
-        import numpy as np
+    """The `compute --json` array: each slice of `chunk` rows' text written straight from the Arrow character
+    buffer (a slice at a time, so a large ledger's text and its pieces never all exist at once)."""
+    import numpy as np
 
-        text = objects_text(frame, opts, chunk)
+    stream.write("[")
+    for start in range(0, len(frame), chunk):
+        text = objects_text(frame.iloc[start : start + chunk], opts, chunk)
         _, offsets, data = text.buffers()
         bounds = np.frombuffer(offsets, dtype=np.int32)[text.offset : text.offset + len(text) + 1]
-        stream.write(memoryview(data)[int(bounds[0]) : int(bounds[-1])].tobytes().decode("utf-8"))
+        stream.write(("," if start else "") + memoryview(data)[int(bounds[0]) : int(bounds[-1])].tobytes().decode())
     stream.write("]\n")
