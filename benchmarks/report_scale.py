@@ -18,6 +18,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bulk
 from bulk import generate, run_measured
 
 
@@ -34,18 +35,20 @@ def main() -> None:
         base = [py, "-m", "basis_ledger", "--ledger", str(ledger)]
         subprocess.run([*base, "import", str(csv_path)], check=True, capture_output=True)
         audit_s, audit_mb, out = run_measured([*base, "audit", "--json", "--as-of", "2026-06-01"], work, ok=(0, 1))
+        audit_cpu = bulk.LAST_CPU
         findings = out.count('"code"')
         xlsx = work / "report.xlsx"
         report_s, report_mb, _ = run_measured([*base, "report", "--xlsx", str(xlsx), "--as-of", "2026-06-01"], work)
-        rows.append((n, events, findings, audit_s, audit_mb, report_s, report_mb, xlsx.stat().st_size / 2**20))
+        size = xlsx.stat().st_size / 2**20
+        rows.append((n, events, findings, audit_s, audit_cpu, audit_mb, report_s, bulk.LAST_CPU, report_mb, size))
     print(
-        f"{'taxpayers':>9} {'events':>8} {'findings':>8} | {'audit s':>7} {'ms/tp':>6} {'MiB':>5} | "
-        f"{'report s':>8} {'ms/tp':>6} {'MiB':>5} {'xlsx MiB':>8}"
+        f"{'taxpayers':>9} {'events':>8} {'findings':>8} | {'audit s':>7} {'cpu s':>6} {'MiB':>5} | "
+        f"{'report s':>8} {'cpu s':>6} {'cpu ms/tp':>9} {'MiB':>5} {'xlsx MiB':>8}"
     )
-    for n, ev, fi, a_s, a_mb, r_s, r_mb, size in rows:
+    for n, ev, fi, a_s, a_cpu, a_mb, r_s, r_cpu, r_mb, size in rows:
         print(
-            f"{n:9,} {ev:8,} {fi:8,} | {a_s:7.2f} {1000 * a_s / n:6.2f} {a_mb:5.0f} | "
-            f"{r_s:8.2f} {1000 * r_s / n:6.2f} {r_mb:5.0f} {size:8.1f}"
+            f"{n:9,} {ev:8,} {fi:8,} | {a_s:7.2f} {a_cpu:6.1f} {a_mb:5.0f} | "
+            f"{r_s:8.2f} {r_cpu:6.1f} {1000 * r_cpu / n:9.1f} {r_mb:5.0f} {size:8.1f}"
         )
 
 
