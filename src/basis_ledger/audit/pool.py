@@ -67,7 +67,6 @@ def _at_points(rows: pd.DataFrame, points: list[Point]) -> pd.DataFrame:
 def account_values_many(ev: pd.DataFrame, points: list[Point]) -> tuple[list[dict[str, int]], pd.DataFrame]:
     """`account_values` for many points at once: each point's estimated value per pooled account, and the events
     each estimate used (a frame with a `point` column). `ev` must come from `ordered()`."""
-    import numpy as np
     import pandas as pd
 
     pooled = ev[ev["account_type"].isin(POOLED_TYPES)]
@@ -77,9 +76,9 @@ def account_values_many(ev: pd.DataFrame, points: list[Point]) -> tuple[list[dic
     last_rows = ye.drop_duplicates(["point", "account"], keep="last")
     direction = flows()
     moves = j[j["kind"].isin(list(direction))]
-    ye_date = last_rows.set_index(["point", "account"])["date"]
-    key = list(zip(moves["point"], moves["account"], strict=True))
-    since = moves["date"].to_numpy() > np.array([ye_date.get(k, "") for k in key], dtype=object)
+    last_date = last_rows[["point", "account", "date"]].rename(columns={"date": "_ye_date"})
+    dated = moves[["point", "account"]].merge(last_date, on=["point", "account"], how="left")  # keeps moves' order
+    since = moves["date"].to_numpy(dtype=object) > dated["_ye_date"].fillna("").to_numpy(dtype=object)
     moves = moves[since]
     signed = moves["amount_cents"] * moves["kind"].map(direction).astype("int64")
     totals = signed.groupby([moves["point"], moves["account"]]).sum()
