@@ -254,6 +254,7 @@ def test_version_and_completion():
 
     res = cli("--version")
     assert res.returncode == 0 and res.stdout == f"basis-ledger {__version__}\n"
-    res = cli("--show-completion", "bash")
-    assert res.returncode == 0 and "_basis_ledger_completion" in res.stdout
+    # Name the shell instead of detecting it: under make the parent shell is sh, which typer does not support.
+    res = cli("--show-completion", "bash", env={"_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"}, subprocess_=True)
+    assert res.returncode == 0 and "basis_ledger_completion()" in res.stdout, res.stderr
     assert "--install-completion" in cli("--help").stdout

@@ -66,7 +66,10 @@ def _events(batch, ledger, conn, keep_duplicates: bool, verdicts: list[Verdict])
             continue
         verdicts[i].keep = np.ones(len(ev), dtype=bool)
         part = ev[[*IDENTITY, "source_line"]].reset_index(drop=True)
-        frames.append(part.assign(_file=i, _row=np.arange(len(ev)), _name=fname))
+        # A file name that is not UTF-8 carries surrogate escapes, which the Arrow-backed string dtype cannot
+        # hold: the messages get it with its bytes shown as \xNN.
+        shown = str(fname).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        frames.append(part.assign(_file=i, _row=np.arange(len(ev)), _name=shown))
     if not frames:
         return []
     new = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
