@@ -15,17 +15,12 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from help_startup import timed  # one timer for both start-up benchmarks (run from benchmarks/)
 
 REPO = Path(__file__).resolve().parents[1]
 HEAVY = ("pandas", "pandera", "numpy", "pyarrow", "pypdf", "openpyxl", "adbc_driver_manager")
-
-
-def timed(cmd: list[str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
 
 
 def main() -> None:
