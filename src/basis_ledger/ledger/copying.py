@@ -87,7 +87,7 @@ def _copy(src: Ledger, dst: Ledger) -> dict[str, int]:
     with dst.transaction() as conn:
         for table, _columns, _refs in _layout():
             if conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None:
-                where = f" (household '{dst.conn.household}')" if dst.engine == "postgresql" else ""
+                where = f" (household '{getattr(dst.conn, 'household', None)}')" if dst.engine == "postgresql" else ""
                 raise InputError(
                     [
                         Problem(

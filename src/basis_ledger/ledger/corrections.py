@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import getpass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from basis_ledger.model import InputError, Problem
 
@@ -52,7 +52,7 @@ class Corrections:
     def open_undo(self, conn: Connection, file_id: int) -> int | None:
         """The id of the latest undo of this file that no re-import has reversed, else None."""
         row = conn.execute("SELECT max(id) FROM voids WHERE file_id = ?", (file_id,)).fetchone()
-        if row[0] is None:
+        if row is None or row[0] is None:  # an aggregate always has a row; mypy cannot know that
             return None
         done = conn.execute("SELECT 1 FROM reimports WHERE after_undo = ?", (row[0],)).fetchone()
         return None if done else row[0]
@@ -99,14 +99,14 @@ class Corrections:
         )
         return conn.execute(sql, importers).fetchone() is not None
 
-    def event_summary(self, conn: Connection) -> list[tuple]:
+    def event_summary(self, conn: Connection) -> list[tuple[Any, ...]]:
         """(taxpayer, account, tax_year, kind, importer, amount_cents) of every live event."""
         return conn.execute(
             "SELECT e.taxpayer, e.account, e.tax_year, e.kind, f.importer, e.amount_cents"
             f" FROM events e JOIN files f ON f.id = e.file_id WHERE {live('event', 'e')}"
         ).fetchall()
 
-    def form_events(self, conn: Connection, importers: tuple[str, ...]) -> list[tuple]:
+    def form_events(self, conn: Connection, importers: tuple[str, ...]) -> list[tuple[Any, ...]]:
         """(id, taxpayer, account, tax_year, kind, file name, line) of live events that came from tax forms."""
         marks = ",".join("?" * len(importers))
         return conn.execute(
@@ -115,17 +115,17 @@ class Corrections:
             importers,
         ).fetchall()
 
-    def live_documents(self, conn: Connection, form: str | None = None) -> list[dict]:
+    def live_documents(self, conn: Connection, form: str | None = None) -> list[dict[str, Any]]:
         """Live custodian forms, one dict per document: form, taxpayer, tax_year, account, boxes, file, line."""
         sql = (
             "SELECT d.file_id, d.doc_index, d.form, d.taxpayer, d.tax_year, d.account, d.box, d.value,"
             f" d.source_line, f.name FROM documents d JOIN files f ON f.id = d.file_id WHERE {live('document', 'd')}"
         )
-        params: tuple = ()
+        params: tuple[str, ...] = ()
         if form is not None:
             sql += " AND d.form = ?"
             params = (form,)
-        docs: dict[tuple, dict] = {}
+        docs: dict[tuple[int, int], dict[str, Any]] = {}
         for fid, idx, frm, tp, year, acct, box, value, line, name in conn.execute(sql + " ORDER BY d.id", params):
             d = docs.setdefault(
                 (fid, idx),
@@ -177,7 +177,8 @@ class Corrections:
             ("filed_form", "filed_forms", "ff"),
         ):
             where = f"FROM {table} {alias} WHERE {alias}.file_id = ? AND {live(target, alias)}"
-            counts[target] = conn.execute(f"SELECT count(*) {where}", (file_id,)).fetchone()[0]
+            row = conn.execute(f"SELECT count(*) {where}", (file_id,)).fetchone()
+            counts[target] = row[0] if row else 0  # count(*) always has a row
             # Typed parameters: PostgreSQL cannot infer them from an INSERT ... SELECT list.
             conn.execute(
                 f"INSERT INTO voids ({target}_id, reason, who, at) SELECT {alias}.id,"
@@ -188,7 +189,7 @@ class Corrections:
 
     def voided_events(self) -> pd.DataFrame:
         """Voided events with their provenance and the void's reason, who and when."""
-        frame = self.table(  # type: ignore[attr-defined]
+        frame: pd.DataFrame = self.table(  # type: ignore[attr-defined]
             "SELECT e.id, e.taxpayer, e.date, e.tax_year, e.account, e.account_type, e.kind, e.amount_cents, e.memo,"
             " f.name AS source_file, f.sha256 AS source_sha256, e.source_line, v.reason AS void_reason,"
             " v.who AS voided_by, v.at AS voided_at FROM events e JOIN files f ON f.id = e.file_id"

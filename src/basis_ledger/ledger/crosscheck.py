@@ -13,7 +13,8 @@ the import pipeline (ledger/importing.py), here because it reads the ledger; the
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, cast
 
 from basis_ledger.ingest.taxforms import FORM_IMPORTERS
 from basis_ledger.ingest.taxforms.boxes import cents
@@ -62,9 +63,9 @@ def reconcile(batch: Batch, ledger: Ledger | None) -> list[Problem]:
     return problems
 
 
-def _contribution_years(batch: Batch, forms: list, ledger: Ledger | None) -> None:
-    room: dict[tuple, int] = defaultdict(int)
-    has_form: set[tuple] = set()
+def _contribution_years(batch: Batch, forms: list[tuple[str, int, str, str, int]], ledger: Ledger | None) -> None:
+    room: dict[tuple[Any, ...], int] = defaultdict(int)
+    has_form: set[tuple[Any, ...]] = set()
     for t, y, a, b, v in forms:
         if b in _BOXES:
             room[(t, a, y, _BOXES[b])] += v
@@ -78,23 +79,23 @@ def _contribution_years(batch: Batch, forms: list, ledger: Ledger | None) -> Non
             who, acct, year, kind = (
                 ev.at[i, "taxpayer"],
                 ev.at[i, "account"],
-                int(ev.at[i, "tax_year"]),
+                int(cast(int, ev.at[i, "tax_year"])),
                 ev.at[i, "kind"],
             )
-            amount = int(ev.at[i, "amount_cents"])
+            amount = int(cast(int, ev.at[i, "amount_cents"]))
             if room.get((who, acct, year - 1, kind), 0) >= amount:
                 room[(who, acct, year - 1, kind)] -= amount
                 ev.at[i, "tax_year"], ev.at[i, "tax_year_from"] = year - 1, "5498"
             elif (who, acct, year) in has_form:
                 ev.at[i, "tax_year_from"] = "5498"
     for fname, ex in batch:
-        ev = ex.events
-        if ev is not None and "tax_year_from" in ev:
-            settled = {f"{fname}:{n}: " for n in ev.loc[ev["tax_year_from"] == "5498", "source_line"]}
+        got = ex.events
+        if got is not None and "tax_year_from" in got:
+            settled = {f"{fname}:{n}: " for n in got.loc[got["tax_year_from"] == "5498", "source_line"]}
             ex.notes[:] = [n for n in ex.notes if not any(n.startswith(s) for s in settled)]
 
 
-def _known(batch: Batch, ledger: Ledger | None, contributions: list[str]):
+def _known(batch: Batch, ledger: Ledger | None, contributions: list[str]) -> Iterator[tuple[Any, ...]]:
     """(taxpayer, account, tax_year, kind, cents) of contributions whose year is settled, from statements."""
     for _, ex in batch:
         ev = ex.events
@@ -103,6 +104,7 @@ def _known(batch: Batch, ledger: Ledger | None, contributions: list[str]):
         settled = ev[ev["kind"].isin(contributions)]
         if "tax_year_from" in settled:
             settled = settled[settled["tax_year_from"] != "date?"]
+        r: Any  # pandas-stubs types a row's fields as any scalar
         for r in settled.itertuples():
             yield r.taxpayer, r.account, int(r.tax_year), r.kind, int(r.amount_cents)
     for r in _ledger_events(ledger):
@@ -114,7 +116,7 @@ def _ledger_has_forms(ledger: Ledger | None) -> bool:
     return ledger is not None and ledger.has_form_files(ledger.conn, tuple(FORM_IMPORTERS))
 
 
-def _ledger_events(ledger: Ledger | None) -> list[tuple]:
+def _ledger_events(ledger: Ledger | None) -> list[tuple[Any, ...]]:
     return [] if ledger is None else ledger.event_summary(ledger.conn)
 
 

@@ -8,7 +8,7 @@ late contribution that was let in (`late-contribution`).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from basis_ledger.model import Problem, kinds
 
@@ -32,6 +32,7 @@ def late_contributions(files: list[tuple[str, pd.DataFrame]]) -> list[Problem]:
             continue
         due = ev["tax_year"].map({int(y): due_date_iso(int(y)) for y in ev.loc[contrib, "tax_year"].unique()})
         late = contrib & (ev["date"] > due.fillna("9999-12-31"))
+        row: Any  # pandas-stubs types a row's fields as any scalar
         for row in ev[late].itertuples():
             problems.append(
                 Problem(

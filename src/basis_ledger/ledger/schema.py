@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from basis_ledger.model import ACCOUNT_TYPES, Problem, kinds
 from basis_ledger.money import MAX_EVENT_CENTS
@@ -16,6 +16,7 @@ from basis_ledger.suggest import did_you_mean
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pandera.pandas
 
 FIRST_YEAR, LAST_YEAR = 1975, 2100  # IRAs began in 1975
 OPENING_KINDS = frozenset(k.name for k in kinds().values() if k.tax_year == "any")
@@ -167,7 +168,7 @@ ROW_RULES = (
 )
 
 
-def events_schema():
+def events_schema() -> pandera.pandas.DataFrameSchema:
     """The pandera schema for an events frame (before the ledger adds file provenance)."""
     import pandera.pandas as pa
 
@@ -224,11 +225,11 @@ def validation_problems(frame: pd.DataFrame, fname: str, limit: int = 200) -> li
         if (case.check, idx) in seen:
             continue
         seen.add((case.check, idx))
-        row = frame.loc[idx]
+        row = cast("pd.Series[Any]", frame.loc[idx])  # one label, one row
         rule = rules.get(case.check)
         column = rule.column if rule else str(case.column)
         message = rule.say(row) if rule else f"{case.check}: {case.failure_case!r}"
-        where = row["source_file"] if "source_file" in frame.columns else fname
+        where = str(row["source_file"]) if "source_file" in frame.columns else fname
         problems.append(Problem(where, message, line=int(row["source_line"]), column=column))
         if len(problems) >= limit:
             problems.append(Problem(fname, f"... stopped after {limit} problems"))

@@ -28,11 +28,11 @@ class Cursor:
 
     def __init__(self, table: pa.Table | None):
         self._table = table
-        self._rows: list[tuple] | None = None
+        self._rows: list[tuple[Any, ...]] | None = None
         self._at = 0
 
     @property
-    def description(self) -> list[tuple] | None:
+    def description(self) -> list[tuple[Any, ...]] | None:
         if self._table is None:
             return None
         return [(name, None, None, None, None, None, None) for name in self._table.column_names]
@@ -41,7 +41,7 @@ class Cursor:
         assert self._table is not None, "not a query"
         return self._table
 
-    def _all(self) -> list[tuple]:
+    def _all(self) -> list[tuple[Any, ...]]:
         if self._rows is None:
             t = self._table
             if t is None or not t.num_rows or not t.num_columns:
@@ -50,24 +50,24 @@ class Cursor:
                 self._rows = list(zip(*(c.to_pylist() for c in t.columns), strict=True))
         return self._rows
 
-    def fetchone(self) -> tuple | None:
+    def fetchone(self) -> tuple[Any, ...] | None:
         rows = self._all()
         if self._at >= len(rows):
             return None
         self._at += 1
         return rows[self._at - 1]
 
-    def fetchmany(self, size: int) -> list[tuple]:
+    def fetchmany(self, size: int) -> list[tuple[Any, ...]]:
         rows = self._all()[self._at : self._at + size]
         self._at += len(rows)
         return rows
 
-    def fetchall(self) -> list[tuple]:
+    def fetchall(self) -> list[tuple[Any, ...]]:
         rows = self._all()[self._at :]
         self._at += len(rows)
         return rows
 
-    def __iter__(self) -> Iterator[tuple]:
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
         return iter(self.fetchall())
 
 
@@ -87,7 +87,7 @@ class Connection:
     def __init__(self, db: Any, raw: Any, path: Path):
         self._db, self.raw, self.path = db, raw, path
 
-    def _statement(self, sql: str, params: pa.RecordBatch | None):
+    def _statement(self, sql: str, params: pa.RecordBatch | None) -> Any:
         import adbc_driver_manager as adbc
 
         stmt = adbc.AdbcStatement(self.raw)

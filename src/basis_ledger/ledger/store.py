@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from basis_ledger.faults import database_problem, shown
 from basis_ledger.files import private_dirs
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
+    from basis_ledger.ingest.base import Account
     from basis_ledger.ledger.backend import Connection
 
 BUSY_MS = 60_000  # how long a writer waits for another one's transaction before saying the ledger is busy
@@ -61,7 +62,7 @@ def _create(path: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def _migrate(conn, path: Path, version: int, write: bool) -> None:
+def _migrate(conn: Connection, path: Path, version: int, write: bool) -> None:
     from basis_ledger.ledger import sqlite
 
     steps = migrations(version, LEDGER_VERSION)
@@ -110,7 +111,7 @@ def _environment(err: InputError, path: object) -> InputError:
 
 
 class Ledger(Corrections):
-    def __init__(self, conn, path: Location):
+    def __init__(self, conn: Connection, path: Location):
         self.conn = conn  # sqlite.Connection or postgres.Connection: the same calls (ledger/backend.py)
         self.path = path
         self.engine = getattr(conn, "engine", "sqlite")
@@ -157,7 +158,8 @@ class Ledger(Corrections):
             if write:
                 if os.stat(path).st_mode & 0o077:
                     os.chmod(path, 0o600)
-                if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:  # made before the marker
+                marker = conn.execute("PRAGMA application_id").fetchone()
+                if marker is None or marker[0] != APPLICATION_ID:  # made before the marker
                     conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         except BaseException:
             conn.close()
@@ -181,9 +183,9 @@ class Ledger(Corrections):
         BEGIN IMMEDIATE takes the write lock before any check reads the ledger, so two imports at once see each
         other's rows; a second writer waits for the lock (saying so) instead of failing."""
         if self.engine == "postgresql":
-            from basis_ledger.ledger.postgres import write_transaction
+            from basis_ledger.ledger import postgres
 
-            with write_transaction(self.conn) as conn:
+            with postgres.write_transaction(cast(postgres.Connection, self.conn)) as conn:
                 yield conn
             return
         try:
@@ -243,18 +245,20 @@ class Ledger(Corrections):
             "INSERT INTO files (name, sha256, importer, imported_at, rows) VALUES (?, ?, ?, ?, ?) RETURNING id",
             (name, sha256, importer, datetime.now(UTC).isoformat(timespec="seconds"), n),
         )
-        file_id = cur.fetchone()[0]
+        row = cur.fetchone()
+        assert row is not None, "INSERT ... RETURNING gives its row"
+        file_id: int = row[0]
         return file_id, self.add_events(conn, file_id, events)
 
     def add_events(self, conn: Connection, file_id: int, events: pd.DataFrame | None) -> int:
         """Within a transaction: append a file's events (one Arrow table: no Python object per value)."""
         n = 0 if events is None else len(events)
-        if n:
+        if events is not None and n:
             events = _masked_text(events)
             conn.ingest("events", event_rows(events, file_id), ("file_id", *EVENT_FIELDS))
         return n
 
-    def add_documents(self, conn: Connection, file_id: int, documents: list[dict]) -> None:
+    def add_documents(self, conn: Connection, file_id: int, documents: list[dict[str, Any]]) -> None:
         accounts = [mask_ssn(d.get("account", "")) for d in documents]  # once per form, not once per box
         rows = [
             (
@@ -277,7 +281,7 @@ class Ledger(Corrections):
             rows,
         )
 
-    def add_filed_forms(self, conn: Connection, file_id: int, forms: list[dict]) -> None:
+    def add_filed_forms(self, conn: Connection, file_id: int, forms: list[dict[str, Any]]) -> None:
         rows = [
             (
                 file_id,
@@ -299,12 +303,12 @@ class Ledger(Corrections):
             rows,
         )
 
-    def table(self, sql: str, params: tuple = ()) -> pd.DataFrame:
+    def table(self, sql: str, params: tuple[object, ...] = ()) -> pd.DataFrame:
         """A read query as a frame (for documents, filed forms, accounts, declarations)."""
         import pandas as pd
 
         cur = self.conn.execute(sql, params)
-        return pd.DataFrame.from_records(cur.fetchall(), columns=[d[0] for d in cur.description])
+        return pd.DataFrame.from_records(cur.fetchall(), columns=[d[0] for d in cur.description or ()])
 
     def documents(self) -> pd.DataFrame:
         return self.table(
@@ -335,7 +339,7 @@ class Ledger(Corrections):
         if provenance:
             cols = ["e.id", *cols, "e.memo", "f.name AS source_file", "f.sha256 AS source_sha256", "e.source_line"]
         sql = f"SELECT {', '.join(cols)} FROM events e" + (" JOIN files f ON f.id = e.file_id" if provenance else "")
-        params: tuple = ()
+        params: tuple[str, ...] = ()
         where = [live("event", "e")] if self.has_voids() else []  # voided events are invisible to every command
         if taxpayer is not None:
             where.append("e.taxpayer = ?")
@@ -351,7 +355,8 @@ class Ledger(Corrections):
 
     def events(self, taxpayer: str | None = None, *, provenance: bool = True) -> pd.DataFrame:
         """Events in ledger order; with provenance, also their id, memo, source file, sha256 and line."""
-        return self.events_arrow(taxpayer, provenance=provenance).to_pandas()
+        frame: pd.DataFrame = self.events_arrow(taxpayer, provenance=provenance).to_pandas()
+        return frame
 
     def amount_totals(self) -> list[tuple[str, int]]:
         """Each taxpayer's amounts summed (for the ceiling, money.MAX_TOTAL_CENTS)."""
@@ -361,7 +366,7 @@ class Ledger(Corrections):
         return [(who, int(total)) for who, total in rows]  # PostgreSQL's SUM(bigint) is numeric
 
     # -- accounts (statement importers map a custodian account to its owner and type) ----------------
-    def accounts(self) -> dict:
+    def accounts(self) -> dict[str, Account]:
         from basis_ledger.ingest.base import Account
 
         rows = self.conn.execute("SELECT account, owner, type, custodian FROM accounts ORDER BY account")
@@ -381,10 +386,13 @@ class Ledger(Corrections):
         rows = self.conn.execute(
             "SELECT name, birth_date, roth_first_year, ssn_last4, full_name FROM taxpayers"
         ).fetchall()
-        decided: dict[str, list] = {}
+        decided: dict[str, list[tuple[int, int | None]]] = {}
         for t, year, cents in self.conn.execute("SELECT taxpayer, tax_year, nondeductible_cents FROM declarations"):
             decided.setdefault(t, []).append((year, cents))
-        known = {r[0]: Taxpayer(*r, declarations=tuple(sorted(decided.get(r[0], [])))) for r in rows}
+        known = {
+            r[0]: Taxpayer(r[0], r[1], r[2], r[3], r[4], declarations=tuple(sorted(decided.get(r[0], []))))
+            for r in rows
+        }
         for t, decl in decided.items():
             known.setdefault(t, Taxpayer(t, declarations=tuple(sorted(decl))))
         for (name,) in self.conn.execute(f"SELECT DISTINCT taxpayer FROM events e WHERE {live('event', 'e')}"):

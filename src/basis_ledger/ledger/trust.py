@@ -15,6 +15,7 @@ import sqlite3
 import stat
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from basis_ledger.faults import shown
 from basis_ledger.ledger.backend import SCHEMA_VERSION as BACKEND_SCHEMA_VERSION
@@ -69,7 +70,7 @@ def expected_columns() -> dict[str, tuple[str, ...]]:
     return out
 
 
-def check_schema(conn, path: Path | str, *, expect: int | None = None) -> int:
+def check_schema(conn: Any, path: Path | str, *, expect: int | None = None) -> int:
     """The ledger's schema version, after checking its marker and columns; raises InputError, changes nothing.
 
     Works on any connection with execute() (the store's, sqlite3's) or a DB-API cursor(): it only runs SELECTs
@@ -93,7 +94,7 @@ def check_schema(conn, path: Path | str, *, expect: int | None = None) -> int:
     return version
 
 
-def _version(conn, path: Path | str) -> int:
+def _version(conn: Any, path: Path | str) -> int:
     try:
         row = _query(conn, "SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     except Exception:  # no meta table: someone else's database (each driver has its own error class)
@@ -104,7 +105,7 @@ def _version(conn, path: Path | str) -> int:
     return int(row[0])
 
 
-def _columns(conn, table: str) -> tuple[str, ...]:
+def _columns(conn: Any, table: str) -> tuple[str, ...]:
     try:
         return tuple(d[0] for d in _query(conn, f"SELECT * FROM {table} WHERE 1 = 0").description or ())
     except Exception:  # the table is missing
@@ -112,7 +113,7 @@ def _columns(conn, table: str) -> tuple[str, ...]:
         return ()
 
 
-def _query(conn, sql: str):
+def _query(conn: Any, sql: str) -> Any:  # any DB-API-shaped connection (see check_schema)
     """A finished query's cursor: the store's connections (sqlite, postgres) and DB-API ones alike."""
     if hasattr(conn, "execute"):
         return conn.execute(sql)
@@ -121,7 +122,7 @@ def _query(conn, sql: str):
     return cur
 
 
-def _rollback(conn) -> None:
+def _rollback(conn: Any) -> None:
     # PostgreSQL aborts the transaction on an error; SQLite in autocommit has nothing to roll back.
     if getattr(conn, "in_transaction", True):
         with contextlib.suppress(Exception):
