@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 CONTRIBUTION_INPUTS = frozenset({"nondeductible", "deductible", "traditional_undeclared", "roth_contribution"})
 
 
-def late_contributions(files: list[tuple[str, pd.DataFrame]]) -> list[Problem]:
+def late_contributions(files: list[tuple[str, pd.DataFrame | None]]) -> list[Problem]:
     """One problem per contribution row dated after its tax year's deadline, naming the file, line and deadline."""
     from basis_ledger.taxcalendar import due_date_iso
 

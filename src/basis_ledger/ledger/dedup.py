@@ -13,18 +13,18 @@ that take the import transaction's connection.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from basis_ledger.ledger.corrections import IDENTITY
 from basis_ledger.model import Problem
 from basis_ledger.money import format_cents
 
 if TYPE_CHECKING:
-    import sqlite3
-
     import numpy as np
+    import pandas as pd
 
     from basis_ledger.ingest.base import Extracted
+    from basis_ledger.ledger.backend import Connection
     from basis_ledger.ledger.store import Ledger
 
 FIX = (
@@ -45,7 +45,7 @@ class Verdict:
 def match(
     batch: list[tuple[str, Extracted]],
     ledger: Ledger | None,
-    conn: sqlite3.Connection | None,
+    conn: Connection | None,
     keep_duplicates: bool = False,
 ) -> tuple[list[Verdict], list[Problem]]:
     """One Verdict per staged file (batch order = import order) and the conflicts that stop the import."""
@@ -55,7 +55,13 @@ def match(
     return verdicts, problems
 
 
-def _events(batch, ledger, conn, keep_duplicates: bool, verdicts: list[Verdict]) -> list[Problem]:
+def _events(
+    batch: list[tuple[str, Extracted]],
+    ledger: Ledger | None,
+    conn: Connection | None,
+    keep_duplicates: bool,
+    verdicts: list[Verdict],
+) -> list[Problem]:
     import numpy as np
     import pandas as pd
 
@@ -98,13 +104,14 @@ def _events(batch, ledger, conn, keep_duplicates: bool, verdicts: list[Verdict])
     first_new = new.sort_values("_file", kind="stable").drop_duplicates(keys)[[*keys, "_name"]]
     seen = seen.merge(first_held, on=keys, how="left").merge(first_new, on=keys, how="left", suffixes=("", "_first"))
     seen["from"] = seen["source_file"].fillna(seen["_name_first"].map(lambda p: str(p).rsplit("/", 1)[-1]))
-    for i, rows in seen.groupby("_file"):
-        verdicts[int(i)].keep[rows["_row"].to_numpy()] = False  # type: ignore[index]
-        verdicts[int(i)].recognised = {str(k): int(v) for k, v in rows["from"].value_counts().sort_index().items()}
+    for at, rows in seen.groupby("_file"):
+        verdict = verdicts[int(cast(int, at))]
+        verdict.keep[rows["_row"].to_numpy()] = False  # type: ignore[index]
+        verdict.recognised = {str(k): int(v) for k, v in rows["from"].value_counts().sort_index().items()}
     return problems
 
 
-def _held(new, ledger, conn):
+def _held(new: pd.DataFrame, ledger: Ledger | None, conn: Connection | None) -> pd.DataFrame:
     import pandas as pd
 
     if ledger is None or conn is None:
@@ -118,7 +125,7 @@ def _held(new, ledger, conn):
     return ledger.identities(conn, accounts, str(new["date"].min()), str(new["date"].max()))
 
 
-def _year_end_conflicts(new, held) -> list[Problem]:
+def _year_end_conflicts(new: pd.DataFrame, held: pd.DataFrame) -> list[Problem]:
     """Two different 31 December values of one account and date, in this import or against the ledger."""
     import pandas as pd
 
@@ -140,6 +147,8 @@ def _year_end_conflicts(new, held) -> list[Problem]:
         return []
     problems = []
     both = both.rename(columns={"_name": "fname", "_file": "fidx"})
+    r: Any  # pandas-stubs types a row's fields as any scalar
+    other: Any
     for key, rows in both.set_index(keys).loc[clash.index].groupby(level=[0, 1, 2]):
         rows = rows.reset_index()
         taxpayer, account, date = key
@@ -158,17 +167,23 @@ def _year_end_conflicts(new, held) -> list[Problem]:
     return problems
 
 
-def _box_items(doc: dict) -> tuple:
+def _box_items(doc: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     return tuple(sorted((k, str(v)) for k, v in doc["boxes"].items() if k.startswith("box")))
 
 
-def _documents(batch, ledger, conn, keep_duplicates: bool, verdicts: list[Verdict]) -> list[Problem]:
+def _documents(
+    batch: list[tuple[str, Extracted]],
+    ledger: Ledger | None,
+    conn: Connection | None,
+    keep_duplicates: bool,
+    verdicts: list[Verdict],
+) -> list[Problem]:
     """Tax forms: an identical form again is recognised; a 5498 box with another value is a conflict."""
     if not any(ex.documents for _, ex in batch):
         return []
     held = ledger.live_documents(conn) if ledger is not None and conn is not None else []
-    count: dict[tuple, int] = {}
-    fives: dict[tuple, list[tuple[str, int, dict]]] = {}
+    count: dict[tuple[Any, ...], int] = {}
+    fives: dict[tuple[Any, ...], list[tuple[str, int, dict[str, Any]]]] = {}
     for d in held:
         ident = (d["form"], d["taxpayer"], d["tax_year"], d["account"], _box_items(d))
         count[ident] = count.get(ident, 0) + 1
@@ -178,7 +193,7 @@ def _documents(batch, ledger, conn, keep_duplicates: bool, verdicts: list[Verdic
             )
     problems = []
     for i, (fname, ex) in enumerate(batch):
-        shown: dict[tuple, int] = {}
+        shown: dict[tuple[Any, ...], int] = {}
         keep = []
         for d in ex.documents:
             ident = (d["form"], d["taxpayer"], d["tax_year"], d["account"], _box_items(d))
@@ -199,7 +214,9 @@ def _documents(batch, ledger, conn, keep_duplicates: bool, verdicts: list[Verdic
     return problems
 
 
-def _box_conflicts(fname: str, doc: dict, other_file: str, other_line: int, boxes: dict) -> list[Problem]:
+def _box_conflicts(
+    fname: str, doc: dict[str, Any], other_file: str, other_line: int, boxes: dict[str, Any]
+) -> list[Problem]:
     if other_file == fname:  # one file's own rows: the importer already judged them
         return []
     out = []

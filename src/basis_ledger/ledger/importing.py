@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from basis_ledger.faults import reading
 from basis_ledger.ingest.base import Context, Extracted
@@ -15,6 +15,9 @@ from basis_ledger.ledger.dedup import Verdict, match
 from basis_ledger.ledger.schema import validation_problems
 from basis_ledger.ledger.store import Ledger
 from basis_ledger.model import InputError, Problem
+
+if TYPE_CHECKING:
+    from basis_ledger.ledger.backend import Connection
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,8 @@ def extract_file(
         src = SourceFile.read(path)
         importer = choose(src, profile)
         # Statement and tax-form importers need the declared accounts and the user's mapping (Context).
-        extracted = importer.extract(src, ctx) if getattr(importer, "takes_context", False) else importer.extract(src)
+        # (the Importer protocol types only extract(src); extract(src, ctx) is its documented variant)
+        extracted = importer.extract(src, ctx) if getattr(importer, "takes_context", False) else importer.extract(src)  # type: ignore[call-arg]
     problems = list(extracted.problems)
     if extracted.events is not None and (validate or problems):
         problems += validation_problems(extracted.events, str(path))
@@ -57,7 +61,7 @@ def import_files(
     taxpayer: str | None = None,  # owner of Form 8606 PDFs (else matched by name / SSN last four)
     as_opening: bool = False,  # Form 8606 PDFs also seed opening balances
     mapping: dict[str, str] | None = None,  # custodian text -> event kind (--map / --mapping)
-    rules: tuple = (),  # the user's row rules (--map FILE:LINE=..., [[rule]] by date range or amount)
+    rules: tuple[Any, ...] = (),  # the user's row rules (--map FILE:LINE=..., [[rule]] by date range or amount)
     on_file: Callable[[Path], None] | None = None,  # progress: called as each file is read
     allow_late: bool = False,  # keep contributions deposited after their year's deadline (ledger/deadlines.py)
     keep_duplicates: bool = False,  # --keep-duplicates: rows the ledger already holds are imported again
@@ -127,7 +131,7 @@ def plan(
     taxpayer: str | None,
     as_opening: bool,
     keep_duplicates: bool,
-    conn: sqlite3.Connection | None = None,
+    conn: Connection | None = None,
     allow_late: bool = False,
 ) -> tuple[list[Staged], list[FileResult]]:
     """Every check against the ledger, in order; raises InputError with all problems. Inside the transaction
@@ -175,13 +179,12 @@ def plan(
     return staged, results
 
 
-def superseded(staged: list[Staged], ledger: Ledger, conn: sqlite3.Connection) -> None:
+def superseded(staged: list[Staged], ledger: Ledger, conn: Connection) -> None:
     """Events the ledger holds from a tax form that a statement of this import now has with its date: the form's
     event is voided when the statement is written (statements beat forms, whichever arrives first)."""
     from basis_ledger.ingest.taxforms import FORM_IMPORTERS
 
-    frames = [s for s in staged if s.extracted.events is not None and not s.extracted.events.empty]
-    frames = [s for s in frames if "origin" not in s.extracted.events]
+    frames = [s for s in staged if (e := s.extracted.events) is not None and not e.empty and "origin" not in e]
     if not frames:
         return
     held = ledger.form_events(conn, tuple(FORM_IMPORTERS))
@@ -189,7 +192,8 @@ def superseded(staged: list[Staged], ledger: Ledger, conn: sqlite3.Connection) -
         return
     for s in frames:
         ev = s.extracted.events
-        lines = {}
+        assert ev is not None  # frames holds only files with events
+        lines: dict[tuple[Any, ...], int] = {}
         for t, a, y, k, line in zip(
             ev["taxpayer"], ev["account"], ev["tax_year"], ev["kind"], ev["source_line"], strict=True
         ):
@@ -205,7 +209,7 @@ def superseded(staged: list[Staged], ledger: Ledger, conn: sqlite3.Connection) -
             )
 
 
-def _write(ledger: Ledger, conn: sqlite3.Connection, s: Staged) -> FileResult:
+def _write(ledger: Ledger, conn: Connection, s: Staged) -> FileResult:
     ex, v = s.extracted, s.verdict
     events = ex.events if ex.events is None or v.keep is None else ex.events[v.keep]
     documents = [d for d, k in zip(ex.documents, v.keep_documents or [True] * len(ex.documents), strict=True) if k]
@@ -246,7 +250,8 @@ def _over_the_ceiling(staged: list[tuple[SourceFile, Extracted]], ledger: Ledger
     for src, e in staged:
         if e.events is None or not len(e.events):
             continue
-        for who, cents in e.events.groupby("taxpayer")["amount_cents"].sum().items():
+        for name, cents in e.events.groupby("taxpayer")["amount_cents"].sum().items():
+            who = str(name)
             totals[who] = totals.get(who, 0) + int(cents)
             first.setdefault(who, src.label)
     ceiling = format_cents(MAX_TOTAL_CENTS, whole=True)
