@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -18,5 +17,7 @@ def schemas_dir() -> Path:
 
 @cache
 def load_toml(name: str) -> dict[str, Any]:
+    import tomllib  # here, not at the top: `basis-ledger --help` reads no table (benchmarks/help_startup.py)
+
     with (schemas_dir() / name).open("rb") as fh:
         return tomllib.load(fh)

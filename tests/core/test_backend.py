@@ -121,3 +121,16 @@ def test_the_schema_script_splits_into_whole_statements_triggers_included():
         "CREATE TABLE a (x);\n-- note\nCREATE TRIGGER t BEFORE DELETE ON a\n BEGIN SELECT 1; END;\n"
     )
     assert parts == ["CREATE TABLE a (x);", "CREATE TRIGGER t BEFORE DELETE ON a\n BEGIN SELECT 1; END;"]
+
+
+def test_identities_of_more_accounts_than_sqlite_binds_in_one_statement(ledger_db):
+    # A firm's bulk file has two accounts a taxpayer: 20,000 taxpayers are 40,000 accounts, over SQLite's
+    # 32,766 variables per statement ("too many SQL variables" refused the whole import).
+    ledger = Ledger.open(ledger_db.path(), create=True)
+    with ledger.transaction() as conn:
+        _ingest(conn, "a", 40_000)
+        held = ledger.identities(conn, [f"A{i}" for i in range(40_000)], "2023-01-01", "2023-12-31")
+    ledger.close()
+    assert len(held) == 40_000
+    # In the ledger's order (event id), as one statement gave them.
+    assert held["amount_cents"].tolist() == list(range(1, 40_001))

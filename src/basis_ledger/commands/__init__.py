@@ -4,10 +4,7 @@ Nothing heavy is imported here: `basis-ledger --help` must stay fast, so pandas,
 openpyxl are imported inside the commands that need them.
 """
 
-from __future__ import annotations
-
 import functools
-import json
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -205,6 +202,8 @@ def guarded(fn: Callable[[], Any]) -> Any:
 
 
 def print_json(doc: Any) -> None:
+    import json  # here: `--help` prints no JSON
+
     text = json.dumps(doc, indent=1, ensure_ascii=False)
     # A file name that is not UTF-8 (surrogates) is written escaped rather than failing the whole document.
     sys.stdout.write(text.encode("utf-8", "backslashreplace").decode("utf-8"))

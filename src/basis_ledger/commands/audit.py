@@ -1,7 +1,5 @@
 """Audit commands: `audit` (findings about the basis history) and `report --xlsx` (the accountant's workbook)."""
 
-from __future__ import annotations
-
 from datetime import date
 from pathlib import Path
 from typing import Annotated

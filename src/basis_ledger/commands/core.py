@@ -1,7 +1,5 @@
 """Core commands: import, compute, basis, events, taxpayer."""
 
-from __future__ import annotations
-
 import re
 import sys
 from dataclasses import asdict

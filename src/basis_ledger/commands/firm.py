@@ -1,7 +1,5 @@
 """`firm init|grant|revoke|roles` (a firm's PostgreSQL ledger) and `ledger copy SRC DST` (moving in or out)."""
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -23,7 +21,7 @@ Households = Annotated[list[str], typer.Argument(help="One or more client househ
 Role = Annotated[str, typer.Argument(help="The preparer's or reviewer's PostgreSQL login role.", show_default=False)]
 
 
-def _firm_url(ledger: str | None) -> DatabaseUrl:
+def _firm_url(ledger: str | None) -> "DatabaseUrl":
     from basis_ledger.ledger.location import DatabaseUrl
 
     where = ledger_path(ledger)

@@ -1,7 +1,5 @@
 """Form commands: fill the official Form 8606 of a year from the ledger."""
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 from typing import Annotated

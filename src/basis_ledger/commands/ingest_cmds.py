@@ -1,7 +1,5 @@
 """Commands for getting custodian data in: `inspect` (a dry run of import) and `account set|list`."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

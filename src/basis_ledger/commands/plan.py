@@ -1,7 +1,5 @@
 """`plan`: what-if files, the basis-isolation strategy and the yearly backdoor Roth, never writing the ledger."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 # What makes two events the same transaction (docs/importing.md, "What counts as a duplicate").
 IDENTITY = ("taxpayer", "account", "date", "kind", "amount_cents", "tax_year")
+_BATCH = 5_000  # accounts bound in one statement (SQLite binds 32,766 variables; postgres.translate 9,999)
 
 
 def live(table: str, alias: str) -> str:
@@ -80,14 +81,22 @@ class Corrections:
         cols = [*IDENTITY, "source_file", "source_line"]
         if not accounts:
             return pd.DataFrame({c: [] for c in cols})
-        marks = ",".join("?" * len(accounts))
-        cur = conn.execute(
-            f"SELECT {', '.join('e.' + c for c in IDENTITY)}, f.name, e.source_line FROM events e"
-            f" JOIN files f ON f.id = e.file_id WHERE e.account IN ({marks}) AND e.date BETWEEN ? AND ?"
-            f" AND {live('event', 'e')} ORDER BY e.id",
-            (*accounts, first, last),
-        )
-        frame = pd.DataFrame.from_records(cur.fetchall(), columns=cols)
+        rows: list[tuple] = []
+        # At most _BATCH accounts a statement: SQLite binds at most 32,766 variables in one (a bulk file of
+        # 20,000 taxpayers names 40,000 accounts); the batches' rows are put back in event-id order.
+        for at in range(0, len(accounts), _BATCH):
+            batch = accounts[at : at + _BATCH]
+            marks = ",".join("?" * len(batch))
+            cur = conn.execute(
+                f"SELECT e.id, {', '.join('e.' + c for c in IDENTITY)}, f.name, e.source_line FROM events e"
+                f" JOIN files f ON f.id = e.file_id WHERE e.account IN ({marks}) AND e.date BETWEEN ? AND ?"
+                f" AND {live('event', 'e')} ORDER BY e.id",
+                (*batch, first, last),
+            )
+            rows.extend(cur.fetchall())
+        if len(accounts) > _BATCH:
+            rows.sort(key=lambda row: row[0])
+        frame = pd.DataFrame.from_records([row[1:] for row in rows], columns=cols)
         return frame.astype({"amount_cents": "int64", "tax_year": "int64", "source_line": "int64"})
 
     def has_form_files(self, conn: Connection, importers: tuple[str, ...]) -> bool:
