@@ -81,7 +81,7 @@ class Corrections:
         cols = [*IDENTITY, "source_file", "source_line"]
         if not accounts:
             return pd.DataFrame({c: [] for c in cols})
-        rows: list[tuple] = []
+        rows: list[tuple[Any, ...]] = []
         # At most _BATCH accounts a statement: SQLite binds at most 32,766 variables in one (a bulk file of
         # 20,000 taxpayers names 40,000 accounts); the batches' rows are put back in event-id order.
         for at in range(0, len(accounts), _BATCH):
