@@ -44,6 +44,14 @@ def check_output(path: Path, *, protected: Iterable[Path] = ()) -> None:
             raise InputError([Problem(name, f"is {shown(str(other), 400)}, which this command reads; choose another")])
     if path.exists() and not path.is_file():
         raise InputError([Problem(name, "is not a regular file (a device or FIFO); choose a file to write")])
+    # Permission bits, before any work: a file made read-only is not replaced behind its owner's back, and a
+    # folder we may not write in is named now rather than after the whole computation.
+    if path.exists() and not os.access(path, os.W_OK):
+        raise InputError([Problem(name, "permission denied: the file is read-only to you; nothing was written")])
+    folder = next((p for p in path.parents if os.path.isdir(p)), None)
+    if folder is not None and not os.access(folder, os.W_OK | os.X_OK):
+        why = f"permission denied: you cannot write in the folder {shown(str(folder), 400)}; nothing was written"
+        raise InputError([Problem(name, why)])
 
 
 @contextmanager

@@ -42,13 +42,28 @@ def resolve_path(option: str | None) -> Location:
     return resolve(option)
 
 
+def _exists(path: Path) -> bool:
+    """Whether there is a file at `path`; a folder above it we may not search is check_file's to name, not "none"."""
+    try:
+        os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except OSError:
+        return True
+    return True
+
+
 def _create(path: Path) -> None:
     """A complete new ledger appears at `path` at once (built beside it, then linked), or not at all."""
     from basis_ledger.ledger import sqlite
 
     private_dirs(path.parent)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.new")
-    os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))  # owner-only from birth
+    try:
+        os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))  # owner-only from birth
+    except OSError as exc:  # name the ledger the user gave, not our temporary file
+        exc.filename = str(path)
+        raise
     try:
         conn = sqlite.connect(tmp)
         try:
@@ -131,7 +146,7 @@ class Ledger(Corrections):
 
             return cls(postgres.open_ledger(path, create=create, household=household_choice(household)), path)
         write = write or create
-        if not os.path.lexists(path):
+        if not _exists(path):
             if not create:
                 raise InputError(
                     [

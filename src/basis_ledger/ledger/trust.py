@@ -37,6 +37,10 @@ def check_file(path: Path) -> None:
     """The file itself: a regular file of ours with an SQLite header. Raises InputError; reads 100 bytes at most."""
     try:
         st = path.stat()
+    except PermissionError:
+        raise refuse(
+            path, "cannot open the ledger: permission denied (a folder above it is not searchable by you)"
+        ) from None
     except OSError as exc:
         raise refuse(path, f"cannot open the ledger: {exc.strerror}") from None
     if stat.S_ISDIR(st.st_mode):
@@ -50,6 +54,8 @@ def check_file(path: Path) -> None:
     try:
         with open(path, "rb") as fh:
             head = fh.read(100)
+    except PermissionError:
+        raise refuse(path, "cannot read the ledger: permission denied (the file is not readable by you)") from None
     except OSError as exc:
         raise refuse(path, f"cannot read the ledger: {exc.strerror}") from None
     if not head.startswith(_SQLITE_HEADER):
