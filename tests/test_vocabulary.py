@@ -55,3 +55,49 @@ def test_money_text_has_one_home():
         assert money(cents) == dollars(cents) == m.dollars_text(cents)
         assert money_value(cents, Options(cents=True)) == m.json_amount(cents, keep_cents=True)
     assert parse_money("$5,174.48") == m.parse_printed("5174.48") == 517448
+
+
+# Money text written or read by hand: the shapes the renderers and importers used before money.py had them.
+_MONEY_TEXT = {
+    "two decimals by format spec": r":,?\.2f\}",
+    "cents digits after a point": r"\.\{[^{}]*:02d\}",
+    "dollars from cents in an f-string": r"/ ?100\b[^{}]*:,?[.0-9a-z]*\}",
+    "text to cents by Decimal": r"scaleb\(2\)|Decimal\([^()]*\) \* 100\b",
+    "thousands separators on an amount": r"\{(v|value|amount|dollars|cents|whole)(\[[^]]*\])?:,\}",
+}
+
+
+@pytest.mark.parametrize("shape", sorted(_MONEY_TEXT))
+def test_money_text_only_in_money_py(shape):
+    """Money is formatted and parsed in money.py only (format_cents, amount_text, form_boxes, json_amount,
+    parse_signed_cents, text_cents ...); a renderer or an importer that writes its own is caught here."""
+    import re
+
+    pattern = re.compile(_MONEY_TEXT[shape])
+    hits = [
+        f"{path.relative_to(SRC)}:{n}: {line.strip()}"
+        for path in sorted(SRC.rglob("*.py"))
+        if path.name != "money.py"
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert hits == [], "\n".join(hits)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'f"{v:.2f}"',
+        'f"{dollars:,}.{cents:02d}"',
+        "f\"{amt['14'] / 100:,.2f}\"",
+        "int(Decimal(t).scaleb(2))",
+        "int(Decimal(text) * 100)",
+        'f"{v:,}"',
+        'f"(about ${v // 100:,})"',
+    ],
+)
+def test_money_text_scan_catches(text):
+    """The scan above is not vacuous: each shape removed from the renderers and importers is caught."""
+    import re
+
+    assert any(re.search(p, text) for p in _MONEY_TEXT.values()), text

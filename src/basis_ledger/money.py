@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,10 @@ MAX_EVENT_CENTS = 10_000_000_000 * 100
 # switch to Python integers (mul_div_half_up), so whatever is accepted computes exactly (docs/limits.md).
 MAX_TOTAL_CENTS = 100_000_000_000_000 * 100
 _AMOUNT_RE = r"^\$?(?P<int>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.(?P<frac>[0-9]{1,2}))?$"
+# A custodian's signed cash cell: `(` sign `$` sign digits [`.` fraction] `)` (parse_signed_cents).
+_SIGNED = re.compile(r"^(\()?([-+])?\$?([-+])?([0-9]{1,3}(?:,[0-9]{3})+|[0-9]*)(?:\.([0-9]+))?(\))?$")
+# A two-decimal amount as json_amount writes it with --cents (`1234.56`, `-0.05`).
+_CENTS_TEXT = re.compile(r"^-?[0-9]+\.[0-9]{2}$")
 
 
 def parse_amounts(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -114,14 +119,64 @@ def json_amount(cents: int, *, keep_cents: bool) -> int | str:
 def parse_printed(text: object) -> int | None:
     """An amount as printed on a form (`5,174.48`, `$7000`, `7000.5`) -> cents; blank -> None; `-`, `-0-`, `—` -> 0;
     anything else raises ValueError."""
-    import re
-
     t = str(text).strip().replace("$", "").replace(",", "").replace(" ", "")
     if t in ("", "-", "-0-", "—"):
         return None if t == "" else 0
     if not re.match(r"^\d+(?:\.\d+)?$", t):
         raise ValueError(f"not an amount: {text!r}")
-    d = Decimal(t).scaleb(2)
+    return text_cents(t)
+
+
+def text_cents(text: str) -> int:
+    """A plain decimal amount (`5174.48`, `7000`, `-12.5`) -> cents, exact; more than two decimals raises."""
+    d = Decimal(text).scaleb(2)
     if d != d.to_integral_value():
         raise ValueError(f"more than two decimals: {text!r}")
     return int(d)
+
+
+def parse_signed_cents(text: str, placeholders: frozenset[str] = frozenset()) -> tuple[int, str]:
+    """A custodian's cash cell (`$1,234.56`, `-$7461.72`, `(10.35)`) -> (cents, negative for money out; problem
+    or ""). Parentheses and a minus (before or after the `$`) mean out. Digits past the cents must be zeros:
+    fractions of a cent are a share count or a price, not cash. Exact: digits are joined as integers."""
+    t = text.strip().replace(" ", "")
+    if t in placeholders:
+        return 0, "missing amount"
+    m = _SIGNED.match(t)
+    if not m or bool(m[1]) != bool(m[6]) or (m[2] and m[3]) or not (m[4] or m[5]) or len(m[4]) > 15:
+        return 0, "not an amount"
+    frac = m[5] or ""
+    if frac[2:].strip("0"):
+        return 0, "an amount in fractions of a cent (a share count or price, not cash?)"
+    cents = int(m[4].replace(",", "") or "0") * DOLLAR + int(frac[:2].ljust(2, "0"))
+    negative = bool(m[1]) or "-" in (m[2], m[3])
+    return (-cents if negative else cents), ""
+
+
+def amount_text(value: object) -> str:
+    """A value as a table shows it: an amount in whole dollars (int) or a two-decimal text (json_amount with
+    --cents) with thousands separators (`12,345`, `12,345.67`); anything else (a ratio, a word) as it is."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    if isinstance(value, str) and _CENTS_TEXT.match(value):
+        return format_cents(text_cents(value), whole=False)
+    return str(value)
+
+
+def form_boxes(value: int | str) -> tuple[str, str]:
+    """A money line (whole dollars, or a two-decimal text) for a form's dollars box and cents box:
+    (`12,345`, `67`); the cents box is `00` for a whole amount."""
+    cents = value * DOLLAR if isinstance(value, int) else text_cents(str(value))
+    sign, (dollars, rest) = "-" if cents < 0 else "", divmod(abs(cents), DOLLAR)
+    return f"{sign}{dollars:,}", f"{rest:02d}"
+
+
+def form_text(value: int | str) -> str:
+    """A money line in one box: `12,345` when whole, else `12,345.67`."""
+    dollars, rest = form_boxes(value)
+    return dollars if rest == "00" else f"{dollars}.{rest}"
+
+
+def whole_or_cents(cents: int) -> int | str:
+    """An amount for JSON as it was printed: whole dollars as an integer, else a two-decimal text."""
+    return cents // DOLLAR if cents % DOLLAR == 0 else json_amount(cents, keep_cents=True)

@@ -191,7 +191,7 @@ def amendment(ledger, taxpayer: str, chain: str, year: int, lines: dict) -> tupl
     mine = mine[mine["source_file"] == last_file]  # the latest form imported for the year
     was = dict(zip(mine["line"].tolist(), mine["value"].tolist(), strict=True))
 
-    def value(line: str, text) -> Decimal | None:
+    def value(line: str, text) -> Decimal | int | None:  # line 10 as a Decimal ratio, amounts as cents
         try:
             if line == "10":
                 r = parse_ratio(text)
@@ -199,12 +199,14 @@ def amendment(ledger, taxpayer: str, chain: str, year: int, lines: dict) -> tupl
             cents = parse_money(text)
         except ValueError:
             return None
-        return None if cents is None else Decimal(cents).scaleb(-2)
+        return cents
 
-    def shown(line: str, v: Decimal | None) -> int | str | None:
+    def shown(line: str, v: Decimal | int | None) -> int | str | None:
         if v is None or line == "10":
             return None if v is None else str(was[line]).strip()
-        return int(v) if v == v.to_integral_value() else f"{v:.2f}"
+        from basis_ledger.money import whole_or_cents
+
+        return whole_or_cents(int(v))
 
     differs = []
     for line in [k for k in lines if k in was] + [k for k in was if k not in lines]:
@@ -215,7 +217,9 @@ def amendment(ledger, taxpayer: str, chain: str, year: int, lines: dict) -> tupl
 
 
 def _txt(v) -> str:
-    return "blank" if v is None else f"{v:,}" if isinstance(v, int) else str(v)
+    from basis_ledger.money import amount_text
+
+    return "blank" if v is None else amount_text(v)
 
 
 forms_app = App(help="Blank IRS forms: the Form 8606 of a year, fetched into the forms folder.")

@@ -34,7 +34,7 @@ def as_objects(frame: pd.DataFrame, opts: Options) -> list[dict[str, Any]]:
     def money(cents: np.ndarray) -> list[Any]:
         cents = np.asarray(cents, dtype=np.int64)
         if opts.cents:
-            return [f"{v // 100}.{v % 100:02d}" for v in cents.tolist()]
+            return [json_amount(v, keep_cents=True) for v in cents.tolist()]
         whole: list[Any] = ((cents + 50) // 100).tolist()
         return whole
 

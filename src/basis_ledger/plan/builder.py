@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from basis_ledger.audit.pool import Point, account_values, basis_at, ordered
 from basis_ledger.model import POOLED_TYPES, InputError, Problem, Taxpayer
+from basis_ledger.money import format_cents
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -107,7 +108,7 @@ def plan_events(rows: list[dict], source: str, first_id: int) -> pd.DataFrame:
 
 def sep_simple_caution(state: PoolState, year: int) -> str:
     others = [
-        f"{state.types[a].upper()} IRA {a} (about ${v // 100:,})"
+        f"{state.types[a].upper()} IRA {a} (about ${format_cents(v, whole=True)})"
         for a, v in state.values.items()
         if state.types.get(a) in ("sep", "simple")
     ]

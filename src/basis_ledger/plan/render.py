@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from basis_ledger.engine.form8606 import line_table
 from basis_ledger.engine.results import LINE_KEYS
+from basis_ledger.money import amount_text
 from basis_ledger.plan.whatif import PlanResult
 
 if TYPE_CHECKING:
@@ -14,12 +15,8 @@ if TYPE_CHECKING:
 COLORS = {"error": "red", "warning": "yellow", "info": "cyan"}
 
 
-def _fmt(v) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, int):
-        return f"{v:,}"
-    return str(v)
+def _fmt(v: object) -> str:
+    return "" if v is None else amount_text(v)  # money text has one home: money.py
 
 
 def plan_report(result: PlanResult, out: Console) -> None:

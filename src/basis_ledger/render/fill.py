@@ -12,6 +12,7 @@ from pathlib import Path
 
 from basis_ledger.files import atomic_output, check_output, private_dirs
 from basis_ledger.model import InputError, Problem
+from basis_ledger.money import form_boxes, form_text
 
 PRIOR_URL = "https://www.irs.gov/pub/irs-prior/f8606--{year}.pdf"
 CURRENT_URL = "https://www.irs.gov/pub/irs-pdf/f8606.pdf"
@@ -50,13 +51,10 @@ def field_values(fmap: dict[str, str], lines: dict[str, int | str], name: str, s
             out[fmap["line_10"]] = whole
             out[fmap["line_10_decimal"]] = decimals
             continue
-        amount = Decimal(str(value))
-        dollars, cents = int(amount), int((amount - int(amount)) * 100)
-        if f"line_{line}_cents" in fmap:
-            out[fmap[f"line_{line}"]] = f"{dollars:,}"
-            out[fmap[f"line_{line}_cents"]] = f"{cents:02d}"
+        if f"line_{line}_cents" in fmap:  # 2017/2018: a dollars box and a cents box
+            out[fmap[f"line_{line}"]], out[fmap[f"line_{line}_cents"]] = form_boxes(value)
         else:
-            out[fmap[f"line_{line}"]] = f"{dollars:,}" + (f".{cents:02d}" if amount != dollars else "")
+            out[fmap[f"line_{line}"]] = form_text(value)
     return out
 
 

@@ -7,6 +7,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from basis_ledger.engine.form8606 import line_table
 from basis_ledger.engine.results import LINE_KEYS
+from basis_ledger.money import amount_text
 from basis_ledger.render.fit import Col, print_table
 from basis_ledger.render.safe import cell
 
@@ -30,12 +31,7 @@ BASIS_COLUMNS = (
 
 
 def _fmt(v: Any) -> str:
-    if isinstance(v, int):
-        return f"{v:,}"
-    if isinstance(v, str) and v.replace(".", "", 1).isdigit() and "." in v and len(v.split(".")[1]) == 2:
-        whole, frac = v.split(".")
-        return f"{int(whole):,}.{frac}"
-    return str(v)
+    return amount_text(v)  # money text has one home: money.py
 
 
 def lines_tables(objects: list[dict], out: Console, wide: bool = False) -> None:

@@ -7,6 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 from basis_ledger.model import InputError, Problem, Taxpayer
+from basis_ledger.money import format_cents
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -114,9 +115,9 @@ def opening_events(file: str, forms: list[dict], history: pd.DataFrame) -> tuple
 
         if "14" in amt:
             add("basis_opening", "traditional", amt["14"], "line 14")
-            read.append(f"line 14 = {amt['14'] / 100:,.2f}")
+            read.append(f"line 14 = {format_cents(amt['14'], whole=False)}")
         if "19" in amt and "22" in amt:
-            read.append(f"line 22 less line 19 = {max(amt['22'] - amt['19'], 0) / 100:,.2f}")
+            read.append(f"line 22 less line 19 = {format_cents(max(amt['22'] - amt['19'], 0), whole=False)}")
             add("roth_contribution_basis_opening", "roth", max(amt["22"] - amt["19"], 0), "line 22 less line 19")
             if "24" not in amt:
                 notes.append(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from basis_ledger.money import MAX_TOTAL_CENTS
+from basis_ledger.money import MAX_TOTAL_CENTS, text_cents, whole_or_cents
 
 _DOLLARS = re.compile(r"^(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)$")
 _MONEY = re.compile(r"^(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]{1,2}))?$")
@@ -50,10 +50,9 @@ def json_value(line: str, text: str) -> int | str:
     printed."""
     if line == "10":
         return text
-    amount = Decimal(text)
-    return int(amount) if amount == amount.to_integral_value() else f"{amount:.2f}"
+    return whole_or_cents(text_cents(text))
 
 
 def cents(text: str) -> int:
     """A normalised money text as integer cents (exact)."""
-    return int(Decimal(text).scaleb(2).to_integral_value())
+    return text_cents(text)

@@ -1,4 +1,4 @@
-"""Custodian cell conventions: signed cash amounts (`$1,234.56`, `-$7461.72`, `(10.35)`) and dates.
+"""Custodian cell conventions: signed cash amounts (`$1,234.56`, `-$7461.72`, `(10.35)`; parsed in money.py) and dates.
 
 Scalar and exact (integers of cents, no floats). The builder calls them only for the few rows that become
 events or need review; thousands of skipped rows never get here.
@@ -10,7 +10,8 @@ import re
 from datetime import datetime
 from functools import lru_cache
 
-_SIGNED = re.compile(r"^(\()?([-+])?\$?([-+])?([0-9]{1,3}(?:,[0-9]{3})+|[0-9]*)(?:\.([0-9]+))?(\))?$")
+from basis_ledger.money import parse_signed_cents
+
 _AS_OF = re.compile(r"\s+as\s+of\s+", re.IGNORECASE)
 
 
@@ -23,20 +24,8 @@ def sign(text: str) -> str:
 
 
 def signed_cents(text: str, placeholders: frozenset[str]) -> tuple[int, str]:
-    """(cents, negative for money out; problem or ""). Parentheses and a minus (before or after the `$`) mean
-    out. Digits past the cents must be zeros: fractions of a cent are a share count or a price, not cash."""
-    t = text.strip().replace(" ", "")
-    if t in placeholders:
-        return 0, "missing amount"
-    m = _SIGNED.match(t)
-    if not m or bool(m[1]) != bool(m[6]) or (m[2] and m[3]) or not (m[4] or m[5]) or len(m[4]) > 15:
-        return 0, "not an amount"
-    frac = m[5] or ""
-    if frac[2:].strip("0"):
-        return 0, "an amount in fractions of a cent (a share count or price, not cash?)"
-    cents = int(m[4].replace(",", "") or "0") * 100 + int(frac[:2].ljust(2, "0"))
-    negative = bool(m[1]) or "-" in (m[2], m[3])
-    return (-cents if negative else cents), ""
+    """(cents, negative for money out; problem or ""): money.parse_signed_cents, where money text is parsed."""
+    return parse_signed_cents(text, placeholders)
 
 
 @lru_cache(maxsize=4096)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 
-from basis_ledger.money import MAX_EVENT_CENTS
+from basis_ledger.money import MAX_EVENT_CENTS, text_cents
 from basis_ledger.resources import load_toml
 
 TRUE = frozenset({"x", "yes", "true", "1", "y", "checked"})
@@ -81,7 +81,7 @@ def normalise(kind: str, value: object) -> tuple[str, str]:
 def cents(doc: dict, box: str) -> int:
     """A box's amount in cents (0 when empty)."""
     text = doc["boxes"].get(box, "")
-    return int(Decimal(text) * 100) if text else 0
+    return text_cents(text) if text else 0
 
 
 def checked(doc: dict, box: str) -> bool:
