@@ -290,18 +290,57 @@ def test_a_widget_that_is_its_own_parent_is_refused_quickly(tmp_path):
     assert_refused(res, "looped.pdf")
 
 
-def test_an_aes_encrypted_pdf_is_named_as_such_and_pypdf_stays_quiet(tmp_path):
-    from tests.pdf.formfixture import blank_form
+def _aes_pdfs(tmp_path) -> dict[str, Path]:
+    """A printed 8606, and real AES-256 copies of it (pypdf's writer): one with a user password, one with only
+    an owner password (anyone may open it; the usual way forms are 'protected' against editing)."""
+    pytest.importorskip("cryptography", reason="making an AES-256 PDF needs cryptography (the dev extra has it)")
+    from pypdf import PdfReader, PdfWriter
 
-    blank = tmp_path / "blank.pdf"
-    blank_form(blank, 2024)
-    data = blank.read_bytes()
-    # The encryption dictionary of an AES-256 PDF, spliced into the trailer (pypdf cannot decrypt it here).
-    enc = b"/Encrypt << /Filter /Standard /V 5 /R 6 /Length 256 /CF << /StdCF << /CFM /AESV3 >> >> /O <00> /U <00> >>"
-    aes = tmp_path / "aes.pdf"
-    aes.write_bytes(
-        data.replace(b"trailer\n<<", b"trailer\n<<" + enc, 1).replace(b"trailer <<", b"trailer <<" + enc, 1)
-    )
-    res = run("import", str(aes), "--taxpayer", "ed", ledger=tmp_path / "l.db")
-    assert_refused(res, "AES-encrypted")
-    assert len(res.stderr.splitlines()) == 1, res.stderr
+    from tests.pdf.formfixture import printed_form
+
+    plain = tmp_path / "plain.pdf"
+    printed_form(plain, 2024, {"1": "7000", "2": "5000", "3": "12000", "14": "12000"}, name="Ed Q. Sample")
+    out = {"plain": plain}
+    for kind, user in (("locked", "secret"), ("owner-only", "")):
+        writer = PdfWriter(clone_from=PdfReader(plain))
+        writer.encrypt(user_password=user, owner_password="owner secret", algorithm="AES-256")
+        out[kind] = tmp_path / f"{kind}.pdf"
+        with open(out[kind], "wb") as fh:
+            writer.write(fh)
+        assert b"/AESV3" in out[kind].read_bytes()  # really AES-256, not a spliced dictionary
+    return out
+
+
+def test_an_aes_256_pdf_with_a_password_is_refused_as_encrypted(tmp_path):
+    pdfs = _aes_pdfs(tmp_path)
+    ledger = tmp_path / "l.db"
+    res = run("import", str(pdfs["locked"]), "--taxpayer", "ed", ledger=ledger)
+    assert_refused(res, "locked.pdf", "AES-encrypted PDF (password protected)")
+    assert "corrupt" not in res.stderr
+    assert len(res.stderr.splitlines()) == 1, res.stderr  # pypdf's own warnings stay off stderr
+    assert not ledger.exists()
+
+
+def test_an_aes_256_pdf_with_only_an_owner_password_reads_like_the_plain_one(tmp_path):
+    pdfs = _aes_pdfs(tmp_path)
+
+    def lines(path: Path) -> dict:
+        res = run("inspect", str(path), "--json")
+        assert res.returncode in (0, 1), res.stderr
+        return json.loads(res.stdout)[0]["lines"]
+
+    assert lines(pdfs["owner-only"]) == lines(pdfs["plain"])
+    assert lines(pdfs["plain"])["1"] == 7000
+
+
+def test_without_cryptography_an_aes_pdf_says_what_to_install(tmp_path):
+    pdfs = _aes_pdfs(tmp_path)
+    block = tmp_path / "block" / "cryptography"  # shadows the installed package, as if it were not there
+    block.mkdir(parents=True)
+    (block / "__init__.py").write_text("raise ImportError('cryptography is not installed (test)')\n")
+    for kind in ("locked", "owner-only"):
+        ledger = tmp_path / f"{kind}.db"
+        res = run("import", str(pdfs[kind]), "--taxpayer", "ed", ledger=ledger, env={"PYTHONPATH": str(block.parent)})
+        assert_refused(res, f"{kind}.pdf", "AES-encrypted PDF", "pip install cryptography")
+        assert "corrupt" not in res.stderr and len(res.stderr.splitlines()) == 1, res.stderr
+        assert not ledger.exists()

@@ -43,6 +43,7 @@ def quiet() -> Iterator[None]:
 def open_pdf(data: bytes, name: str):
     """A PdfReader over the bytes, or an InputError a user can act on. pypdf's decompression limits stay on."""
     from pypdf import PdfReader
+    from pypdf.errors import DependencyError
 
     if len(data) > MAX_PDF_BYTES:
         raise InputError(
@@ -74,6 +75,18 @@ def open_pdf(data: bytes, name: str):
     except InputError:
         raise
     except Exception as exc:  # pypdf raises many kinds on broken files; all mean the same to a user
+        if isinstance(exc, DependencyError) and b"/Encrypt" in data:
+            # AES (PDF 1.6 and later), even with only an owner password that anyone may open, needs pypdf's
+            # optional `cryptography` package: say what to install, not "corrupt".
+            raise InputError(
+                [
+                    Problem(
+                        name,
+                        "AES-encrypted PDF: opening it needs the 'cryptography' package (pip install "
+                        "cryptography), or save or print an unprotected copy and import that",
+                    )
+                ]
+            ) from None
         if b"/Encrypt" in data:  # e.g. AES, which pypdf cannot even open without the cryptography package
             how = "AES-encrypted" if b"/AESV" in data else "encrypted"
             raise InputError(
@@ -89,7 +102,11 @@ def _opens_without_password(reader) -> bool:
     """Files with only an owner password (no-editing flags) open with an empty user password."""
     try:
         return bool(reader.decrypt(""))
-    except Exception:
+    except Exception as exc:
+        from pypdf.errors import DependencyError
+
+        if isinstance(exc, DependencyError):  # AES without `cryptography`: open_pdf says so
+            raise
         return False
 
 
