@@ -151,3 +151,22 @@ def test_the_checks_see_a_backward_import(tmp_path, monkeypatch):
         assert "basis_ledger.engine.x imports basis_ledger.audit.y" in str(err)
     else:
         raise AssertionError("a backward import went unnoticed")
+
+
+def test_printing_for_people_is_in_render():
+    """The engine, the audit and the planner compute; tables for people are drawn in render/ (the plan's report
+    moved there from plan/render.py). None of them imports rich, or has a module named like a renderer."""
+    below = {"engine", "loader", "audit", "plan"}
+    rich_users = []
+    for name, path in sorted(_modules().items()):
+        if _layer(name) not in below:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            rich_users += [f"{name} imports {n}" for n in names if n.split(".")[0] == "rich"]
+        if path.stem in {"render", "tables", "report"}:
+            rich_users.append(f"{name} is named as a renderer")
+    assert rich_users == []

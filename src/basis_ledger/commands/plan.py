@@ -56,7 +56,7 @@ def plan(
     if json_out:
         print_json(result.as_json())
     else:
-        from basis_ledger.plan.render import plan_report
+        from basis_ledger.render.plan_report import plan_report
 
         plan_report(result, console())
     if result.has_errors:

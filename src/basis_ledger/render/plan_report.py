@@ -1,4 +1,5 @@
-"""The plan for people: the year's 8606 before and after, the steps, the findings and the cautions."""
+"""The plan for people (`basis-ledger plan`): the year's 8606 before and after, the steps, the findings and the
+cautions. A renderer: it reads a plan.whatif.PlanResult and prints; it computes nothing."""
 
 from __future__ import annotations
 
