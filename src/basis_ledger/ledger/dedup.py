@@ -84,6 +84,11 @@ def _events(
     problems = _year_end_conflicts(new, held)
     if keep_duplicates:
         return problems
+    # Fast path: a file whose accounts' date spans meet neither the ledger's rows nor another file's of this
+    # import cannot share an identity with anything; it is kept whole, and only the others are matched.
+    new = new[new["_file"].isin(_overlapping_files(new, held))]
+    if new.empty:
+        return problems
     keys = list(IDENTITY)
     # How many of each identity the ledger holds, and how many each file shows.
     in_ledger = held.groupby(keys, sort=False).size().rename("l").reset_index()
@@ -109,6 +114,30 @@ def _events(
         verdict.keep[rows["_row"].to_numpy()] = False  # type: ignore[index]
         verdict.recognised = {str(k): int(v) for k, v in rows["from"].value_counts().sort_index().items()}
     return problems
+
+
+def _overlapping_files(new: pd.DataFrame, held: pd.DataFrame) -> set[int]:
+    """The files (by index) of which some account's first..last date meets the ledger's dates of that account
+    or another file's first..last of it. Identity includes account and date, so the others share nothing."""
+    spans: dict[str, list[tuple[str, str, int]]] = {}
+    ranges = new.groupby(["account", "_file"], sort=False)["date"].agg(["min", "max"])
+    for (account, i), lo, hi in zip(ranges.index, ranges["min"], ranges["max"], strict=True):
+        spans.setdefault(account, []).append((lo, hi, int(i)))
+    if not held.empty:
+        ledger_spans = held.groupby("account", sort=False)["date"].agg(["min", "max"])
+        for account, lo, hi in zip(ledger_spans.index, ledger_spans["min"], ledger_spans["max"], strict=True):
+            spans.setdefault(account, []).append((lo, hi, -1))  # -1: the ledger
+    out: set[int] = set()
+    for found in spans.values():
+        found.sort()
+        reach = ""  # the latest last date of the spans before this one (sorted by first date)
+        for k, (lo, hi, i) in enumerate(found):
+            after = k + 1 < len(found) and found[k + 1][0] <= hi  # the next span starts before this one ends
+            if (k and lo <= reach) or after:
+                out.add(i)
+            reach = max(reach, hi)
+    out.discard(-1)
+    return out
 
 
 def _held(new: pd.DataFrame, ledger: Ledger | None, conn: Connection | None) -> pd.DataFrame:

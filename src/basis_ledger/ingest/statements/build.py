@@ -126,9 +126,28 @@ def _row_rule(profile: Profile, src: SourceFile, ctx: Context, line: int, cells,
     return out, why, year.strip()
 
 
-def build(profile: Profile, src: SourceFile, sheets: list[Sheet], ctx: Context) -> Extracted:
+_INTS = ("tax_year", "amount_cents", "source_line")
+
+
+def _frame(records: list[tuple]):
+    """The events as typed columns, built straight from the records (a file has few: from_records and astype
+    cost more than the rest of a small file's work)."""
+    import numpy as np
     import pandas as pd
 
+    names = [*EVENT_COLUMNS, "tax_year_from"]
+    if not records:
+        return pd.DataFrame.from_records(records, columns=names).astype({c: "int64" for c in _INTS})
+    columns = list(zip(*records, strict=True))  # one tuple per column, in EVENT_COLUMNS order
+    return pd.DataFrame(
+        {
+            n: np.array(v, dtype="int64") if n in _INTS else pd.array(v, dtype="str")
+            for n, v in zip(names, columns, strict=True)
+        }
+    )
+
+
+def build(profile: Profile, src: SourceFile, sheets: list[Sheet], ctx: Context) -> Extracted:
     fname = str(src.path)
     out = Extracted(profile.name)
     unknown: list[tuple[int, str]] = []
@@ -164,7 +183,6 @@ def build(profile: Profile, src: SourceFile, sheets: list[Sheet], ctx: Context) 
         )
         for a, t in sorted(lost.items())
     ]
-    frame = pd.DataFrame.from_records(records, columns=[*EVENT_COLUMNS, "tax_year_from"])
-    out.events = frame.astype({"tax_year": "int64", "amount_cents": "int64", "source_line": "int64"})
+    out.events = _frame(records)
     notes(events, out, fname, set(ctx.accounts))
     return out

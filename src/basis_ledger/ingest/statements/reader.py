@@ -72,10 +72,17 @@ def _csv_rows(text: str) -> list[Cells]:
     return rows
 
 
+def _may_be_header(profile: Profile, cells: list[str]) -> bool:
+    """The cheap test every data row fails: three cells or more, and a first cell that starts some header."""
+    return len(cells) >= 3 and not cells[0][:1].isdigit() and norm(cells[0]) in profile.header_names
+
+
 def match_header(profile: Profile, cells: list[str]) -> Header | None:
     """The header generation this row is (the one with the most columns when several fit), else None."""
-    if len(cells) < 3 or cells[0][:1].isdigit() or norm(cells[0]) not in profile.header_names:  # rows of data
-        return None
+    return _which_header(profile, cells) if _may_be_header(profile, cells) else None
+
+
+def _which_header(profile: Profile, cells: list[str]) -> Header | None:
     have = {norm(c) for c in cells}
     best = None
     for h in profile.headers:
@@ -92,23 +99,33 @@ def identify(profile: Profile, src: SourceFile) -> bool:
         return False
     try:
         # A CSV is judged by its first lines only: a big file of another kind is never parsed whole here.
-        sheets = grid(src) if is_workbook(src) else [Sheet("", _csv_rows(_head_lines(src, profile.max_preamble)))]
+        sheets = grid(src) if is_workbook(src) else [Sheet("", _head_rows(src, profile.max_preamble))]
     except Exception:  # unreadable here means "not mine"; extract reports the real problem
         return False
     return any(match_header(profile, cells) for s in sheets for _, cells in s.rows[: profile.max_preamble])
 
 
-def _head_lines(src: SourceFile, n: int) -> str:
-    head = src.head(256 * 1024)
-    return "\n".join(head.splitlines()[:n])
+_HEADS: dict[tuple[str, str, int], list[Cells]] = {}
+
+
+def _head_rows(src: SourceFile, n: int) -> list[Cells]:
+    """The first n lines of a CSV as rows, parsed once per file however many profiles ask (a dozen do)."""
+    key = (str(src.path), src.sha256, n)
+    if key not in _HEADS:
+        head = src.head(256 * 1024)
+        _HEADS.clear()  # one file at a time, like _GRIDS
+        _HEADS[key] = _csv_rows("\n".join(head.splitlines()[:n]))
+    return _HEADS[key]
 
 
 def near_miss(profile: Profile, cells: list[str]) -> str | None:
     """A row that is nearly one of the profile's headers (a column renamed or missing): what it lacks, else None.
 
     Its rows must not be read as something else (skipped, or taken for holdings): the file is refused instead."""
-    if len(cells) < 3 or cells[0][:1].isdigit() or norm(cells[0]) not in profile.header_names:
-        return None
+    return _which_near_miss(profile, cells) if _may_be_header(profile, cells) else None
+
+
+def _which_near_miss(profile: Profile, cells: list[str]) -> str | None:
     have = {norm(c) for c in cells}
     near = [h for h in profile.headers if len(h.columns & have) >= max(3, len(h.columns) - 2)]
     if not near:
@@ -127,13 +144,18 @@ def sections(
     out: list[Section] = []
     counts: dict[str, int] = {}
     footer = re.compile("|".join(f"(?:{f.pattern})" for f in profile.footers), re.I) if profile.footers else None
+    starts: dict[str, bool] = {}  # first cell -> could this row be a header
     for sheet in sheets:
         current: Section | None = None
         above: list[str] = []
         ended = False
         for line, cells in sheet.rows:
-            header = match_header(profile, cells) if cells and cells[0].strip() else None
-            if header is None and unknown is not None and cells and (miss := near_miss(profile, cells)):
+            # Most rows are data: the first cell (a date, an account number) settles it, once per distinct text.
+            maybe = len(cells) >= 3 and starts.get(cells[0])
+            if maybe is None:
+                maybe = starts[cells[0]] = _may_be_header(profile, cells)
+            header = _which_header(profile, cells) if maybe and cells[0].strip() else None
+            if header is None and maybe and unknown is not None and (miss := _which_near_miss(profile, cells)):
                 unknown.append((line, miss))
             if header is not None:
                 current = Section(header, sheet.name, line, [norm(c) for c in cells], preamble=above)
