@@ -101,3 +101,33 @@ def test_money_text_scan_catches(text):
     import re
 
     assert any(re.search(p, text) for p in _MONEY_TEXT.values()), text
+
+
+def test_import_notes_are_cautions():
+    """No fourth kind of message: what an import tells the user without stopping is a Caution (code, sentence,
+    file, line), printed as `warning: FILE:LINE: sentence`, as the import always printed it."""
+    import dataclasses
+
+    from basis_ledger.ingest.base import Extracted
+    from basis_ledger.ledger.importing import FileResult
+    from basis_ledger.model import Caution
+
+    assert "notes" not in {f.name for f in dataclasses.fields(Extracted)}
+    assert "notes" not in {f.name for f in dataclasses.fields(FileResult)}
+    c = Caution("tax-year-from-date", "counted for 2024 by its date", "/x/h.csv", 7)
+    assert str(c) == "/x/h.csv:7: counted for 2024 by its date"
+    assert str(Caution("account-type-from-name", "taken as roth", "h.csv")) == "h.csv: taken as roth"
+    assert c.as_dict() == {"code": "tax-year-from-date", "message": "counted for 2024 by its date"}
+    result = FileResult("h.csv", "ab", "fidelity", 1, "imported", {}, (c,))
+    assert list(result.as_json()) == [
+        "file",
+        "sha256",
+        "importer",
+        "events",
+        "status",
+        "skipped",
+        "notes",
+        "recorded",
+        "recognised",
+    ]
+    assert result.as_json()["notes"] == [str(c)]

@@ -106,13 +106,23 @@ class Problem:
 
 @dataclass(frozen=True, slots=True)
 class Caution:
-    """A caution attached to a computed year: stable code plus a sentence."""
+    """Something a user must read that stops nothing: a stable code plus a sentence. On a computed year (the
+    lines' `cautions`, printed as `warning CODE: ...`), or on an imported file, where it also says where (file
+    and line) and is printed as `warning: FILE:LINE: ...` (import, inspect)."""
 
     code: str
     message: str
+    file: str | None = None
+    line: int | None = None
 
     def as_dict(self) -> dict[str, str]:
         return {"code": self.code, "message": self.message}
+
+    def __str__(self) -> str:
+        if self.file is None:
+            return mask_ssn(self.message)
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return mask_ssn(f"{where}: {self.message}")
 
 
 class InputError(Exception):

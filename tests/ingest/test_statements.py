@@ -102,7 +102,7 @@ def test_fidelity_wording_gives_the_year(tmp_path: Path) -> None:
     )
     assert kinds_of(ex) == [("traditional_contribution", 700000, 2023), ("traditional_contribution", 50000, 2024)]
     assert list(ex.events["tax_year_from"]) == ["wording", "wording"]
-    assert ex.notes == []  # the wording settles it: no warning
+    assert ex.cautions == []  # the wording settles it: no warning
 
 
 @pytest.mark.parametrize(
@@ -121,9 +121,11 @@ def test_contribution_without_wording_is_calendar_year_with_a_warning_until_the_
 ) -> None:
     _, ex = extract(tmp_path, "History_for_Account_X1.csv", fid(f"{date}|CASH CONTRIBUTION (Cash)|1000"))
     assert int(ex.events["tax_year"].iloc[0]) == int(date[-4:])
-    assert bool(ex.notes) == warned
+    assert bool(ex.cautions) == warned
     if warned:
-        assert "counted for" in ex.notes[0] and ex.notes[0].startswith(str(tmp_path))
+        caution = ex.cautions[0]
+        assert (caution.code, caution.line) == ("tax-year-from-date", 2)  # the row under the header
+        assert "counted for" in str(caution) and str(caution).startswith(str(tmp_path))
 
 
 def test_prior_year_mapping_suffix(tmp_path: Path) -> None:
@@ -191,7 +193,7 @@ def test_the_export_may_state_the_type_but_someone_must_own_it(tmp_path: Path) -
     assert "is a roth account by its name, but whose?" in ex.problems[0].message
     _, ex = extract(tmp_path, "Accounts_History.csv", text, two_owners, taxpayer="mia")
     assert kinds_of(ex) == [("roth_contribution", 10000, 2025)] and ex.events["taxpayer"].iloc[0] == "mia"
-    assert any("taken as roth (mia)" in n for n in ex.notes)
+    assert any("taken as roth (mia)" in str(c) for c in ex.cautions)
 
 
 def test_taxable_and_plan_accounts_carry_no_events(tmp_path: Path) -> None:

@@ -101,7 +101,7 @@ def import_(
     if not existed and ledger_exists(path):
         say_created(path)
     if json_out:
-        print_json([r.__dict__ for r in results])
+        print_json([r.as_json() for r in results])
         return
     for r in results:
         skipped = sum(r.skipped.values())
@@ -119,10 +119,10 @@ def import_(
         if r.status != "imported":
             what = r.status if r.status.startswith("already") else f"{what}: {r.status}"
         print(f"{shown(r.file, 400)}: {what}")
-        for note in r.notes[:MAX_PROBLEMS_PER_FILE]:  # bounded like problems: 200,000 payouts, 50 lines
-            print(f"warning: {shown(note, 500)}", file=sys.stderr)
-        if len(r.notes) > MAX_PROBLEMS_PER_FILE:
-            more = len(r.notes) - MAX_PROBLEMS_PER_FILE
+        for caution in r.cautions[:MAX_PROBLEMS_PER_FILE]:  # bounded like problems: 200,000 payouts, 50 lines
+            print(f"warning: {shown(str(caution), 500)}", file=sys.stderr)
+        if len(r.cautions) > MAX_PROBLEMS_PER_FILE:
+            more = len(r.cautions) - MAX_PROBLEMS_PER_FILE
             print(f"warning: {shown(r.file, 400)}: ... and {more:,} more warnings like these", file=sys.stderr)
     print(f"ledger: {shown(str(path), 400)}")
 

@@ -111,7 +111,7 @@ def _describe(src, ex, late: list[Problem], verdict=None) -> dict:
         "skipped": dict(sorted(ex.skipped.items())),
         "review": ex.review,
         "documents": ex.documents,
-        "notes": ex.notes,
+        "notes": [str(c) for c in ex.cautions],  # Cautions, as printed (the key is the published contract)
         "problems": _bounded([str(p) for p in problems], str(src.path)),
     }
     if verdict is not None and verdict.recognised:  # rows the ledger already holds from another file

@@ -9,7 +9,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from basis_ledger.ingest.source import SourceFile
-    from basis_ledger.model import Problem
+    from basis_ledger.model import Caution, Problem
 
 # Columns of an extracted events frame, before the ledger adds provenance of the file itself.
 EVENT_COLUMNS = (
@@ -40,8 +40,9 @@ class Extracted:
     # Form 8606s as filed: dicts with taxpayer, tax_year, chain, name, ssn_last4 and lines
     # (line label -> (value text, source_ref)). Stored in the `filed_forms` table.
     filed_forms: list[dict] = field(default_factory=list)
-    # Warnings a user must read but that do not stop the import (e.g. a contribution's tax year taken from its date).
-    notes: list[str] = field(default_factory=list)
+    # What a user must read but that does not stop the import (e.g. a contribution's tax year taken from its
+    # date): Cautions naming the file and line, printed as `warning: FILE:LINE: ...`.
+    cautions: list[Caution] = field(default_factory=list)
 
 
 # Every type an account may be declared as; only the IRA types (model.ACCOUNT_TYPES) ever carry events.

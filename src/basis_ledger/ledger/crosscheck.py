@@ -91,8 +91,8 @@ def _contribution_years(batch: Batch, forms: list[tuple[str, int, str, str, int]
     for fname, ex in batch:
         got = ex.events
         if got is not None and "tax_year_from" in got:
-            settled = {f"{fname}:{n}: " for n in got.loc[got["tax_year_from"] == "5498", "source_line"]}
-            ex.notes[:] = [n for n in ex.notes if not any(n.startswith(s) for s in settled)]
+            settled = {int(n) for n in got.loc[got["tax_year_from"] == "5498", "source_line"]}
+            ex.cautions[:] = [c for c in ex.cautions if c.file != fname or c.line not in settled]
 
 
 def _known(batch: Batch, ledger: Ledger | None, contributions: list[str]) -> Iterator[tuple[Any, ...]]:

@@ -14,7 +14,7 @@ from basis_ledger.ingest.source import SourceFile
 from basis_ledger.ledger.dedup import Verdict, match
 from basis_ledger.ledger.schema import validation_problems
 from basis_ledger.ledger.store import Ledger
-from basis_ledger.model import InputError, Problem
+from basis_ledger.model import Caution, InputError, Problem
 
 if TYPE_CHECKING:
     from basis_ledger.ledger.backend import Connection
@@ -28,9 +28,16 @@ class FileResult:
     events: int
     status: str  # "imported" | "already imported" | "would import"
     skipped: dict[str, int]
-    notes: tuple[str, ...] = ()  # warnings that did not stop the import (statements, tax forms)
+    cautions: tuple[Caution, ...] = ()  # what the user must read that did not stop the import (file and line)
     recorded: tuple[str, ...] = ()  # what was kept besides events: "Form 8606 (2021, ed)", "5498 (2024)"
     recognised: dict[str, int] = field(default_factory=dict)  # rows already in the ledger, by the file holding them
+
+    def as_json(self) -> dict[str, Any]:
+        """import --json: the cautions as the texts printed (the key stays `notes`, the published contract)."""
+        out = dict(self.__dict__)
+        return {
+            ("notes" if k == "cautions" else k): [str(c) for c in v] if k == "cautions" else v for k, v in out.items()
+        }
 
 
 def extract_file(
@@ -203,9 +210,14 @@ def superseded(staged: list[Staged], ledger: Ledger, conn: Connection) -> None:
             if line is None or any(event_id in x.supersedes for x in staged):
                 continue
             s.supersedes[event_id] = f"superseded by {s.src.name}:{line} (a statement's dated {k})"
-            s.extracted.notes.append(
-                f"{s.src.path}:{line}: {k} {y} of account {a} ({t}) replaces the one from the tax form "
-                f"{name}:{form_line}, which is voided (statements have dates, forms only years)"
+            s.extracted.cautions.append(
+                Caution(
+                    "form-event-superseded",
+                    f"{k} {y} of account {a} ({t}) replaces the one from the tax form {name}:{form_line}, which "
+                    "is voided (statements have dates, forms only years)",
+                    str(s.src.path),
+                    line,
+                )
             )
 
 
@@ -229,7 +241,7 @@ def _write(ledger: Ledger, conn: Connection, s: Staged) -> FileResult:
         n,
         "imported" if s.again is None else "imported again (it had been undone)",
         ex.skipped,
-        tuple(ex.notes),
+        tuple(ex.cautions),
         _recorded(ex),
         v.recognised,
     )

@@ -37,8 +37,8 @@ def attach(
     frames += [e.events for _, e in staged if e.events is not None and not e.events.empty]
     cols = ["taxpayer", "tax_year", "date"]
     history = pd.concat([f[cols] for f in frames], ignore_index=True) if frames else pd.DataFrame(columns=cols)
-    events, notes = opening_events(str(src.path), extracted.filed_forms, history)
-    extracted.notes.extend(notes)
+    events, cautions = opening_events(str(src.path), extracted.filed_forms, history)
+    extracted.cautions.extend(cautions)
     problems = validation_problems(events, str(src.path))
     if problems:
         raise InputError(problems)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from basis_ledger.model import InputError, Problem, Taxpayer
+from basis_ledger.model import Caution, InputError, Problem, Taxpayer
 from basis_ledger.money import format_cents
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ def resolve(file: str, forms: list[dict], taxpayer: str | None, people: dict[str
         )
 
 
-def opening_events(file: str, forms: list[dict], history: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+def opening_events(file: str, forms: list[dict], history: pd.DataFrame) -> tuple[pd.DataFrame, list[Caution]]:
     """Events that carry a filed form's bases into the ledger: line 14 -> basis_opening; Part III's line 22 and
     24, less what that year's line 19 took (the line 22 worksheet / line 24 chart), -> the Roth bases."""
     import pandas as pd
@@ -78,7 +78,7 @@ def opening_events(file: str, forms: list[dict], history: pd.DataFrame) -> tuple
 
     rows: list[dict] = []
     problems: list[Problem] = []
-    notes: list[str] = []
+    cautions: list[Caution] = []
     read: list[str] = []  # the bases the forms did give, for the message when all of them are 0
     for form in forms:
         who, year, lines = form["taxpayer"], int(form["tax_year"]), form["lines"]
@@ -120,9 +120,13 @@ def opening_events(file: str, forms: list[dict], history: pd.DataFrame) -> tuple
             read.append(f"line 22 less line 19 = {format_cents(max(amt['22'] - amt['19'], 0), whole=False)}")
             add("roth_contribution_basis_opening", "roth", max(amt["22"] - amt["19"], 0), "line 22 less line 19")
             if "24" not in amt:
-                notes.append(
-                    f"{file}: line 24 is blank on the {year} form (line 23 is 0), so the Roth conversion "
-                    "basis is not known from it; add a roth_conversion_basis_opening row if there is one"
+                cautions.append(
+                    Caution(
+                        "roth-conversion-basis-unknown",
+                        f"line 24 is blank on the {year} form (line 23 is 0), so the Roth conversion basis is not "
+                        "known from it; add a roth_conversion_basis_opening row if there is one",
+                        file,
+                    )
                 )
             else:
                 used = max(amt["19"] - amt["22"], 0)  # line 23 figured without line 20
@@ -144,4 +148,4 @@ def opening_events(file: str, forms: list[dict], history: pd.DataFrame) -> tuple
     frame = pd.DataFrame(rows, columns=list(EVENT_COLUMNS))
     for c in ("tax_year", "amount_cents", "source_line"):
         frame[c] = frame[c].astype("int64")
-    return frame, notes
+    return frame, cautions

@@ -15,7 +15,7 @@ from basis_ledger.ingest.statements.cells import iso_date, signed_cents
 from basis_ledger.ingest.statements.classify import NOT_IRA
 from basis_ledger.ingest.statements.profile import Profile
 from basis_ledger.ingest.statements.rows import Row
-from basis_ledger.model import Problem
+from basis_ledger.model import Caution, Problem
 from basis_ledger.money import format_cents
 
 if TYPE_CHECKING:
@@ -70,10 +70,14 @@ def totals(profile: Profile, sec: Section, fname: str, out: Extracted) -> dict[s
             summed[account] = (summed.get(account, (0, line))[0] + cents, line)
     for account, (cents, line) in stated.items():
         if account in summed and summed[account][0] != cents:
-            out.notes.append(
-                f"{fname}:{line}: account {account}: the positions add up to "
-                f"{format_cents(summed[account][0], whole=False)}, the custodian's total says "
-                f"{format_cents(cents, whole=False)}; the total is used"
+            out.cautions.append(
+                Caution(
+                    "positions-total-differs",
+                    f"account {account}: the positions add up to {format_cents(summed[account][0], whole=False)}, "
+                    f"the custodian's total says {format_cents(cents, whole=False)}; the total is used",
+                    fname,
+                    line,
+                )
             )
     found: dict[str, tuple[int | None, int, str]] = {
         a: (c, line, names.get(a, "")) for a, (c, line) in {**summed, **stated}.items()

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from basis_ledger.ingest.base import Extracted
-from basis_ledger.model import Problem
+from basis_ledger.model import Caution, Problem
 from basis_ledger.money import format_cents
 
 MAX_REVIEW_PROBLEMS = 100
@@ -79,17 +79,26 @@ def withholding(events: list[Row], held: list[Row], extra: dict, fname: str, out
 def notes(events: list[Row], out: Extracted, fname: str, declared: set[str]) -> None:
     for r in out.events.itertuples() if not out.events.empty else ():
         if r.tax_year_from == "date?":
-            out.notes.append(
-                f"{fname}:{r.source_line}: {r.kind} of {format_cents(r.amount_cents, whole=False)} on {r.date} "
-                f"counted for {r.tax_year} by its date; if it was for {r.tax_year - 1}, import that year's Form "
-                "5498 with it or map the text with @prior"
+            out.cautions.append(
+                Caution(
+                    "tax-year-from-date",
+                    f"{r.kind} of {format_cents(r.amount_cents, whole=False)} on {r.date} counted for {r.tax_year} "
+                    f"by its date; if it was for {r.tax_year - 1}, import that year's Form 5498 with it or map the "
+                    "text with @prior",
+                    fname,
+                    int(r.source_line),
+                )
             )
     said = {}
     for r in events:
         if r.account not in declared and r.said and r.owner:
             said.setdefault(r.account, (r.said, r.owner))
     for account, (kind, owner) in sorted(said.items()):
-        out.notes.append(
-            f"{fname}: account '{account}' taken as {kind} ({owner}) from its name in the export; "
-            "declare it with 'basis-ledger account set' to be sure"
+        out.cautions.append(
+            Caution(
+                "account-type-from-name",
+                f"account '{account}' taken as {kind} ({owner}) from its name in the export; "
+                "declare it with 'basis-ledger account set' to be sure",
+                fname,
+            )
         )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
-from basis_ledger.model import Problem
+from basis_ledger.model import Caution, Problem
 from basis_ledger.money import format_cents
 
 if TYPE_CHECKING:
@@ -84,8 +84,13 @@ def conversions(batch: list[tuple[str, Extracted]], forms: list) -> list[Problem
                     )
                 )
             else:
-                ex.notes.append(
-                    f"{fname}:{int(line[k])}: 1099-R payout of {text} for {who_k} {year_k} counted as a "
-                    "distribution; if it was a Roth conversion, import the Roth IRA's Form 5498 (box 3) with it"
+                ex.cautions.append(
+                    Caution(
+                        "payout-counted-as-distribution",
+                        f"1099-R payout of {text} for {who_k} {year_k} counted as a distribution; if it was a Roth "
+                        "conversion, import the Roth IRA's Form 5498 (box 3) with it",
+                        fname,
+                        int(line[k]),
+                    )
                 )
     return problems
