@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-    from basis_ledger.engine.routing import Routed
+    from basis_ledger.engine.routing import Coded, Placed, Routed
 
 # Engine inputs, each a (chain x year) int64 array of cents.
 FIELDS = (
@@ -81,58 +81,96 @@ class Inputs:
 
 
 def build(events: pd.DataFrame, taxpayers: dict[str, Taxpayer]) -> Inputs:
+    """The (chain x year) inputs of the events: every string column read once as integer codes (routing.Coded),
+    each chain found by one `np.unique` of (taxpayer, chain) codes, each field summed exactly in int64 by
+    `np.add.at`. tests/core/test_inputs_codes.py checks every field against the per-group pandas build it
+    replaced (tests/core/inputs_oracle.py)."""
     import numpy as np
     import pandas as pd
 
-    from basis_ledger.engine.routing import place, route
+    from basis_ledger.engine.routing import Coded, place, route
 
-    ev = events
-    kind_input = ev["kind"].map({k: v.input for k, v in kinds().items()})
-    date_year_s = ev["date"].str.slice(0, 4).astype("int64")
-    qualified = _qualified_roth(ev, kind_input, date_year_s, taxpayers, place(ev).late)
+    coded = Coded(events)
+    placed = place(events, coded)
+    qualified = _qualified_roth(coded, placed, taxpayers)
     # Where each event lands (chain, form year, which input, which sign): schemas/event_kinds.toml, applied by the
     # one routing function the audit, the planner and the workbook also use.
-    routed = route(ev, {"qualified": qualified, "nonqualified": ~qualified})
+    routed = route(events, {"qualified": qualified, "nonqualified": ~qualified}, coded=coded, placed=placed)
     eff_year, date_year = routed.form_year, routed.date_year
-    opening = kind_input.str.startswith("opening_").to_numpy(dtype=bool)
-    keys = pd.DataFrame(
+    opening = coded.kind_is(lambda k: k.input.startswith("opening_"))
+    first = np.where(opening, eff_year, np.minimum(eff_year, date_year))
+    last = np.where(opening, eff_year, np.maximum(eff_year, date_year))
+    tp_code, tp_names = coded.factorize("taxpayer")
+    # Chains in (taxpayer, chain) string order, as a sorted group-by gives them: "inherited:..." before "own".
+    chain_code, names = coded.chain_codes(coded.isin("account_type", ("inherited_traditional",)))
+    chain_names = np.array(names, dtype=object)
+    pair, ci = dense_unique(tp_code * len(chain_names) + chain_code, len(tp_names) * len(chain_names))
+    n_chains = len(pair)
+    chain_tp = pair // len(chain_names)
+    chain_of = chain_names[pair % len(chain_names)]
+    lo, hi = _span(ci, first, last, n_chains)
+    # A person's own chain spans all of that person's event years (their Roth history lives there too).
+    tp_lo, tp_hi = _span(tp_code, first, last, len(tp_names))
+    own = chain_of == "own"
+    lo[own], hi[own] = tp_lo[chain_tp[own]], tp_hi[chain_tp[own]]
+    chains = pd.DataFrame(
         {
-            "taxpayer": ev["taxpayer"].to_numpy(dtype=object),
-            "chain": routed.chain,
-            "year": eff_year,
-            "first": np.where(opening, eff_year, np.minimum(eff_year, date_year)),
-            "last": np.where(opening, eff_year, np.maximum(eff_year, date_year)),
+            "taxpayer": np.array(tp_names, dtype=object)[chain_tp] if n_chains else np.array([], dtype=object),
+            "chain": chain_of,
+            "first_year": lo,
+            "last_year": hi,
         }
     )
-    chains = (
-        keys.groupby(["taxpayer", "chain"], sort=True)
-        .agg(first_year=("first", "min"), last_year=("last", "max"))
-        .reset_index()
-    )
-    # A person's own chain spans all of that person's event years (their Roth history lives there too).
-    own_span = keys.groupby("taxpayer").agg(lo=("first", "min"), hi=("last", "max"))
-    is_own = chains["chain"] == "own"
-    chains.loc[is_own, "first_year"] = chains.loc[is_own, "taxpayer"].map(own_span["lo"]).to_numpy()
-    chains.loc[is_own, "last_year"] = chains.loc[is_own, "taxpayer"].map(own_span["hi"]).to_numpy()
-    chain_index = pd.MultiIndex.from_frame(chains[["taxpayer", "chain"]])
-    ci = chain_index.get_indexer(pd.MultiIndex.from_arrays([keys["taxpayer"], keys["chain"]]))
-    y0 = int(chains["first_year"].min())
-    years = np.arange(y0, int(chains["last_year"].max()) + 1)
-    yi = (keys["year"].to_numpy() - y0).astype(np.int64)
-    shape = (len(chains), len(years))
+    y0 = int(lo.min())
+    years = np.arange(y0, int(hi.max()) + 1)
+    yi = (eff_year - y0).astype(np.int64)
+    shape = (n_chains, len(years))
     arrays = {f: np.zeros(shape, dtype=np.int64) for f in (*FIELDS, *INTERNAL_FIELDS)}
+    flat_index = ci * len(years) + yi  # one exact int64 sum per field: np.add.at on the flattened cells
     for name, (rows, values) in routed.hits.items():
-        np.add.at(arrays[name], (ci[rows], yi[rows]), values)
+        np.add.at(arrays[name].reshape(-1), flat_index[rows], values)
     explicit_next = arrays["nondeductible_next_year"].copy()
     returned_after = _apply_declarations(arrays, chains, y0, taxpayers)
     # A return or recharacterization made after 31 December comes off the deposits made after 31 December first
     # (line 4), then off the year's own deposits; one made in the year can only come off the year's deposits.
     arrays["nondeductible_next_year"] -= np.minimum(returned_after, explicit_next)
     _recharacterized_value(arrays)
-    pooled = ev["account_type"].isin(POOLED_TYPES | {"inherited_traditional"}).to_numpy()
-    arrays["year_end_value_missing"], missing = _missing_year_end_values(ev, ci, date_year, pooled, y0, shape)
-    birth_known = chains["taxpayer"].map(lambda t: bool(taxpayers.get(t) and taxpayers[t].birth_date)).to_numpy()
-    return Inputs(chains, years, arrays, birth_known.astype(bool), routed, missing)
+    pooled = coded.isin("account_type", POOLED_TYPES | {"inherited_traditional"})
+    arrays["year_end_value_missing"], missing = _missing_year_end_values(coded, ci, date_year, pooled, y0, shape)
+    known = np.array([bool(taxpayers.get(t) and taxpayers[t].birth_date) for t in tp_names], dtype=bool)
+    birth_known = known[chain_tp] if n_chains else np.zeros(0, dtype=bool)
+    return Inputs(chains, years, arrays, birth_known, routed, missing)
+
+
+def dense_unique(key: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The sorted distinct values of non-negative int keys below `size`, and each key's position among them: by
+    a presence table (linear), not by sorting or hashing the rows."""
+    import numpy as np
+
+    present = np.zeros(size, bool)
+    present[key] = True
+    position = np.cumsum(present) - 1
+    return np.flatnonzero(present), position[key]
+
+
+def sorted_unique(key: np.ndarray) -> np.ndarray:
+    """The sorted distinct values of an int64 array (one sort)."""
+    import numpy as np
+
+    k = np.sort(key)
+    out: np.ndarray = k[np.concatenate([[True], k[1:] != k[:-1]])] if len(k) else k
+    return out
+
+
+def _span(group: np.ndarray, first: np.ndarray, last: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per group: the smallest `first` and the largest `last` of its rows."""
+    import numpy as np
+
+    lo = np.full(n, np.iinfo(np.int64).max, np.int64)
+    hi = np.full(n, np.iinfo(np.int64).min, np.int64)
+    np.minimum.at(lo, group, first)
+    np.maximum.at(hi, group, last)
+    return lo, hi
 
 
 def _apply_declarations(
@@ -199,33 +237,45 @@ def _recharacterized_value(arrays: dict[str, np.ndarray]) -> None:
 
 
 def _missing_year_end_values(
-    ev: pd.DataFrame, ci: np.ndarray, date_year: np.ndarray, pooled: np.ndarray, y0: int, shape: tuple[int, int]
+    c: Coded, ci: np.ndarray, date_year: np.ndarray, pooled: np.ndarray, y0: int, shape: tuple[int, int]
 ) -> tuple[np.ndarray, dict[tuple[int, int], list[str]]]:
     """Accounts of a chain that were open in a year (worth more than 0 on the previous 31 December, or with any
     event dated in the year) but have no 31 December value for it. A recorded 0 is a value; no record is unknown.
     Returns the count per (chain, year) and, for the flagged cells, the account names."""
     import numpy as np
-    import pandas as pd
 
-    m = np.asarray(pooled, bool) & (ev["account"] != "").to_numpy()
-    is_value = (ev["kind"] == "year_end_value").to_numpy()[m]
-    f = pd.DataFrame({"c": ci[m], "a": ev["account"].to_numpy()[m], "y": np.asarray(date_year)[m] - y0})
-    valued = f[is_value].drop_duplicates(["c", "a", "y"])
-    carried = f[is_value & (ev["amount_cents"].to_numpy()[m] > 0)].assign(y=lambda d: d["y"] + 1)
-    opened = pd.concat([f[~is_value], carried]).drop_duplicates(["c", "a", "y"])
-    opened = opened[opened["y"] < shape[1]]
-    missing = opened.merge(valued, on=["c", "a", "y"], how="left", indicator=True)
-    missing = missing[missing["_merge"] == "left_only"].sort_values(["c", "y", "a"])
+    acct_code, acct_names = c.factorize("account")
+    no_account = acct_names.index("") if "" in acct_names else -1
+    m = np.asarray(pooled, bool) & (acct_code != no_account)
+    is_value = c.isin("kind", ("year_end_value",))[m]
+    # One int64 key per (chain, account, year): account codes follow the names' string order, so sorting the keys
+    # sorts by chain, then year, then account name. Years are shifted to be >= 0 inside the key (an opening
+    # balance may be dated before the first form year) and shifted back after.
+    cc, aa, yy = ci[m], acct_code[m], np.asarray(date_year, np.int64)[m] - y0
+    shift = int(-min(0, int(yy.min()))) if len(yy) else 0
+    n_acct, n_year = max(len(acct_names), 1), shape[1] + 1 + shift
+
+    def key(rows: np.ndarray, later: int = 0) -> np.ndarray:
+        k: np.ndarray = (cc[rows] * n_year + yy[rows] + later + shift) * n_acct + aa[rows]
+        return k
+
+    valued = sorted_unique(key(is_value))
+    opened = sorted_unique(np.concatenate([key(~is_value), key(is_value & (c.amount[m] > 0), later=1)]))
+    where = np.minimum(np.searchsorted(valued, opened), max(len(valued) - 1, 0))
+    missing = opened[~(valued[where] == opened)] if len(valued) else opened
+    chain_of, acct_of = missing // n_acct // n_year, missing % n_acct
+    year_of = (missing // n_acct) % n_year - shift
+    keep = year_of < shape[1]
+    chain_of, year_of, acct_of = chain_of[keep], year_of[keep], acct_of[keep]
     count = np.zeros(shape, np.int64)
-    np.add.at(count, (missing["c"].to_numpy(), missing["y"].to_numpy()), 1)
-    names = missing.groupby(["c", "y"])["a"].agg(list)
-    where = zip(names.index.get_level_values(0).tolist(), names.index.get_level_values(1).tolist(), strict=True)
-    return count, {(int(c), int(y)): list(a) for (c, y), a in zip(where, names.tolist(), strict=True)}
+    np.add.at(count, (chain_of, year_of), 1)
+    names: dict[tuple[int, int], list[str]] = {}
+    for chain, year, acct in zip(chain_of.tolist(), year_of.tolist(), acct_of.tolist(), strict=True):
+        names.setdefault((chain, year), []).append(acct_names[acct])
+    return count, names
 
 
-def _qualified_roth(
-    ev: pd.DataFrame, kind_input: pd.Series, date_year: pd.Series, taxpayers: dict[str, Taxpayer], late: np.ndarray
-) -> np.ndarray:
+def _qualified_roth(c: Coded, placed: Placed, taxpayers: dict[str, Taxpayer]) -> np.ndarray:
     """Pub 590-B and the 8606 instructions ("Qualified distribution"): qualified = at least 59½ on the day, and
     after the 5-year period beginning with "the first year for which a contribution was made to a Roth IRA
     (including a conversion or a rollover from a qualified retirement plan)". A contribution returned by the due
@@ -234,48 +284,59 @@ def _qualified_roth(
     contribution returned late is a Roth distribution (schemas/event_kinds.toml). An unknown birth date means
     nonqualified (the engine warns)."""
     import numpy as np
-    import pandas as pd
 
     from basis_ledger.taxcalendar import last_conversion_recharacterization_year
 
-    roth = (ev["account_type"] == "roth").to_numpy()
-    returned = (kind_input == "returned").to_numpy() & roth
-    is_dist = (kind_input == "roth_distribution").to_numpy() | (returned & late)
+    late, date_year = placed.late, placed.date_year
+    inputs = [k.input for k in kinds().values()] + [""]
+
+    def kind_input(*names: str) -> np.ndarray:
+        return c.of_kinds([i in names for i in inputs])
+
+    roth = c.isin("account_type", ("roth",))
+    returned = kind_input("returned") & roth
+    is_dist = kind_input("roth_distribution") | (returned & late)
     if not is_dist.any():
-        return np.zeros(len(ev), dtype=bool)
-    birth = pd.Series({t: p.birth_date for t, p in taxpayers.items() if p.birth_date}, dtype="object")
-    if birth.empty:
-        return np.zeros(len(ev), dtype=bool)
-    undoable = (ev["tax_year"] <= last_conversion_recharacterization_year()).to_numpy()
-    rechar = (kind_input == "recharacterized").to_numpy() & roth
+        return np.zeros(c.n, dtype=bool)
+    tp_code, tp_names = c.factorize("taxpayer")
+    birth = [taxpayers[t].birth_date if t in taxpayers else None for t in tp_names]
+    if not any(birth):
+        return np.zeros(c.n, dtype=bool)
+    undoable = c.tax_year <= last_conversion_recharacterization_year()
+    rechar = kind_input("recharacterized") & roth
     rechar_conv = rechar & undoable
-    back = (returned & ~late) | (rechar & ~undoable) | (kind_input == "recharacterized_roth_contribution").to_numpy()
-    cents = ev["amount_cents"].to_numpy(np.int64)
-    contrib = kind_input.isin(["roth_contribution", "roth_contribution_rollover"]).to_numpy()
-    conv = (kind_input == "conversion").to_numpy()
-    signed = np.where(contrib | conv, cents, 0) - np.where(back | rechar_conv, cents, 0)
+    back = (returned & ~late) | (rechar & ~undoable) | kind_input("recharacterized_roth_contribution")
+    contrib = kind_input("roth_contribution", "roth_contribution_rollover")
+    conv = kind_input("conversion")
+    signed = np.where(contrib | conv, c.amount, 0) - np.where(back | rechar_conv, c.amount, 0)
     # Contributions count for their tax year, conversions for the year they were made (and undone for it).
-    year = np.where(conv, date_year, ev["tax_year"])
-    group = np.where(conv | rechar_conv, "conversion", "contribution")
-    net = pd.DataFrame({"t": ev["taxpayer"].to_numpy(dtype=object), "g": group, "y": year, "v": signed})
-    net = net[contrib | conv | back | rechar_conv].groupby(["t", "g", "y"], as_index=False)["v"].sum()
-    starts = net.loc[net["v"] > 0, ["t", "y"]]
+    year = np.where(conv, date_year, c.tax_year)
+    group = (conv | rechar_conv).astype(np.int64)
+    # A year starts the clock when its net contributions (or net conversions) are positive: one exact int64 sum
+    # per (taxpayer, contribution or conversion, year).
+    sel = contrib | conv | back | rechar_conv
+    first_year = np.full(len(tp_names), np.iinfo(np.int64).max, np.int64)
+    if sel.any():
+        y_lo = int(year[sel].min())
+        span = int(year[sel].max()) - y_lo + 1
+        keys, at = np.unique((tp_code[sel] * 2 + group[sel]) * span + (year[sel] - y_lo), return_inverse=True)
+        net = np.zeros(len(keys), np.int64)
+        np.add.at(net, at.ravel(), signed[sel])
+        started = keys[net > 0]
+        np.minimum.at(first_year, started // span // 2, started % span + y_lo)
     # An opening Roth basis means the history began at or before its tax year; a plan rollover counts for its date.
-    plan = ((kind_input == "rollover_from_plan") & (ev["account_type"] == "roth")).to_numpy()
-    opens = kind_input.isin(["opening_roth_contribution", "opening_roth_conversion"]).to_numpy()
-    other = pd.DataFrame(
-        {
-            "t": ev["taxpayer"].to_numpy(dtype=object)[plan | opens],
-            "y": np.where(plan, date_year, ev["tax_year"])[plan | opens],
-        }
-    )
-    starts = pd.concat([starts, other], ignore_index=True)
-    declared = [(t, p.roth_first_year) for t, p in taxpayers.items() if p.roth_first_year]
-    if declared:  # `taxpayer set --roth-first-year`: the history began before the ledger
-        starts = pd.concat([starts, pd.DataFrame(declared, columns=["t", "y"])], ignore_index=True)
-    first_year = starts.groupby("t")["y"].min()
-    half = birth.map(qualified_age_date)  # 59½
-    age_ok = (ev["date"] >= ev["taxpayer"].map(half).fillna("9999")).to_numpy()
-    five_ok = ((date_year - ev["taxpayer"].map(first_year)) >= roth_five_years()).fillna(False).to_numpy()
+    plan = kind_input("rollover_from_plan") & roth
+    opens = kind_input("opening_roth_contribution", "opening_roth_conversion")
+    other = plan | opens
+    np.minimum.at(first_year, tp_code[other], np.where(plan, date_year, c.tax_year)[other])
+    for t, p in taxpayers.items():  # `taxpayer set --roth-first-year`: the history began before the ledger
+        if p.roth_first_year and t in tp_names:
+            i = tp_names.index(t)
+            first_year[i] = min(first_year[i], int(p.roth_first_year))
+    # 59½: the day as ISO text, compared with the dates as text (no birth date: never).
+    half = np.array([qualified_age_date(b) if b else "9999" for b in birth], dtype=object)
+    age_ok = c.date_at_least(half, tp_code)
+    has_start = first_year != np.iinfo(np.int64).max
+    five_ok = has_start[tp_code] & ((date_year - np.where(has_start, first_year, 0)[tp_code]) >= roth_five_years())
     qualified: np.ndarray = is_dist & age_ok & five_ok
     return qualified

@@ -23,13 +23,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from basis_ledger.model import kinds
+from basis_ledger.model import Kind, kinds
 from basis_ledger.taxcalendar import extended_due_date_iso, last_conversion_recharacterization_year
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Iterable, Mapping
 
     import numpy as np
     import pandas as pd
@@ -66,52 +66,160 @@ class Routed(Placed):
         return np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
 
 
+class Coded:
+    """The events' string columns as integer codes, computed once and shared by `place`, `route` and the engine's
+    inputs (engine/inputs.py): comparing and looking up small integers instead of 930,000 strings per kind.
+
+    `pd.factorize(..., sort=True)` numbers each column's distinct values in string order, so a code order is the
+    order pandas sorts those strings in (the chains of engine/inputs.py rely on it)."""
+
+    def __init__(self, events: pd.DataFrame) -> None:
+        import numpy as np
+
+        self.events = events
+        self.n = len(events)
+        self._cache: dict[str, tuple[np.ndarray, list[str]]] = {}
+        names = list(kinds())
+        self.kind_names = names
+        code, uniq = self.factorize("kind")
+        # Index into the kinds table; an unknown kind (never in a validated ledger) gets len(names): no routes.
+        known = {name: i for i, name in enumerate(names)}
+        self.kind = np.array([known.get(k, len(names)) for k in uniq], np.int64)[code] if self.n else code
+        self.tax_year = events["tax_year"].to_numpy(dtype=np.int64)
+        self.amount = events["amount_cents"].to_numpy(dtype=np.int64)
+
+    def factorize(self, column: str) -> tuple[np.ndarray, list[str]]:
+        """Codes (int64, in the sorted order of the distinct values) and the distinct values of a column."""
+        import numpy as np
+        import pandas as pd
+
+        if column not in self._cache:
+            if self.n:
+                code, uniq = pd.factorize(self.events[column], sort=True, use_na_sentinel=False)
+                names = np.asarray(uniq, dtype=object).tolist()
+                self._cache[column] = (code.astype(np.int64), [u if isinstance(u, str) else str(u) for u in names])
+            else:
+                self._cache[column] = (np.zeros(0, np.int64), [])
+        return self._cache[column]
+
+    def of_kinds(self, per_kind: list[Any]) -> np.ndarray:
+        """A value per event from a value per kind of the table (`per_kind[i]` for kind i; the last for unknown)."""
+        import numpy as np
+
+        values: np.ndarray = np.asarray(per_kind)[self.kind]
+        return values
+
+    def kind_is(self, test: Callable[[Kind], bool]) -> np.ndarray:
+        """Per event: `test(Kind)` of its kind (False for an unknown kind)."""
+        table = kinds()
+        return self.of_kinds([bool(test(table[k])) for k in self.kind_names] + [False])
+
+    def isin(self, column: str, values: Iterable[str]) -> np.ndarray:
+        """Per event: its `column` is one of `values` (by code: one test per distinct value, not per row)."""
+        import numpy as np
+
+        code, uniq = self.factorize(column)
+        wanted = set(values)
+        return np.array([u in wanted for u in uniq], bool)[code] if self.n else np.zeros(0, bool)
+
+    def date_year(self) -> np.ndarray:
+        """The year of each event's date (its first four characters), one parse per distinct date."""
+        import numpy as np
+
+        code, uniq = self.factorize("date")
+        return np.array([int(d[:4]) for d in uniq], np.int64)[code] if self.n else np.zeros(0, np.int64)
+
+    def date_after(self, iso: np.ndarray, at: np.ndarray) -> np.ndarray:
+        """Per event i: its date sorts after `iso[at[i]]` (strings, as `date > iso` compares them). `iso` holds
+        few distinct bounds (one per tax year, or per taxpayer) and `at` picks each event's."""
+        import numpy as np
+
+        code, uniq = self.factorize("date")
+        # The codes follow string order: date > x exactly when its code is past the last distinct date <= x.
+        bound = np.searchsorted(np.array(uniq, dtype=object), iso, side="right")
+        after: np.ndarray = code >= bound[at]
+        return after
+
+    def date_at_least(self, iso: np.ndarray, at: np.ndarray) -> np.ndarray:
+        """Per event i: its date sorts at or after `iso[at[i]]` (`date >= iso` on the strings)."""
+        import numpy as np
+
+        code, uniq = self.factorize("date")
+        bound = np.searchsorted(np.array(uniq, dtype=object), iso, side="left")
+        at_least: np.ndarray = code >= bound[at]
+        return at_least
+
+    def chain_codes(self, inherited: np.ndarray) -> tuple[np.ndarray, list[str]]:
+        """Each event's chain as a code into the sorted chain names ("inherited:<account>" ones and "own")."""
+        import numpy as np
+
+        code, uniq = self.factorize("account")
+        accounts = np.flatnonzero(np.bincount(code[inherited], minlength=len(uniq))) if self.n else code
+        names = sorted(["own", *("inherited:" + uniq[a] for a in accounts.tolist())])
+        of_account = np.zeros(max(len(uniq), 1), np.int64)
+        of_account[accounts] = [names.index("inherited:" + uniq[a]) for a in accounts.tolist()]
+        chain: np.ndarray = np.where(inherited, of_account[code] if self.n else code, names.index("own"))
+        return chain.astype(np.int64), names
+
+
 @cache
-def _kind_rules() -> tuple[dict[str, str], dict[str, str]]:
-    table = kinds()
-    return {k: v.form_year for k, v in table.items()}, {k: v.late_year for k, v in table.items() if v.late_year}
+def _kind_rules() -> tuple[list[int], list[int]]:
+    """Per kind of the table (and a last entry for an unknown kind): the form-year rule and the late-year rule as
+    codes (0 date, 1 tax_year, 2 after; -1 for no late rule)."""
+    code = {"date": 0, "tax_year": 1, "after": 2}
+    table = kinds().values()
+    return [code[k.form_year] for k in table] + [0], [code[k.late_year] if k.late_year else -1 for k in table] + [-1]
 
 
-def place(events: pd.DataFrame) -> Placed:
+def place(events: pd.DataFrame, coded: Coded | None = None) -> Placed:
     """Each event's chain and form year (schemas/event_kinds.toml `form_year` / `late_year`)."""
     import numpy as np
 
+    c = coded if coded is not None else Coded(events)
     form_rule, late_rule = _kind_rules()
-    kind = events["kind"]
-    date_year = events["date"].str.slice(0, 4).astype("int64").to_numpy()
-    tax_year = events["tax_year"].to_numpy(dtype=np.int64)
-    late = _late(events)
-    rule = kind.map(form_rule).to_numpy(dtype=object)
-    late_to = kind.map(late_rule).to_numpy(dtype=object)
-    rule = np.where(late & (late_to != None), late_to, rule)  # noqa: E711 - elementwise test for missing
-    year = np.select([rule == "tax_year", rule == "after"], [tax_year, tax_year + 1], default=date_year)
-    inherited = (events["account_type"] == "inherited_traditional").to_numpy()
-    chain = np.where(inherited, ("inherited:" + events["account"].astype(str)).to_numpy(dtype=object), "own")
-    return Placed(chain.astype(object), year.astype(np.int64), date_year, late)
+    date_year = c.date_year()
+    late = _late(c)
+    rule = c.of_kinds(form_rule)
+    late_to = c.of_kinds(late_rule)
+    rule = np.where(late & (late_to >= 0), late_to, rule)
+    year = np.select([rule == 1, rule == 2], [c.tax_year, c.tax_year + 1], default=date_year)
+    chain = np.full(c.n, "own", dtype=object)
+    inherited = c.isin("account_type", ("inherited_traditional",))
+    if inherited.any():
+        code, uniq = c.factorize("account")
+        named = np.array(["inherited:" + a for a in uniq], dtype=object)
+        chain[inherited] = named[code[inherited]]
+    return Placed(chain, year.astype(np.int64), date_year, late)
 
 
-def _late(events: pd.DataFrame) -> np.ndarray:
+def _late(c: Coded) -> np.ndarray:
     """Dated after the extended due date of the return for its tax year (one calendar lookup per tax year)."""
     import numpy as np
 
-    tax_year = events["tax_year"]
-    if tax_year.empty:  # no events (a taxpayer set, nothing imported): an empty map has no string dtype to compare
+    if not c.n:  # no events (a taxpayer set, nothing imported)
         return np.zeros(0, dtype=bool)
-    due = tax_year.map({int(y): extended_due_date_iso(int(y)) for y in tax_year.unique()})
-    return (events["date"] > due).to_numpy(dtype=bool)
+    lo = int(c.tax_year.min())
+    present = np.bincount(c.tax_year - lo) > 0  # the tax years the events name: one calendar lookup each
+    due = np.array([extended_due_date_iso(lo + y) if p else "" for y, p in enumerate(present.tolist())], object)
+    return c.date_after(due, c.tax_year - lo)
 
 
-def route(events: pd.DataFrame, conditions: Mapping[str, np.ndarray] | None = None) -> Routed:
+def route(
+    events: pd.DataFrame,
+    conditions: Mapping[str, np.ndarray] | None = None,
+    *,
+    coded: Coded | None = None,
+    placed: Placed | None = None,
+) -> Routed:
     """Place the events and apply every route of schemas/event_kinds.toml to them.
 
-    `conditions` gives the masks only the caller can compute (CALLER_CONDITIONS), aligned with the rows."""
+    `conditions` gives the masks only the caller can compute (CALLER_CONDITIONS), aligned with the rows. A caller
+    that already has the events' codes or places passes them (`coded`, `placed`) so they are not made twice."""
     import numpy as np
 
-    placed = place(events)
-    kind = events["kind"].to_numpy(dtype=object)
-    acct = events["account_type"].to_numpy(dtype=object)
-    amount = events["amount_cents"].to_numpy(dtype=np.int64)
-    tax_year = events["tax_year"].to_numpy(dtype=np.int64)
+    c = coded if coded is not None else Coded(events)
+    placed = placed if placed is not None else place(events, c)
+    amount, tax_year = c.amount, c.tax_year
     undoable = tax_year <= last_conversion_recharacterization_year()
     masks: dict[str, np.ndarray] = {
         "same_year": placed.date_year == tax_year,
@@ -121,26 +229,28 @@ def route(events: pd.DataFrame, conditions: Mapping[str, np.ndarray] | None = No
         "conversion_undoable": undoable,
         "conversion_not_undoable": ~undoable,
     }
-    given = dict(conditions or {})
+    given = {k: np.asarray(v, dtype=bool) for k, v in (conditions or {}).items()}
+    acct_code, acct_names = c.factorize("account_type")
+    # The rows of each kind, in row order: one stable sort instead of a comparison of every row per kind.
+    order = np.argsort(c.kind, kind="stable")
+    bounds = np.searchsorted(c.kind[order], np.arange(len(c.kind_names) + 1))
     parts: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
-    for name, k in kinds().items():
-        if not k.routes:
-            continue
-        of_kind = kind == name
-        if not of_kind.any():
+    for i, (name, k) in enumerate(kinds().items()):
+        of_kind = order[bounds[i] : bounds[i + 1]]
+        if not k.routes or not len(of_kind):
             continue
         for r in k.routes:
-            m = of_kind
+            rows = of_kind
             if r.accounts is not None:
-                m = m & np.isin(acct, list(r.accounts))
+                allowed = np.array([a in r.accounts for a in acct_names], bool)
+                rows = rows[allowed[acct_code[rows]]]
             for when in r.when or ():
                 if when in CALLER_CONDITIONS:
                     if when not in given:
                         raise KeyError(f"routing {name!r} needs the caller's {when!r} condition")
-                    m = m & np.asarray(given[when], dtype=bool)
+                    rows = rows[given[when][rows]]
                 else:
-                    m = m & masks[when]
-            rows = np.flatnonzero(m)
+                    rows = rows[masks[when][rows]]
             if not len(rows):
                 continue
             values = np.ones(len(rows), np.int64) if r.count else amount[rows]
