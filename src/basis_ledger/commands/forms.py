@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from basis_ledger.commands import App, JsonOpt, LedgerOpt, app, ledger_path, print_json
-from basis_ledger.model import InputError, Problem
+from basis_ledger.model import Caution, InputError, Problem
 
 
 @app.command()
@@ -90,7 +90,7 @@ def fill(
     lines = rows[0]["lines"]
     amended = amendment(ledger, taxpayer, chain, year, lines)
     fill_pdf(blank, output, year, lines, name, whole or masked, protected=(ledger_path(ledger),))
-    notes = []
+    notes: list[Caution] = []  # what the filer must read about this form; printed as `note: ...`
     if amended is not None:
         filed_file, differs = amended
         if differs:
@@ -98,25 +98,41 @@ def fill(
                 f"line {d['line']}: filed {_txt(d['filed'])}, now {_txt(d['computed'])}" for d in differs
             )
             notes.append(
-                f"a {year} Form 8606 was already filed ({filed_file}): this is an AMENDED form; file it with "
-                f"Form 1040-X. Lines that differ: {listed}"
+                Caution(
+                    "amended-form",
+                    f"a {year} Form 8606 was already filed ({filed_file}): this is an AMENDED form; file it with "
+                    f"Form 1040-X. Lines that differ: {listed}",
+                )
             )
         else:
-            notes.append(f"a {year} Form 8606 was already filed ({filed_file}) and says the same: nothing to amend")
+            notes.append(
+                Caution(
+                    "nothing-to-amend",
+                    f"a {year} Form 8606 was already filed ({filed_file}) and says the same: nothing to amend",
+                )
+            )
     if not name:
         notes.append(
-            f"no full name on record: fill it in, or run 'basis-ledger taxpayer set {taxpayer} "
-            "--full-name ...' and fill again"
+            Caution(
+                "full-name-missing",
+                f"no full name on record: fill it in, or run 'basis-ledger taxpayer set {taxpayer} "
+                "--full-name ...' and fill again",
+            )
         )
     if whole:
-        notes.append("the whole SSN is on this PDF only: it is not stored, and not printed here")
-    else:
         notes.append(
-            "the SSN is masked (only its last four digits are kept): complete it before filing, or fill again with "
-            "--ssn or $BASIS_LEDGER_SSN_" + env_name(taxpayer)
-            if masked
-            else "no SSN on record: write it on the form, or fill again with --ssn"
+            Caution("ssn-on-pdf-only", "the whole SSN is on this PDF only: it is not stored, and not printed here")
         )
+    elif masked:
+        notes.append(
+            Caution(
+                "ssn-masked",
+                "the SSN is masked (only its last four digits are kept): complete it before filing, or fill again "
+                "with --ssn or $BASIS_LEDGER_SSN_" + env_name(taxpayer),
+            )
+        )
+    else:
+        notes.append(Caution("ssn-missing", "no SSN on record: write it on the form, or fill again with --ssn"))
     if json_out:
         print_json(
             {
@@ -132,14 +148,14 @@ def fill(
                 "filed_form": None if amended is None else amended[0],
                 "differs": [] if amended is None else amended[1],
                 "lines": lines,
-                "notes": notes,
+                "notes": [c.message for c in notes],
             }
         )
         return
     what = "AMENDED " if amended is not None and amended[1] else ""
     print(f"{output}: {what}{year} Form 8606 for {taxpayer}, {len(lines)} lines, from {blank}")
     for n in notes:
-        print(f"note: {n}", file=sys.stderr)
+        print(f"note: {n.message}", file=sys.stderr)
 
 
 def env_name(taxpayer: str) -> str:
