@@ -64,10 +64,63 @@ def test_wide_tables_follow_a_wide_terminal(loaded):
     assert max(len(line) for line in res.stdout.splitlines()) <= 200
 
 
-def test_fold_breaks_at_word_and_path_boundaries():
-    assert fold("History_for_Account_Z11111111.csv:12", 16) == ["History_for_", "Account_", "Z11111111.csv:12"]
+def test_fold_breaks_at_word_and_path_boundaries_only():
     assert fold("opening basis from the form", 12) == ["opening", "basis from", "the form"]
-    assert fold("abcdefghij", 4) == ["abcd", "efgh", "ij"]  # one token wider than the column: broken inside
+    assert fold("see deductibility-unknown now", 12) == ["see", "deductibility-unknown", "now"]  # never inside
+    assert fold("History_for_Account_Z11111111.csv:12", 16, path=True) == ["History_for_Account_Z11111111.csv:12"]
+    assert fold("in/statements/2023/History_for_Account.csv", 20, path=True) == [
+        "in/statements/2023/",
+        "History_for_Account.csv",
+    ]
+    assert fold("a/b c/d", 3) == ["a/b", "c/d"]  # a slash is a path boundary only in a path column
+    assert fold("abcdefghij", 4) == ["abcdefghij"]  # one word wider than the column: kept whole, never cut
+    cols = [Col("code"), Col("note", min_width=4)]
+    assert widths(cols, [["deductibility-unknown", "a b c"]], 20, wide=False)[1][0] == len("deductibility-unknown")
+
+
+MESSY = Path(__file__).resolve().parents[2] / "sample_data" / "messy-household"
+
+
+@pytest.fixture(scope="module")
+def messy(tmp_path_factory):
+    db = tmp_path_factory.mktemp("messy") / "messy.db"
+    for args in (
+        ("taxpayer", "set", "dana", "--full-name", "Dana Q. Messy", "--ssn-last4", "1111"),
+        ("taxpayer", "set", "lee", "--full-name", "Lee R. Messy", "--ssn-last4", "2222"),
+        ("account", "set", "ACME-401K", "--owner", "dana", "--type", "plan"),
+        ("import", *map(str, sorted(MESSY.glob("*.csv"))), *map(str, sorted(MESSY.glob("*.pdf")))),
+    ):
+        assert cli(*args, ledger=db).returncode == 0, args
+    return db
+
+
+@pytest.mark.parametrize("width", [80, 60])
+def test_audit_never_folds_a_finding_code_and_every_line_fits(messy, width):
+    """Seen in `make demo` at 80 columns: 'deductibilit' / 'y-unknown' and 'roth-five-' / 'year'. A code is one
+    word on one line; only the sentence (and the place, expected / found) fold, at spaces; every line fits."""
+    from basis_ledger.audit.findings import codes
+
+    listing = json.loads(cli("audit", "--json", "--as-of", "2026-06-01", ledger=messy).stdout)
+    assert {"deductibility-unknown", "roth-five-year", "filed-mismatch"} <= {f["code"] for f in listing}
+    res = cli("audit", "--as-of", "2026-06-01", ledger=messy, env={"COLUMNS": str(width)})
+    assert res.returncode == 1, res.stderr
+    lines = res.stdout.splitlines()
+    assert max(len(line) for line in lines) <= width, "\n".join(line for line in lines if len(line) > width)
+    assert "…" not in res.stdout
+    words = res.stdout.split()
+    for n, f in enumerate(listing, start=1):  # each finding's row starts with its number, severity and code
+        row = next(i for i, line in enumerate(lines) if re.match(rf"\s*{n}\s+{f['severity']}\s", line))
+        assert lines[row].split()[2] == f["code"], lines[row]
+    for code in {f["code"] for f in listing}:  # no piece of a code anywhere but the whole code
+        for piece in code.split("-")[:-1]:
+            assert f"{piece}-" not in [w for w in words if w != code and not w.startswith(code)], code
+        for short in codes()[code]["short"].split():  # the sentence folds between words only
+            assert short in words, (code, short)
+    explain = cli("audit", "--explain", "--as-of", "2026-06-01", ledger=messy, env={"COLUMNS": str(width)})
+    assert max(len(line) for line in explain.stdout.splitlines()) <= width
+    for f in listing:  # a file name folds at a path boundary only: its last part is whole
+        for e in f["evidence"]:
+            assert Path(e["file"]).name in explain.stdout, e["file"]
 
 
 def test_figures_keep_their_width_and_minor_columns_go_first():

@@ -20,40 +20,43 @@ def _where(f: Finding) -> str:
     return f"{who} {f.tax_year}" + (f" line {f.line}" if f.line else "")
 
 
+def _pair(f: Finding) -> str:
+    return f"{f.expected or '-'} / {f.found or '-'}"
+
+
 def _counts(findings: list[Finding]) -> str:
     counts = [(s, sum(f.severity == s for f in findings)) for s in _STYLE]
     return ", ".join(f"{n} {s}{'' if n == 1 else 's'}" for s, n in counts if n)
 
 
 def findings_table(findings: list[Finding], out: Console, wide: bool = False) -> None:
-    """One row per finding: number, severity, code, who/year/line, expected, found, one short sentence."""
+    """One row per finding: number, severity, code, who/year/line, expected / found, one short sentence.
+
+    A finding code is never folded. When the columns side by side do not fit the terminal (80 columns cannot
+    hold a 21-character code beside the rest), the code and its place share a column, the place on the line
+    below; if that is still too wide, expected / found is left out (`--explain` and `--wide` show it)."""
     from basis_ledger.audit.findings import codes
-    from basis_ledger.render.fit import Col, print_table
+    from basis_ledger.render.fit import Col, fitted, print_table, widths
 
     if not findings:
         out.print("No findings: the history, the filed forms and the custodian documents agree.")
         return
-    cols = [
-        Col("#", figure=True),
-        Col("severity", figure=True, styles=tuple(_STYLE.items())),
-        Col("code", min_width=12),
-        Col("where", min_width=10),
-        Col("expected / found", min_width=12),
-        Col("finding", min_width=14),
-    ]
     table = codes()
+    number = Col("#", figure=True)
+    severity = Col("severity", figure=True, styles=tuple(_STYLE.items()))
+    found = Col("expected / found", min_width=12)
+    sentence = Col("finding", min_width=14)
     rows = [
-        [
-            str(n),
-            f.severity,
-            f.code,
-            _where(f),
-            f"{f.expected or '-'} / {f.found or '-'}",
-            table[f.code].get("short", ""),
-        ]
+        [str(n), f.severity, f.code, _where(f), _pair(f), table[f.code].get("short", "")]
         for n, f in enumerate(findings, start=1)
     ]
-    print_table(out, f"Audit: {len(findings)} findings", cols, rows, wide)
+    cols = [number, severity, Col("code", min_width=12), Col("where", min_width=10), found, sentence]
+    shown, w = widths(cols, rows, out.width, wide)
+    if not wide and (len(shown) < len(cols) or not fitted(out, w)):
+        cols = [number, severity, Col("code / where", min_width=12), Col(found.head, rank=1, min_width=12), sentence]
+        rows = [[n, s, f"{code}\n{where}", ef, short] for n, s, code, where, ef, short in rows]
+    title = f"Audit: {len(findings)} findings"
+    print_table(out, title, cols, rows, wide)
     out.print(f"{_counts(findings)}; the full text and evidence: audit --explain [N|CODE]", highlight=False)
 
 
@@ -102,7 +105,7 @@ def explain(numbered: list[tuple[int, Finding]], out: Console) -> None:
             body += ["", "where each number comes from:"]
             for e in f.evidence:
                 item = f"{e.file}, {e.where}" + (f": {e.what}" if e.what else "")
-                first, *rest = fold(item, width - 2)
+                first, *rest = fold(item, width - 2, path=True)
                 body += [f"- {first}", *(f"  {r}" for r in rest)]
         body += ["", f"what to do: docs/findings.md, '{f.code}'"]
         for line in body:
