@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from basis_ledger.audit.pool import Point, account_values, basis_at, ordered
 from basis_ledger.model import POOLED_TYPES, InputError, Problem, Taxpayer
@@ -75,21 +75,21 @@ def pool_state(ledger: pd.DataFrame, people: dict[str, Taxpayer], taxpayer: str,
     values, used = account_values(ev, p)
     basis = basis_at(ev, people, [p])[0]
     mine = ev[(ev["taxpayer"] == taxpayer) & ev["account"].isin(list(values))]
-    types = mine.groupby("account")["account_type"].last().to_dict()
+    types = {str(a): str(t) for a, t in mine.groupby("account")["account_type"].last().items()}
     ye = used[used["kind"] == "year_end_value"]
     return PoolState(start, values, types, basis, ye["date"].max() if len(ye) else None)
 
 
 def event_row(
     taxpayer: str, day: str, account: str, atype: str, kind: str, cents: int, memo: str, tax_year: int | None = None
-) -> dict:
+) -> dict[str, Any]:
     return {
         "taxpayer": taxpayer, "date": day, "tax_year": tax_year or int(day[:4]), "account": account,
         "account_type": atype, "kind": kind, "amount_cents": int(cents), "memo": memo,
     }  # fmt: skip
 
 
-def plan_events(rows: list[dict], source: str, first_id: int) -> pd.DataFrame:
+def plan_events(rows: list[dict[str, Any]], source: str, first_id: int) -> pd.DataFrame:
     """Rows a planner made, as ledger-shaped events: source = the command, line = the step's number."""
     import pandas as pd
 

@@ -6,7 +6,7 @@ convert what remains, and keep the pre-tax money out of IRAs until 1 January of 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from basis_ledger.audit.rules import money
 from basis_ledger.engine.form8606 import Options
@@ -25,8 +25,8 @@ def isolate(
 ) -> PlanResult:
     day = builder.start_date(ledger, taxpayer, year, start)
     st = builder.pool_state(ledger, people, taxpayer, day)
-    rows: list[dict] = []
-    steps: list[dict] = []
+    rows: list[dict[str, Any]] = []
+    steps: list[dict[str, Any]] = []
 
     # In whole dollars an amount under 50 cents shows as a "$0" step and is no step at all (it rounds to 0 on
     # every line); with --cents every cent is one.

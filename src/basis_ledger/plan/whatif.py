@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from basis_ledger.audit.findings import Finding
 from basis_ledger.engine.form8606 import Options
@@ -17,6 +17,8 @@ from basis_ledger.model import InputError, Problem, Taxpayer
 if TYPE_CHECKING:
     import pandas as pd
 
+    from basis_ledger.audit.findings import RuleContext
+
 COLUMNS = LEDGER_EVENT_COLUMNS
 TAXABLE_LINES = ("L15c", "L18", "L25c")  # Form 1040 line 4b amounts the 8606 produces
 
@@ -25,16 +27,18 @@ TAXABLE_LINES = ("L15c", "L18", "L25c")  # Form 1040 line 4b amounts the 8606 pr
 class PlanResult:
     taxpayer: str
     tax_year: int
-    before: dict  # the year's own-chain object from engine.objects.as_objects, or {} when the form has no such year
-    after: dict
+    before: dict[
+        str, Any
+    ]  # the year's own-chain object from engine.objects.as_objects, or {} when the form has no such year
+    after: dict[str, Any]
     taxable_change: int  # cents: (15c + 18 + 25c) after minus before
     findings: list[Finding]
     opts: Options
-    steps: list[dict] | None = None  # isolate/backdoor: {"date", "event", "amount" (cents), "why"}
+    steps: list[dict[str, Any]] | None = None  # isolate/backdoor: {"date", "event", "amount" (cents), "why"}
     cautions: list[str] = field(default_factory=list)
-    extra: dict = field(default_factory=dict)  # further JSON keys (amounts in cents under keys ending _cents)
+    extra: dict[str, Any] = field(default_factory=dict)  # further JSON keys (amounts in cents under keys ending _cents)
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         from basis_ledger.engine.objects import money_value
 
         doc = {
@@ -62,6 +66,7 @@ def read_plan_file(path: Path, first_id: int) -> pd.DataFrame:
     from basis_ledger.ledger.importing import extract_file
 
     src, extracted = extract_file(path, "generic")
+    assert extracted.events is not None  # the generic importer gives a frame, or raises InputError
     return plan_frame(extracted.events, str(path), src.sha256, first_id)
 
 
@@ -97,13 +102,13 @@ def choose_taxpayer(plan: pd.DataFrame, taxpayer: str | None, source: str) -> st
     if taxpayer is None:
         if len(names) != 1:
             raise InputError([Problem(source, f"events for {', '.join(names)}: choose one with --taxpayer")])
-        return names[0]
+        return str(names[0])
     if taxpayer not in names:
         raise InputError([Problem(source, f"no events for taxpayer '{taxpayer}' (it has: {', '.join(names)})")])
     return taxpayer
 
 
-def _frame(parts: list, first_id: int) -> pd.DataFrame:
+def _frame(parts: list[pd.DataFrame | list[dict[str, Any]]], first_id: int) -> pd.DataFrame:
     import numpy as np
     import pandas as pd
 
@@ -142,7 +147,7 @@ def evaluate(
     results = []
     for ev in (before_ev, after_ev):
         loaded = Loaded(ev, people, options=opts)  # computed and checked by the loader, in memory
-        results.append((loaded.lines, run_rules(loaded)))
+        results.append((loaded.lines, run_rules(cast("RuleContext", loaded))))  # a Loaded has what rules read
     (fb, find_b), (fa, find_a) = results
     seen = {_key(f) for f in find_b}
     new = [f for f in find_a if f.taxpayer == taxpayer and _key(f) not in seen]
@@ -151,7 +156,7 @@ def evaluate(
     return PlanResult(taxpayer, year, obj_b, obj_a, change, new, opts)
 
 
-def _key(f: Finding) -> tuple:
+def _key(f: Finding) -> tuple[Any, ...]:
     return (f.code, f.taxpayer, f.tax_year, f.chain, f.line, f.expected, f.found, f.message)
 
 
@@ -161,7 +166,7 @@ def _row(frame: pd.DataFrame, taxpayer: str, year: int) -> pd.DataFrame:
     return frame[(frame["taxpayer"] == taxpayer) & (frame["chain"] == "own") & (frame["tax_year"] == year)]
 
 
-def _year_object(frame: pd.DataFrame, taxpayer: str, year: int, opts: Options) -> dict:
+def _year_object(frame: pd.DataFrame, taxpayer: str, year: int, opts: Options) -> dict[str, Any]:
     from basis_ledger.engine.objects import as_objects
 
     objs = as_objects(_row(frame, taxpayer, year), opts)
@@ -172,4 +177,4 @@ def _taxable(frame: pd.DataFrame, taxpayer: str, year: int) -> int:
     row = _row(frame, taxpayer, year)
     if row.empty:
         return 0
-    return sum(int(row[c].fillna(0).iat[0]) for c in TAXABLE_LINES if c in row.columns)
+    return sum(int(cast(int, row[c].fillna(0).iat[0])) for c in TAXABLE_LINES if c in row.columns)

@@ -8,7 +8,7 @@ to them for "after". Values the plan file gives win. Generated rows have source 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from basis_ledger.audit.pool import Point, account_values, flows, ordered
 from basis_ledger.ledger.store import LEDGER_EVENT_COLUMNS as COLUMNS
@@ -18,7 +18,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
-def year_ends(ledger: pd.DataFrame, plan: pd.DataFrame, taxpayer: str, source: str) -> tuple:
+def year_ends(
+    ledger: pd.DataFrame, plan: pd.DataFrame, taxpayer: str, source: str
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[int]]:
     """31 December rows for the plan's years: (rows for before, rows for after, ledger row ids after replaces)."""
     import pandas as pd
 
@@ -31,8 +33,8 @@ def year_ends(ledger: pd.DataFrame, plan: pd.DataFrame, taxpayer: str, source: s
     mine = plan[plan["taxpayer"] == taxpayer]
     years = sorted(set(mine["date"].str.slice(0, 4).astype(int)))
     in_ledger, in_plan = ye_years(ledger), ye_years(plan)
-    before_rows: list[dict] = []
-    after_rows: list[dict] = []
+    before_rows: list[dict[str, Any]] = []
+    after_rows: list[dict[str, Any]] = []
     replaced: list[int] = []
     for y in years:
         if y in in_plan:
@@ -58,7 +60,7 @@ def year_ends(ledger: pd.DataFrame, plan: pd.DataFrame, taxpayer: str, source: s
     return before_rows, after_rows, replaced
 
 
-def _adjusted(ledger_ye: pd.DataFrame, plan_year: pd.DataFrame, date: str, source: str) -> list[dict]:
+def _adjusted(ledger_ye: pd.DataFrame, plan_year: pd.DataFrame, date: str, source: str) -> list[dict[str, Any]]:
     import pandas as pd
 
     direction = flows()
@@ -66,7 +68,7 @@ def _adjusted(ledger_ye: pd.DataFrame, plan_year: pd.DataFrame, date: str, sourc
     change = (moves["amount_cents"] * moves["kind"].map(direction)).groupby(moves["account"]).sum()
     values = ledger_ye.groupby("account")["amount_cents"].sum()
     accounts = sorted(set(values.index) | set(change.index))
-    t = ledger_ye["taxpayer"].iat[0]
+    t = str(ledger_ye["taxpayer"].iat[0])
     types = pd.concat([ledger_ye, moves]).groupby("account")["account_type"].last()
     memo = "ledger value adjusted by the plan's deposits and withdrawals"
     return [
@@ -75,7 +77,7 @@ def _adjusted(ledger_ye: pd.DataFrame, plan_year: pd.DataFrame, date: str, sourc
     ]
 
 
-def _ye_row(taxpayer: str, date: str, account: str, atype: str, cents: int, source: str, memo: str) -> dict:
+def _ye_row(taxpayer: str, date: str, account: str, atype: str, cents: int, source: str, memo: str) -> dict[str, Any]:
     return {
         "id": 0, "taxpayer": taxpayer, "date": date, "tax_year": int(date[:4]), "account": account,
         "account_type": atype, "kind": "year_end_value", "amount_cents": cents, "memo": memo,
