@@ -15,7 +15,7 @@ from basis_ledger.resources import load_toml
 SEVERITIES = ("error", "warning", "info")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: an audit of a firm's ledger holds hundreds of thousands
 class Evidence:
     """Where a number came from: a ledger event's file and line, a filed form's field, or a computation."""
 
@@ -24,7 +24,7 @@ class Evidence:
     what: str = ""  # "5498 box 5 = 310,000.00"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     code: str
     taxpayer: str

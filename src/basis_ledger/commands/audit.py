@@ -111,10 +111,11 @@ def _stream_json(findings: list, cents: bool = False) -> None:
     import sys
 
     out = sys.stdout
+    # One encoder for all (json.dumps with an option builds a new one per call); the same text as json.dumps.
+    encode = json.JSONEncoder(ensure_ascii=False).encode
     out.write("[")
-    for i, f in enumerate(findings):
-        out.write(",\n" if i else "\n")
-        out.write(json.dumps(f.as_dict(cents), ensure_ascii=False))
+    for at in range(0, len(findings), 5000):  # a slice at a time: bounded text, few writes
+        out.write(("\n" if at == 0 else ",\n") + ",\n".join(encode(f.as_dict(cents)) for f in findings[at : at + 5000]))
     out.write("\n]\n" if findings else "]\n")
 
 
