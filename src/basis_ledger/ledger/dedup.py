@@ -221,7 +221,12 @@ def _documents(
                 (d["file"], d["source_line"], d["boxes"])
             )
     problems = []
+    last = max(i for i, (_, ex) in enumerate(batch) if ex.documents)
     for i, (fname, ex) in enumerate(batch):
+        if i == last and not count and not fives:
+            # Nothing held and no earlier file with forms: every form is new, and no later file needs to know.
+            verdicts[i].keep_documents = [True] * len(ex.documents)
+            continue
         shown: dict[tuple[Any, ...], int] = {}
         keep = []
         for d in ex.documents:

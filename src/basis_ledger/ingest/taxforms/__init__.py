@@ -23,17 +23,16 @@ def _extract(name: str, docs: list[dict], problems: list, src: SourceFile, ctx: 
 
     out = Extracted(name, problems=problems, documents=docs)
     rows = build_events(docs, ctx or Context(), str(src.path), out)
-    frame = pd.DataFrame(rows, columns=[*EVENT_COLUMNS, *EXTRA_COLUMNS])
-    out.events = frame.astype(
-        {
-            "tax_year": "int64",
-            "amount_cents": "int64",
-            "source_line": "int64",
-            "net_cents": "int64",
-            "maybe_conversion": bool,
-        }
+    names = [*EVENT_COLUMNS, *EXTRA_COLUMNS]
+    # Column by column from the rows (a frame from 200,000 dicts, then astype, cost seconds).
+    out.events = pd.DataFrame(
+        {n: pd.array([r[n] for r in rows], dtype=_DTYPES.get(n, "str")) for n in names}, columns=names
     )
     return out
+
+
+_DTYPES = {"tax_year": "int64", "amount_cents": "int64", "source_line": "int64", "net_cents": "int64"}
+_DTYPES["maybe_conversion"] = "bool"
 
 
 class TaxFormCsv:

@@ -12,6 +12,8 @@ from basis_ledger.money import format_cents
 
 def _mapped_rule(text: str, acct_type: str, ctx: Context) -> dict | None:
     """The user's --map for this 1099-R ("1099-R code D=distribution"), as a code rule; None when unmapped."""
+    if not ctx.mapping:  # the usual case, once per form
+        return None
     from basis_ledger.ingest.statements.classify import resolve
 
     key = next((k for k in sorted(ctx.mapping, key=len, reverse=True) if text.upper().startswith(k.upper())), None)

@@ -23,14 +23,26 @@ def csv_header(src: SourceFile) -> list[str]:
 
 
 def _document(
-    fs: FormSpec, values: dict[str, object], line: int, index: int, where: str, fname: str, problems: list[Problem]
+    fs: FormSpec,
+    values: dict[str, object],
+    line: int,
+    index: int,
+    where: str,
+    fname: str,
+    problems: list[Problem],
+    seen: dict[tuple[str, str], tuple[str, str]] | None = None,
 ) -> dict | None:
     boxes: dict[str, str] = {}
     bad = False
     for col, raw in values.items():
         if raw == "" and fs.columns[col] != "year":  # most boxes are empty: nothing to normalise or keep
             continue
-        text, problem = normalise(fs.columns[col], raw)
+        kind = fs.columns[col]
+        if seen is not None and kind != "amount" and isinstance(raw, str):
+            # Check boxes, codes, years and names repeat on every row of a CSV: each text is judged once.
+            text, problem = seen.get((kind, raw)) or seen.setdefault((kind, raw), normalise(kind, raw))
+        else:
+            text, problem = normalise(kind, raw)
         if problem:
             problems.append(
                 Problem(
@@ -73,10 +85,13 @@ def read_csv(key: str, src: SourceFile) -> tuple[list[dict], list[Problem]]:
     if problems:
         raise InputError(problems)
     docs, line = [], 2
+    seen: dict[tuple[str, str], tuple[str, str]] = {}
     for cells in reader:
         if any(c.strip() for c in cells):
             values = {h: c for h, c in zip(header, cells, strict=False) if h}
-            doc = _document(fs, values, line, len(docs), "", fname, problems)
+            if len(seen) > 10_000:  # free text (payer names) can differ on every row: keep the memo small
+                seen.clear()
+            doc = _document(fs, values, line, len(docs), "", fname, problems, seen)
             if doc:
                 docs.append(doc)
         line = reader.line_num + 1
