@@ -37,6 +37,14 @@ def _same_file(a: Path, b: Path) -> bool:
 def check_output(path: Path, *, protected: Iterable[Path] = ()) -> None:
     """Refuse an output path that is a folder, the ledger or an input: writing there would destroy it."""
     name = shown(str(path), 400)
+    try:
+        _check_output(path, name, protected)
+    except PermissionError:  # stat itself refused: a folder on the way may not be searched
+        why = "permission denied: a folder above it is not searchable by you; nothing was written"
+        raise InputError([Problem(name, why)]) from None
+
+
+def _check_output(path: Path, name: str, protected: Iterable[Path]) -> None:
     if path.is_dir():
         raise InputError([Problem(name, "is a folder: give the file to write")])
     for other in protected:

@@ -98,7 +98,9 @@ def test_full_disk_during_fill_leaves_no_file(tmp_path):
     assert not out.exists()
 
 
-@pytest.mark.parametrize("args", [("import", "BIG"), ("taxpayer", "set", "ed", "--full-name", "E" * 60000)])
+# A file-size limit (no root needed). `taxpayer set` writes too little to meet one, and a 60,000-character name is
+# refused by its length limit before any write: the really full disk below covers it.
+@pytest.mark.parametrize("args", [("import", "BIG")])
 def test_full_disk_while_writing_the_ledger_says_so_and_keeps_it(tmp_path, args):
     ledger = good_ledger(tmp_path)
     before = fingerprint(ledger)
@@ -113,6 +115,84 @@ def test_full_disk_while_writing_the_ledger_says_so_and_keeps_it(tmp_path, args)
     res = run(*args, ledger=ledger, preexec_fn=_small_files(ledger.stat().st_size + 4096))
     assert_refused(res)
     assert "cannot rollback" not in res.stderr
-    assert "full" in res.stderr or "file-size limit" in res.stderr, res.stderr
+    assert "disk I/O error (a full disk or a file-size limit?)" in res.stderr or "file-size limit" in res.stderr
     assert fingerprint(ledger) == before
     assert sqlite3.connect(ledger).execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+# -- a really full disk: a small tmpfs, filled to the last page (the issue's measurement; needs root to mount) --
+
+
+@pytest.fixture
+def full_disk(tmp_path):
+    """A 4 MiB tmpfs at tmp_path/disk; call the returned function to fill what is left of it."""
+    import errno
+    import os
+    import subprocess
+
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs to fill needs root (the RLIMIT_FSIZE tests above cover the rest)")
+    res = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m,mode=0700", "tmpfs", str(disk)], capture_output=True)
+    if res.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {res.stderr.decode(errors='replace').strip()}")
+
+    def fill() -> None:
+        with open(disk / "filler", "wb", buffering=0) as fh:  # unbuffered: the last write is the one refused
+            for size in (1 << 16, 1 << 12, 1):
+                try:
+                    while fh.write(b"\0" * size):
+                        pass
+                except OSError as exc:
+                    assert exc.errno == errno.ENOSPC, exc
+        free = os.statvfs(disk)
+        assert free.f_bavail == 0, free
+
+    try:
+        yield disk, fill
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], capture_output=True)
+
+
+def _tree(folder):
+    return {p.name: fingerprint(p) for p in folder.iterdir() if p.name != "filler"}
+
+
+@pytest.mark.parametrize("what", ["import", "taxpayer set"])
+def test_a_really_full_disk_while_writing_the_ledger(tmp_path, full_disk, what):
+    disk, fill = full_disk
+    ledger = disk / "ledger.db"
+    src = tmp_path / "good.csv"
+    src.write_text(GOOD)
+    assert cli("import", str(src), ledger=ledger).returncode == 0
+    row = "ed,2024-02-{:02d},2024,IRA,traditional,nondeductible_contribution,{},m"
+    rows = [row.format(1 + i % 28, i + 1) for i in range(500)]
+    big = tmp_path / "big.csv"
+    big.write_text(GOOD.splitlines()[0] + "\n" + "\n".join(rows) + "\n")
+    fill()
+    before = _tree(disk)
+    if what == "import":
+        res = run("import", str(big), ledger=ledger)
+    else:  # a valid change, small: only the disk can refuse it
+        res = run("taxpayer", "set", "ed", "--full-name", "Ed Q. Sample", "--birth-date", "1970-01-01", ledger=ledger)
+    assert_refused(res, str(ledger))
+    assert "cannot rollback" not in res.stderr
+    assert "full" in res.stderr.replace("--full-name", ""), res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1, res.stderr
+    assert _tree(disk) == before  # the ledger byte for byte, and no journal or temporary file left
+    assert sqlite3.connect(ledger).execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+@pytest.mark.parametrize("command", ["report", "fill"])
+def test_a_really_full_disk_leaves_no_output_file(tmp_path, full_disk, command):
+    disk, fill = full_disk
+    ledger, blank = _fill_setup(tmp_path)
+    out = disk / ("report.xlsx" if command == "report" else "f8606.pdf")
+    fill()
+    if command == "report":
+        res = run("report", "--xlsx", str(out), ledger=ledger)
+    else:
+        res = run("fill", "-t", "ed", "-y", "2024", "--form", str(blank), "-o", str(out), ledger=ledger)
+    assert_refused(res, str(out), "no space left on the device")
+    assert _tree(disk) == {}  # no file, no 0-byte file, no partial temporary file

@@ -97,11 +97,23 @@ def test_fdx_json_nested_10000_deep_is_refused(tmp_path):
 
 @pytest.mark.parametrize("value", ["99999999999999999", "9" * 29, "9" * 5000])
 def test_huge_box_values_never_wrap_int64(tmp_path, value):
+    """The golden FDX file with box 1 made huge, its account declared, so the amount itself is what is judged
+    (it used to wrap int64 into 'amount-positive: -8446744073709551716', or end in exit 3 at 29 digits)."""
+    fixture = (GOLDEN / "fdx-taxforms-2024.json").read_text()
+    assert '"grossDistribution": 5000.0' in fixture
     path = tmp_path / "big.json"
-    path.write_text('{"taxYear": 2024, "forms": [{"tax1099R": {"grossDistribution": ' + value + "}}]}")
-    res = cli("import", str(path), ledger=tmp_path / "l.db")
-    assert_refused(res, "big.json")
+    path.write_text(fixture.replace('"grossDistribution": 5000.0', f'"grossDistribution": {value}'))
+    ledger = tmp_path / "l.db"
+    assert cli("account", "set", "FDX-1", "--owner", "ed", "--type", "traditional", ledger=ledger).returncode == 0
+    before = fingerprint(ledger)
+    res = cli("import", str(path), "--taxpayer", "ed", ledger=ledger)
+    if len(value) > 4300:  # beyond Python's integer-parsing limit: the JSON reader refuses it first
+        assert_refused(res, "big.json", "4300 digits")
+    else:
+        assert_refused(res, "big.json", "box1_gross_distribution")
+        assert "absurd amount" in res.stderr or "is not an amount" in res.stderr, res.stderr
     assert "-844" not in res.stderr and len(res.stderr) < 1000
+    assert fingerprint(ledger) == before
 
 
 def _workbook(rows: list[list]) -> bytes:
@@ -340,7 +352,8 @@ def test_without_cryptography_an_aes_pdf_says_what_to_install(tmp_path):
     (block / "__init__.py").write_text("raise ImportError('cryptography is not installed (test)')\n")
     for kind in ("locked", "owner-only"):
         ledger = tmp_path / f"{kind}.db"
-        res = run("import", str(pdfs[kind]), "--taxpayer", "ed", ledger=ledger, env={"PYTHONPATH": str(block.parent)})
+        path = os.pathsep.join([str(block.parent), *filter(None, [os.environ.get("PYTHONPATH")])])
+        res = run("import", str(pdfs[kind]), "--taxpayer", "ed", ledger=ledger, env={"PYTHONPATH": path})
         assert_refused(res, f"{kind}.pdf", "AES-encrypted PDF", "pip install cryptography")
         assert "corrupt" not in res.stderr and len(res.stderr.splitlines()) == 1, res.stderr
         assert not ledger.exists()

@@ -61,6 +61,10 @@ def _create(path: Path) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.new")
     try:
         os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))  # owner-only from birth
+    except PermissionError:
+        folder = shown(str(path.parent), 400)
+        why = f"cannot create the ledger: permission denied (you cannot write in the folder {folder})"
+        raise InputError([Problem(shown(str(path), 400), why)]) from None
     except OSError as exc:  # name the ledger the user gave, not our temporary file
         exc.filename = str(path)
         raise
