@@ -220,6 +220,23 @@ def test_two_households_with_a_taxpayer_of_the_same_name_are_never_added_togethe
     assert [o["lines"]["1"] for o in smith] == [500]
 
 
+def test_a_taxpayer_whose_events_in_another_household_are_all_voided_is_no_clash(pg_url, tmp_path):
+    """Imported into the wrong household, then undone: the voided events are not the taxpayer's any more, so
+    reading every household at once is not refused for them (nor for a single voided event)."""
+    wrong, right = tmp_path / "wrong.csv", tmp_path / "right.csv"
+    wrong.write_text(csv_text("ed,2023-02-01,2023,IRA,traditional,nondeductible_contribution,100,"))
+    right.write_text(csv_text("ed,2023-02-01,2023,IRA,traditional,nondeductible_contribution,500,"))
+    assert cli("--ledger", pg_url, "--household", "jones", "import", str(wrong)).returncode == 0
+    assert cli("--ledger", pg_url, "--household", "smith", "import", str(right)).returncode == 0
+    res = cli("--ledger", pg_url, "compute", "--all", "--json")
+    assert res.returncode == 2 and "taxpayer 'ed' is in households jones, smith" in res.stderr  # both live: a clash
+    res = cli("--ledger", pg_url, "--household", "jones", "import", "--undo", str(wrong), "--reason", "wrong client")
+    assert res.returncode == 0, res.stderr
+    res = cli("--ledger", pg_url, "compute", "--all", "--json")
+    assert res.returncode == 0, res.stderr
+    assert [(o["taxpayer"], o["lines"]["1"]) for o in json.loads(res.stdout)] == [("ed", 500)]
+
+
 @pytest.mark.parametrize("into", ["sqlite", "postgresql"])
 def test_a_copy_that_fails_half_way_leaves_nothing(pg_url, tmp_path, monkeypatch, into):
     from basis_ledger.ledger import copying

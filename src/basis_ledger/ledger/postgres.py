@@ -22,6 +22,7 @@ from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
 from basis_ledger.ledger import dialect, sqlite
+from basis_ledger.ledger.corrections import live
 from basis_ledger.model import InputError, Problem
 
 if TYPE_CHECKING:
@@ -204,12 +205,14 @@ def _check_version(conn: Connection) -> None:
 
 def _check_unambiguous(conn: Connection) -> None:
     """Seeing several households at once is fine until two of them have a taxpayer of the same name: the
-    engine would add their events together. Then a household must be chosen."""
+    engine would add their events together. Then a household must be chosen. Voided events count for nothing
+    (every command ignores them), so a client's file undone in the wrong household is no clash."""
     if _scalar(conn, "SELECT count(DISTINCT household) FROM files") < 2:
         return
     clash = conn.execute(
         "SELECT taxpayer, string_agg(DISTINCT household, ', ') FROM"
-        " (SELECT household, name AS taxpayer FROM taxpayers UNION SELECT DISTINCT household, taxpayer FROM events) t"
+        " (SELECT household, name AS taxpayer FROM taxpayers UNION"
+        f" SELECT DISTINCT household, taxpayer FROM events e WHERE {live('event', 'e')}) t"
         " GROUP BY taxpayer HAVING count(DISTINCT household) > 1 ORDER BY 1 LIMIT 1"
     ).fetchone()
     if clash:
