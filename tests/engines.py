@@ -14,7 +14,7 @@ import signal
 import sqlite3
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -140,3 +140,27 @@ def ledger_db(request, tmp_path: Path) -> LedgerUnderTest:
     if request.param == "sqlite":
         return LedgerUnderTest("sqlite", str(tmp_path / "ledger.db"))
     return LedgerUnderTest("postgresql", request.getfixturevalue("pg_url"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def new_ledger(request, tmp_path: Path) -> Iterator[Callable[[], LedgerUnderTest]]:
+    """Makes as many empty ledgers as a test needs (ledger_db is one), on each engine in turn; the databases are
+    dropped afterwards. Also for hypothesis properties: a fresh ledger per example from one function fixture."""
+    server = request.getfixturevalue("pg_server") if request.param == "postgresql" else ""
+    made: list[str] = []
+
+    def make() -> LedgerUnderTest:
+        n = next(_names)
+        if request.param == "sqlite":
+            folder = tmp_path / f"ledger-{n}"
+            folder.mkdir()
+            return LedgerUnderTest("sqlite", str(folder / "ledger.db"))
+        name = f"bl_{os.getpid()}_{n}"
+        run_sql(server, f"CREATE DATABASE {name}")
+        made.append(name)
+        return LedgerUnderTest("postgresql", with_database(server, name))
+
+    make.engine = request.param  # type: ignore[attr-defined]
+    yield make
+    for name in made:
+        run_sql(server, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests import golden
+from tests.engines import LedgerUnderTest
 
 HERE = Path(__file__).resolve().parent
 GOLDEN = HERE / "golden"
@@ -27,15 +28,21 @@ def golden_inputs() -> list[Path]:
     return sorted(p for p in GOLDEN.iterdir() if p.suffix in INPUT_SUFFIXES and not p.name.endswith(".expected.json"))
 
 
-def ledger_with_accounts(tmp: Path, accounts: dict[str, dict]) -> Path:
+def ledger_with_accounts(where, accounts: dict[str, dict]):
+    """A ledger holding these accounts. `where` is the `ledger_db` fixture (tests/engines.py: SQLite or
+    PostgreSQL; returned as given) or, for tests that only need the accounts looked up, a folder (a SQLite
+    ledger.db there; its Path is returned)."""
     from basis_ledger.ledger.store import Ledger
 
-    path = tmp / "ledger.db"
-    store = Ledger.open(path, create=True)
+    if isinstance(where, LedgerUnderTest):
+        store, found = Ledger.open(where.path(), create=True), where
+    else:
+        found = where / "ledger.db"
+        store = Ledger.open(found, create=True)
     for name, a in accounts.items():
         store.set_account(name, a["owner"], a["type"])
     store.close()
-    return path
+    return found
 
 
 def golden_context() -> tuple[dict, str | None]:
@@ -43,10 +50,12 @@ def golden_context() -> tuple[dict, str | None]:
     return raw["accounts"], raw.get("taxpayer")
 
 
-def inspect(paths: list[Path], ledger: Path, mapping: dict | None = None, taxpayer: str | None = None) -> list[dict]:
+def inspect(paths: list[Path], ledger, mapping: dict | None = None, taxpayer: str | None = None) -> list[dict]:
+    """`inspect --json` in-process; `ledger` a Path or the `ledger_db` fixture."""
     from basis_ledger.commands.ingest_cmds import _inspect
 
-    return _inspect(paths, None, mapping or {}, taxpayer, ledger)
+    where = ledger.path() if isinstance(ledger, LedgerUnderTest) else ledger
+    return _inspect(paths, None, mapping or {}, taxpayer, where)
 
 
 def portable(obj, base: Path):

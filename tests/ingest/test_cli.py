@@ -38,8 +38,8 @@ def events(ledger) -> list[tuple]:
     return ledger.sql("SELECT kind, amount_cents, tax_year FROM events ORDER BY id")
 
 
-def test_account_set_and_list(tmp_path: Path) -> None:
-    ledger = tmp_path / "l.db"
+def test_account_set_and_list(ledger_db) -> None:
+    ledger = ledger_db
     res = bl(ledger, "account", "set", "X1", "--owner", "ed", "--type", "traditional", "--custodian", "Fidelity")
     assert res.exit_code == 0 and "X1: ed, traditional" in res.stdout
     assert bl(ledger, "account", "set", "X1", "--owner", "ed", "--type", "roth").exit_code == 0  # a correction
@@ -158,7 +158,7 @@ def test_inspect_shows_a_filed_8606_through_the_pdf_importer(tmp_path: Path) -> 
     assert not (tmp_path / "l.db").exists()
 
 
-def test_inspect_json_of_a_pdf_is_the_form_object_in_the_same_array(tmp_path: Path) -> None:
+def test_inspect_json_of_a_pdf_is_the_form_object_in_the_same_array(tmp_path: Path, ledger_db) -> None:
     from tests.pdf.formfixture import printed_form
 
     pdf = tmp_path / "f8606.pdf"
@@ -167,7 +167,7 @@ def test_inspect_json_of_a_pdf_is_the_form_object_in_the_same_array(tmp_path: Pa
     csv_file.write_text(
         "taxpayer,date,tax_year,account,account_type,event,amount\ned,2021-12-31,,A,,year_end_value,5\n"
     )
-    res = bl(tmp_path / "l.db", "inspect", "--json", str(csv_file), str(pdf))
+    res = bl(ledger_db, "inspect", "--json", str(csv_file), str(pdf))
     statement, form = json.loads(res.stdout)
     assert statement["profile"] == "generic" and len(statement["events"]) == 1
     assert {k: form[k] for k in ("file", "kind", "tax_year")} == {
@@ -176,4 +176,4 @@ def test_inspect_json_of_a_pdf_is_the_form_object_in_the_same_array(tmp_path: Pa
         "tax_year": 2021,
     }
     assert form["lines"] == {"1": 6500, "2": 0, "3": 6500, "14": 6500}
-    assert not (tmp_path / "l.db").exists()
+    assert not ledger_db.exists()  # no ledger made, on either engine

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -21,7 +20,7 @@ from tests.pdf.formfixture import printed_form
 GENERIC = "taxpayer,date,tax_year,account,account_type,event,amount,memo\n"
 
 
-def at_once(ledger: Path, *commands: list[str]) -> list[subprocess.CompletedProcess]:
+def at_once(ledger, *commands: list[str]) -> list[subprocess.CompletedProcess]:
     env = {k: v for k, v in os.environ.items() if k != "BASIS_LEDGER"}
     procs = [
         subprocess.Popen(
@@ -42,13 +41,12 @@ def at_once(ledger: Path, *commands: list[str]) -> list[subprocess.CompletedProc
     return out
 
 
-def rows(ledger: Path, sql: str) -> list[tuple]:
-    with sqlite3.connect(ledger) as conn:
-        return conn.execute(sql).fetchall()
+def rows(ledger, sql: str) -> list[tuple]:
+    return ledger.sql(sql)
 
 
-def test_the_same_file_imported_twice_at_once(tmp_path: Path) -> None:
-    ledger = ledger_with_accounts(tmp_path, ACCOUNTS)
+def test_the_same_file_imported_twice_at_once(tmp_path: Path, ledger_db) -> None:
+    ledger = ledger_with_accounts(ledger_db, ACCOUNTS)
     stmt = write(
         tmp_path,
         "History_for_Account_T1.csv",
@@ -60,11 +58,11 @@ def test_the_same_file_imported_twice_at_once(tmp_path: Path) -> None:
     assert rows(ledger, "SELECT count(*) FROM events") == [(1,)]
 
 
-def test_a_statement_and_its_5498_at_once_count_the_contribution_once(tmp_path: Path) -> None:
+def test_a_statement_and_its_5498_at_once_count_the_contribution_once(tmp_path: Path, new_ledger) -> None:
     for attempt in range(2):
         folder = tmp_path / str(attempt)
         folder.mkdir()
-        ledger = ledger_with_accounts(folder, ACCOUNTS)
+        ledger = ledger_with_accounts(new_ledger(), ACCOUNTS)
         stmt = write(
             folder,
             "History_for_Account_T1.csv",
@@ -95,8 +93,8 @@ def test_a_statement_and_its_5498_at_once_count_the_contribution_once(tmp_path: 
         assert own["lines"]["1"] == 7000, own  # once, not 14,000
 
 
-def test_two_opening_pdfs_at_once_only_one_opens_the_ledger(tmp_path: Path) -> None:
-    ledger = tmp_path / "l.db"
+def test_two_opening_pdfs_at_once_only_one_opens_the_ledger(tmp_path: Path, ledger_db) -> None:
+    ledger = ledger_db  # no ledger yet: the two first imports also race to create it
     a, b = tmp_path / "f8606-2021-a.pdf", tmp_path / "f8606-2021-b.pdf"  # one year: whichever is second is refused
     printed_form(a, 2021, {"1": "5,000", "2": "0", "3": "5,000", "14": "5,000"})
     printed_form(b, 2021, {"1": "6,000", "2": "5,000", "3": "11,000", "14": "11,000"})
@@ -108,8 +106,8 @@ def test_two_opening_pdfs_at_once_only_one_opens_the_ledger(tmp_path: Path) -> N
     assert len(rows(ledger, "SELECT * FROM events WHERE kind = 'basis_opening'")) == 1
 
 
-def test_four_large_files_at_once_every_row_once(tmp_path: Path) -> None:
-    ledger = tmp_path / "l.db"
+def test_four_large_files_at_once_every_row_once(tmp_path: Path, ledger_db) -> None:
+    ledger = ledger_db  # no ledger yet: four first imports at once
     n = 20_000
     paths = []
     for k in range(4):

@@ -50,8 +50,9 @@ def form5498(rows: list[tuple[int, str, str, str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def setup(tmp: Path) -> Path:
-    return ledger_with_accounts(tmp, ACCOUNTS)
+def setup(ledger_db):
+    """Ed's traditional T1 and Roth R1 in a new ledger on the engine under test (tests/engines.py)."""
+    return ledger_with_accounts(ledger_db, ACCOUNTS)
 
 
 def write(tmp: Path, name: str, text: str) -> Path:
@@ -74,8 +75,8 @@ def live_events(ledger: Path) -> list[tuple]:
 
 
 # -- reproduction 1: a cumulative 5498 file repeats the rows of an earlier one -------------------------------
-def test_cumulative_5498_does_not_double_line_6(tmp_path: Path) -> None:
-    ledger = setup(tmp_path)
+def test_cumulative_5498_does_not_double_line_6(tmp_path: Path, ledger_db) -> None:
+    ledger = setup(ledger_db)
     first = write(tmp_path, "5498-2021-2023.csv", form5498([(y, "T1", "", "20000.00") for y in (2021, 2022, 2023)]))
     later = write(
         tmp_path,
@@ -93,8 +94,8 @@ def test_cumulative_5498_does_not_double_line_6(tmp_path: Path) -> None:
 
 
 # -- reproduction 2: a Fidelity history downloaded twice over overlapping dates -----------------------------
-def test_history_downloaded_twice_does_not_double_line_8(tmp_path: Path) -> None:
-    ledger = setup(tmp_path)
+def test_history_downloaded_twice_does_not_double_line_8(tmp_path: Path, ledger_db) -> None:
+    ledger = setup(ledger_db)
     spring = write(tmp_path, "History_for_Account_T1.csv", fidelity(HISTORY[:4], "06/01/2023"))
     (tmp_path / "later").mkdir()
     year = write(tmp_path / "later", "History_for_Account_T1.csv", fidelity(HISTORY, "01/15/2024"))
@@ -107,8 +108,8 @@ def test_history_downloaded_twice_does_not_double_line_8(tmp_path: Path) -> None
     assert got["8"] == 6500 and got["1"] == 7000  # not 13,000: the conversion once; both 250 deposits kept
 
 
-def test_two_identical_same_day_rows_in_both_files_are_two_events(tmp_path: Path) -> None:
-    ledger = setup(tmp_path)
+def test_two_identical_same_day_rows_in_both_files_are_two_events(tmp_path: Path, ledger_db) -> None:
+    ledger = setup(ledger_db)
     a = write(tmp_path, "History_for_Account_T1.csv", fidelity(HISTORY[4:], "12/01/2023"))
     (tmp_path / "b").mkdir()
     b = write(tmp_path / "b", "History_for_Account_T1.csv", fidelity(HISTORY, "01/15/2024"))
@@ -117,8 +118,8 @@ def test_two_identical_same_day_rows_in_both_files_are_two_events(tmp_path: Path
     assert len(deposits) == 2  # not four, not one
 
 
-def test_keep_duplicates_imports_a_real_repeat(tmp_path: Path) -> None:
-    ledger = setup(tmp_path)
+def test_keep_duplicates_imports_a_real_repeat(tmp_path: Path, ledger_db) -> None:
+    ledger = setup(ledger_db)
     a = write(tmp_path, "History_for_Account_T1.csv", fidelity(HISTORY[1:3], "03/01/2023"))
     (tmp_path / "b").mkdir()
     b = write(tmp_path / "b", "History_for_Account_T1.csv", fidelity(HISTORY[1:3], "03/02/2023"))
@@ -128,8 +129,8 @@ def test_keep_duplicates_imports_a_real_repeat(tmp_path: Path) -> None:
 
 
 # -- conflicts: refused, both files and lines named ---------------------------------------------------------
-def test_two_different_year_end_values_are_refused_naming_both_files(tmp_path: Path) -> None:
-    ledger = setup(tmp_path)
+def test_two_different_year_end_values_are_refused_naming_both_files(tmp_path: Path, ledger_db) -> None:
+    ledger = setup(ledger_db)
     a = write(tmp_path, "5498-a.csv", form5498([(2023, "T1", "", "20000.00")]))
     b = write(tmp_path, "5498-b.csv", form5498([(2023, "T1", "", "20500.00")]))
     assert cli("import", str(a), ledger=ledger).returncode == 0
@@ -141,8 +142,8 @@ def test_two_different_year_end_values_are_refused_naming_both_files(tmp_path: P
     assert live_events(ledger) == before
 
 
-def test_conflict_inside_one_import_is_refused_too(tmp_path: Path) -> None:
-    ledger = setup(tmp_path)
+def test_conflict_inside_one_import_is_refused_too(tmp_path: Path, ledger_db) -> None:
+    ledger = setup(ledger_db)
     a = write(tmp_path, "5498-a.csv", form5498([(2023, "T1", "1000.00", "20000.00")]))
     b = write(tmp_path, "5498-b.csv", form5498([(2023, "T1", "1500.00", "20000.00")]))
     res = cli("import", str(a), str(b), ledger=ledger)
@@ -150,8 +151,8 @@ def test_conflict_inside_one_import_is_refused_too(tmp_path: Path) -> None:
     assert "box1_ira_contributions" in res.stderr
 
 
-def test_inspect_shows_the_same_verdicts_before_anything_is_written(tmp_path: Path) -> None:
-    ledger = setup(tmp_path)
+def test_inspect_shows_the_same_verdicts_before_anything_is_written(tmp_path: Path, ledger_db) -> None:
+    ledger = setup(ledger_db)
     spring = write(tmp_path, "History_for_Account_T1.csv", fidelity(HISTORY[:4], "06/01/2023"))
     (tmp_path / "later").mkdir()
     year = write(tmp_path / "later", "History_for_Account_T1.csv", fidelity(HISTORY, "01/15/2024"))

@@ -302,7 +302,7 @@ def test_an_export_that_writes_money_out_as_positive(tmp_path: Path) -> None:
     assert kinds_of(inverted) == [("distribution", 90000, 2024)]
 
 
-def test_positions_on_31_december_are_the_year_end_value_and_beat_the_5498(tmp_path: Path) -> None:
+def test_positions_on_31_december_are_the_year_end_value_and_beat_the_5498(tmp_path: Path, ledger_db) -> None:
     """Schwab's positions on 31 December 2024: the Roth IRA's Account Total 7,495.29 is its line-6-style value;
     the 5498 box 5 of the same account and year is then kept as a document only."""
     import shutil
@@ -317,7 +317,7 @@ def test_positions_on_31_december_are_the_year_end_value_and_beat_the_5498(tmp_p
         "Roth Contributory IRA XXXX-5678": {"owner": "ed", "type": "roth"},
         "Individual XX1234": {"owner": "ed", "type": "taxable"},
     }
-    pos, form = inspect([tmp_path / "positions.csv", tmp_path / "f5498.csv"], ledger_with_accounts(tmp_path, accounts))
+    pos, form = inspect([tmp_path / "positions.csv", tmp_path / "f5498.csv"], ledger_with_accounts(ledger_db, accounts))
     assert [(e["kind"], e["amount"], e["date"]) for e in pos["events"]] == [("year_end_value", "7495.29", "2024-12-31")]
     assert form["events"] == [] and form["skipped"] == {"year_end_value from a tax form: already in the statements": 1}
     assert form["documents"][0]["boxes"]["box5_fmv"] == "7495.29"

@@ -92,14 +92,14 @@ def test_fdx_json_flat_and_wrapped(tmp_path: Path) -> None:
     ]
 
 
-def test_conversion_joins_1099r_and_5498_across_files(tmp_path: Path) -> None:
+def test_conversion_joins_1099r_and_5498_across_files(tmp_path: Path, ledger_db) -> None:
     """Ed converts 6,500.00 (1099-R code 2 from the traditional IRA, 500.00 withheld); the Roth custodian's 5498
     box 3 shows the 6,000.00 that arrived. 6,500 - 500 = 6,000: the payout is the conversion (8606 line 8)."""
     r = tmp_path / "1099r.csv"
     r.write_text(R_HEAD + "ed,2024,T1,6500.00,6500.00,500.00,2,X\n")
     f = tmp_path / "5498.csv"
     f.write_text("taxpayer,tax_year,account,box3_roth_conversion,box5_fmv,box7_roth\ned,2024,R1,6000.00,6100,X\n")
-    ledger = ledger_with_accounts(tmp_path, {"T1": {"owner": "ed", "type": "traditional"}})
+    ledger = ledger_with_accounts(ledger_db, {"T1": {"owner": "ed", "type": "traditional"}})
     first, second = inspect([r, f], ledger)
     assert [(e["kind"], e["amount"]) for e in first["events"]] == [("conversion", "6500.00")]
     assert first["notes"] == [] and not first["problems"]
@@ -108,16 +108,16 @@ def test_conversion_joins_1099r_and_5498_across_files(tmp_path: Path) -> None:
     assert [e["kind"] for e in alone["events"]] == ["distribution"] and "5498 (box 3)" in alone["notes"][0]
 
 
-def test_conversion_that_matches_nothing_needs_review(tmp_path: Path) -> None:
+def test_conversion_that_matches_nothing_needs_review(tmp_path: Path, ledger_db) -> None:
     r = tmp_path / "1099r.csv"
     r.write_text(R_HEAD + "ed,2024,T1,6500.00,6500.00,,2,X\n")
     f = tmp_path / "5498.csv"
     f.write_text("taxpayer,tax_year,account,box3_roth_conversion,box5_fmv,box7_roth\ned,2024,R1,4000.00,4100,X\n")
-    first, _ = inspect([r, f], ledger_with_accounts(tmp_path, {"T1": {"owner": "ed", "type": "traditional"}}))
+    first, _ = inspect([r, f], ledger_with_accounts(ledger_db, {"T1": {"owner": "ed", "type": "traditional"}}))
     assert any("does not match the 4,000.00 of Roth conversions" in p for p in first["problems"])
 
 
-def test_statements_win_over_forms_and_5498_settles_a_contribution_year(tmp_path: Path) -> None:
+def test_statements_win_over_forms_and_5498_settles_a_contribution_year(tmp_path: Path, ledger_db) -> None:
     """The Fidelity statement has the conversion (7,012.40), the 1,650.00 gross distribution and both
     contributions; its 1099-R and 5498 repeat them and are kept as documents only, except the 31 December value
     (5498 box 5), which no statement has. A second statement's January contribution with no year wording is
@@ -141,7 +141,7 @@ def test_statements_win_over_forms_and_5498_settles_a_contribution_year(tmp_path
         ]
     }
     paths = [tmp_path / n for n in ("History_for_Account_X11111111.csv", "form1099r-2024.csv", "form5498-2024.csv")]
-    stmt, r, f, j, j5498 = inspect([*paths, jan, f5498], ledger_with_accounts(tmp_path, accounts))
+    stmt, r, f, j, j5498 = inspect([*paths, jan, f5498], ledger_with_accounts(ledger_db, accounts))
     assert len(stmt["events"]) == 4
     assert [(e["account"], e["kind"]) for e in r["events"]] == [
         ("FID-IRA-2", "rollover_to_plan"),

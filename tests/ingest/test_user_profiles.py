@@ -21,8 +21,9 @@ EXPORT = Path(__file__).resolve().parent / "userprofile" / "Robinhood_RH-IRA-1_a
 
 
 @pytest.fixture
-def ledger(tmp_path: Path) -> Path:
-    return ledger_with_accounts(tmp_path, {"RH-IRA-1": {"owner": "ed", "type": "traditional"}})
+def ledger(ledger_db):
+    """Ed's RH-IRA-1 in a ledger on each engine (tests/engines.py)."""
+    return ledger_with_accounts(ledger_db, {"RH-IRA-1": {"owner": "ed", "type": "traditional"}})
 
 
 def imported(ledger: Path, *args: str) -> list[tuple]:

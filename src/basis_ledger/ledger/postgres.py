@@ -228,7 +228,14 @@ def _check_unambiguous(conn: Connection) -> None:
 
 
 def has_ledger(conn: Connection) -> bool:
-    return bool(_scalar(conn, "SELECT to_regclass('meta') IS NOT NULL"))
+    # A scan of the catalog with this statement's snapshot, not to_regclass: that asks the session's catalog
+    # cache, which inside a transaction can still say "no such table" after another session created and
+    # committed it (create_schema's second look, after waiting for the first import's lock).
+    return bool(
+        _scalar(
+            conn, "SELECT EXISTS (SELECT 1 FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'meta')"
+        )
+    )
 
 
 def _scalar(conn: Connection, sql: str, params: Sequence[object] = ()) -> Any:
@@ -241,6 +248,8 @@ def create_schema(conn: Connection) -> None:
 
     with raw_transaction(conn):
         conn.execute("SELECT pg_advisory_xact_lock(hashtext('basis_ledger:schema'))")  # two first imports at once
+        if has_ledger(conn):  # the other one made it while we waited: its DDL again would deadlock its import
+            return
         conn.executescript(dialect.postgresql_schema())
         conn.execute(f"INSERT INTO meta VALUES ('{SCHEMA_VERSION_KEY}', ?) ON CONFLICT DO NOTHING", (SCHEMA_VERSION,))
 
