@@ -71,13 +71,21 @@ def pg_server() -> Iterator[str]:
         pgcluster.stop(folder)
 
 
+def database(server: str) -> tuple[LedgerUnderTest, Callable[[], None]]:
+    """A fresh, empty database on the test server, and what drops it (for fixtures of any scope)."""
+    name = f"bl_{os.getpid()}_{next(_names)}"
+    run_sql(server, f"CREATE DATABASE {name}")
+    return LedgerUnderTest("postgresql", with_database(server, name)), lambda: run_sql(
+        server, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+    )
+
+
 @pytest.fixture
 def pg_url(pg_server: str) -> Iterator[str]:
     """A fresh, empty database on the test server (dropped afterwards)."""
-    name = f"bl_{os.getpid()}_{next(_names)}"
-    run_sql(pg_server, f"CREATE DATABASE {name}")
-    yield with_database(pg_server, name)
-    run_sql(pg_server, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    db, drop = database(pg_server)
+    yield db.location
+    drop()
 
 
 @dataclass
@@ -147,20 +155,18 @@ def new_ledger(request, tmp_path: Path) -> Iterator[Callable[[], LedgerUnderTest
     """Makes as many empty ledgers as a test needs (ledger_db is one), on each engine in turn; the databases are
     dropped afterwards. Also for hypothesis properties: a fresh ledger per example from one function fixture."""
     server = request.getfixturevalue("pg_server") if request.param == "postgresql" else ""
-    made: list[str] = []
+    drops: list[Callable[[], None]] = []
 
     def make() -> LedgerUnderTest:
-        n = next(_names)
         if request.param == "sqlite":
-            folder = tmp_path / f"ledger-{n}"
+            folder = tmp_path / f"ledger-{next(_names)}"
             folder.mkdir()
             return LedgerUnderTest("sqlite", str(folder / "ledger.db"))
-        name = f"bl_{os.getpid()}_{n}"
-        run_sql(server, f"CREATE DATABASE {name}")
-        made.append(name)
-        return LedgerUnderTest("postgresql", with_database(server, name))
+        db, drop = database(server)
+        drops.append(drop)
+        return db
 
     make.engine = request.param  # type: ignore[attr-defined]
     yield make
-    for name in made:
-        run_sql(server, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    for drop in drops:
+        drop()

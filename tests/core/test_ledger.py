@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -23,23 +24,45 @@ def test_a_process_killed_inside_the_import_transaction_leaves_nothing_behind(tm
     first.write_text(csv_text(*ROWS[:10]))
     second.write_text(csv_text(*ROWS[10:]))
     import_files(ledger_db.path(), [first])
-    # The child writes every event of `second` inside the transaction, then dies before COMMIT.
+    # The child writes every event of `second` inside the transaction, says so from inside it (what its own
+    # transaction sees, and its PostgreSQL backend), then dies before COMMIT.
     child = textwrap.dedent(f"""
         import os
         from pathlib import Path
         from basis_ledger.ledger import store
         from basis_ledger.ledger.importing import import_files
         from basis_ledger.ledger.location import resolve
-        def die(*args, **kwargs):
+        def die(self, conn, *args, **kwargs):
+            seen = conn.execute("SELECT count(*) FROM events").fetchone()[0]
+            backend = conn.execute("SELECT pg_backend_pid()").fetchone()[0] if conn.engine == "postgresql" else 0
+            print("inside the transaction", seen, backend, flush=True)
             os._exit(9)
         store.Ledger.add_documents = die
         import_files(resolve({ledger_db.location!r}), [Path({str(second)!r})])
     """)
     proc = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True)
     assert proc.returncode == 9, proc.stderr
+    said, seen, backend = proc.stdout.rsplit(maxsplit=2)
+    assert said == "inside the transaction" and int(seen) == 500  # killed after all 490 were written, not before
+    if ledger_db.engine == "postgresql":
+        _wait_until_the_server_ends(ledger_db, int(backend))
     assert ledger_db.counts() == (1, 10)  # SQLite: the hot journal is rolled back; PostgreSQL: never committed
     import_files(ledger_db.path(), [second])
     assert ledger_db.counts() == (2, 500)
+
+
+def _wait_until_the_server_ends(ledger_db, backend: int) -> None:
+    """The client is gone, but its server process ends (rolling back, releasing its locks) on its own time; on a
+    loaded machine that can come after the next step. Wait for it, so what follows sees a settled server."""
+    deadline = time.monotonic() + 60
+    while ledger_db.sql("SELECT count(*) FROM pg_stat_activity WHERE pid = ?", (backend,))[0][0]:
+        assert time.monotonic() < deadline, f"the server kept the killed client's backend {backend} for 60 s"
+        time.sleep(0.05)
+    held = (
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid <> pg_backend_pid()"
+        " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+    )
+    assert ledger_db.sql(held) == [(0,)]  # nobody holds the household's import lock any more
 
 
 def test_events_cannot_be_changed_or_deleted_even_with_raw_sql(tmp_path, ledger_db):

@@ -5,44 +5,48 @@ The story and bad input run as real processes; the other cases run the same app 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
-from pathlib import Path
+from collections.abc import Iterator
 
 import pytest
 from typer.testing import CliRunner
 
 from basis_ledger.cli import app
+from tests.engines import LedgerUnderTest, database
 from tests.plan.helpers import SAMPLES, cli, cli_json, csv_text
 
 STORY = SAMPLES / "story-ledger.csv"
 
 
-@pytest.fixture(scope="module")
-def ledger(tmp_path_factory) -> Path:
-    db = tmp_path_factory.mktemp("plan") / "story.db"
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def ledger(request, tmp_path_factory) -> Iterator[LedgerUnderTest]:
+    """The story's ledger, imported once per engine (tests/engines.py) and shared by this module's cases: none
+    of them writes (the first checks that)."""
+    if request.param == "sqlite":
+        db = LedgerUnderTest("sqlite", str(tmp_path_factory.mktemp("plan") / "story.db"))
+        drop = None
+    else:
+        db, drop = database(request.getfixturevalue("pg_server"))
     res = cli("import", str(STORY), ledger=db)
     assert res.returncode == 0, res.stderr
-    return db
+    yield db
+    if drop:
+        drop()
 
 
-def run(ledger: Path, *args: str):
+def run(ledger: LedgerUnderTest, *args: str):
     return CliRunner(env={"BASIS_LEDGER": str(ledger), "COLUMNS": "100"}).invoke(app, ["plan", *args])
 
 
-def run_json(ledger: Path, *args: str, code: int = 0) -> dict:
+def run_json(ledger: LedgerUnderTest, *args: str, code: int = 0) -> dict:
     res = run(ledger, *args, "--json")
     assert res.exit_code == code, (res.exit_code, res.stderr)
     return json.loads(res.stdout)
 
 
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def test_three_timings_of_the_story(ledger):
-    before = digest(ledger)
+    before = ledger.digest()
     dec = cli_json("plan", str(SAMPLES / "story-december.csv"), ledger=ledger, code=1)
     assert set(dec) == {"taxpayer", "tax_year", "before", "after", "taxable_change", "findings"}
     assert (dec["taxpayer"], dec["tax_year"], dec["after"]["18"], dec["taxable_change"]) == ("sam", 2026, 64697, 64697)
@@ -53,7 +57,7 @@ def test_three_timings_of_the_story(ledger):
     for name in ("story-january.csv", "story-never.csv"):
         doc = cli_json("plan", str(SAMPLES / name), ledger=ledger)
         assert (doc["after"]["18"], doc["taxable_change"], doc["findings"]) == (0, 0, [])
-    assert digest(ledger) == before  # the ledger is never written
+    assert ledger.digest() == before  # the ledger is never written
 
 
 def test_basis_into_the_plan_exits_1_with_the_error(ledger):
