@@ -278,27 +278,35 @@ class Ledger(Corrections):
         return n
 
     def add_documents(self, conn: Connection, file_id: int, documents: list[dict[str, Any]]) -> None:
+        """One row per box, appended as one Arrow table (a 200,000-form 1099-R CSV has 1.4 million boxes: built
+        as columns, not as row tuples transposed afterwards, which cost more than the insert)."""
+        import numpy as np
+        import pyarrow as pa
+
+        counts = np.array([len(d["boxes"]) for d in documents], dtype=np.int64)
+        if not counts.sum():
+            return
+
+        owner = pa.array(np.repeat(np.arange(len(documents)), counts))  # each box row -> its document
+
+        def per_box(values: list[Any], kind: pa.DataType) -> pa.Array:
+            return pa.array(values, type=kind).take(owner)
+
         accounts = [mask_ssn(d.get("account", "")) for d in documents]  # once per form, not once per box
-        rows = [
-            (
-                file_id,
-                d["doc_index"],
-                d["form"],
-                d["taxpayer"],
-                d["tax_year"],
-                account,
-                box,
-                str(value),
-                d["source_line"],
-            )
-            for d, account in zip(documents, accounts, strict=True)
-            for box, value in d["boxes"].items()
-        ]
-        conn.executemany(
-            "INSERT INTO documents (file_id, doc_index, form, taxpayer, tax_year, account, box, value,"
-            " source_line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            rows,
+        table = pa.table(
+            {
+                "file_id": pa.array(np.full(int(counts.sum()), file_id, dtype=np.int64)),
+                "doc_index": per_box([d["doc_index"] for d in documents], pa.int64()),
+                "form": per_box([d["form"] for d in documents], pa.string()),
+                "taxpayer": per_box([d["taxpayer"] for d in documents], pa.string()),
+                "tax_year": per_box([d["tax_year"] for d in documents], pa.int64()),
+                "account": per_box(accounts, pa.string()),
+                "box": pa.array([box for d in documents for box in d["boxes"]], type=pa.string()),
+                "value": pa.array([str(v) for d in documents for v in d["boxes"].values()], type=pa.string()),
+                "source_line": per_box([d["source_line"] for d in documents], pa.int64()),
+            }
         )
+        conn.ingest("documents", table, table.column_names)
 
     def add_filed_forms(self, conn: Connection, file_id: int, forms: list[dict[str, Any]]) -> None:
         rows = [
