@@ -152,8 +152,9 @@ def test_csv_on_every_reporting_command(loaded, args):
     assert rows and len(rows) == len(cli_json(*args, ledger=loaded))
 
 
-def test_read_only_commands_on_a_missing_ledger_create_nothing(tmp_path):
-    missing = tmp_path / "nowhere" / "ledger.db"
+def test_read_only_commands_on_a_missing_ledger_create_nothing(tmp_path, ledger_db):
+    """SQLite: no file, not even its folder; PostgreSQL: a database without the ledger's tables stays so."""
+    missing = ledger_db if ledger_db.engine == "postgresql" else tmp_path / "nowhere" / "ledger.db"
     for args in [
         ("compute",),
         ("basis",),
@@ -166,26 +167,28 @@ def test_read_only_commands_on_a_missing_ledger_create_nothing(tmp_path):
     ]:
         res = cli(*args, ledger=missing)
         assert res.returncode == 2 and str(missing) in res.stderr, (args, res.stderr)
-        assert not missing.exists() and not missing.parent.exists(), args
+        if ledger_db.engine == "postgresql":
+            assert not ledger_db.exists(), args
+        else:
+            assert not missing.exists() and not missing.parent.exists(), args
     assert not (tmp_path / "r.xlsx").exists()
 
 
-def test_writing_commands_say_they_created_a_ledger(tmp_path):
-    for n, args in enumerate(
-        [
-            ("taxpayer", "set", "ed", "--birth-date", "1970-01-01"),
-            ("account", "set", "A1", "--owner", "ed", "--type", "traditional"),
-        ]
-    ):
-        db = tmp_path / f"l{n}.db"
+def test_writing_commands_say_they_created_a_ledger(tmp_path, new_ledger):
+    for args in [
+        ("taxpayer", "set", "ed", "--birth-date", "1970-01-01"),
+        ("account", "set", "A1", "--owner", "ed", "--type", "traditional"),
+    ]:
+        db = new_ledger()
         res = cli(*args, ledger=db)
         assert res.returncode == 0 and f"created new ledger {db}" in res.stderr, res.stderr
         again = cli(*args, ledger=db)
         assert "created new ledger" not in again.stderr
     # declare needs a known taxpayer: on a missing ledger it is refused, and creates nothing
-    res = cli("declare", "-t", "ed", "-y", "2023", "--nondeductible", "all", ledger=tmp_path / "none.db")
-    assert res.returncode == 2 and str(tmp_path / "none.db") in res.stderr and not (tmp_path / "none.db").exists()
-    db = tmp_path / "imported.db"
+    none = new_ledger()
+    res = cli("declare", "-t", "ed", "-y", "2023", "--nondeductible", "all", ledger=none)
+    assert res.returncode == 2 and str(none) in res.stderr and not none.exists()
+    db = new_ledger()
     (tmp_path / "a.csv").write_text(TEXT)
     res = cli("import", str(tmp_path / "a.csv"), ledger=db)
     assert res.returncode == 0 and f"created new ledger {db}" in res.stderr

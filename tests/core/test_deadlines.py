@@ -12,9 +12,9 @@ LATE = csv_text(
 )
 
 
-def test_import_refuses_a_contribution_deposited_after_its_years_deadline(tmp_path: Path):
+def test_import_refuses_a_contribution_deposited_after_its_years_deadline(tmp_path: Path, ledger_db):
     # The 2021 deadline was Monday 18 April 2022 (15 April was a Friday holiday for Emancipation Day, observed).
-    path, db = tmp_path / "late.csv", tmp_path / "l.db"
+    path, db = tmp_path / "late.csv", ledger_db
     path.write_text(LATE)
     res = cli("import", str(path), ledger=db)
     assert res.returncode == 2
@@ -23,8 +23,8 @@ def test_import_refuses_a_contribution_deposited_after_its_years_deadline(tmp_pa
     assert not db.exists() or cli("events", "--json", ledger=db).stdout.strip() in ("[]", "")
 
 
-def test_allow_late_keeps_the_row_and_audit_still_reports_it(tmp_path: Path):
-    path, db = tmp_path / "late.csv", tmp_path / "l.db"
+def test_allow_late_keeps_the_row_and_audit_still_reports_it(tmp_path: Path, ledger_db):
+    path, db = tmp_path / "late.csv", ledger_db
     path.write_text(LATE)
     assert cli("import", str(path), "--allow-late", ledger=db).returncode == 0
     res = cli("audit", "--json", ledger=db)

@@ -103,29 +103,35 @@ def test_the_form_arithmetic_holds_for_any_history_places_and_units(text, places
     assert (frame["L10"].dropna() <= 10**places).all()
 
 
-@settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
-)
-@given(histories(cents=True))
-def test_import_is_idempotent(tmp_path_factory, text):
+def test_import_is_idempotent(tmp_path_factory, new_ledger):
+    """On both engines (tests/engines.py): 25 histories on SQLite, 10 on PostgreSQL (a database each)."""
     from pathlib import Path
 
     from basis_ledger.ledger.importing import import_files
     from basis_ledger.ledger.store import Ledger
 
-    folder = tmp_path_factory.mktemp("idem")
-    path, db = folder / "h.csv", folder / "l.db"
-    path.write_text(text)
-    first = import_files(db, [path])
-    store = Ledger.open(db)
-    before = store.events()
-    store.close()
-    again = import_files(db, [Path(path)])
-    store = Ledger.open(db)
-    after = store.events()
-    store.close()
-    assert [r.status for r in first] == ["imported"] and again[0].status.startswith("already imported")
-    assert after.equals(before) and len(after) == first[0].events
+    @settings(
+        max_examples={"sqlite": 25, "postgresql": 10}[new_ledger.engine],
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
+    @given(histories(cents=True))
+    def check(text):
+        folder, db = tmp_path_factory.mktemp("idem"), new_ledger()
+        path = folder / "h.csv"
+        path.write_text(text)
+        first = import_files(db.path(), [path])
+        store = Ledger.open(db.path())
+        before = store.events()
+        store.close()
+        again = import_files(db.path(), [Path(path)])
+        store = Ledger.open(db.path())
+        after = store.events()
+        store.close()
+        assert [r.status for r in first] == ["imported"] and again[0].status.startswith("already imported")
+        assert after.equals(before) and len(after) == first[0].events
+
+    check()
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -94,8 +94,8 @@ def ledger_path(option: str | None = None) -> Path:  # or a DatabaseUrl (a str t
 
 
 def ledger_exists(path) -> bool:
-    """A ledger file is there (a PostgreSQL ledger is a database a firm creates: always 'there')."""
-    return not isinstance(path, Path) or path.exists()
+    """A ledger is there: the file, or (a DatabaseUrl) the ledger's tables in that database."""
+    return bool(path.exists())
 
 
 def open_for_write(path: Path):
