@@ -67,6 +67,15 @@ def atomic_output(path: Path, *, protected: Iterable[Path] = ()) -> Iterator[Bin
     """Write `path` private (0600) through a temporary file in the same folder, renamed into place on success.
 
     A full disk, a kill or an exception leaves the old file (or none) and no partial file."""
+    with atomic_path(path, protected=protected) as tmp, open(tmp, "r+b") as fh:
+        yield fh
+        fh.flush()
+
+
+@contextmanager
+def atomic_path(path: Path, *, protected: Iterable[Path] = ()) -> Iterator[Path]:
+    """atomic_output for a writer that opens the file itself and streams into it (the workbook's zip): the
+    temporary file's path (created empty, 0600), synced and renamed into place when the block succeeds."""
     check_output(path, protected=protected)
     folder = path.parent
     if not folder.is_dir():
@@ -75,11 +84,16 @@ def atomic_output(path: Path, *, protected: Iterable[Path] = ()) -> Iterator[Bin
     try:
         fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         try:
-            os.fchmod(fd, 0o600)
-            with os.fdopen(fd, "wb") as fh:
-                yield fh
-                fh.flush()
-                os.fsync(fh.fileno())
+            try:
+                os.fchmod(fd, 0o600)  # the umask may have taken bits away
+            finally:
+                os.close(fd)
+            yield tmp
+            fd = os.open(tmp, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
             os.replace(tmp, path)
         except BaseException:
             tmp.unlink(missing_ok=True)

@@ -12,10 +12,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from basis_ledger.files import atomic_output
+from basis_ledger.files import atomic_path
 from basis_ledger.model import kinds
 from basis_ledger.render.safe import cell
-from basis_ledger.render.workbook_form import FEEDS, INPUTS, add_basis_chart, form_sheet_rows, setup_print
+from basis_ledger.render.workbook_form import FEEDS, INPUTS, add_basis_chart, fixed_rows, form_sheet_rows, setup_print
+from basis_ledger.render.workbook_xml import Look, SheetRows, Styled, save
+
+AMOUNT = Look("#,##0.00")
 
 if TYPE_CHECKING:
     from basis_ledger.audit.findings import Finding
@@ -31,8 +34,10 @@ def write_workbook(
 ) -> int:
     """Write the workbook of a loaded ledger and its audit's findings; returns the number of sheets.
 
-    The workbook is written in openpyxl's write-only mode: each sheet's rows go to disk as they are made, so
-    memory stays bounded and the time linear in the number of taxpayers (benchmarks/report_scale.py).
+    The workbook is written in openpyxl's write-only mode with each sheet's rows formatted as XML directly
+    (render/workbook_xml.py); rows go to temporary files as they are made and the zip is written straight into
+    the output's temporary file, so memory stays bounded and the time linear in the number of taxpayers
+    (benchmarks/report_scale.py).
     `voided` (Ledger.voided_events()) adds a Voided sheet: what was corrected, by whom, when and why."""
     from openpyxl import Workbook
 
@@ -42,6 +47,7 @@ def write_workbook(
         inp = ctx.inputs
         notes = _notes(ctx.events, inp.routed)
         filed = _filed(ctx)
+        cache: dict = {}  # the rows every sheet of as many years shares, as XML (SheetRows)
         for ci, ch in enumerate(inp.chains.itertuples()):
             years = list(range(int(ch.first_year), int(ch.last_year) + 1))
             js = [y - int(inp.years[0]) for y in years]
@@ -51,11 +57,20 @@ def write_workbook(
             title = f"{ch.taxpayer}: Form 8606 by year ({what})"
             chain_notes = notes.get((ch.taxpayer, ch.chain), {})
             chain_filed = filed.get((ch.taxpayer, ch.chain), {})
-            lay, rows = form_sheet_rows(ws, title, years, values, chain_notes, ctx.options, chain_filed)
-            setup_print(ws, lay)
+            lay, rows = form_sheet_rows(title, years, values, chain_notes, ctx.options, chain_filed)
+            setup_print(ws, lay)  # column widths and panes first: openpyxl writes them before the rows
             add_basis_chart(ws, lay)
-            for row in rows:
-                ws.append(row)
+            key = (len(years), ctx.options.cents, ctx.options.ratio_places)
+            fixed = fixed_rows(*key)
+            out = SheetRows(ws, cache)
+            for r in range(1, lay.last_row + 1):
+                if r in fixed:
+                    out.append(fixed[r], key)
+                elif r in rows:
+                    out.append(rows[r])
+                else:
+                    out.skip()
+            out.close()
             if on_sheet:
                 on_sheet(ws.title)
     _findings_sheet(wb.create_sheet("Findings"), findings)
@@ -138,10 +153,9 @@ def _notes(events, routed) -> dict[tuple[str, str], dict[tuple[str, int], str]]:
     }
 
 
-def _header(ws, heads: list[tuple[str, int]], landscape: bool = True) -> None:
-    """Widths, frozen header, printing (header row repeated, fitted to the page width), then the header row."""
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
+def _header(ws, heads: list[tuple[str, int]], landscape: bool = True) -> SheetRows:
+    """Widths, frozen header, printing (header row repeated, fitted to the page width), then the header row;
+    returns the sheet's rows, for the rest."""
     from openpyxl.utils import get_column_letter
 
     for i, (_h, width) in enumerate(heads, start=1):
@@ -153,13 +167,10 @@ def _header(ws, heads: list[tuple[str, int]], landscape: bool = True) -> None:
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.oddFooter.center.text = "&A, page &P of &N"
-    bold = Font(bold=True)
-    row = []
-    for h, _w in heads:
-        c = WriteOnlyCell(ws, h)
-        c.font = bold
-        row.append(c)
-    ws.append(row)
+    out = SheetRows(ws)
+    bold = Look(font="bold")
+    out.append([Styled(h, bold) for h, _w in heads])
+    return out
 
 
 def _findings_sheet(ws, findings: list[Finding]) -> None:
@@ -177,10 +188,10 @@ def _findings_sheet(ws, findings: list[Finding]) -> None:
     ]
     if findings:
         ws.auto_filter.ref = f"A1:J{len(findings) + 1}"
-    _header(ws, heads)
+    out = _header(ws, heads)
     for f in findings:
         evidence = "\n".join(f"{e.file}, {e.where}" + (f": {e.what}" if e.what else "") for e in f.evidence)
-        ws.append(
+        out.append(
             [
                 cell(f.severity),
                 cell(f.code),
@@ -194,6 +205,7 @@ def _findings_sheet(ws, findings: list[Finding]) -> None:
                 cell(evidence),
             ]
         )
+    out.close()
 
 
 def event_lines(events, routed) -> list[str]:
@@ -211,8 +223,6 @@ def event_lines(events, routed) -> list[str]:
 
 
 def _events_sheet(ws, ctx: Loaded) -> None:
-    from openpyxl.cell import WriteOnlyCell
-
     heads = [
         ("Taxpayer", 12),
         ("Chain", 10),
@@ -232,38 +242,39 @@ def _events_sheet(ws, ctx: Loaded) -> None:
     n = 0 if ctx.events is None else len(ctx.events)
     if n:
         ws.auto_filter.ref = f"A1:N{n + 1}"
-    _header(ws, heads)
+    out = _header(ws, heads)
     if not n:
+        out.close()
         return
     routed = ctx.inputs.routed  # the chain, form year and inputs the engine gives each event (engine/routing.py)
-    keyed = ctx.events.assign(chain=routed.chain, form_year=routed.form_year, lines=event_lines(ctx.events, routed))
-    for r in keyed.itertuples():
-        amount = WriteOnlyCell(ws, Decimal(int(r.amount_cents)).scaleb(-2))
-        amount.number_format = "#,##0.00"
-        ws.append(
-            [
-                cell(r.taxpayer),
-                cell(r.chain),
-                int(r.form_year),
-                cell(r.date),
-                int(r.tax_year),
-                cell(r.account),
-                cell(r.account_type),
-                cell(r.kind),
-                cell(r.lines),
-                amount,
-                cell(r.memo),
-                cell(r.source_file),
-                int(r.source_line),
-                cell(str(r.source_sha256)[:12]),
-            ]
-        )
+    ev = ctx.events
+
+    def texts(values) -> list:
+        return [cell(v) for v in values]
+
+    columns = (
+        texts(ev["taxpayer"].tolist()),
+        texts(routed.chain.tolist() if hasattr(routed.chain, "tolist") else list(routed.chain)),
+        [int(y) for y in routed.form_year.tolist()],
+        texts(ev["date"].tolist()),
+        [int(y) for y in ev["tax_year"].tolist()],
+        texts(ev["account"].tolist()),
+        texts(ev["account_type"].tolist()),
+        texts(ev["kind"].tolist()),
+        texts(event_lines(ev, routed)),
+        [Styled(Decimal(int(c)).scaleb(-2), AMOUNT) for c in ev["amount_cents"].tolist()],
+        texts(ev["memo"].tolist()),
+        texts(ev["source_file"].tolist()),
+        [int(x) for x in ev["source_line"].tolist()],
+        texts(str(h)[:12] for h in ev["source_sha256"].tolist()),
+    )
+    for row in zip(*columns, strict=True):
+        out.append(row)
+    out.close()
 
 
 def _voided_sheet(ws, voided) -> None:
     """Voided events (issue 10): the ledger never forgets them; every figure of the other sheets leaves them out."""
-    from openpyxl.cell import WriteOnlyCell
-
     heads = [
         ("Event id", 9),
         ("Taxpayer", 14),
@@ -279,11 +290,9 @@ def _voided_sheet(ws, voided) -> None:
         ("Reason", 40),
     ]
     ws.auto_filter.ref = f"A1:L{len(voided) + 1}"
-    _header(ws, heads)
+    out = _header(ws, heads)
     for r in voided.itertuples():
-        amount = WriteOnlyCell(ws, Decimal(int(r.amount_cents)).scaleb(-2))
-        amount.number_format = "#,##0.00"
-        ws.append(
+        out.append(
             [
                 int(r.id),
                 cell(r.taxpayer),
@@ -291,7 +300,7 @@ def _voided_sheet(ws, voided) -> None:
                 int(r.tax_year),
                 cell(r.account),
                 cell(r.kind),
-                amount,
+                Styled(Decimal(int(r.amount_cents)).scaleb(-2), AMOUNT),
                 cell(r.source_file),
                 int(r.source_line),
                 cell(r.voided_at),
@@ -299,13 +308,11 @@ def _voided_sheet(ws, voided) -> None:
                 cell(r.void_reason),
             ]
         )
+    out.close()
 
 
 def _save(wb, path: Path) -> None:
-    """Owner-only from the first byte, and whole or not at all (files.atomic_output)."""
-    import io
-
-    with atomic_output(path) as fh:
-        buf = io.BytesIO()  # whole in memory first: a failed disk write must not leave openpyxl's zip half-closed
-        wb.save(buf)
-        fh.write(buf.getbuffer())
+    """Owner-only from the first byte, and whole or not at all: openpyxl streams the zip into a temporary file
+    beside the output, renamed into place once complete (files.atomic_path); nothing is held whole in memory."""
+    with atomic_path(path) as tmp:
+        save(wb, str(tmp))

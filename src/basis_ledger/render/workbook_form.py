@@ -16,6 +16,7 @@ from functools import cache
 
 from basis_ledger.engine.results import LINE_KEYS
 from basis_ledger.render.safe import cell
+from basis_ledger.render.workbook_xml import Look, Styled
 
 # (row key, label, engine input field, event-kind inputs it sums, only these account types)
 INPUTS = (
@@ -240,49 +241,46 @@ def _formulas(j: int, last: bool) -> dict[str, str]:
     return out
 
 
-def form_sheet_rows(ws, title, years, inputs, notes, opts, filed) -> tuple[Layout, list[list]]:
-    """The rows of one chain's sheet, for a write-only worksheet (appended in order).
+class _Grid:
+    """Rows being built: row number -> cells, one cell per column from A."""
 
-    inputs: row key -> cents per year; notes: (row key, year) -> provenance text; filed: year -> (source file,
-    line -> cents or line 10 Decimal, lines that differ from the computation)."""
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Font, PatternFill
+    def __init__(self, ncols: int) -> None:
+        self.rows: dict[int, list] = {}
+        self.ncols = ncols
 
-    lay = layout(years)
-    bold, big = Font(bold=True), Font(bold=True, size=13)
-    differs = PatternFill("solid", fgColor="FFF2CC")
-    money_fmt = "#,##0.00" if opts.cents else "#,##0"
-    ratio_fmt = "0." + "0" * opts.ratio_places
-    n = len(years)
-    grid: list[list] = [[None] * (FIRST_COL + n - 1) for _ in range(lay.last_row)]
-
-    def put(r: int, c: int, value, fmt: str | None = None, font=None, fill=None, note: str | None = None) -> None:
+    def put(self, r: int, c: int, value, fmt: str | None = None, font=None, fill=None, note=None) -> None:
+        row = self.rows.get(r)
+        if row is None:
+            row = self.rows[r] = [None] * self.ncols
         if fmt is None and font is None and fill is None and note is None:
-            grid[r - 1][c - 1] = value
-            return
-        x = WriteOnlyCell(ws, value)
-        if fmt:
-            x.number_format = fmt
-        if font:
-            x.font = font
-        if fill:
-            x.fill = fill
-        if note:
-            x.comment = Comment(note, "basis-ledger")
-        grid[r - 1][c - 1] = x
+            row[c - 1] = value
+        else:
+            row[c - 1] = Styled(
+                value, None if fmt is None and font is None and fill is None else _look(fmt, font, fill), note
+            )
 
-    put(1, 1, cell(title), font=big)
+
+def _formats(opts) -> tuple[str, str]:
+    return ("#,##0.00" if opts.cents else "#,##0"), "0." + "0" * opts.ratio_places
+
+
+@cache
+def fixed_rows(n: int, cents: bool, ratio_places: int) -> dict[int, list]:
+    """The rows that are the same on every sheet of n years (labels, the form's and the working formulas): built
+    once, and render.workbook_xml.SheetRows keeps their XML once per workbook."""
+    from types import SimpleNamespace
+
+    lay = layout([0] * n)
+    money_fmt, ratio_fmt = _formats(SimpleNamespace(cents=cents, ratio_places=ratio_places))
+    g = _Grid(FIRST_COL + n - 1)
+    put = g.put
+    bold = "bold"
     put(2, 1, "Line 10: decimal places")
     put(2, 2, "change to re-run")
-    put(2, 3, opts.ratio_places)
+    put(2, 3, ratio_places)
     put(3, 1, "Money lines: decimals (0 = whole dollars)")
     put(3, 2, "change to re-run")
-    put(3, 3, 2 if opts.cents else 0)
-    put(HEADER_ROW, 1, "Item", font=bold)
-    put(HEADER_ROW, 2, "Line", font=bold)
-    for j, y in enumerate(years):
-        put(HEADER_ROW, FIRST_COL + j, y, font=bold)
+    put(3, 3, 2 if cents else 0)
     put(HEADER_ROW + 1, 1, "Form 8606 as computed from the ledger (blank where the form skips the line)", font=bold)
     formulas = [_formulas(j, j == n - 1) for j in range(n)]
     for line, r in lay.form_rows.items():
@@ -297,6 +295,37 @@ def form_sheet_rows(ws, title, years, inputs, notes, opts, filed) -> tuple[Layou
             put(r, FIRST_COL + j, formulas[j]["end " + key], YES_NO if key == "required" else money_fmt)
     top = lay.filed_rows["source"]
     put(top - 1, 1, "Form 8606 as filed (the imported forms; shaded where it differs from the computation)", font=bold)
+    # No "Inputs" title: layout() puts the first input on the row after the blank one (a title written there was
+    # always overwritten by it, so the workbook never showed one).
+    first_work = lay.rows[WORK[0][0]]
+    put(first_work - 1, 1, "Working: every line computed every year (the form shows a line only where used)", font=bold)
+    for key, label, _ in WORK:
+        r = lay.rows[key]
+        put(r, 1, label)
+        if key.startswith("w") and key[1:] in LINE_KEYS:
+            put(r, 2, f"line {key[1:]}")
+        fmt = YES_NO if key in FLAGS else ratio_fmt if key == "w10" else money_fmt
+        for j in range(n):
+            put(r, FIRST_COL + j, formulas[j][key], fmt)
+    return g.rows
+
+
+def form_sheet_rows(title, years, inputs, notes, opts, filed) -> tuple[Layout, dict[int, list]]:
+    """The rows of one chain's sheet that differ from sheet to sheet (the title, the years, the filed forms, the
+    inputs), by row number; fixed_rows() has the others. For render.workbook_xml.SheetRows.
+
+    inputs: row key -> cents per year; notes: (row key, year) -> provenance text; filed: year -> (source file,
+    line -> cents or line 10 Decimal, lines that differ from the computation)."""
+    lay = layout(years)
+    money_fmt, ratio_fmt = _formats(opts)
+    g = _Grid(FIRST_COL + len(years) - 1)
+    put = g.put
+    put(1, 1, cell(title), font="big")
+    put(HEADER_ROW, 1, "Item", font="bold")
+    put(HEADER_ROW, 2, "Line", font="bold")
+    for j, y in enumerate(years):
+        put(HEADER_ROW, FIRST_COL + j, y, font="bold")
+    top = lay.filed_rows["source"]
     put(top, 1, "Form 8606 imported (the file is in the cell's note)")
     for j, y in enumerate(years):
         if y in filed:
@@ -312,14 +341,8 @@ def form_sheet_rows(ws, title, years, inputs, notes, opts, filed) -> tuple[Layou
                 continue
             v = filed[y][1][line]
             value = v if line == "10" else Decimal(int(v)).scaleb(-2)
-            fill = differs if line in filed[y][2] else None
+            fill = "differs" if line in filed[y][2] else None
             put(r, FIRST_COL + j, value, ratio_fmt if line == "10" else money_fmt, fill=fill)
-    put(
-        lay.print_end + 2,
-        1,
-        "Inputs: sums of the year's events (values; the events are on the Events sheet)",
-        font=bold,
-    )
     for key, label, _field, kinds_ in INPUTS:
         r = lay.rows[key]
         put(r, 1, label)
@@ -328,17 +351,12 @@ def form_sheet_rows(ws, title, years, inputs, notes, opts, filed) -> tuple[Layou
             v = inputs[key][j]
             value = v if key in COUNTS else Decimal(int(v)).scaleb(-2)
             put(r, FIRST_COL + j, value, "0" if key in COUNTS else "#,##0.00", note=notes.get((key, y)))
-    first_work = lay.rows[WORK[0][0]]
-    put(first_work - 1, 1, "Working: every line computed every year (the form shows a line only where used)", font=bold)
-    for key, label, _ in WORK:
-        r = lay.rows[key]
-        put(r, 1, label)
-        if key.startswith("w") and key[1:] in LINE_KEYS:
-            put(r, 2, f"line {key[1:]}")
-        fmt = YES_NO if key in FLAGS else ratio_fmt if key == "w10" else money_fmt
-        for j in range(n):
-            put(r, FIRST_COL + j, formulas[j][key], fmt)
-    return lay, grid
+    return lay, g.rows
+
+
+@cache
+def _look(fmt: str | None, font: str | None, fill: str | None) -> Look:
+    return Look(fmt, font, fill)
 
 
 def setup_print(ws, lay: Layout) -> None:
