@@ -31,7 +31,7 @@ def owner_and_type(doc: dict, ctx: Context) -> tuple[str | None, str | None]:
     return owner, "traditional" if checked(doc, "ira_sep_simple") else None
 
 
-def from_5498(doc: dict, owner: str, acct_type: str) -> list[dict]:
+def from_5498(doc: dict, owner: str, acct_type: str) -> list[tuple]:
     year = doc["tax_year"]
     rows = []
     payer = f" from {doc['boxes']['payer']}" if doc["boxes"].get("payer") else ""
@@ -69,8 +69,8 @@ def from_5498(doc: dict, owner: str, acct_type: str) -> list[dict]:
     return rows
 
 
-def build_events(docs: list[dict], ctx: Context, fname: str, out: Extracted) -> list[dict]:
-    rows: list[dict] = []
+def build_events(docs: list[dict], ctx: Context, fname: str, out: Extracted) -> list[tuple]:
+    rows: list[tuple] = []
     for doc in docs:
         owner, acct_type = owner_and_type(doc, ctx)
         doc["taxpayer"] = owner or doc["taxpayer"]

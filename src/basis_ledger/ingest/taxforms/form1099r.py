@@ -52,7 +52,7 @@ def _review(doc: dict, text: str, why: str, gross: int, fname: str, out: Extract
     )
 
 
-def from_1099r(doc: dict, owner: str, acct_type: str, ctx: Context, fname: str, out: Extracted) -> list[dict]:
+def from_1099r(doc: dict, owner: str, acct_type: str, ctx: Context, fname: str, out: Extracted) -> list[tuple]:
     year, codes = doc["tax_year"], doc["boxes"].get("box7_codes", "")
     gross = cents(doc, "box1_gross_distribution")
     text = f"1099-R code {codes or '(none)'}"

@@ -14,18 +14,20 @@ def row(
     memo: str,
     net: int = 0,
     maybe_conversion: bool = False,
-) -> dict:
-    return {
-        "taxpayer": owner,
-        "date": date,
-        "tax_year": tax_year,
-        "account": doc["account"],
-        "account_type": acct_type,
-        "kind": kind,
-        "amount_cents": amount,
-        "memo": memo,
-        "source_line": doc["source_line"],
-        "origin": doc["form"],
-        "net_cents": net,
-        "maybe_conversion": maybe_conversion,
-    }
+) -> tuple:
+    """The row in the frame's column order: EVENT_COLUMNS, then origin, net_cents, maybe_conversion (a tuple:
+    a 1099-R CSV makes 200,000 of them)."""
+    return (
+        owner,
+        date,
+        tax_year,
+        doc["account"],
+        acct_type,
+        kind,
+        amount,
+        memo,
+        doc["source_line"],
+        doc["form"],
+        net,
+        maybe_conversion,
+    )
