@@ -16,7 +16,7 @@ from basis_ledger.files import atomic_path
 from basis_ledger.model import kinds
 from basis_ledger.render.safe import cell
 from basis_ledger.render.workbook_form import FEEDS, INPUTS, add_basis_chart, fixed_rows, form_sheet_rows, setup_print
-from basis_ledger.render.workbook_xml import Look, SheetRows, Styled, save
+from basis_ledger.render.workbook_xml import Book, Look, SheetRows, Styled
 
 AMOUNT = Look("#,##0.00")
 
@@ -42,6 +42,20 @@ def write_workbook(
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
+    # Owner-only from the first byte, whole or not at all: the zip is streamed into a temporary file beside the
+    # output, renamed into place once complete (files.atomic_path); each sheet goes into it when done (Book).
+    with atomic_path(Path(path)) as tmp:
+        book = Book(wb, str(tmp))
+        try:
+            _sheets(wb, book, ctx, findings, on_sheet, voided)
+            book.finish()
+        except BaseException:
+            book.abandon()
+            raise
+    return len(wb.sheetnames)
+
+
+def _sheets(wb, book: Book, ctx: Loaded, findings: list[Finding], on_sheet, voided) -> None:
     used: set[str] = set()
     if ctx.events is not None and len(ctx.events):
         inp = ctx.inputs
@@ -71,14 +85,16 @@ def write_workbook(
                 else:
                     out.skip()
             out.close()
+            book.sheet_done(ws)
             if on_sheet:
                 on_sheet(ws.title)
     _findings_sheet(wb.create_sheet("Findings"), findings)
+    book.sheet_done(wb.worksheets[-1])
     _events_sheet(wb.create_sheet("Events"), ctx)
+    book.sheet_done(wb.worksheets[-1])
     if voided is not None and len(voided):
         _voided_sheet(wb.create_sheet("Voided"), voided)
-    _save(wb, Path(path))
-    return len(wb.sheetnames)
+        book.sheet_done(wb.worksheets[-1])
 
 
 def _filed(ctx: Loaded) -> dict[tuple[str, str], dict[int, tuple[str, dict, set]]]:
@@ -247,21 +263,30 @@ def _events_sheet(ws, ctx: Loaded) -> None:
         out.close()
         return
     routed = ctx.inputs.routed  # the chain, form year and inputs the engine gives each event (engine/routing.py)
-    ev = ctx.events
+    lines = event_lines(ctx.events, routed)
+    for start in range(0, n, _CHUNK):  # a slice at a time: columns as Python lists for every event would not be
+        _event_rows(out, ctx.events.iloc[start : start + _CHUNK], routed, lines, start)  # bounded by the sheet
+    out.close()
 
+
+_CHUNK = 20_000
+
+
+def _event_rows(out: SheetRows, ev, routed, lines: list[str], start: int) -> None:
     def texts(values) -> list:
         return [cell(v) for v in values]
 
+    stop = start + len(ev)
     columns = (
         texts(ev["taxpayer"].tolist()),
-        texts(routed.chain.tolist() if hasattr(routed.chain, "tolist") else list(routed.chain)),
-        [int(y) for y in routed.form_year.tolist()],
+        texts(list(routed.chain[start:stop])),
+        [int(y) for y in routed.form_year[start:stop].tolist()],
         texts(ev["date"].tolist()),
         [int(y) for y in ev["tax_year"].tolist()],
         texts(ev["account"].tolist()),
         texts(ev["account_type"].tolist()),
         texts(ev["kind"].tolist()),
-        texts(event_lines(ev, routed)),
+        texts(lines[start:stop]),
         [Styled(Decimal(int(c)).scaleb(-2), AMOUNT) for c in ev["amount_cents"].tolist()],
         texts(ev["memo"].tolist()),
         texts(ev["source_file"].tolist()),
@@ -270,7 +295,6 @@ def _events_sheet(ws, ctx: Loaded) -> None:
     )
     for row in zip(*columns, strict=True):
         out.append(row)
-    out.close()
 
 
 def _voided_sheet(ws, voided) -> None:
@@ -309,10 +333,3 @@ def _voided_sheet(ws, voided) -> None:
             ]
         )
     out.close()
-
-
-def _save(wb, path: Path) -> None:
-    """Owner-only from the first byte, and whole or not at all: openpyxl streams the zip into a temporary file
-    beside the output, renamed into place once complete (files.atomic_path); nothing is held whole in memory."""
-    with atomic_path(path) as tmp:
-        save(wb, str(tmp))

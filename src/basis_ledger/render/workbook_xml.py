@@ -266,22 +266,97 @@ def comments_xml(cs) -> bytes:
     return "".join(parts).encode("utf-8")
 
 
-def save(wb, path: str) -> None:
-    """openpyxl's save_workbook, with the notes' VML from notes_vml (the same bytes)."""
-    import datetime
-    from zipfile import ZIP_DEFLATED, ZipFile
+class Book:
+    """openpyxl's ExcelWriter run one sheet at a time into a zip opened at the start: each finished sheet goes into
+    the zip with its chart, drawing and notes as soon as it is done (sheet_done), and those objects are let go,
+    so memory does not grow with the number of sheets. finish() writes the styles, the workbook part and the
+    manifest, as openpyxl's save does. The notes' parts come from comments_xml and notes_vml (the same bytes)."""
 
+    def __init__(self, wb, path: str) -> None:
+        import datetime
+        from zipfile import ZIP_DEFLATED, ZipFile
+
+        self.wb = wb
+        self.archive = ZipFile(path, "w", ZIP_DEFLATED, allowZip64=True)
+        wb.properties.modified = datetime.datetime.now(tz=datetime.UTC).replace(tzinfo=None)
+        self.writer = _writer_class()(wb, self.archive)
+
+    def sheet_done(self, ws) -> None:
+        """Write the sheet just finished (the last one created) and everything that belongs to it."""
+        if self.wb._sheets[-1] is not ws:
+            raise ValueError("sheet_done is for the last sheet created")
+        self.writer.write_sheet(ws, len(self.wb._sheets))
+
+    def finish(self) -> None:
+        self.writer.save()  # write_data (nothing left of the sheets) and close
+
+    def abandon(self) -> None:
+        """After a failure: let the file go without writing more to it (the caller removes it)."""
+        fp = self.archive.fp
+        self.archive.fp = None
+        if fp is not None:
+            fp.close()
+
+
+@cache
+def _writer_class():
     from openpyxl.comments.comment_sheet import CommentSheet
-    from openpyxl.packaging.relationship import Relationship
+    from openpyxl.packaging.relationship import Relationship, get_rels_path
     from openpyxl.writer.excel import ExcelWriter
+    from openpyxl.xml.functions import tostring
 
     class Writer(ExcelWriter):
+        """ExcelWriter with sheets written one at a time and counters in place of the lists of everything
+        written (which would keep every chart and note until the end)."""
+
+        def __init__(self, wb, archive) -> None:
+            super().__init__(wb, archive)
+            self._written: set[int] = set()
+            self._n_drawings = self._n_charts = self._n_comments = 0
+
+        def write_sheet(self, ws, idx: int) -> None:
+            ws._id = idx
+            self.write_worksheet(ws)  # closes the sheet, zips its XML, adds it to the manifest
+            drawing = ws._drawing
+            if drawing:
+                if drawing.images:
+                    raise ValueError("images are not written by this writer")
+                self._n_drawings += 1
+                drawing._id = self._n_drawings
+                for chart in drawing.charts:
+                    self._n_charts += 1
+                    chart._id = self._n_charts
+                    self._archive.writestr(chart.path[1:], tostring(chart._write()))
+                    self.manifest.append(chart)
+                self._archive.writestr(drawing.path[1:], tostring(drawing._write()))
+                self._archive.writestr(get_rels_path(drawing.path)[1:], tostring(drawing._write_rels()))
+                self.manifest.append(drawing)
+                for r in ws._rels:
+                    if "drawing" in r.Type:
+                        r.Target = drawing.path
+            if ws._comments:
+                self._write_comment(ws)
+            if ws.legacy_drawing is not None:
+                ws._rels.append(Relationship(type="vmlDrawing", Id="anysvml", Target="/" + ws.legacy_drawing))
+            if ws._tables or ws._pivots:
+                raise ValueError("tables and pivot tables are not written by this writer")
+            if ws._rels:
+                self._archive.writestr(get_rels_path(ws.path)[1:], tostring(ws._rels.to_tree()))
+            self._written.add(id(ws))
+            ws._charts, ws._comments, ws._drawing = [], [], None  # written: let them go
+
+        def _write_worksheets(self) -> None:
+            for idx, ws in enumerate(self.workbook.worksheets, 1):
+                if id(ws) not in self._written:
+                    self.write_sheet(ws, idx)
+
+        def _write_charts(self) -> None:
+            pass  # each sheet's chart was written with its sheet
+
         def _write_comment(self, ws) -> None:
-            if ws.legacy_drawing is not None and self.workbook.vba_archive is not None:
-                return super()._write_comment(ws)  # a macro workbook's own VML: never ours
             cs = CommentSheet.from_comments(ws._comments)
-            self._comments.append(cs)
-            cs._id = len(self._comments)
+            self._n_comments += 1
+            cs._id = self._n_comments
             self._archive.writestr(cs.path[1:], comments_xml(cs))
             self.manifest.append(cs)
             ws.legacy_drawing = f"xl/drawings/commentsDrawing{cs._id}.vml"
@@ -289,6 +364,4 @@ def save(wb, path: str) -> None:
             self.vba_modified.add(ws.legacy_drawing)
             ws._rels.append(Relationship(Id="comments", type=cs._rel_type, Target=cs.path))
 
-    with ZipFile(path, "w", ZIP_DEFLATED, allowZip64=True) as archive:
-        wb.properties.modified = datetime.datetime.now(tz=datetime.UTC).replace(tzinfo=None)
-        Writer(wb, archive).save()
+    return Writer
