@@ -62,7 +62,8 @@ _MONEY_TEXT = {
     "two decimals by format spec": r":,?\.2f\}",
     "cents digits after a point": r"\.\{[^{}]*:02d\}",
     "dollars from cents in an f-string": r"/ ?100\b[^{}]*:,?[.0-9a-z]*\}",
-    "text to cents by Decimal": r"scaleb\(2\)|Decimal\([^()]*\) \* 100\b",
+    "text to cents by Decimal": r"scaleb\(2\)|Decimal\([^()]*\) \* 100\b|\* 100 > ",
+    "cents by quantize": r"quantize\(Decimal\([\"']0\.01[\"']\)\)",
     "thousands separators on an amount": r"\{(v|value|amount|dollars|cents|whole)(\[[^]]*\])?:,\}",
 }
 
@@ -92,6 +93,8 @@ def test_money_text_only_in_money_py(shape):
         "f\"{amt['14'] / 100:,.2f}\"",
         "int(Decimal(t).scaleb(2))",
         "int(Decimal(text) * 100)",
+        "if dec * 100 > MAX_EVENT_CENTS:",
+        "f\"{dec.quantize(Decimal('0.01'))}\"",
         'f"{v:,}"',
         'f"(about ${v // 100:,})"',
     ],

@@ -23,6 +23,9 @@ _AMOUNT_RE = r"^\$?(?P<int>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.(?P<frac>[0-9]{1
 _SIGNED = re.compile(r"^(\()?([-+])?\$?([-+])?([0-9]{1,3}(?:,[0-9]{3})+|[0-9]*)(?:\.([0-9]+))?(\))?$")
 # A two-decimal amount as json_amount writes it with --cents (`1234.56`, `-0.05`).
 _CENTS_TEXT = re.compile(r"^-?[0-9]+\.[0-9]{2}$")
+# Dollars as printed on a form (`5,174`, `5174`), and with up to two decimals (`5,174.48`).
+_PRINTED_DOLLARS = re.compile(r"^(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)$")
+_PRINTED_AMOUNT = re.compile(r"^(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]{1,2}))?$")
 
 
 def parse_amounts(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -180,3 +183,29 @@ def form_text(value: int | str) -> str:
 def whole_or_cents(cents: int) -> int | str:
     """An amount for JSON as it was printed: whole dollars as an integer, else a two-decimal text."""
     return cents // DOLLAR if cents % DOLLAR == 0 else json_amount(cents, keep_cents=True)
+
+
+def printed_amount_text(dollars: str, cents: str = "") -> str | None:
+    """An amount printed in a dollars box (and a cents box, as 2017/2018 have) as one plain decimal text
+    (`5174.48`, `7000`); None if it is not an amount, or has more digits than any ledger total (a misread)."""
+    most = len(str(MAX_TOTAL_CENTS // DOLLAR))
+    if cents:
+        if not _PRINTED_DOLLARS.match(dollars or "0") or not re.fullmatch(r"[0-9]{1,2}", cents):
+            return None
+        if len((dollars or "0").replace(",", "").lstrip("0")) > most:
+            return None
+        return f"{int((dollars or '0').replace(',', ''))}.{cents:0<2}"
+    if not _PRINTED_AMOUNT.match(dollars):
+        return None
+    whole, _, frac = dollars.replace(",", "").partition(".")
+    if len(whole.lstrip("0")) > most:
+        return None
+    return f"{int(whole)}.{frac:0<2}" if frac else str(int(whole))
+
+
+def decimal_cents(text: str) -> tuple[int, bool]:
+    """A non-negative plain decimal (`1234.5`, `0.125`) as (cents rounded down, exact?): exact is False when it has
+    fractions of a cent."""
+    d = Decimal(text).scaleb(2)
+    whole = int(d)
+    return whole, d == whole

@@ -79,3 +79,27 @@ def test_texts_read_back(cents):
     assert isinstance(whole, int) == (cents % 100 == 0)
     dollars, rest = m.form_boxes(m.json_amount(cents, keep_cents=True))
     assert m.text_cents(f"{dollars.replace(',', '')}.{rest}") == cents
+
+
+@pytest.mark.parametrize(
+    ("dollars", "cents", "text"),
+    [
+        ("5,174", "48", "5174.48"),
+        ("5174.5", "", "5174.50"),
+        ("0007000", "", "7000"),
+        ("", "5", "0.50"),
+        ("5,17", "", None),
+        ("5174.485", "", None),
+        ("1" * 31, "", None),  # more digits than any ledger total: a misread
+    ],
+)
+def test_printed_amount_text(dollars, cents, text):
+    assert m.printed_amount_text(dollars, cents) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "result"),
+    [("1234.5", (123450, True)), ("12.", (1200, True)), ("0.125", (12, False)), ("12.500000", (1250, True))],
+)
+def test_decimal_cents(text, result):
+    assert m.decimal_cents(text) == result

@@ -5,10 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from basis_ledger.money import MAX_TOTAL_CENTS, text_cents, whole_or_cents
-
-_DOLLARS = re.compile(r"^(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)$")
-_MONEY = re.compile(r"^(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]{1,2}))?$")
+from basis_ledger.money import printed_amount_text, text_cents, whole_or_cents
 
 
 def clean(text: str) -> str:
@@ -18,20 +15,7 @@ def clean(text: str) -> str:
 
 def money_text(dollars: str, cents: str = "") -> str | None:
     """Dollars (and a separate cents box, as 2017/2018 have) as one decimal text; None if not an amount."""
-    d, c = clean(dollars), clean(cents)
-    if c:
-        if not _DOLLARS.match(d or "0") or not re.fullmatch(r"[0-9]{1,2}", c):
-            return None
-        if len((d or "0").replace(",", "").lstrip("0")) > len(str(MAX_TOTAL_CENTS // 100)):
-            return None
-        return f"{int((d or '0').replace(',', ''))}.{c:0<2}"
-    m = _MONEY.match(d)
-    if not m:
-        return None
-    whole, _, frac = d.replace(",", "").partition(".")
-    if len(whole.lstrip("0")) > len(str(MAX_TOTAL_CENTS // 100)):  # 30 digits: a misread, not an amount
-        return None
-    return f"{int(whole)}.{frac:0<2}" if frac else str(int(whole))
+    return printed_amount_text(clean(dollars), clean(cents))
 
 
 def ratio_text(whole: str, decimals: str = "") -> str | None:

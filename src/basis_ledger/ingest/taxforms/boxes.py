@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import cache
 
-from basis_ledger.money import MAX_EVENT_CENTS, text_cents
+from basis_ledger.money import MAX_EVENT_CENTS, decimal_cents, json_amount, text_cents
 from basis_ledger.resources import load_toml
 
 TRUE = frozenset({"x", "yes", "true", "1", "y", "checked"})
@@ -63,12 +62,12 @@ def normalise(kind: str, value: object) -> tuple[str, str]:
             return "", f"'{text}' is not an amount (dollars and cents, no sign)"
         if len(text) > 24:  # a 5,000-digit number is not an amount (and must never reach an int64 column)
             return "", f"'{text[:24]}…' is not an amount ({len(text):,} characters)"
-        dec = Decimal(text.replace("$", "").replace(",", ""))
-        if dec * 100 > MAX_EVENT_CENTS:
+        cents, exact = decimal_cents(text.replace("$", "").replace(",", ""))
+        if cents > MAX_EVENT_CENTS or (cents == MAX_EVENT_CENTS and not exact):
             return "", f"'{text}' is an absurd amount (over $10 billion)"
-        if dec != dec.quantize(Decimal("0.01")):
+        if not exact:
             return "", f"'{text}' has fractions of a cent"
-        return f"{dec.quantize(Decimal('0.01'))}", ""
+        return str(json_amount(cents, keep_cents=True)), ""
     if kind == "bool":
         low = text.lower()
         if low in TRUE:
