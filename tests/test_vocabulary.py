@@ -64,6 +64,7 @@ _MONEY_TEXT = {
     "dollars from cents in an f-string": r"/ ?100\b[^{}]*:,?[.0-9a-z]*\}",
     "text to cents by Decimal": r"scaleb\(2\)|Decimal\([^()]*\) \* 100\b|\* 100 > ",
     "cents by quantize": r"quantize\(Decimal\([\"']0\.01[\"']\)\)",
+    "cents padded by hand": r"ljust\(2, [\"']0[\"']\)",
     "thousands separators on an amount": r"\{(v|value|amount|dollars|cents|whole)(\[[^]]*\])?:,\}",
 }
 
@@ -95,6 +96,7 @@ def test_money_text_only_in_money_py(shape):
         "int(Decimal(text) * 100)",
         "if dec * 100 > MAX_EVENT_CENTS:",
         "f\"{dec.quantize(Decimal('0.01'))}\"",
+        "f\"{int(plain[1])}.{(plain[2] or '').ljust(2, '0')}\"",
         'f"{v:,}"',
         'f"(about ${v // 100:,})"',
     ],

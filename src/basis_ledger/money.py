@@ -25,6 +25,7 @@ _SIGNED = re.compile(r"^(\()?([-+])?\$?([-+])?([0-9]{1,3}(?:,[0-9]{3})+|[0-9]*)(
 _CENTS_TEXT = re.compile(r"^-?[0-9]+\.[0-9]{2}$")
 # Dollars as printed on a form (`5,174`, `5174`), and with up to two decimals (`5,174.48`).
 _PRINTED_DOLLARS = re.compile(r"^(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)$")
+_PLAIN_AMOUNT = re.compile(r"([0-9]{1,9})(?:\.([0-9]{0,2}))?")  # under $1 billion, at most cents: always valid
 _PRINTED_AMOUNT = re.compile(r"^(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]{1,2}))?$")
 
 
@@ -209,3 +210,10 @@ def decimal_cents(text: str) -> tuple[int, bool]:
     d = Decimal(text).scaleb(2)
     whole = int(d)
     return whole, d == whole
+
+
+def plain_amount_text(text: str) -> str | None:
+    """A plain amount under $1 billion with at most two decimals (`1234.5`) as a two-decimal text (`1234.50`),
+    without Decimal (a 1099-R CSV has 200,000 boxes); None for anything else (the caller's exact path)."""
+    m = _PLAIN_AMOUNT.fullmatch(text)
+    return None if m is None else f"{int(m[1])}.{(m[2] or '').ljust(2, '0')}"

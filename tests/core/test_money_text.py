@@ -103,3 +103,14 @@ def test_printed_amount_text(dollars, cents, text):
 )
 def test_decimal_cents(text, result):
     assert m.decimal_cents(text) == result
+
+
+@given(st.from_regex(r"[0-9]{1,9}(\.[0-9]{0,2})?", fullmatch=True))
+def test_plain_amount_text_is_the_exact_path(text):
+    """The fast path for plain tax-form amounts gives what the exact one does."""
+    cents, exact = m.decimal_cents(text)
+    assert exact and m.plain_amount_text(text) == m.json_amount(cents, keep_cents=True)
+
+
+def test_plain_amount_text_leaves_the_rest_to_the_exact_path():
+    assert [m.plain_amount_text(t) for t in ("1,234.50", "$5", "1234567890", "1.005", "")] == [None] * 5

@@ -10,13 +10,12 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from basis_ledger.money import MAX_EVENT_CENTS, decimal_cents, json_amount, text_cents
+from basis_ledger.money import MAX_EVENT_CENTS, decimal_cents, json_amount, plain_amount_text, text_cents
 from basis_ledger.resources import load_toml
 
 TRUE = frozenset({"x", "yes", "true", "1", "y", "checked"})
 FALSE = frozenset({"", "no", "false", "0", "n"})
 _AMOUNT = re.compile(r"^\$?([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.[0-9]{1,2})?$")
-_PLAIN = re.compile(r"([0-9]{1,9})(?:\.([0-9]{0,2}))?")  # under $1 billion, at most cents: always valid
 
 
 @dataclass(frozen=True)
@@ -53,9 +52,9 @@ def normalise(kind: str, value: object) -> tuple[str, str]:
     if kind == "amount":
         if text == "":
             return "", ""
-        plain = _PLAIN.fullmatch(text) if isinstance(value, str) else None
-        if plain:  # the usual "1234.5": what the Decimal path below gives, without it (a 1099-R CSV has 200,000)
-            return f"{int(plain[1])}.{(plain[2] or '').ljust(2, '0')}", ""
+        plain = plain_amount_text(text) if isinstance(value, str) else None
+        if plain is not None:  # the usual "1234.5": what the Decimal path below gives, without it
+            return plain, ""
         if isinstance(value, float):  # JSON numbers: their shortest decimal text, never float arithmetic
             text = repr(value)
         if not _AMOUNT.match(text) and not re.fullmatch(r"[0-9]+\.[0-9]*0*", text):
