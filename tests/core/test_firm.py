@@ -266,3 +266,18 @@ def test_a_copy_that_fails_half_way_leaves_nothing(pg_url, tmp_path, monkeypatch
     else:
         assert run_sql(pg_url, "SELECT count(*) FROM events") == [(0,)]
         assert run_sql(pg_url, "SELECT count(*) FROM files") == [(0,)]
+
+
+def test_a_role_with_a_schema_of_its_own_name_still_keeps_the_ledger_in_public(pg_url, tmp_path):
+    """PostgreSQL's default search_path is "$user", public: on a server where the connecting role owns a schema of
+    its own name (common on managed services), tables would be created there while the ledger looks for them,
+    grants them and scopes them in `public`. The ledger's session pins its search_path to public."""
+    (user,) = run_sql(pg_url, "SELECT current_user")[0]
+    run_sql(pg_url, f'CREATE SCHEMA "{user}" AUTHORIZATION "{user}"')
+    for _ in range(2):  # the second import must find the ledger the first one made
+        res = cli("--ledger", pg_url, "import", str(DEMO))
+        assert res.returncode == 0, res.stderr
+    assert run_sql(pg_url, "SELECT schemaname FROM pg_tables WHERE tablename = 'events'") == [("public",)]
+    assert cli("--ledger", pg_url, "firm", "init").returncode == 0
+    res = cli("--ledger", pg_url, "compute", "--all", "--json")
+    assert res.returncode == 0 and json.loads(res.stdout), res.stderr

@@ -165,7 +165,12 @@ def connect(url: DatabaseUrl) -> Connection:
         raw = adbc.AdbcConnection(db)
     except adbc.Error as exc:
         raise InputError([Problem(str(url), explain(exc))]) from None
-    return Connection(db, raw, url)
+    conn = Connection(db, raw, url)
+    # The ledger lives in `public` (grants, policies and the household views name it). The default search_path
+    # is "$user", public: where a role owns a schema of its own name, as on some managed servers, the tables
+    # would be made there and then not found. Pin it for this session; temporary views still come first.
+    conn.execute("SELECT set_config('search_path', 'public', false)").fetchall()
+    return conn
 
 
 def open_ledger(url: DatabaseUrl, *, create: bool, household: str | None) -> Connection:
