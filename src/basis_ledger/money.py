@@ -120,6 +120,14 @@ def json_amount(cents: int, *, keep_cents: bool) -> int | str:
     return (cents + 50) // 100 if cents >= 0 else -((-cents + 50) // 100)
 
 
+def json_whole_dollars(cents: np.ndarray) -> np.ndarray:
+    """json_amount's whole dollars for an int64 array: half-up, away from zero for negative amounts."""
+    import numpy as np
+
+    cents = np.asarray(cents, dtype=np.int64)
+    return np.where(cents >= 0, (cents + 50) // 100, -((-cents + 50) // 100))
+
+
 def parse_printed(text: object) -> int | None:
     """An amount as printed on a form (`5,174.48`, `$7000`, `7000.5`) -> cents; blank -> None; `-`, `-0-`, `—` -> 0;
     anything else raises ValueError."""

@@ -56,3 +56,20 @@ def test_names_that_need_escaping_and_cautions_come_out_as_json_writes_them():
 def test_no_rows_is_an_empty_array():
     frame = Loaded(events_from(csv_text("a,2020-12-31,,A,,year_end_value,1,")), {}).lines.iloc[:0]
     assert written(frame, Options(), 20_000) == "[]\n"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(-(10**15), 10**15), min_size=1, max_size=20), st.booleans())
+def test_negative_amounts_are_written_as_money_json_amount_writes_them(cents, keep_cents):
+    """No form line is negative today, but a money column must not depend on that: -1 cent is "-0.01" (not
+    floor division's "-1.99") and -12.50 dollars rounds half-up away from zero, in both writers."""
+    import numpy as np
+
+    from basis_ledger.money import json_amount, json_whole_dollars
+    from basis_ledger.render.json_columns import _money
+
+    opts = Options(cents=keep_cents)
+    values = np.array(cents, dtype=np.int64)
+    expected = [json.dumps(json_amount(c, keep_cents=keep_cents)) for c in cents]
+    assert _money(values, opts).to_pylist() == expected
+    assert json_whole_dollars(values).tolist() == [json_amount(c, keep_cents=False) for c in cents]

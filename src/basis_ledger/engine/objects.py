@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from basis_ledger.engine.form8606 import LINE_KEYS, Options
 from basis_ledger.engine.results import STATE_KEYS
-from basis_ledger.money import json_amount
+from basis_ledger.money import json_amount, json_whole_dollars
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -35,7 +35,7 @@ def as_objects(frame: pd.DataFrame, opts: Options) -> list[dict[str, Any]]:
         cents = np.asarray(cents, dtype=np.int64)
         if opts.cents:
             return [json_amount(v, keep_cents=True) for v in cents.tolist()]
-        whole: list[Any] = ((cents + 50) // 100).tolist()
+        whole: list[Any] = json_whole_dollars(cents).tolist()
         return whole
 
     present = np.stack([frame[f"L{k}"].notna().to_numpy() for k in LINE_KEYS], axis=1)

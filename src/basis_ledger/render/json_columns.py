@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from basis_ledger.engine.form8606 import Options
 from basis_ledger.engine.results import LINE_KEYS, STATE_KEYS
+from basis_ledger.money import json_whole_dollars
 
 if TYPE_CHECKING:
     import numpy as np
@@ -38,12 +39,17 @@ def _ints(values: np.ndarray) -> pa.Array:
 
 
 def _decimal(values: np.ndarray, places: int) -> pa.Array:
-    """'"<whole>.<fraction>"' of integers scaled by 10**places (floor division, as the objects do)."""
+    """'"<sign><whole>.<fraction>"' of integers scaled by 10**places: sign and magnitude, as money.json_amount
+    writes cents (floor division of a negative number would print -1234 cents as -13.66)."""
+    import numpy as np
+    import pyarrow as pa
     import pyarrow.compute as pc
 
     scale = 10**places
-    whole, frac = _ints(values // scale), pc.utf8_lpad(_ints(values % scale), places, "0")
-    return pc.binary_join_element_wise('"', whole, ".", frac, '"', "")
+    magnitude = np.abs(values)
+    sign = pa.array(np.where(values < 0, "-", ""), pa.string())
+    whole, frac = _ints(magnitude // scale), pc.utf8_lpad(_ints(magnitude % scale), places, "0")
+    return pc.binary_join_element_wise('"', sign, whole, ".", frac, '"', "")
 
 
 def _flag(column: pd.Series) -> pa.Array:
@@ -54,7 +60,7 @@ def _flag(column: pd.Series) -> pa.Array:
 
 
 def _money(cents: np.ndarray, opts: Options) -> pa.Array:
-    return _decimal(cents, 2) if opts.cents else _ints((cents + 50) // 100)
+    return _decimal(cents, 2) if opts.cents else _ints(json_whole_dollars(cents))
 
 
 def objects_text(frame: pd.DataFrame, opts: Options, chunk: int = 20_000) -> pa.Array:
