@@ -165,3 +165,20 @@ def test_inspect_shows_the_same_verdicts_before_anything_is_written(tmp_path: Pa
     assert objs[0]["recognised"] == {"History_for_Account_T1.csv": 2} and len(objs[0]["events"]) == 4
     assert sum(1 for e in objs[0]["events"] if e.get("verdict") == "recognised") == 2
     assert any("5498-a.csv:2" in p for p in objs[1]["problems"])
+
+
+def test_keep_duplicates_on_a_file_already_imported_says_how_to_keep_its_rows(tmp_path: Path, ledger_db) -> None:
+    """A file whose rows were all recognised is recorded with 0 events; --keep-duplicates on it afterwards is the
+    same bytes again, so nothing is added. The message says how to get its rows in, and that way works."""
+    ledger = setup(ledger_db)
+    a = write(tmp_path, "History_for_Account_T1.csv", fidelity(HISTORY[1:3], "03/01/2023"))
+    (tmp_path / "b").mkdir()
+    b = write(tmp_path / "b", "History_for_Account_T1.csv", fidelity(HISTORY[1:3], "03/02/2023"))
+    assert cli("import", str(a), str(b), ledger=ledger).returncode == 0
+    assert len(live_events(ledger)) == 2  # b's rows were recognised
+    res = cli("import", "--keep-duplicates", str(b), ledger=ledger)
+    assert res.returncode == 0 and len(live_events(ledger)) == 2
+    assert f"basis-ledger import --undo {b}" in res.stdout, res.stdout
+    assert cli("import", "--undo", str(b), "--reason", "a real repeat", ledger=ledger).returncode == 0
+    assert cli("import", "--keep-duplicates", str(b), ledger=ledger).returncode == 0
+    assert len(live_events(ledger)) == 4
