@@ -1,7 +1,8 @@
 """The engine inputs as they were built before issue 13 (per-kind pandas maps on strings, per-group pandas): kept
 only as the oracle that tests/core/test_inputs_codes.py compares the factorized build with, field by field.
 
-Frozen copy of engine/routing.py and engine/inputs.py at b5a4039; do not use outside the tests."""
+Frozen copy of engine/routing.py and engine/inputs.py at b5a4039, less the two steps both builds share; do not
+use outside the tests."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING
 
-from basis_ledger.engine.inputs import DECLARED_ALL, FIELDS, INTERNAL_FIELDS, NO_DECLARATION, Inputs
+# The declaration split and the recharacterization adjustment work on the summed arrays, the same in both builds:
+# the oracle calls the engine's own, so the comparison is of what differs (routing and summing).
+from basis_ledger.engine.inputs import FIELDS, INTERNAL_FIELDS, Inputs, _apply_declarations, _recharacterized_value
 from basis_ledger.model import POOLED_TYPES, Taxpayer, kinds
 from basis_ledger.taxcalendar import (
     extended_due_date_iso,
@@ -193,69 +196,6 @@ def build(events: pd.DataFrame, taxpayers: dict[str, Taxpayer]) -> Inputs:
     arrays["year_end_value_missing"], missing = _missing_year_end_values(ev, ci, date_year, pooled, y0, shape)
     birth_known = chains["taxpayer"].map(lambda t: bool(taxpayers.get(t) and taxpayers[t].birth_date)).to_numpy()
     return Inputs(chains, years, arrays, birth_known.astype(bool), routed, missing)
-
-
-def _apply_declarations(
-    arrays: dict[str, np.ndarray], chains: pd.DataFrame, y0: int, taxpayers: dict[str, Taxpayer]
-) -> np.ndarray:
-    """Split `traditional_contribution` amounts by the taxpayer's declaration ('basis-ledger declare').
-
-    No declaration: all nondeductible, flagged `undeclared`. A declared amount is taken from the contributions
-    deposited in the tax year first, so as little as possible lands on line 4 (the 8606 line 4 instructions let
-    the taxpayer choose the order). Returns the timely returns made after 31 December that are left for the
-    explicitly nondeductible contributions."""
-    import numpy as np
-
-    in_year, next_year = arrays.pop("undeclared_in_year"), arrays.pop("undeclared_next_year")
-    returned_after = arrays.pop("returned_next_year")
-    if not (in_year.any() or next_year.any()):
-        return returned_after
-    shape = arrays["nondeductible"].shape
-    decl = np.full(shape, NO_DECLARATION, np.int64)
-    own = {t: i for i, (t, c) in enumerate(zip(chains["taxpayer"], chains["chain"], strict=True)) if c == "own"}
-    for t, i in own.items():
-        for year, cents in taxpayers[t].declarations if t in taxpayers else ():
-            if 0 <= year - y0 < shape[1]:
-                decl[i, year - y0] = DECLARED_ALL if cents is None else cents
-    # A timely returned (or recharacterized) contribution comes off the undeclared contributions first (treated as
-    # never made); one made after 31 December off the deposits made after 31 December first.
-    taken = np.minimum(arrays["returned_traditional"], in_year + next_year)
-    arrays["returned_traditional"] -= taken
-    taken_after = np.minimum(taken, returned_after)
-    from_next = np.minimum(taken_after, next_year)
-    from_in = np.minimum(taken - from_next, in_year)
-    from_next = taken - from_in
-    in_year, next_year = in_year - from_in, next_year - from_next
-    total = in_year + next_year
-    nond = np.where(decl < 0, total, np.minimum(decl, total))
-    from_next = nond - np.minimum(nond, in_year)
-    arrays["nondeductible"] += nond
-    arrays["nondeductible_next_year"] += from_next
-    arrays["deductible"] += total - nond
-    arrays["undeclared"] += np.where(decl == NO_DECLARATION, total, 0)
-    left: np.ndarray = returned_after - taken_after
-    return left
-
-
-def _recharacterized_value(arrays: dict[str, np.ndarray]) -> None:
-    """Line 6 "taking into account all recharacterizations of those amounts, including recharacterizations made after
-    December 31": money recharacterized into the pool after 31 December counts in that 31 December value, money
-    recharacterized out of it after 31 December does not. Only deposits made by 31 December can have been in that
-    value, so the part of a recharacterized contribution that came from deposits made after it is left out (a
-    recharacterization after 31 December comes off those deposits first). `recharacterization_transfer` rows give
-    the amount actually moved (with earnings, or less a loss) where it differs: they replace the recharacterized
-    amounts of the same chain, tax year and direction."""
-    import numpy as np
-
-    p = {k: arrays.pop(k) for k in INTERNAL_FIELDS if k in arrays}
-    conv_in, contrib_in = p["recharacterized_conversion_next_year"], p["recharacterized_in_next_year"]
-    into = conv_in + np.maximum(contrib_in - p["roth_next_year_deposits"], 0)
-    out = np.maximum(p["recharacterized_out_next_year"] - p["traditional_next_year_deposits"], 0)
-    # With the amount moved recorded, it replaces the amount recharacterized, less the same next-year part.
-    later_in, later_out = conv_in + contrib_in - into, p["recharacterized_out_next_year"] - out
-    into = np.where(p["transfers_in_next_year"] > 0, np.maximum(p["transferred_in_next_year"] - later_in, 0), into)
-    out = np.where(p["transfers_out_next_year"] > 0, np.maximum(p["transferred_out_next_year"] - later_out, 0), out)
-    arrays["value_recharacterized"] += into - out
 
 
 def _missing_year_end_values(
