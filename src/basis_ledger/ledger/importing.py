@@ -170,7 +170,7 @@ def plan(
         earlier = (row[1] if row and row[2] else None) or seen.get(src.sha256)
         if earlier:
             status = f"already imported (as {earlier}); nothing added"
-            if keep_duplicates and row:  # its rows were judged when it came in; these bytes are that file again
+            if keep_duplicates and row and row[2]:  # the ledger holds it, live: its rows were judged when it came in
                 status += (
                     f"; --keep-duplicates applies when a file comes in: to keep this one's rows, run"
                     f" 'basis-ledger import --undo {src.path}' first, then import it again with --keep-duplicates"
