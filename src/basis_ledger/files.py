@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import secrets
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -74,31 +76,87 @@ def atomic_output(path: Path, *, protected: Iterable[Path] = ()) -> Iterator[Bin
 
 @contextmanager
 def atomic_path(path: Path, *, protected: Iterable[Path] = ()) -> Iterator[Path]:
-    """atomic_output for a writer that opens the file itself and streams into it (the workbook's zip): the
-    temporary file's path (created empty, 0600), synced and renamed into place when the block succeeds."""
+    """atomic_output for a writer that opens the file itself and streams into it (the workbook's zip): a path to
+    write (an empty 0600 file), synced and renamed into place when the block succeeds."""
     check_output(path, protected=protected)
     folder = path.parent
     if not folder.is_dir():
         raise InputError([Problem(shown(str(path), 400), f"folder {shown(str(folder), 400)} does not exist")])
-    tmp = folder / f".{path.name}.{os.getpid()}.partial"
     try:
-        fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-        try:
-            try:
-                os.fchmod(fd, 0o600)  # the umask may have taken bits away
-            finally:
-                os.close(fd)
-            yield tmp
-            fd = os.open(tmp, os.O_RDONLY)
-            try:
+        with _unnamed(folder) as fd:
+            if fd is None:  # no unnamed files here: a hidden temporary name, removed on any catchable failure
+                with _hidden(path) as tmp:
+                    yield tmp
+            else:
+                # Linux's O_TMPFILE: the file has no name until it is complete, so even SIGKILL (which no clean-up
+                # code survives) leaves nothing behind. Writers reach it through /proc/self/fd.
+                yield Path(f"/proc/self/fd/{fd}")
                 os.fsync(fd)
-            finally:
-                os.close(fd)
-            os.replace(tmp, path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+                _link_into_place(fd, path)
     except OSError as exc:  # name the output, not the temporary file
         exc.filename = str(path)
         problems = explain(exc)
         raise InputError(problems or [Problem(shown(str(path), 400), str(exc))]) from None
+
+
+@contextmanager
+def _unnamed(folder: Path) -> Iterator[int | None]:
+    """An unnamed 0600 file in `folder` (its descriptor), or None where the system or file system has none."""
+    flag = getattr(os, "O_TMPFILE", 0)
+    fd = None
+    if flag and Path("/proc/self/fd").is_dir():
+        try:
+            fd = os.open(folder, flag | os.O_RDWR, 0o600)
+        except OSError as exc:
+            if exc.errno not in _NO_TMPFILE:
+                raise
+    if fd is None:
+        yield None
+        return
+    try:
+        os.fchmod(fd, 0o600)  # the umask may have taken bits away
+        yield fd
+    finally:
+        os.close(fd)  # an unnamed file not yet linked vanishes here
+
+
+# The errors that mean "no O_TMPFILE here" (old kernels, some file systems), not a problem with the folder.
+_NO_TMPFILE = {getattr(errno, name) for name in ("EOPNOTSUPP", "EISDIR", "EINVAL", "ENOTSUP") if hasattr(errno, name)}
+
+
+def _link_into_place(fd: int, path: Path) -> None:
+    """Give the complete unnamed file a hidden name beside `path`, then rename it over `path` (atomic). The hidden
+    name exists only between these two calls."""
+    tmp = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.partial"
+    folder_fd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        # a directory descriptor makes os.link call linkat(AT_SYMLINK_FOLLOW), which links the descriptor's file
+        os.link(f"/proc/self/fd/{fd}", tmp.name, dst_dir_fd=folder_fd, follow_symlinks=True)
+        try:
+            os.replace(tmp, path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+    finally:
+        os.close(folder_fd)
+
+
+@contextmanager
+def _hidden(path: Path) -> Iterator[Path]:
+    tmp = path.parent / f".{path.name}.{os.getpid()}.partial"
+    fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    try:
+        try:
+            os.fchmod(fd, 0o600)  # the umask may have taken bits away
+        finally:
+            os.close(fd)
+        yield tmp
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

@@ -196,3 +196,76 @@ def test_a_really_full_disk_leaves_no_output_file(tmp_path, full_disk, command):
         res = run("fill", "-t", "ed", "-y", "2024", "--form", str(blank), "-o", str(out), ledger=ledger)
     assert_refused(res, str(out), "no space left on the device")
     assert _tree(disk) == {}  # no file, no 0-byte file, no partial temporary file
+
+
+_KILLED_MID_WRITE = """
+import os, signal, sys
+from pathlib import Path
+from basis_ledger.files import {writer}
+
+out = Path(sys.argv[1])
+with {writer}(out) as target:
+    if isinstance(target, Path):
+        target = open(target, "wb")
+    target.write(b"PK" + b"x" * 1_000_000)
+    target.flush()
+    os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def _skip_without_unnamed_files(folder):
+    import os
+
+    try:
+        os.close(os.open(folder, getattr(os, "O_TMPFILE", 0) | os.O_RDWR, 0o600))
+    except OSError as exc:  # the hidden-name fallback cannot survive SIGKILL: nothing to assert there
+        pytest.skip(f"this file system has no unnamed (O_TMPFILE) files: {exc}")
+
+
+@pytest.mark.parametrize("writer", ["atomic_output", "atomic_path"])
+@pytest.mark.parametrize("existing", [False, True])
+def test_a_kill_mid_write_leaves_no_file_behind(tmp_path, writer, existing):
+    """SIGKILL cannot be caught, so no clean-up code runs: the output must be written where a kill leaves nothing
+    (an unnamed file, linked in only when complete), not under a hidden temporary name."""
+    import subprocess
+    import sys
+
+    folder = tmp_path / "out"
+    folder.mkdir()
+    _skip_without_unnamed_files(folder)
+    out = folder / "report.xlsx"
+    if existing:
+        out.write_bytes(b"the previous report")
+    res = subprocess.run([sys.executable, "-c", _KILLED_MID_WRITE.format(writer=writer), str(out)], capture_output=True)
+    assert res.returncode == -9, res.stderr
+    left = sorted(p.name for p in folder.iterdir())
+    assert left == (["report.xlsx"] if existing else [])
+    if existing:
+        assert out.read_bytes() == b"the previous report"
+
+
+@pytest.mark.parametrize("unnamed", [True, False], ids=["O_TMPFILE", "hidden-name"])
+def test_an_error_mid_write_keeps_the_old_file_and_leaves_nothing(tmp_path, monkeypatch, unnamed):
+    """Both ways of writing (an unnamed file where the system has them, a hidden name where not): a failure inside
+    the block keeps the previous output whole and leaves no other file; success replaces it, private (0600)."""
+    import os
+
+    from basis_ledger import files
+    from basis_ledger.model import InputError
+
+    if not unnamed:
+        monkeypatch.delattr(os, "O_TMPFILE", raising=False)
+    out = tmp_path / "report.xlsx"
+    out.write_bytes(b"old")
+    with pytest.raises(RuntimeError), files.atomic_output(out) as fh:
+        fh.write(b"half")
+        raise RuntimeError("stop")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.xlsx"]
+    assert out.read_bytes() == b"old"
+    with files.atomic_output(out) as fh:
+        fh.write(b"new")
+    assert out.read_bytes() == b"new"
+    assert out.stat().st_mode & 0o777 == 0o600
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.xlsx"]
+    with pytest.raises(InputError, match="does not exist"), files.atomic_output(tmp_path / "no" / "x.pdf"):
+        pass
