@@ -68,9 +68,12 @@ def r1099_mismatch(ctx: AuditContext) -> list[Finding]:
     every year the ledger holds any custodian document of the taxpayer."""
     tol = tolerance_cents("1099r-mismatch")
     docs = documents(ctx)
+    if not docs:
+        return []
     years = {(d.taxpayer, d.year) for d in docs}
     keyed = ctx.keyed
-    chains = set(zip(keyed["taxpayer"], keyed["chain"], strict=True))
+    pairs = keyed[["taxpayer", "chain"]].drop_duplicates()  # distinct pairs first: no Python walk of every event
+    chains = set(zip(pairs["taxpayer"].tolist(), pairs["chain"].tolist(), strict=True))
     out = []
     for t, year in sorted(years):
         mine = [d for d in docs if d.taxpayer == t and d.year == year and d.form == "1099-R"]

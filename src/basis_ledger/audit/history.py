@@ -4,6 +4,7 @@ deductibility."""
 from __future__ import annotations
 
 from basis_ledger.audit.context import AuditContext, dollars, event_evidence, evidence_by_year
+from basis_ledger.audit.evidence import EventTexts, match
 from basis_ledger.audit.filed import filed_forms, line_value
 from basis_ledger.audit.findings import Finding
 from basis_ledger.taxcalendar import penalty, roth_five_years
@@ -11,37 +12,53 @@ from basis_ledger.taxcalendar import penalty, roth_five_years
 
 def basis_unknown(ctx: AuditContext) -> list[Finding]:
     """A distribution or conversion in a year the history does not anchor: no basis_opening and no filed 8606
-    (its line 2, or an earlier line 14) at or before it, so basis from before the ledger may be missing."""
+    (its line 2, or an earlier line 14) at or before it, so basis from before the ledger may be missing.
+
+    One group-by over the distributions and conversions; texts and evidence only for the years reported."""
+    import numpy as np
+    import pandas as pd
+
     keyed = ctx.keyed
     if keyed.empty:
         return []
-    anchors: dict[tuple, int] = {}
+    anchors = keyed[keyed["kind"] == "basis_opening"].groupby(["taxpayer", "chain"])["form_year"].min().to_dict()
 
     def anchor(t: str, chain: str, year: int) -> None:
         anchors[(t, chain)] = min(anchors.get((t, chain), year), year)
 
-    for r in keyed[keyed["kind"] == "basis_opening"].itertuples():
-        anchor(r.taxpayer, r.chain, int(r.form_year))
     for (t, chain, year), form in filed_forms(ctx).items():
         if "2" in form.text:
             anchor(t, chain, year)
         if "14" in form.text:
             anchor(t, chain, year + 1)
-    flows = keyed[keyed["kind"].isin(["distribution", "conversion"])]
+    kind = keyed["kind"]
+    rows = np.flatnonzero(kind.isin(["distribution", "conversion"]).to_numpy(dtype=bool))
+    if not len(rows):
+        return []
+    cols = {c: keyed[c].to_numpy(dtype=np.int64 if c == "form_year" else object)[rows] for c in _KEY}
+    is_dist = kind.to_numpy(dtype=object)[rows] == "distribution"
+    per_year = (
+        pd.DataFrame({**cols, "dist": is_dist, "conv": ~is_dist})
+        .groupby(list(_KEY), sort=False)[["dist", "conv"]]
+        .any()
+    )
     first = keyed.groupby(["taxpayer", "chain"])["form_year"].min().to_dict()
-    kinds_of: dict[tuple, set[str]] = {}
-    for t, chain, year, kind in zip(
-        *(flows[c].tolist() for c in ("taxpayer", "chain", "form_year", "kind")), strict=True
+    hits = []
+    for (t, chain, year), dist, conv in zip(
+        per_year.index.tolist(), per_year["dist"].tolist(), per_year["conv"].tolist(), strict=True
     ):
-        kinds_of.setdefault((t, chain, int(year)), set()).add(kind)
-    evidence = evidence_by_year(flows)
-    out = []
-    for (t, chain, year), kinds_here in sorted(kinds_of.items()):
         since = anchors.get((t, chain))
-        if since is not None and since <= year:
-            continue
-        start = first[(t, chain)]
-        what = " and ".join(sorted({"a distribution" if k == "distribution" else "a conversion" for k in kinds_here}))
+        if since is None or since > year:
+            hits.append((t, chain, int(year), dist, conv))
+    hits.sort()
+    if not hits:
+        return []
+    want = [np.array([h[i] for h in hits], dtype=np.int64 if i == 2 else object) for i in range(3)]
+    evidence = EventTexts(keyed).grouped_event_evidence(match(rows, [cols[c] for c in _KEY], want))
+    out = []
+    for (t, chain, year, dist, conv), ev in zip(hits, evidence, strict=True):
+        start = int(first[(t, chain)])
+        what = _WHAT[(conv, dist)]
         msg = (
             f"The ledger has {what} in {year}, but its history starts in {start} with no basis_opening and no filed "
             f"Form 8606 before it: any nondeductible contributions made before {start} are missing, which would "
@@ -52,16 +69,25 @@ def basis_unknown(ctx: AuditContext) -> list[Finding]:
             Finding(
                 "basis-unknown",
                 t,
-                int(year),
+                year,
                 msg,
                 line="2",
                 expected="basis known from the start",
                 found=f"history starts {start}",
                 chain=chain,
-                evidence=tuple(evidence[(t, chain, year)]),
+                evidence=tuple(ev),
             )
         )
     return out
+
+
+_KEY = ("taxpayer", "chain", "form_year")
+# (a conversion, a distribution) in the year -> what the message says the ledger has, in sorted order
+_WHAT = {
+    (True, True): "a conversion and a distribution",
+    (True, False): "a conversion",
+    (False, True): "a distribution",
+}
 
 
 def deductibility_unknown(ctx: AuditContext) -> list[Finding]:
@@ -100,17 +126,34 @@ def roth_five_year(ctx: AuditContext) -> list[Finding]:
     """Pub 590-B ordering: Roth distributions come from regular contributions first, then conversions oldest
     first (taxable part first). Conversion money under five years old taken out before 59½ owes the 10%
     additional tax (Form 5329) on its taxable part unless an exception applies."""
+    import numpy as np
+
     keyed = ctx.keyed
-    if ctx.lines is None or len(ctx.lines) == 0:
+    lines = ctx.lines
+    if lines is None or len(lines) == 0:
         return []
-    op = keyed[(keyed["kind"] == "roth_conversion_basis_opening") & (keyed["chain"] == "own")]
+    own_lines = lines[(lines["chain"] == "own").to_numpy(dtype=bool)]
+    # Only a year that takes money out of conversions can reach one under five years old: line 19 less line 22,
+    # at most line 24, above zero. Everyone else is skipped before any Python work per row.
+    if not {"L19", "L24"} <= set(own_lines.columns):
+        return []
+    l19 = own_lines["L19"]
+    l22 = own_lines["L22"].fillna(0) if "L22" in own_lines else 0
+    takes = np.minimum(np.maximum((l19.fillna(0) - l22).to_numpy(dtype=np.int64), 0), own_lines["L24"].fillna(0))
+    taking = l19.notna().to_numpy(dtype=bool) & (np.asarray(takes, dtype=np.int64) > 0)
+    people = set(own_lines["taxpayer"].to_numpy(dtype=object)[taking].tolist())
+    if not people:
+        return []
+    own_lines = own_lines[own_lines["taxpayer"].isin(people).to_numpy(dtype=bool)]
+    keyed = keyed[(keyed["taxpayer"].isin(people) & (keyed["chain"] == "own")).to_numpy(dtype=bool)]
+    op = keyed[keyed["kind"] == "roth_conversion_basis_opening"]
     openings = op.groupby(["taxpayer", "form_year"])["amount_cents"].sum().to_dict()
     by_person: dict[str, list[dict]] = {}
     # Only the columns read below: a record of every line column per row was most of this rule's time.
-    wanted = [c for c in ("taxpayer", "tax_year", "L16", "L18", "L19", "L22", "L24") if c in ctx.lines]
-    for r in ctx.lines.loc[ctx.lines["chain"] == "own", wanted].to_dict("records"):
+    wanted = [c for c in ("taxpayer", "tax_year", "L16", "L18", "L19", "L22", "L24") if c in own_lines]
+    for r in own_lines[wanted].to_dict("records"):
         by_person.setdefault(r["taxpayer"], []).append(r)
-    own = keyed[keyed["chain"] == "own"]
+    own = keyed
     dists = own[own["kind"] == "roth_distribution"]
     dates: dict[tuple, list[str]] = {}
     for t, year, day in zip(*(dists[c].tolist() for c in ("taxpayer", "form_year", "date")), strict=True):

@@ -84,8 +84,11 @@ def account_values_many(ev: pd.DataFrame, points: list[Point]) -> tuple[list[dic
     totals = signed.groupby([moves["point"], moves["account"]]).sum()
     base = last_rows.set_index(["point", "account"])["amount_cents"]
     values: list[dict[str, int]] = [{} for _ in points]
-    for point, acct in sorted(set(base.index) | set(totals.index)):
-        values[point][acct] = max(int(base.get((point, acct), 0)) + int(totals.get((point, acct), 0)), 0)
+    # Each (point, account) with a 31 December value or a move: one aligned sum, walked in sorted key order.
+    both = pd.concat([base.rename("base"), totals.rename("moves")], axis=1).sort_index()
+    summed = (both["base"].fillna(0).astype("int64") + both["moves"].fillna(0).astype("int64")).clip(lower=0)
+    for (point, acct), value in zip(both.index.tolist(), summed.tolist(), strict=True):
+        values[point][acct] = value
     used = (
         pd.concat([last_rows, moves])
         .sort_values(["point", "date", "_order"], kind="stable")
@@ -148,5 +151,7 @@ def basis_at(
         f"#{i}": replace(people.get(p.taxpayer, Taxpayer(p.taxpayer)), name=f"#{i}") for i, p in enumerate(points)
     }
     lines = Loaded(allev.drop(columns=["point"]), stand_ins).cents_lines
-    own = lines[lines["chain"] == "own"].set_index(["taxpayer", "tax_year"])["basis_end"]
-    return [int(own.get((f"#{i}", int(p.date[:4])), 0)) for i, p in enumerate(points)]
+    own = lines[(lines["chain"] == "own").to_numpy(dtype=bool)]
+    keys = zip(own["taxpayer"].tolist(), own["tax_year"].tolist(), strict=True)
+    found = dict(zip(keys, own["basis_end"].tolist(), strict=True))
+    return [int(found.get((f"#{i}", int(p.date[:4])), 0)) for i, p in enumerate(points)]

@@ -27,6 +27,7 @@ def excess_contribution(ctx: RuleContext) -> list[Finding]:
     undid a conversion instead)."""
     import numpy as np
 
+    from basis_ledger.audit.evidence import EventTexts, match, money_texts
     from basis_ledger.engine.routing import place
     from basis_ledger.taxcalendar import last_conversion_recharacterization_year, limit_cents, smallest_limit_cents
 
@@ -48,33 +49,50 @@ def excess_contribution(ctx: RuleContext) -> list[Finding]:
     if net.empty:
         return []
     birth = {t: p.birth_date for t, p in ctx.taxpayers.items()}
-    out = []
-    E = Events(ev)
-    groups = None
-    for (t, y), total in net[net > smallest_limit_cents()].items():  # only totals that can exceed some limit
-        known = limit_cents(int(y), birth.get(t))
+    net = net[net > smallest_limit_cents()]  # only totals that can exceed some limit
+    hits = []  # (taxpayer, year, total, limit, catch-up applied)
+    base: dict[int, tuple[int, bool | None] | None] = {}
+    for (t, y), total in zip(net.index.tolist(), net.tolist(), strict=True):
+        y = int(y)
+        if y not in base:
+            base[y] = limit_cents(y, None)  # the limit without the catch-up, the lowest a person can have
+        if base[y] is None or total <= base[y][0]:  # type: ignore[index]
+            continue
+        known = limit_cents(y, birth.get(t))
         if known is None or total <= known[0]:
             continue
-        if groups is None:
-            groups = E.groups(np.asarray(keep), ev["taxpayer"], ev["tax_year"])
-        limit, older = known
-        why = {
-            True: " (including the catch-up for people 50 or older)",
-            False: "",
-            None: " (the limit without the age-50 catch-up: the birth date is unknown; set it with "
-            "'basis-ledger taxpayer set')",
-        }[older]
+        hits.append((t, y, int(total), *known))
+    if not hits:
+        return []
+    E = EventTexts(ev)
+    rows = np.flatnonzero(np.asarray(keep, dtype=bool))
+    who = np.array([h[0] for h in hits], dtype=object)
+    years = np.array([h[1] for h in hits], dtype=np.int64)
+    take, starts = match(rows, [E.col("taxpayer")[rows], E.col("tax_year")[rows]], [who, years]).taken()
+    evidence = E.row_evidence(take)
+    totals = np.array([h[2] for h in hits], dtype=np.int64)
+    limits = np.array([h[3] for h in hits], dtype=np.int64)
+    total_text, limit_text, excess_text = money_texts(totals), money_texts(limits), money_texts(totals - limits)
+    why = {
+        True: " (including the catch-up for people 50 or older)",
+        False: "",
+        None: " (the limit without the age-50 catch-up: the birth date is unknown; set it with "
+        "'basis-ledger taxpayer set')",
+    }
+    rate = penalty("excess_contribution_percent")
+    out = []
+    for i, (t, y, _, _, older) in enumerate(hits):
         out.append(
             Finding(
                 "excess-contribution",
                 t,
-                int(y),
-                f"Your IRA contributions for {y} add up to {money(total)}, over the {money(limit)} limit{why}; "
-                f"withdraw the excess {money(total - limit)} with its earnings by the due date of the {y} return, "
-                f"or it owes a {penalty('excess_contribution_percent')}% excise tax every year it stays (Form 5329).",
-                expected=f"at most {money(limit)}",
-                found=money(total),
-                evidence=E.evidence(groups[(t, y)]),
+                y,
+                f"Your IRA contributions for {y} add up to {total_text[i]}, over the {limit_text[i]} limit"
+                f"{why[older]}; withdraw the excess {excess_text[i]} with its earnings by the due date of the {y} "
+                f"return, or it owes a {rate}% excise tax every year it stays (Form 5329).",
+                expected=f"at most {limit_text[i]}",
+                found=total_text[i],
+                evidence=tuple(evidence[starts[i] : starts[i + 1]]),
             )
         )
     return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from basis_ledger.audit.findings import Finding, RuleContext
+from basis_ledger.audit.findings import Evidence, Finding, RuleContext
 from basis_ledger.audit.rules.common import Events, line_evidence, money, own_lines, present, year_of
 from basis_ledger.model import POOLED_TYPES
 
@@ -13,7 +13,14 @@ if TYPE_CHECKING:
 
 
 def pro_rata_exposure(ctx: RuleContext) -> list[Finding]:
-    """A conversion in a year that ends with money in traditional/SEP/SIMPLE IRAs: line 18 is its tax cost."""
+    """A conversion in a year that ends with money in traditional/SEP/SIMPLE IRAs: line 18 is its tax cost.
+
+    The years are chosen by masks on the lines; their conversions and 31 December values are found by one sort
+    of the events, and texts are built for those only."""
+    import numpy as np
+
+    from basis_ledger.audit.evidence import EventTexts, match, money_texts
+
     own = own_lines(ctx)
     if own is None or own.empty:
         return []
@@ -22,40 +29,49 @@ def pro_rata_exposure(ctx: RuleContext) -> list[Finding]:
     if rows.empty:
         return []
     ev = ctx.events
-    E = Events(ev)
-    relevant = ev["account_type"].isin(POOLED_TYPES) & ev["kind"].isin(["conversion", "year_end_value"])
-    by_year = E.groups(relevant, ev["taxpayer"], year_of(ev))
-    kind, amount, acct = E.col("kind"), E.col("amount_cents"), E.col("account")
-    atype = ev["account_type"].to_numpy()
+    E = EventTexts(ev)
+    relevant = np.flatnonzero(
+        (ev["account_type"].isin(POOLED_TYPES) & ev["kind"].isin(["conversion", "year_end_value"])).to_numpy(bool)
+    )
+    who = rows["taxpayer"].to_numpy(dtype=object)
+    years = rows["tax_year"].to_numpy(dtype=np.int64)
+    date_year = year_of(ev).to_numpy(dtype=np.int64)
+    take, starts = match(relevant, [E.col("taxpayer")[relevant], date_year[relevant]], [who, years]).taken()
+    evidence = E.row_evidence(take)
+    is_conv = (E.col("kind")[take] == "conversion").tolist()
+    amount = E.col("amount_cents")[take].tolist()
+    amount_text = money_texts(amount)
+    atype, acct = E.col("account_type")[take].tolist(), E.col("account")[take].tolist()
+    l6, l16, l18 = (rows[c].to_numpy(dtype=np.int64) for c in ("L6", "L16", "L18"))
+    l6_text, l16_text, l18_text = money_texts(l6), money_texts(l16), money_texts(l18)
     out = []
-    for r in rows[["taxpayer", "tax_year", "L6", "L16", "L18"]].to_dict("records"):
-        t, y = r["taxpayer"], int(r["tax_year"])
-        pos = by_year.get((t, y), [])
-        convs = [p for p in pos if kind[p] == "conversion"]
-        ye = [p for p in pos if kind[p] == "year_end_value"]
-        transit = int(r["L6"]) - sum(int(amount[p]) for p in ye)
+    for i, (t, y) in enumerate(zip(who.tolist(), years.tolist(), strict=True)):
+        run = range(starts[i], starts[i + 1])
+        convs = [j for j in run if is_conv[j]]
+        ye = [j for j in run if not is_conv[j]]
+        transit = int(l6[i]) - sum(amount[j] for j in ye)
         moving = f" ({money(transit)} of it a rollover still in transit)" if transit >= 100 else ""  # L6 is rounded
         extra = "".join(
-            f" That includes the {atype[p].upper()} IRA {acct[p]} ({money(amount[p])})."
-            for p in ye
-            if atype[p] in ("sep", "simple") and amount[p] > 0
+            f" That includes the {atype[j].upper()} IRA {acct[j]} ({amount_text[j]})."
+            for j in ye
+            if atype[j] in ("sep", "simple") and amount[j] > 0
         )
         out.append(
             Finding(
                 "pro-rata-exposure",
                 t,
                 y,
-                f"Your {y} conversion of {money(r['L16'])} is partly taxable ({money(r['L18'])} on line 18) because "
-                f"your traditional, SEP and SIMPLE IRAs held {money(r['L6'])} on 31 December {y}{moving} and the "
+                f"Your {y} conversion of {l16_text[i]} is partly taxable ({l18_text[i]} on line 18) because "
+                f"your traditional, SEP and SIMPLE IRAs held {l6_text[i]} on 31 December {y}{moving} and the "
                 f"pro-rata rule spreads your basis over all of it.{extra}",
                 line="18",
                 expected="$0",
-                found=money(r["L18"]),
+                found=l18_text[i],
                 evidence=(
-                    *E.evidence(convs),
-                    *E.evidence(ye),
-                    line_evidence("6", r["L6"]),
-                    line_evidence("18", r["L18"]),
+                    *(evidence[j] for j in convs),
+                    *(evidence[j] for j in ye),
+                    Evidence("computed", "line 6", l6_text[i]),
+                    Evidence("computed", "line 18", l18_text[i]),
                 ),
             )
         )

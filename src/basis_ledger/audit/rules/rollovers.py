@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from basis_ledger.audit.findings import Evidence, Finding, RuleContext
-from basis_ledger.audit.rules.common import Events, money, row_evidence
+from basis_ledger.audit.rules.common import Events, money
 from basis_ledger.model import POOLED_TYPES
 
 if TYPE_CHECKING:
@@ -14,48 +14,72 @@ if TYPE_CHECKING:
 
 def basis_to_plan(ctx: RuleContext) -> list[Finding]:
     """IRC 408(d)(3)(H): only pre-tax money may go to an employer plan. Pre-tax part = the pool's estimated value
-    just before the rollover (audit/pool.py) less the basis at that moment (the engine's, for the history so far)."""
+    just before the rollover (audit/pool.py) less the basis at that moment (the engine's, for the history so far).
+
+    All rollovers at once: one join of each rollover with its own taxpayer's history, one engine run; texts and
+    evidence only for the rollovers that are findings."""
     import numpy as np
 
+    from basis_ledger.audit.evidence import EventTexts, money_texts
     from basis_ledger.audit.pool import Point, account_values_many, basis_at, ordered
 
     ev = ctx.events
-    rolling = ev["kind"] == "rollover_to_plan"
+    rolling = (ev["kind"] == "rollover_to_plan").to_numpy(dtype=bool)
     if not rolling.any():
         return []
-    ev = ordered(ev[ev["taxpayer"].isin(set(ev.loc[rolling, "taxpayer"]))])
-    rolls = ev[ev["kind"] == "rollover_to_plan"].to_dict("records")
-    points = [Point(r["taxpayer"], r["date"], int(r["_order"])) for r in rolls]
-    # All rollovers at once: one join of each rollover with its own taxpayer's history, one engine run.
+    rollers = set(ev["taxpayer"].to_numpy(dtype=object)[rolling].tolist())
+    keep = [c for c in ev.columns if c != "source_sha256"]  # a long text no estimate or evidence reads
+    ev = ordered(ev.loc[ev["taxpayer"].isin(rollers).to_numpy(dtype=bool), keep])
+    at = np.flatnonzero((ev["kind"] == "rollover_to_plan").to_numpy(dtype=bool))
+    E = EventTexts(ev)
+    r_who, r_date = E.col("taxpayer")[at].tolist(), E.col("date")[at].tolist()
+    r_amount = E.col("amount_cents")[at].tolist()
+    points = [Point(t, d, int(o)) for t, d, o in zip(r_who, r_date, ev["_order"].to_numpy()[at].tolist(), strict=True)]
     values_at, used_at = account_values_many(ev, points)
     bases = basis_at(ev, ctx.taxpayers, points, values_at)
-    at = used_at["point"].to_numpy()  # sorted: each point's events are one slice
-    starts, ends = np.searchsorted(at, np.arange(len(points))), np.searchsorted(at, np.arange(len(points)), "right")
+    totals = [sum(v.values()) for v in values_at]
+    hits = [i for i in range(len(points)) if r_amount[i] > max(totals[i] - bases[i], 0)]
+    if not hits:
+        return []
+    point_of = used_at["point"].to_numpy()  # sorted: each point's events are one slice
+    hit_arr = np.array(hits, dtype=np.int64)
+    starts, ends = np.searchsorted(point_of, hit_arr), np.searchsorted(point_of, hit_arr, "right")
+    U = EventTexts(used_at)
+    take = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends, strict=True)]).astype(np.int64)
+    used_evidence = U.row_evidence(take)
+    used_is_value = (U.col("kind")[take] == "year_end_value").tolist()
+    own_evidence = E.row_evidence(at[hit_arr])
+    value = np.array([totals[i] for i in hits], dtype=np.int64)
+    basis = np.array([bases[i] for i in hits], dtype=np.int64)
+    pretax = np.maximum(value - basis, 0)
+    value_t, basis_t, pretax_t = money_texts(value), money_texts(basis), money_texts(pretax)
+    amount_t = money_texts([r_amount[i] for i in hits])
     out = []
-    for i, (r, basis) in enumerate(zip(rolls, bases, strict=True)):
-        value = sum(values_at[i].values())
-        pretax = max(value - basis, 0)
-        if r["amount_cents"] <= pretax:
-            continue
-        used = used_at.iloc[starts[i] : ends[i]].drop(columns=["point"])
+    offset = 0
+    for k, i in enumerate(hits):
+        n = int(ends[k] - starts[k])
+        used = used_evidence[offset : offset + n]
+        has_value = any(used_is_value[offset : offset + n])
+        offset += n
         unknown = ""
-        if not (used["kind"] == "year_end_value").any():
+        if not has_value:
             unknown = " (no 31 December value before it is in the ledger: the value counts only deposits since)"
+        day = r_date[i]
         out.append(
             Finding(
                 "basis-to-plan",
-                r["taxpayer"],
-                int(r["date"][:4]),
-                f"{money(r['amount_cents'])} was rolled into an employer plan on {r['date']}, but only about "
-                f"{money(pretax)} of the IRAs was pre-tax money (value {money(value)} less basis {money(basis)})"
-                f"{unknown}; after-tax basis cannot go into a plan, so at most {money(pretax)} may be rolled.",
-                expected=f"at most {money(pretax)}",
-                found=money(r["amount_cents"]),
+                r_who[i],
+                int(day[:4]),
+                f"{amount_t[k]} was rolled into an employer plan on {day}, but only about "
+                f"{pretax_t[k]} of the IRAs was pre-tax money (value {value_t[k]} less basis {basis_t[k]})"
+                f"{unknown}; after-tax basis cannot go into a plan, so at most {pretax_t[k]} may be rolled.",
+                expected=f"at most {pretax_t[k]}",
+                found=amount_t[k],
                 evidence=(
-                    row_evidence(r),
-                    *(row_evidence(e) for e in used.to_dict("records")),
-                    Evidence("computed", f"pool value on {r['date']} (estimate)", money(value)),
-                    Evidence("computed", f"basis on {r['date']}", money(basis)),
+                    own_evidence[k],
+                    *used,
+                    Evidence("computed", f"pool value on {day} (estimate)", value_t[k]),
+                    Evidence("computed", f"basis on {day}", basis_t[k]),
                 ),
             )
         )

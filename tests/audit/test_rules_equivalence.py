@@ -1,0 +1,164 @@
+"""The vectorized audit rules give exactly the findings of the per-row rules they replaced (tests/audit/
+rules_oracle.py, a frozen copy): same findings, same order, same texts, same evidence, on a multi-taxpayer sample
+of the bulk benchmark's ledger (with and without birth dates, at several audit dates), on random rich histories
+with part of their filings and documents, and on the sample households."""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from basis_ledger.audit import history, pool, reconcile
+from basis_ledger.audit.context import AuditContext, make_context
+from basis_ledger.audit.rules import contributions, conversions, rollovers
+from basis_ledger.ledger.store import Ledger
+from basis_ledger.model import Taxpayer
+from tests.audit import rules_oracle
+from tests.audit.helpers import build_ledger
+from tests.audit.histories import consistent_documents, consistent_filings
+from tests.audit.histories import history as random_history
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "benchmarks"))
+import bulk  # noqa: E402 - the benchmark's generator, from benchmarks/
+
+PAIRS = [  # (the rule as the audit runs it, its frozen per-row version)
+    (reconcile.missing_8606, rules_oracle.missing_8606),
+    (history.basis_unknown, rules_oracle.basis_unknown),
+    (history.roth_five_year, rules_oracle.roth_five_year),
+    (contributions.excess_contribution, rules_oracle.excess_contribution),
+    (conversions.pro_rata_exposure, rules_oracle.pro_rata_exposure),
+    (rollovers.basis_to_plan, rules_oracle.basis_to_plan),
+]
+
+
+def assert_same_findings(ctx: AuditContext) -> dict[str, int]:
+    """Every pair on one context; returns how many findings each rule gave (so a test can say it was not empty)."""
+    counts = {}
+    for new, old in PAIRS:
+        got, want = new(ctx), old(ctx)
+        assert got == want, f"{new.__name__}: {len(got)} findings against {len(want)}"
+        counts[new.__name__] = len(got)
+    return counts
+
+
+def _context(ledger: Path, as_of: str, people: dict | None = None) -> AuditContext:
+    with Ledger.open(ledger) as store:
+        events, taxpayers = store.events(), store.taxpayers()
+        filed, docs, accounts = store.filed_forms(), store.documents(), store.accounts()
+    return make_context(
+        events,
+        people if people is not None else taxpayers,
+        filed_forms=filed,
+        documents=docs,
+        accounts=accounts,
+        as_of=date.fromisoformat(as_of),
+    )
+
+
+@pytest.fixture(scope="module")
+def bulk_ledger(tmp_path_factory) -> Path:
+    work = tmp_path_factory.mktemp("bulk")
+    csv, ledger = work / "bulk.csv", work / "bulk.db"
+    bulk.generate(csv, 300, extra=bulk.PLAN_ROLLOVERS)
+    subprocess.run(
+        [sys.executable, "-m", "basis_ledger", "--ledger", str(ledger), "import", str(csv)],
+        check=True,
+        capture_output=True,
+    )
+    return ledger
+
+
+@pytest.mark.parametrize("as_of", ["2030-01-01", "2021-06-01"])
+def test_rules_equal_the_per_row_rules_on_a_sample_of_the_bulk_ledger(bulk_ledger, as_of):
+    counts = assert_same_findings(_context(bulk_ledger, as_of))
+    # the sample exercises every rule compared (none passes by finding nothing)
+    assert all(n > 0 for n in counts.values()), counts
+
+
+def test_rules_equal_the_per_row_rules_with_birth_dates(bulk_ledger):
+    with Ledger.open(bulk_ledger) as store:
+        names = sorted(store.taxpayers())
+    # some 50 or older (the catch-up), some under 59½ (the Roth clock), some unknown
+    people = {t: Taxpayer(t, None if i % 7 == 0 else f"19{50 + i % 25}-0{1 + i % 9}-15") for i, t in enumerate(names)}
+    counts = assert_same_findings(_context(bulk_ledger, "2030-01-01", people))
+    assert counts["excess_contribution"] > 0 and counts["roth_five_year"] > 0, counts
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rng=st.randoms(use_true_random=False), keep=st.floats(0, 1), as_of=st.sampled_from(["2030-01-01", "2022-03-01"]))
+def test_rules_equal_the_per_row_rules_on_random_histories(tmp_path_factory, rng, keep, as_of):
+    rows, people = random_history(rng, rich=True)
+    if rng.random() < 0.5:  # a contribution over the limit, now and then
+        t = next(iter(people))
+        rows.append(f"{t},2021-03-01,2021,{t.upper()}-IRA,traditional,nondeductible_contribution,9000,")
+    filed = [f for f in consistent_filings(rows, people) if rng.random() < keep]  # some years filed, some not
+    docs = [d for d in consistent_documents(rows) if rng.random() < keep]
+    ledger = build_ledger(tmp_path_factory.mktemp("h") / "l.db", rows, filed=filed, documents=docs, taxpayers=people)
+    assert_same_findings(_context(ledger, as_of))
+
+
+def test_rules_equal_the_per_row_rules_on_the_sample_households(tmp_path):
+    setups = {
+        "messy": [
+            ("taxpayer", "set", "dana", "--ssn-last4", "1111", "--birth-date", "1978-05-12"),
+            ("taxpayer", "set", "lee", "--ssn-last4", "2222", "--birth-date", "1972-09-30"),
+            ("account", "set", "ACME-401K", "--owner", "dana", "--type", "plan"),
+        ]
+    }
+    cases = {
+        "demo": [REPO / "sample_data" / "demo-household.csv"],
+        "messy": sorted(p for p in (REPO / "sample_data" / "messy-household").glob("*") if p.suffix != ".md"),
+        "story": [REPO / "sample_data" / "story-ledger.csv"],
+    }
+    for name, files in cases.items():
+        ledger = tmp_path / f"{name}.db"
+        base = [sys.executable, "-m", "basis_ledger", "--ledger", str(ledger)]
+        for args in (*setups.get(name, ()), ("import", *map(str, files))):
+            subprocess.run([*base, *args], check=True, capture_output=True)
+        assert_same_findings(_context(ledger, "2030-01-01"))
+
+
+def test_the_pool_estimate_equals_the_per_row_estimate(bulk_ledger):
+    ctx = _context(bulk_ledger, "2030-01-01")
+    ev = pool.ordered(ctx.events)
+    rng = random.Random(3)
+    rows = ev.iloc[sorted(rng.sample(range(len(ev)), 300))]
+    points = [
+        pool.Point(t, d, None if i % 3 == 0 else int(o))
+        for i, (t, d, o) in enumerate(zip(rows["taxpayer"], rows["date"], rows["_order"], strict=True))
+    ]
+    got_values, got_used = pool.account_values_many(ev, points)
+    want_values, want_used = rules_oracle.account_values_many(ev, points)
+    assert got_values == want_values
+    assert [list(v) for v in got_values] == [list(v) for v in want_values]  # the same accounts, in the same order
+    assert got_used.equals(want_used)
+    assert pool.basis_at(ev, ctx.taxpayers, points) == rules_oracle.basis_at(ev, ctx.taxpayers, points)
+
+
+def test_the_comparison_can_fail(bulk_ledger, monkeypatch):
+    # Deliberately wrong money texts, or each key's events in another order, are caught: not vacuous.
+    from basis_ledger.audit import evidence
+
+    ctx = _context(bulk_ledger, "2030-01-01")
+    real_texts, real_match = evidence.money_texts, evidence.Matched.__init__
+    monkeypatch.setattr(evidence, "money_texts", lambda cents: [t.replace(",", "") for t in real_texts(cents)])
+    with pytest.raises(AssertionError, match="findings against"):
+        assert_same_findings(ctx)
+    monkeypatch.undo()
+
+    def reversed_groups(self, positions, starts, ends):  # every group's rows last to first
+        real_match(self, positions.copy(), starts, ends)
+        for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
+            self.positions[s:e] = positions[s:e][::-1]
+
+    monkeypatch.setattr(evidence.Matched, "__init__", reversed_groups)
+    with pytest.raises(AssertionError, match="findings against"):
+        assert_same_findings(ctx)
