@@ -59,7 +59,7 @@ def documents(ctx: AuditContext) -> list[Document]:
     frame = ctx.documents
     if frame is None or len(frame) == 0:
         return []
-    by_account = _event_account_types(ctx)
+    by_account = event_account_types(ctx)
     docs: dict[tuple, Document] = {}
     for r in frame.itertuples():
         key = (getattr(r, "file_id", r.source_file), int(r.doc_index), str(r.form))
@@ -78,7 +78,12 @@ def documents(ctx: AuditContext) -> list[Document]:
     return list(docs.values())
 
 
-def _event_account_types(ctx: AuditContext) -> dict[str, str]:
+def event_account_types(ctx: AuditContext) -> dict[str, str]:
+    """The account type each account's events carry most often. An account may be named in more than one
+    taxpayer's events, so a range of taxpayers (audit/run.py) is given the whole ledger's."""
+    shared = getattr(ctx, "shared_account_types", None)
+    if shared is not None:
+        return shared
     ev = ctx.events
     if ev is None or len(ev) == 0:
         return {}

@@ -2,7 +2,7 @@
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Protocol, TextIO
 
 import typer
 
@@ -68,30 +68,80 @@ def audit(
     One line per finding; `audit --explain [N|CODE]` gives the full text and evidence. Exit code 1 if any finding
     is an error, 0 otherwise."""
 
-    from basis_ledger.audit.run import has_errors, run_audit
+    import sys
+
+    from basis_ledger.audit.run import Ranges, audit_view
 
     if which is not None and not explain:
         raise InputError([Problem(which, "a finding number or code goes with --explain: audit --explain " + which)])
-    with progress("audit", 2) as advance:  # reading and computing the ledger, then the rules
+    # Findings are written a range of taxpayers at a time as they are found (audit/run.py), never all held: the
+    # JSON and --explain straight to stdout, the table's rows to a temporary file until its widths are known.
+    # stdout is taken before the progress bar, which reroutes sys.stdout to the terminal while it is shown.
+    stdout = sys.stdout
+    out = console()
+    out.file = stdout
+    errors = False
+    # A bar drawn between lines streamed to the same terminal would break them: then there is none.
+    steps = 0 if (json_out or explain) and stdout.isatty() else 2
+    with progress("audit", steps) as advance:  # reading and computing the ledger, then the rules
         ctx = load_context(ledger, taxpayer, 5, False, as_of)
         if year is not None:
             no_data_for(year, ctx)
+        sink = _sink(json_out, explain, which, stdout, out, cents)
         advance(f"{len(ctx.taxpayers):,} taxpayers read")
-        findings = run_audit(ctx, taxpayer, year)
-        advance(f"{len(findings):,} findings")
-    if json_out:
-        _stream_json(findings, cents)
-    elif explain:
-        from basis_ledger.render.findings import explain as explain_findings
-        from basis_ledger.render.findings import select
-
-        explain_findings(select(findings, which), console())
-    else:
+        for view in Ranges(ctx):
+            found = audit_view(view, taxpayer, year)
+            errors = errors or any(f.severity == "error" for f in found)
+            sink.add(found)
+            del found
+        advance("audited")
+    sink.done()
+    if not json_out and not explain:
         from basis_ledger.render.findings import findings_table
 
-        findings_table(findings, console(), wide)
-    if has_errors(findings):
+        findings_table(sink, out, wide)  # type: ignore[arg-type]
+    if errors:
         raise typer.Exit(EXIT_FINDINGS)
+
+
+class _Sink(Protocol):
+    def add(self, findings: list) -> None: ...
+
+    def done(self) -> None: ...
+
+
+class _JsonSink:
+    """One JSON array, written a slice of findings at a time as they come (a big ledger has hundreds of
+    thousands): the same text as json.dumps of the whole list."""
+
+    def __init__(self, out: TextIO, cents: bool) -> None:
+        import json
+
+        self.out, self.cents, self.first = out, cents, True
+        # One encoder for all (json.dumps with an option builds a new one per call); the same text as json.dumps.
+        self.encode = json.JSONEncoder(ensure_ascii=False).encode
+        out.write("[")
+
+    def add(self, findings: list) -> None:
+        for at in range(0, len(findings), 5000):  # a slice at a time: bounded text, few writes
+            text = ",\n".join(self.encode(f.as_dict(self.cents)) for f in findings[at : at + 5000])
+            self.out.write(("\n" if self.first else ",\n") + text)
+            self.first = False
+
+    def done(self) -> None:
+        self.out.write("]\n" if self.first else "\n]\n")
+
+
+def _sink(json_out: bool, explain: bool, which: str | None, stdout: TextIO, out, cents: bool) -> _Sink:
+    if json_out:
+        return _JsonSink(stdout, cents)
+    if explain:
+        from basis_ledger.render.findings import Explained
+
+        return Explained(which, out)
+    from basis_ledger.render.findings import Listing
+
+    return Listing()
 
 
 def no_data_for(year: int, ctx) -> None:
@@ -103,20 +153,6 @@ def no_data_for(year: int, ctx) -> None:
     if year not in seen:
         span = f"it has {min(seen)} to {max(seen)}" if seen else "it is empty"
         raise InputError([Problem("--year", f"no data for {year} in the ledger ({span})")])
-
-
-def _stream_json(findings: list, cents: bool = False) -> None:
-    """One JSON array, written finding by finding (a big ledger can have hundreds of thousands)."""
-    import json
-    import sys
-
-    out = sys.stdout
-    # One encoder for all (json.dumps with an option builds a new one per call); the same text as json.dumps.
-    encode = json.JSONEncoder(ensure_ascii=False).encode
-    out.write("[")
-    for at in range(0, len(findings), 5000):  # a slice at a time: bounded text, few writes
-        out.write(("\n" if at == 0 else ",\n") + ",\n".join(encode(f.as_dict(cents)) for f in findings[at : at + 5000]))
-    out.write("\n]\n" if findings else "]\n")
 
 
 @app.command()
@@ -131,7 +167,7 @@ def report(
     """A workbook an accountant can re-check: per taxpayer every 8606 line as a live formula over the year's
     inputs, a basis chart, the audit's findings, and every event with the file and line it came from."""
 
-    from basis_ledger.audit.run import run_audit
+    from basis_ledger.audit.run import audit_ranges
     from basis_ledger.files import check_output
     from basis_ledger.ledger.store import Ledger
     from basis_ledger.render.workbook import write_workbook
@@ -143,9 +179,15 @@ def report(
         voided = store.voided_events()
     if taxpayer is not None and len(voided):
         voided = voided[voided["taxpayer"] == taxpayer]
-    with progress("report", chains + 2) as advance:  # the audit, a sheet per chain, findings and events
-        findings = run_audit(ctx, taxpayer)
+    counted = [0]
+
+    def findings():  # audited a range of taxpayers at a time as the Findings sheet is written (audit/run.py)
+        for part in audit_ranges(ctx, taxpayer):
+            counted[0] += len(part)
+            yield from part
         advance("audited")
-        sheets = write_workbook(xlsx, ctx, findings, on_sheet=advance, voided=voided)
+
+    with progress("report", chains + 2) as advance:  # a sheet per chain, the audit, and the saved file
+        sheets = write_workbook(xlsx, ctx, findings(), on_sheet=advance, voided=voided)
         advance("saved")
-    print(f"{xlsx}: {sheets} sheets, {len(findings)} findings")
+    print(f"{xlsx}: {sheets} sheets, {counted[0]} findings")

@@ -14,6 +14,7 @@ A line break inside a cell ("\\n") starts a new line of it; with `--wide` it is 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 _WORDS = re.compile(r"(?<= )")
 _PATHS = re.compile(r"(?<=[ /\\])")
 _MIN_TEXT = 8
+PRINT_ROWS = 2_000  # rows print_table holds as rich cells at a time
 
 
 @dataclass(frozen=True)
@@ -123,36 +125,58 @@ def print_table(
     out: Console,
     title: str,
     cols: list[Col],
-    rows: list[list[str]],
+    rows: Iterable[list[str]],
     wide: bool = False,
     styles: list[str | None] | None = None,
+    sizing: list[list[str]] | None = None,
 ) -> None:
-    """Print `rows` (cells already as text) under `title`, fitted to the console's width."""
+    """Print `rows` (cells already as text) under `title`, fitted to the console's width. `sizing`: rows that
+    give every column its widest and longest-worded cell (render/findings.Listing keeps them), when `rows` is a
+    stream too long to hold. Printed PRINT_ROWS rows at a time, as tables of the same column widths without a
+    header after the first: the same text as one table, without holding every row's cells."""
     from rich import box
     from rich.markup import escape
     from rich.table import Table
     from rich.text import Text
 
-    shown, w = widths(cols, rows, out.width, wide)
-    table = Table(title=escape(title), title_justify="left", box=box.SIMPLE_HEAD, show_edge=False)
-    for i, width in zip(shown, w, strict=True):
-        c = cols[i]
-        head = "\n".join(fold(c.head, width))
-        table.add_column(head, justify="right" if c.figure else "left", width=width, no_wrap=True)
-    for n, r in enumerate(rows):
-        cells = [
-            Text(
-                one_line(r[i]) if wide else "\n".join(fold(r[i], width, cols[i].path)),
-                style=dict(cols[i].styles).get(r[i], ""),
-            )
-            for i, width in zip(shown, w, strict=True)
-        ]
-        table.add_row(*cells, style=styles[n] if styles else None)
+    if sizing is None:
+        rows = rows if isinstance(rows, list) else list(rows)
+    shown, w = widths(cols, rows if sizing is None else sizing, out.width, wide)  # type: ignore[arg-type]
+
+    def table_of(first: bool) -> Table:
+        table = Table(
+            title=escape(title) if first else None,
+            title_justify="left",
+            box=box.SIMPLE_HEAD,
+            show_edge=False,
+            show_header=first,
+        )
+        for i, width in zip(shown, w, strict=True):
+            c = cols[i]
+            head = "\n".join(fold(c.head, width))
+            table.add_column(head, justify="right" if c.figure else "left", width=width, no_wrap=True)
+        return table
+
     needed = sum(w) + overhead(len(shown))
     saved = out.width
     out.width = max(saved, needed)  # wider than the terminal only when the figures alone need it, or --wide
     try:
-        out.print(table)
+        table, held, printed = table_of(True), 0, False
+        for n, r in enumerate(rows):
+            cells = [
+                Text(
+                    one_line(r[i]) if wide else "\n".join(fold(r[i], width, cols[i].path)),
+                    style=dict(cols[i].styles).get(r[i], ""),
+                )
+                for i, width in zip(shown, w, strict=True)
+            ]
+            table.add_row(*cells, style=styles[n] if styles else None)
+            held += 1
+            if held == PRINT_ROWS:
+                out.print(table)
+                table, held, printed = table_of(False), 0, True
+        if held or not printed:
+            out.print(table)
     finally:
         out.width = saved
     left_out = [cols[i].head for i in range(len(cols)) if i not in shown]

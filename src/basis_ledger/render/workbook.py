@@ -7,7 +7,7 @@ Every text cell that comes from an input file goes through render.safe.cell; the
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,11 +28,12 @@ if TYPE_CHECKING:
 def write_workbook(
     path: Path,
     ctx: Loaded,
-    findings: list[Finding],
+    findings: Iterable[Finding],
     on_sheet: Callable[[str], None] | None = None,
     voided=None,
 ) -> int:
-    """Write the workbook of a loaded ledger and its audit's findings; returns the number of sheets.
+    """Write the workbook of a loaded ledger and its audit's findings (a list, or a stream consumed as the
+    Findings sheet is written: audit/run.audit_ranges); returns the number of sheets.
 
     The workbook is written in openpyxl's write-only mode with each sheet's rows formatted as XML directly
     (render/workbook_xml.py); rows go to temporary files as they are made and the zip is written straight into
@@ -55,11 +56,11 @@ def write_workbook(
     return len(wb.sheetnames)
 
 
-def _sheets(wb, book: Book, ctx: Loaded, findings: list[Finding], on_sheet, voided) -> None:
+def _sheets(wb, book: Book, ctx: Loaded, findings: Iterable[Finding], on_sheet, voided) -> None:
     used: set[str] = set()
     if ctx.events is not None and len(ctx.events):
         inp = ctx.inputs
-        notes = _notes(ctx.events, inp.routed)
+        notes = _Notes(ctx.events, inp.routed, inp.chains)
         filed = _filed(ctx)
         cache: dict = {}  # the rows every sheet of as many years shares, as XML (SheetRows)
         for ci, ch in enumerate(inp.chains.itertuples()):
@@ -69,7 +70,7 @@ def _sheets(wb, book: Book, ctx: Loaded, findings: list[Finding], on_sheet, void
             ws = wb.create_sheet(_sheet_name(ch.taxpayer, ch.chain, used))
             what = "own traditional, SEP, SIMPLE and Roth IRAs" if ch.chain == "own" else ch.chain
             title = f"{ch.taxpayer}: Form 8606 by year ({what})"
-            chain_notes = notes.get((ch.taxpayer, ch.chain), {})
+            chain_notes = notes.of(ci)
             chain_filed = filed.get((ch.taxpayer, ch.chain), {})
             lay, rows = form_sheet_rows(title, years, values, chain_notes, ctx.options, chain_filed)
             setup_print(ws, lay)  # column widths and panes first: openpyxl writes them before the rows
@@ -149,24 +150,63 @@ def _sheet_name(taxpayer: str, chain: str, used: set[str]) -> str:
     return name
 
 
-def _notes(events, routed) -> dict[tuple[str, str], dict[tuple[str, int], str]]:
-    """Which events make up each input cell, per chain: 'file:line kind date' per event, for a cell note.
+class _Notes:
+    """Which events make up each input cell of a chain: 'file:line kind date' per event, for a cell note.
 
     The events of a cell are exactly those the engine routed into its input (engine/routing.py), in ledger
-    order, at the form year the engine put them in."""
-    refs: dict[tuple[str, str], dict[tuple[str, int], list[str]]] = {}
-    cols = [events[c].tolist() for c in ("taxpayer", "source_file", "source_line", "kind", "date")]
-    for key, _, fld, _ in INPUTS:
-        for i in routed.rows_feeding(FEEDS.get(key, (fld,))).tolist():
-            t, file, line, kind, day = (c[i] for c in cols)
-            cell_key = (key, int(routed.form_year[i]))
-            refs.setdefault((t, str(routed.chain[i])), {}).setdefault(cell_key, []).append(
-                f"{file}:{line} {kind} {day}"
-            )
-    return {
-        ch: {k: "\n".join(v[:15]) + (f"\n... and {len(v) - 15} more" if len(v) > 15 else "") for k, v in cells.items()}
-        for ch, cells in refs.items()
-    }
+    order, at the form year the engine put them in. The texts are made for a block of chains at a time, as
+    their sheets are written: for the whole ledger only each input's feeding rows, grouped by chain, are held."""
+
+    BLOCK = 500  # chains whose note texts are made together (one column read per block, not per chain)
+
+    def __init__(self, events, routed, chains) -> None:
+        import numpy as np
+        import pandas as pd
+
+        self.events, self.routed = events, routed
+        self.n = len(chains)
+        which = pd.MultiIndex.from_arrays([chains["taxpayer"], chains["chain"]])
+        chain_of = which.get_indexer(pd.MultiIndex.from_arrays([events["taxpayer"], routed.chain]))
+        self.by_key = []  # per input: its feeding rows sorted by chain (ledger order kept), and each chain's bounds
+        for key, _, fld, _ in INPUTS:
+            rows = routed.rows_feeding(FEEDS.get(key, (fld,)))
+            ch = chain_of[rows]
+            order = np.argsort(ch, kind="stable")
+            self.by_key.append((key, rows[order], np.searchsorted(ch[order], np.arange(self.n + 1))))
+        self.block: dict[int, dict[tuple[str, int], str]] = {}
+        self.start = self.stop = 0
+
+    def of(self, ci: int) -> dict[tuple[str, int], str]:
+        """The note texts of chain `ci` (its row in inputs.chains), by (input key, form year)."""
+        if not self.start <= ci < self.stop:
+            self._make(ci, min(ci + self.BLOCK, self.n))
+        return self.block.get(ci, {})
+
+    def _make(self, start: int, stop: int) -> None:
+        import numpy as np
+
+        self.block, self.start, self.stop = {}, start, stop
+        parts = [(key, rows[bounds[start] : bounds[stop]], bounds) for key, rows, bounds in self.by_key]
+        wanted = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int64)
+        if not len(wanted):
+            return
+        cols = [self.events[c].take(wanted).tolist() for c in ("source_file", "source_line", "kind", "date")]
+        years = self.routed.form_year[wanted].tolist()
+        refs: dict[int, dict[tuple[str, int], list[str]]] = {}
+        at = 0
+        for key, rows, bounds in parts:
+            for ci in range(start, stop):
+                for j in range(at + bounds[ci] - bounds[start], at + bounds[ci + 1] - bounds[start]):
+                    file, line, kind, day = (c[j] for c in cols)
+                    refs.setdefault(ci, {}).setdefault((key, int(years[j])), []).append(f"{file}:{line} {kind} {day}")
+            at += len(rows)
+        self.block = {
+            ci: {
+                k: "\n".join(v[:15]) + (f"\n... and {len(v) - 15} more" if len(v) > 15 else "")
+                for k, v in cells.items()
+            }
+            for ci, cells in refs.items()
+        }
 
 
 def _header(ws, heads: list[tuple[str, int]], landscape: bool = True) -> SheetRows:
@@ -189,7 +229,7 @@ def _header(ws, heads: list[tuple[str, int]], landscape: bool = True) -> SheetRo
     return out
 
 
-def _findings_sheet(ws, findings: list[Finding]) -> None:
+def _findings_sheet(ws, findings: Iterable[Finding]) -> None:
     heads = [
         ("Severity", 9),
         ("Code", 20),
@@ -202,10 +242,10 @@ def _findings_sheet(ws, findings: list[Finding]) -> None:
         ("What it means", 60),
         ("Evidence (file, where, what)", 60),
     ]
-    if findings:
-        ws.auto_filter.ref = f"A1:J{len(findings) + 1}"
     out = _header(ws, heads)
-    for f in findings:
+    n = 0
+    for f in findings:  # a stream: the audit runs a range of taxpayers at a time as the rows are written
+        n += 1
         evidence = "\n".join(f"{e.file}, {e.where}" + (f": {e.what}" if e.what else "") for e in f.evidence)
         out.append(
             [
@@ -221,6 +261,8 @@ def _findings_sheet(ws, findings: list[Finding]) -> None:
                 cell(evidence),
             ]
         )
+    if n:  # openpyxl writes the filter after the rows, so it can be set once their number is known
+        ws.auto_filter.ref = f"A1:J{n + 1}"
     out.close()
 
 
