@@ -199,3 +199,19 @@ def test_an_account_named_in_two_taxpayers_events_is_typed_by_the_whole_ledger(t
     monkeypatch.setattr(run, "RangeView", type("Bare", (run.AuditContext,), {"shared_account_types": bare}))
     alone = [f for p in audit_ranges(load_context(str(path), None, 5, False, AS_OF), rows=1) for f in p]
     assert not any(f.code == "fmv-mismatch" and f.taxpayer == "bea" for f in alone)
+
+
+def test_no_data_for_a_year_reads_the_chains_spans_as_the_computed_lines_give_them(households, tmp_path):
+    from basis_ledger.commands.audit import no_data_for
+    from basis_ledger.model import InputError
+
+    for path in (households, _ledger(tmp_path / "l.db", random.Random(5))):
+        ctx = load_context(str(path), None, 5, False, AS_OF)
+        known = {int(y) for f in (ctx.lines, ctx.filed_forms, ctx.documents) for y in f["tax_year"].unique()}
+        for year in range(min(known) - 2, max(known) + 3):
+            try:
+                no_data_for(year, ctx)
+                refused = False
+            except InputError:
+                refused = True
+            assert refused == (year not in known), year

@@ -145,11 +145,18 @@ def _sink(json_out: bool, explain: bool, which: str | None, stdout: TextIO, out,
 
 
 def no_data_for(year: int, ctx) -> None:
-    """A year the ledger knows nothing about is bad input, not a clean bill: no events, forms or documents."""
+    """A year the ledger knows nothing about is bad input, not a clean bill: no events, forms or documents.
+    The computed lines' years are each chain's span (engine/results.compute_lines makes a row for every year
+    from a chain's first to its last), read from the engine's inputs so that the lines of the whole ledger
+    are not computed just for this (the audit computes them a range of taxpayers at a time)."""
     seen: set[int] = set()
-    for frame, col in ((ctx.lines, "tax_year"), (ctx.filed_forms, "tax_year"), (ctx.documents, "tax_year")):
-        if frame is not None and len(frame) and col in frame:
-            seen.update(int(y) for y in frame[col].unique())
+    if ctx.events is not None and len(ctx.events):
+        chains = ctx.inputs.chains
+        for first, last in set(zip(chains["first_year"].tolist(), chains["last_year"].tolist(), strict=True)):
+            seen.update(range(int(first), int(last) + 1))
+    for frame in (ctx.filed_forms, ctx.documents):
+        if frame is not None and len(frame) and "tax_year" in frame:
+            seen.update(int(y) for y in frame["tax_year"].unique())
     if year not in seen:
         span = f"it has {min(seen)} to {max(seen)}" if seen else "it is empty"
         raise InputError([Problem("--year", f"no data for {year} in the ledger ({span})")])

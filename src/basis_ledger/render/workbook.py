@@ -276,7 +276,8 @@ def event_lines(events, routed) -> list[str]:
         if not name.endswith("_rows"):  # a count of rows, not an amount on the form
             fed[rows] = True
     table = kinds()
-    lines = [", ".join(table[k].lines) if k in table else "" for k in events["kind"].tolist()]
+    text = {k: ", ".join(table[k].lines) for k in table}  # one string per kind, shared by its events
+    lines = [text.get(k, "") for k in events["kind"].tolist()]
     return [ln if on or not ln else "none" for ln, on in zip(lines, fed.tolist(), strict=True)]
 
 
