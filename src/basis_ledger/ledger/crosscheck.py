@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from basis_ledger.ingest.taxforms import FORM_IMPORTERS
 from basis_ledger.ingest.taxforms.boxes import cents
@@ -64,6 +64,8 @@ def reconcile(batch: Batch, ledger: Ledger | None) -> list[Problem]:
 
 
 def _contribution_years(batch: Batch, forms: list[tuple[str, int, str, str, int]], ledger: Ledger | None) -> None:
+    from basis_ledger.ledger.batch import together
+
     room: dict[tuple[Any, ...], int] = defaultdict(int)
     has_form: set[tuple[Any, ...]] = set()
     for t, y, a, b, v in forms:
@@ -71,42 +73,65 @@ def _contribution_years(batch: Batch, forms: list[tuple[str, int, str, str, int]
             room[(t, a, y, _BOXES[b])] += v
             has_form.add((t, a, y))
     contributions = [k for k, v in kinds().items() if v.tax_year == "contribution"]
-    frames = [ex.events for _, ex in batch if ex.events is not None and "tax_year_from" in ex.events]
     for known in _known(batch, ledger, contributions):
         room[known[:4]] -= known[4]
-    for ev in frames:
-        for i in ev.index[ev["tax_year_from"] == "date?"].sort_values():
-            who, acct, year, kind = (
-                ev.at[i, "taxpayer"],
-                ev.at[i, "account"],
-                int(cast(int, ev.at[i, "tax_year"])),
-                ev.at[i, "kind"],
-            )
-            amount = int(cast(int, ev.at[i, "amount_cents"]))
-            if room.get((who, acct, year - 1, kind), 0) >= amount:
-                room[(who, acct, year - 1, kind)] -= amount
-                ev.at[i, "tax_year"], ev.at[i, "tax_year_from"] = year - 1, "5498"
-            elif (who, acct, year) in has_form:
-                ev.at[i, "tax_year_from"] = "5498"
-    for fname, ex in batch:
-        got = ex.events
-        if got is not None and "tax_year_from" in got:
-            settled = {int(n) for n in got.loc[got["tax_year_from"] == "5498", "source_line"]}
-            ex.cautions[:] = [c for c in ex.cautions if c.file != fname or c.line not in settled]
+    # The undecided rows of every file at once (ledger/batch.py), in file order, then row order.
+    frames = [ex.events if ex.events is not None and "tax_year_from" in ex.events else None for _, ex in batch]
+    ev = together(frames, ["taxpayer", "account", "tax_year", "kind", "amount_cents", "tax_year_from", "source_line"])
+    if ev is None:
+        return
+    undecided = ev[ev["tax_year_from"] == "date?"]
+    settled: dict[int, set[int]] = defaultdict(set)  # file -> lines whose year a 5498 settled
+    before = ev[ev["tax_year_from"] == "5498"]
+    for f, line in zip(before["file_index"], before["source_line"], strict=True):
+        settled[int(f)].add(int(line))
+    for who, acct, year, kind, amount, f, pos, line in zip(
+        undecided["taxpayer"],
+        undecided["account"],
+        undecided["tax_year"],
+        undecided["kind"],
+        undecided["amount_cents"],
+        undecided["file_index"],
+        undecided["file_row"],
+        undecided["source_line"],
+        strict=True,
+    ):
+        target = batch[int(f)][1].events
+        assert target is not None  # its rows are in `ev`
+        i = target.index[int(pos)]
+        year, amount = int(year), int(amount)
+        if room.get((who, acct, year - 1, kind), 0) >= amount:
+            room[(who, acct, year - 1, kind)] -= amount
+            target.at[i, "tax_year"], target.at[i, "tax_year_from"] = year - 1, "5498"
+        elif (who, acct, year) in has_form:
+            target.at[i, "tax_year_from"] = "5498"
+        else:
+            continue
+        settled[int(f)].add(int(line))
+    for f, lines in settled.items():
+        fname, ex = batch[f]
+        ex.cautions[:] = [c for c in ex.cautions if c.file != fname or c.line not in lines]
 
 
 def _known(batch: Batch, ledger: Ledger | None, contributions: list[str]) -> Iterator[tuple[Any, ...]]:
     """(taxpayer, account, tax_year, kind, cents) of contributions whose year is settled, from statements."""
-    for _, ex in batch:
-        ev = ex.events
-        if ev is None or ev.empty or "origin" in ev:
-            continue
-        settled = ev[ev["kind"].isin(contributions)]
-        if "tax_year_from" in settled:
-            settled = settled[settled["tax_year_from"] != "date?"]
-        r: Any  # pandas-stubs types a row's fields as any scalar
-        for r in settled.itertuples():
-            yield r.taxpayer, r.account, int(r.tax_year), r.kind, int(r.amount_cents)
+    from basis_ledger.ledger.batch import together
+
+    frames = [None if ex.events is None or "origin" in ex.events else ex.events for _, ex in batch]
+    ev = together(
+        frames, ["taxpayer", "account", "tax_year", "kind", "amount_cents", "tax_year_from"], {"tax_year_from": ""}
+    )
+    if ev is not None:
+        settled = ev[ev["kind"].isin(contributions) & (ev["tax_year_from"] != "date?")]
+        for t, a, y, k, c in zip(
+            settled["taxpayer"],
+            settled["account"],
+            settled["tax_year"],
+            settled["kind"],
+            settled["amount_cents"],
+            strict=True,
+        ):
+            yield t, a, int(y), k, int(c)
     for r in _ledger_events(ledger):
         if r[3] in contributions and r[4] not in FORM_IMPORTERS:
             yield r[0], r[1], r[2], r[3], r[5]

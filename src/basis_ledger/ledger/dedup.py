@@ -13,7 +13,7 @@ that take the import transaction's connection.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from basis_ledger.ledger.corrections import IDENTITY
 from basis_ledger.model import Problem
@@ -63,23 +63,21 @@ def _events(
     verdicts: list[Verdict],
 ) -> list[Problem]:
     import numpy as np
-    import pandas as pd
 
-    frames = []
+    from basis_ledger.ledger.batch import together
+
+    shown: dict[int, str] = {}
     for i, (fname, ex) in enumerate(batch):
-        ev = ex.events
-        if ev is None or ev.empty:
-            continue
-        verdicts[i].keep = np.ones(len(ev), dtype=bool)
-        part = ev[[*IDENTITY, "source_line"]].reset_index(drop=True)
-        # A file name that is not UTF-8 carries surrogate escapes, which the Arrow-backed string dtype cannot
-        # hold: the messages get it with its bytes shown as \xNN.
-        shown = str(fname).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-        frames.append(part.assign(_file=i, _row=np.arange(len(ev)), _name=shown))
-    if not frames:
+        if ex.events is not None and not ex.events.empty:
+            verdicts[i].keep = np.ones(len(ex.events), dtype=bool)
+            # A file name that is not UTF-8 carries surrogate escapes, which the Arrow-backed string dtype cannot
+            # hold: the messages get it with its bytes shown as \xNN.
+            shown[i] = str(fname).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    both = together([ex.events for _, ex in batch], [*IDENTITY, "source_line"])  # every file's rows at once
+    if both is None:
         return []
-    new = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    new = new.astype({"amount_cents": "int64", "tax_year": "int64"})
+    new = both.rename(columns={"file_index": "_file", "file_row": "_row"})
+    new = new.assign(_name=new["_file"].map(shown)).astype({"amount_cents": "int64", "tax_year": "int64"})
     held = _held(new, ledger, conn)
     problems = _year_end_conflicts(new, held)
     if keep_duplicates:
@@ -89,31 +87,69 @@ def _events(
     new = new[new["_file"].isin(_overlapping_files(new, held))]
     if new.empty:
         return problems
-    keys = list(IDENTITY)
-    # How many of each identity the ledger holds, and how many each file shows.
-    in_ledger = held.groupby(keys, sort=False).size().rename("l").reset_index()
-    per_file = new.groupby([*keys, "_file"], sort=True).size().rename("c").reset_index()
-    per_file = per_file.merge(in_ledger, on=keys, how="left").fillna({"l": 0})
-    per_file = per_file.sort_values([*keys, "_file"], kind="stable")
-    group = per_file.groupby(keys, sort=False).ngroup()
-    most_before = per_file.groupby(group)["c"].cummax().groupby(group).shift(1).fillna(0)
-    prev = np.maximum(per_file["l"].to_numpy(), most_before.to_numpy())
-    per_file["new"] = np.clip(per_file["c"].to_numpy() - prev, 0, None)
-    rank = new.groupby([*keys, "_file"], sort=False).cumcount()
-    new = new.assign(_rank=rank).merge(per_file[[*keys, "_file", "new"]], on=[*keys, "_file"], how="left")
-    seen = new[new["_rank"] >= new["new"]]
-    if seen.empty:
+    recognised, first_from = _recognised(new, held)
+    if not recognised.any():
         return problems
-    # Where each recognised row was seen first: the ledger's file, else the earliest file of this import.
-    first_held = held.drop_duplicates(keys)[[*keys, "source_file"]]
-    first_new = new.sort_values("_file", kind="stable").drop_duplicates(keys)[[*keys, "_name"]]
-    seen = seen.merge(first_held, on=keys, how="left").merge(first_new, on=keys, how="left", suffixes=("", "_first"))
-    seen["from"] = seen["source_file"].fillna(seen["_name_first"].map(lambda p: str(p).rsplit("/", 1)[-1]))
-    for at, rows in seen.groupby("_file"):
-        verdict = verdicts[int(cast(int, at))]
-        verdict.keep[rows["_row"].to_numpy()] = False  # type: ignore[index]
-        verdict.recognised = {str(k): int(v) for k, v in rows["from"].value_counts().sort_index().items()}
+    files, rows = new["_file"].to_numpy()[recognised], new["_row"].to_numpy()[recognised]
+    froms = first_from[recognised]
+    for at in np.unique(files):
+        mine = files == at
+        verdict = verdicts[int(at)]
+        verdict.keep[rows[mine]] = False  # type: ignore[index]
+        counted: dict[str, int] = {}
+        for name in froms[mine]:
+            counted[str(name)] = counted.get(str(name), 0) + 1
+        verdict.recognised = dict(sorted(counted.items()))
     return problems
+
+
+def _recognised(new: pd.DataFrame, held: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of `new` (in file order, then row order): is it recognised, and the file it was seen in first.
+
+    Vectorized over integer codes: each identity is numbered once over the ledger's rows and the import's. A
+    file shows c rows of an identity; of those, as many as the ledger holds or an earlier file of this import
+    shows (whichever is more) are recognised, the rest new: the first ones of the file's rows are the recognised."""
+    import numpy as np
+    import pandas as pd
+
+    keys = list(IDENTITY)
+    code = (
+        pd.concat([held[keys], new[keys]], ignore_index=True)
+        .groupby(keys, sort=False, dropna=False)
+        .ngroup()
+        .to_numpy(dtype=np.int64)
+    )
+    n_codes = int(code.max()) + 1
+    in_held, code = code[: len(held)], code[len(held) :]
+    held_count = np.bincount(in_held, minlength=n_codes)
+    n_files = int(new["_file"].max()) + 1
+    pair = code * n_files + new["_file"].to_numpy(dtype=np.int64)  # (identity, file), ordered by both
+    order = np.argsort(pair, kind="stable")  # stable: a file's rows of one identity stay in row order
+    ordered = pair[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    group = np.cumsum(np.r_[True, ordered[1:] != ordered[:-1]]) - 1  # the (identity, file) of each ordered row
+    count = np.diff(np.r_[starts, len(ordered)])  # rows of each (identity, file)
+    ident = ordered[starts] // n_files
+    # The most rows of the identity that any earlier file shows: a running maximum within each identity (the
+    # identity's number times a bound above any count keeps one identity's maximum from reaching the next's).
+    bound = int(count.max()) + 1
+    running = np.maximum.accumulate(ident * bound + count) - ident * bound
+    same = np.r_[False, ident[1:] == ident[:-1]]
+    before = np.where(same, np.r_[0, running[:-1]], 0)
+    fresh = np.clip(count - np.maximum(held_count[ident], before), 0, None)  # rows of the file that are new
+    rank = np.arange(len(ordered)) - starts[group]  # the row's place among its file's rows of its identity
+    recognised = np.empty(len(ordered), dtype=bool)
+    recognised[order] = rank >= fresh[group]
+    # Where each identity was seen first: the ledger's first row of it, else the first file of this import.
+    first = np.full(n_codes, "", dtype=object)
+    names = new["_name"].to_numpy(dtype=object)
+    new_codes, new_at = np.unique(code, return_index=True)  # each identity's first row (file order, row order)
+    first[new_codes] = [str(p).rsplit("/", 1)[-1] for p in names[new_at]]
+    if len(held):
+        sources = held["source_file"].to_numpy(dtype=object)
+        held_codes, held_at = np.unique(in_held, return_index=True)
+        first[held_codes] = sources[held_at]
+    return recognised, first[code]
 
 
 def _overlapping_files(new: pd.DataFrame, held: pd.DataFrame) -> set[int]:

@@ -56,18 +56,28 @@ def _rows(profile: Profile, src: SourceFile, secs: list[Section], ctx: Context, 
             continue
         preamble = " ".join(sec.preamble)
         i_acct, i_name = where.get("account", 10**6), where.get("account_name", 10**6)
+        i_action = where["action"]
+        skips: dict[tuple[str, str, str], str | None] = {}  # see _skipped_whatever_sign
         for line, cells in sec.rows:
             n = len(cells)
+            if not ctx.rules:  # (the user's row rules judge single rows: every row goes the long way then)
+                raw = (
+                    cells[i_acct] if i_acct < n else "",
+                    cells[i_name] if i_name < n else "",
+                    cells[i_action] if i_action < n else "",
+                )
+                if raw not in skips:
+                    skips[raw] = _skipped_whatever_sign(profile, raw, preamble, who, judged, ctx)
+                if (skip := skips[raw]) is not None:
+                    out.skipped[skip] = out.skipped.get(skip, 0) + 1
+                    continue
             account, _name, said, kind, owner = who(
                 cells[i_acct].strip() if i_acct < n else "", cells[i_name].strip() if i_name < n else "", preamble
             )
             amount = cells[where["amount"]].strip() if where["amount"] < n else ""
             direction = sign(amount)
-            key = (cells[where["action"]] if where["action"] < n else "", flip.get(direction, direction), kind)
-            if key not in judged:
-                tidy = " ".join(key[0].split())
-                judged[key] = (tidy, *classify(profile, tidy, key[1], kind, ctx.mapping))
-            action, outcome, reason, wording = judged[key]
+            key = (cells[i_action] if i_action < n else "", flip.get(direction, direction), kind)
+            action, outcome, reason, wording = _judge(profile, judged, key, ctx)
             if ctx.rules:  # the user's rules for single rows, date ranges or amounts come first
                 outcome, reason, wording = _row_rule(profile, src, ctx, line, cells, where, action, kind) or (
                     outcome,
@@ -106,6 +116,30 @@ def _rows(profile: Profile, src: SourceFile, secs: list[Section], ctx: Context, 
                 )
     out.problems += undeclared(need, fname)
     return live
+
+
+def _judge(profile: Profile, judged: dict, key: tuple[str, str, str | None], ctx: Context) -> tuple[str, ...]:
+    """(tidy text, outcome, skip reason, tax-year wording) of a distinct (action cell, cash direction, type)."""
+    if key not in judged:
+        tidy = " ".join(key[0].split())
+        judged[key] = (tidy, *classify(profile, tidy, key[1], key[2], ctx.mapping))
+    return judged[key]
+
+
+def _skipped_whatever_sign(
+    profile: Profile, raw: tuple[str, str, str], preamble: str, who: Resolver, judged: dict, ctx: Context
+) -> str | None:
+    """The skip reason of rows with these account, account-name and action cells when every cash direction gives
+    the same skip (dividends, trades, a taxable account: most rows), else None (the row is judged in full).
+
+    Such rows need neither their amount read nor their sign taken."""
+    kind = who(raw[0].strip(), raw[1].strip(), preamble)[3]
+    flip = {"in": "out", "out": "in"} if profile.negate else {}
+    verdicts = {_judge(profile, judged, (raw[2], flip.get(d, d), kind), ctx)[1:] for d in ("in", "out", "zero")}
+    if len(verdicts) != 1:
+        return None
+    outcome, reason, _ = verdicts.pop()
+    return reason if outcome == "skip" else None
 
 
 def _row_rule(profile: Profile, src: SourceFile, ctx: Context, line: int, cells, where, action: str, kind):
@@ -184,5 +218,5 @@ def build(profile: Profile, src: SourceFile, sheets: list[Sheet], ctx: Context) 
         for a, t in sorted(lost.items())
     ]
     out.events = _frame(records)
-    notes(events, out, fname, set(ctx.accounts))
+    notes(events, records, out, fname, set(ctx.accounts))
     return out

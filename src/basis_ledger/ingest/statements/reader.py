@@ -7,8 +7,11 @@ the file: preambles, title rows and several sections are normal) and ends at a f
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -62,14 +65,34 @@ def is_old_excel(src: SourceFile) -> bool:
     return src.data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or src.path.suffix.lower() == ".xls"
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while a file becomes rows: tens of thousands of new lists, none of them
+    in a cycle, would otherwise set off full collections that walk every object of the process (pandas' too)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def _csv_rows(text: str) -> list[Cells]:
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    rows: list[Cells] = []
-    start = 1
-    for cells in reader:
-        rows.append((start, cells))
-        start = reader.line_num + 1
-    return rows
+    """Every row with the file line it starts on (a quoted cell may hold line breaks: then rows and lines differ)."""
+    text = text.lstrip("\ufeff")
+    with _collector_paused():
+        reader = csv.reader(io.StringIO(text))
+        cells = list(reader)
+        if reader.line_num == len(cells):  # one line per row, the usual case: row i is line i
+            return list(enumerate(cells, 1))
+        reader = csv.reader(io.StringIO(text))
+        rows: list[Cells] = []
+        start = 1
+        for row in reader:
+            rows.append((start, row))
+            start = reader.line_num + 1
+        return rows
 
 
 def _may_be_header(profile: Profile, cells: list[str]) -> bool:
@@ -144,17 +167,26 @@ def sections(
     out: list[Section] = []
     counts: dict[str, int] = {}
     footer = re.compile("|".join(f"(?:{f.pattern})" for f in profile.footers), re.I) if profile.footers else None
-    starts: dict[str, bool] = {}  # first cell -> could this row be a header
+    # Most rows are data: their first cell (a date, an account number) settles, once per distinct text, whether
+    # the row could be a header, whether it ends a section (footer) and whether the row is blank.
+    firsts: dict[str, tuple[bool, bool, bool]] = {}
     for sheet in sheets:
         current: Section | None = None
         above: list[str] = []
         ended = False
         for line, cells in sheet.rows:
-            # Most rows are data: the first cell (a date, an account number) settles it, once per distinct text.
-            maybe = len(cells) >= 3 and starts.get(cells[0])
-            if maybe is None:
-                maybe = starts[cells[0]] = _may_be_header(profile, cells)
-            header = _which_header(profile, cells) if maybe and cells[0].strip() else None
+            first = cells[0] if cells else ""
+            known = firsts.get(first)
+            if known is None:
+                text = first.strip()
+                known = firsts[first] = (
+                    _may_be_header(profile, [first, "", ""]),
+                    bool(footer is not None and footer.search(text)),
+                    bool(text),
+                )
+            maybe, ends, filled = known
+            maybe = maybe and len(cells) >= 3
+            header = _which_header(profile, cells) if maybe and filled else None
             if header is None and maybe and unknown is not None and (miss := _which_near_miss(profile, cells)):
                 unknown.append((line, miss))
             if header is not None:
@@ -162,7 +194,7 @@ def sections(
                 out.append(current)
                 above, ended = [], False
                 continue
-            filled = bool("".join(cells).strip())
+            filled = filled or bool("".join(cells).strip())
             if current is None or ended:
                 if filled:
                     above.append(",".join(c for c in cells if c.strip()))
@@ -173,7 +205,7 @@ def sections(
             if not filled:
                 counts["blank line"] = counts.get("blank line", 0) + 1
                 continue
-            if footer is not None and footer.search(cells[0].strip()):
+            if ends:
                 ended = True
                 counts["footer"] = counts.get("footer", 0) + 1
                 continue

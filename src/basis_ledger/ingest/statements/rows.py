@@ -76,17 +76,21 @@ def withholding(events: list[Row], held: list[Row], extra: dict, fname: str, out
         extra[id(r)] += f" (gross: incl. {format_cents(abs(w.cents), whole=False)} withheld, line {w.line})"
 
 
-def notes(events: list[Row], out: Extracted, fname: str, declared: set[str]) -> None:
-    for r in out.events.itertuples() if not out.events.empty else ():
-        if r.tax_year_from == "date?":
+def notes(events: list[Row], records: list[tuple], out: Extracted, fname: str, declared: set[str]) -> None:
+    """Cautions: a contribution's year taken from its date, an account's type taken from its name.
+
+    `records` are the event records in the frame's column order (ingest.base.EVENT_COLUMNS, then tax_year_from),
+    read here rather than the frame built from them (a frame's rows cost more to read back than a file's work)."""
+    for _, date, year, _, _, kind, cents, _, line, year_from in records:
+        if year_from == "date?":
             out.cautions.append(
                 Caution(
                     "tax-year-from-date",
-                    f"{r.kind} of {format_cents(r.amount_cents, whole=False)} on {r.date} counted for {r.tax_year} "
-                    f"by its date; if it was for {r.tax_year - 1}, import that year's Form 5498 with it or map the "
+                    f"{kind} of {format_cents(cents, whole=False)} on {date} counted for {year} "
+                    f"by its date; if it was for {year - 1}, import that year's Form 5498 with it or map the "
                     "text with @prior",
                     fname,
-                    int(r.source_line),
+                    int(line),
                 )
             )
     said = {}
