@@ -20,6 +20,8 @@ from basis_ledger.ingest.statements.taxyear import tax_year
 from basis_ledger.model import Problem
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from basis_ledger.ingest.source import SourceFile
 
 
@@ -161,6 +163,7 @@ def _row_rule(profile: Profile, src: SourceFile, ctx: Context, line: int, cells,
 
 
 _INTS = ("tax_year", "amount_cents", "source_line")
+_EMPTY: pd.DataFrame | None = None
 
 
 def _frame(records: list[tuple]):
@@ -170,8 +173,11 @@ def _frame(records: list[tuple]):
     import pandas as pd
 
     names = [*EVENT_COLUMNS, "tax_year_from"]
-    if not records:
-        return pd.DataFrame.from_records(records, columns=names).astype({c: "int64" for c in _INTS})
+    if not records:  # (a taxable account's history: many files have no event) one empty frame, copied
+        global _EMPTY
+        if _EMPTY is None:
+            _EMPTY = pd.DataFrame.from_records([], columns=names).astype({c: "int64" for c in _INTS})
+        return _EMPTY.copy()
     columns = list(zip(*records, strict=True))  # one tuple per column, in EVENT_COLUMNS order
     return pd.DataFrame(
         {
