@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 
 def together(
-    frames: list[pd.DataFrame | None], columns: list[str], missing: dict[str, object] | None = None
+    frames: list[pd.DataFrame | None], columns: list[str], missing: dict[str, str] | None = None
 ) -> pd.DataFrame | None:
     """`columns` of every non-empty frame, one after another; None when no frame has a row.
 
