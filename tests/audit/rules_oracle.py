@@ -15,12 +15,16 @@ from basis_ledger.audit.context import AuditContext, dollars, line_feeders
 from basis_ledger.audit.filed import filed_forms, line_value
 from basis_ledger.audit.findings import Evidence, Finding, RuleContext
 from basis_ledger.audit.pool import ESTIMATE_ACCOUNT, Point, flows
-from basis_ledger.audit.rules.common import CONTRIBUTION_INPUTS, inputs_of, line_evidence, money, own_lines, year_of
+from basis_ledger.audit.rules.common import CONTRIBUTION_INPUTS, line_evidence, money, own_lines, year_of
 from basis_ledger.model import POOLED_TYPES, Taxpayer, kinds
 from basis_ledger.taxcalendar import due_date, penalty, roth_five_years
 
 
 # -- common.py
+def inputs_of(ev: pd.DataFrame) -> pd.Series:
+    return ev["kind"].map({k: v.input for k, v in kinds().items()})
+
+
 def row_evidence(row) -> Evidence:
     """A ledger (or what-if) event as evidence: its file and line, and what it says."""
     what = f"{row['kind']} {row['date']} {row['account']} = {money(row['amount_cents'])}".replace("  ", " ")
@@ -569,6 +573,42 @@ def basis_to_plan(ctx: RuleContext) -> list[Finding]:
                     Evidence("computed", f"pool value on {r['date']} (estimate)", money(value)),
                     Evidence("computed", f"basis on {r['date']}", money(basis)),
                 ),
+            )
+        )
+    return out
+
+
+# -- rollovers.py
+def rollover_frequency(ctx: RuleContext) -> list[Finding]:
+    """One 60-day IRA-to-IRA rollover per 12 months across all of a person's IRAs (Pub 590-A); direct
+    trustee-to-trustee transfers are not rollover_out events and are not limited."""
+    import numpy as np
+    import pandas as pd
+
+    ev = ctx.events
+    pos = np.flatnonzero(((ev["kind"] == "rollover_out") & ev["account_type"].isin(POOLED_TYPES)).to_numpy())
+    if len(pos) < 2:
+        return []
+    who, day = ev["taxpayer"].to_numpy()[pos], ev["date"].to_numpy()[pos]
+    order = np.lexsort((day, who))  # by taxpayer, then date
+    pos, who, day = pos[order], who[order], day[order]
+    until = (pd.to_datetime(pd.Series(day[:-1])) + pd.DateOffset(years=1)).dt.strftime("%Y-%m-%d").to_numpy()
+    hit = np.flatnonzero((who[1:] == who[:-1]) & (day[1:] < until))
+    E = Events(ev)
+    out = []
+    for i in hit:
+        prev, cur = pos[i], pos[i + 1]
+        out.append(
+            Finding(
+                "rollover-frequency",
+                who[i + 1],
+                int(day[i + 1][:4]),
+                f"The 60-day rollover of {money(E.col('amount_cents')[cur])} out of {E.col('account')[cur]} on "
+                f"{day[i + 1]} comes within 12 months of the one on {day[i]}; only one is allowed per 12 months, so "
+                "the second is a taxable distribution (use a direct trustee-to-trustee transfer instead).",
+                expected=f"on or after {until[i]}",
+                found=day[i + 1],
+                evidence=E.evidence([prev, cur]),
             )
         )
     return out

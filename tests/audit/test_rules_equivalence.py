@@ -36,6 +36,7 @@ PAIRS = [  # (the rule as the audit runs it, its frozen per-row version)
     (contributions.excess_contribution, rules_oracle.excess_contribution),
     (conversions.pro_rata_exposure, rules_oracle.pro_rata_exposure),
     (rollovers.basis_to_plan, rules_oracle.basis_to_plan),
+    (rollovers.rollover_frequency, rules_oracle.rollover_frequency),
 ]
 
 

@@ -168,20 +168,22 @@ def event_evidence(rows: pd.DataFrame, limit: int = 12) -> list[Evidence]:
 
 
 def evidence_by_year(rows: pd.DataFrame, limit: int = 12) -> dict[tuple[str, str, int], list[Evidence]]:
-    """event_evidence for many (taxpayer, chain, form year) groups at once, in one pass over the rows."""
-    out: dict[tuple[str, str, int], list[Evidence]] = {}
-    more: dict[tuple[str, str, int], int] = {}
-    names = ("taxpayer", "chain", "form_year", "source_file", "source_line", "kind", "date", "amount_cents")
-    for t, chain, year, file, line, kind, day, cents in zip(*(rows[c].tolist() for c in names), strict=True):
-        key = (t, chain, int(year))
-        got = out.setdefault(key, [])
-        if len(got) < limit:
-            got.append(Evidence(str(file), f"line {int(line)}", f"{kind} {day} {dollars(int(cents))}"))
-        else:
-            more[key] = more.get(key, 0) + 1
-    for key, n in more.items():
-        out[key].append(Evidence(out[key][-1].file, "...", f"and {n} more events"))
-    return out
+    """event_evidence for many (taxpayer, chain, form year) groups at once: one factorization of the keys, the
+    texts built on whole columns (audit/evidence.py)."""
+    import numpy as np
+    import pandas as pd
+
+    from basis_ledger.audit.evidence import EventTexts, match
+
+    if not len(rows):
+        return {}
+    E = EventTexts(rows)
+    cols = [rows["taxpayer"].to_numpy(dtype=object), rows["chain"].to_numpy(dtype=object)]
+    years = rows["form_year"].to_numpy(dtype=np.int64)
+    code, first = pd.factorize(pd.MultiIndex.from_arrays([*cols, years]))  # keys in order of first appearance
+    keys = [(t, c, int(y)) for t, c, y in first.tolist()]
+    matched = match(np.arange(len(rows)), [code], [np.arange(len(keys))])
+    return dict(zip(keys, E.grouped_event_evidence(matched, limit), strict=True))
 
 
 def line_feeders(line: str) -> set[str]:

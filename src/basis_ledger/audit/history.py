@@ -4,7 +4,7 @@ deductibility."""
 from __future__ import annotations
 
 from basis_ledger.audit.context import AuditContext, dollars, event_evidence, evidence_by_year
-from basis_ledger.audit.evidence import EventTexts, match
+from basis_ledger.audit.evidence import joined, texts_of
 from basis_ledger.audit.filed import filed_forms, line_value
 from basis_ledger.audit.findings import Finding
 from basis_ledger.taxcalendar import penalty, roth_five_years
@@ -21,64 +21,92 @@ def basis_unknown(ctx: AuditContext) -> list[Finding]:
     keyed = ctx.keyed
     if keyed.empty:
         return []
-    anchors = keyed[keyed["kind"] == "basis_opening"].groupby(["taxpayer", "chain"])["form_year"].min().to_dict()
-
-    def anchor(t: str, chain: str, year: int) -> None:
-        anchors[(t, chain)] = min(anchors.get((t, chain), year), year)
-
+    E = texts_of(ctx)
+    t_code, t_names = E.codes("taxpayer")
+    c_code, c_names = E.codes("chain")
+    form_year = E.ints("form_year")
+    # The earliest anchor of each (taxpayer, chain), by codes: basis_opening events, then filed forms.
+    opening = E.is_("kind", "basis_opening")
+    anchors = (
+        pd.DataFrame({"t": t_code[opening], "c": c_code[opening], "since": form_year[opening]})
+        .groupby(["t", "c"])["since"]
+        .min()
+        .to_dict()
+    )
     for (t, chain, year), form in filed_forms(ctx).items():
-        if "2" in form.text:
-            anchor(t, chain, year)
-        if "14" in form.text:
-            anchor(t, chain, year + 1)
-    kind = keyed["kind"]
-    rows = np.flatnonzero(kind.isin(["distribution", "conversion"]).to_numpy(dtype=bool))
+        key = (int(E.code_of("taxpayer", [t])[0]), int(E.code_of("chain", [chain])[0]))
+        for line, since in (("2", year), ("14", year + 1)):
+            if line in form.text:
+                anchors[key] = min(anchors.get(key, since), since)
+    rows = np.flatnonzero(E.is_("kind", "distribution") | E.is_("kind", "conversion"))
     if not len(rows):
         return []
-    cols = {c: keyed[c].to_numpy(dtype=np.int64 if c == "form_year" else object)[rows] for c in _KEY}
-    is_dist = kind.to_numpy(dtype=object)[rows] == "distribution"
+    is_dist = E.is_("kind", "distribution")[rows]
     per_year = (
-        pd.DataFrame({**cols, "dist": is_dist, "conv": ~is_dist})
-        .groupby(list(_KEY), sort=False)[["dist", "conv"]]
+        pd.DataFrame({"t": t_code[rows], "c": c_code[rows], "y": form_year[rows], "dist": is_dist, "conv": ~is_dist})
+        .groupby(["t", "c", "y"], sort=False)[["dist", "conv"]]
         .any()
+        .reset_index()
     )
-    first = keyed.groupby(["taxpayer", "chain"])["form_year"].min().to_dict()
-    hits = []
-    for (t, chain, year), dist, conv in zip(
-        per_year.index.tolist(), per_year["dist"].tolist(), per_year["conv"].tolist(), strict=True
-    ):
-        since = anchors.get((t, chain))
-        if since is None or since > year:
-            hits.append((t, chain, int(year), dist, conv))
-    hits.sort()
-    if not hits:
+    first = pd.DataFrame({"t": t_code, "c": c_code, "y": form_year}).groupby(["t", "c"])["y"].min()
+    anchored = np.zeros(len(per_year), dtype=bool)
+    if anchors:
+        since = pd.Series(list(anchors.values()), index=pd.MultiIndex.from_tuples(list(anchors)), dtype="float64")
+        pair = pd.MultiIndex.from_arrays([per_year["t"], per_year["c"]])
+        anchored = since.reindex(pair).to_numpy() <= per_year["y"].to_numpy()  # NaN (no anchor): False
+    hits = per_year[~anchored]
+    if hits.empty:
         return []
-    want = [np.array([h[i] for h in hits], dtype=np.int64 if i == 2 else object) for i in range(3)]
-    evidence = EventTexts(keyed).grouped_event_evidence(match(rows, [cols[c] for c in _KEY], want))
-    out = []
-    for (t, chain, year, dist, conv), ev in zip(hits, evidence, strict=True):
-        start = int(first[(t, chain)])
-        what = _WHAT[(conv, dist)]
-        msg = (
-            f"The ledger has {what} in {year}, but its history starts in {start} with no basis_opening and no filed "
-            f"Form 8606 before it: any nondeductible contributions made before {start} are missing, which would "
-            f"make {year} look more taxable than it is. Add a basis_opening event with line 14 of your last Form "
-            f"8606 before {start} (0 if you never made a nondeductible contribution), or import that form."
+    # In (taxpayer, chain, year) order, as text sorts: each code's rank among its column's sorted values.
+    t_rank, c_rank = _ranks(t_names), _ranks(c_names)
+    hits = hits.iloc[np.lexsort((hits["y"], c_rank[hits["c"]], t_rank[hits["t"]]))]
+    who, chains = t_names[hits["t"].to_numpy()], c_names[hits["c"].to_numpy()]
+    years = hits["y"].to_numpy(dtype=np.int64)
+    starts = first.reindex(pd.MultiIndex.from_arrays([hits["t"], hits["c"]])).to_numpy(dtype=np.int64)
+    what = [_WHAT[k] for k in zip(hits["conv"].tolist(), hits["dist"].tolist(), strict=True)]
+    evidence = E.grouped_event_evidence(E.match(rows, _KEY, [who, chains, years]))
+    messages = joined(
+        "The ledger has ",
+        what,
+        " in ",
+        years,
+        ", but its history starts in ",
+        starts,
+        " with no basis_opening and no filed Form 8606 before it: any nondeductible contributions made before ",
+        starts,
+        " are missing, which would make ",
+        years,
+        " look more taxable than it is. Add a basis_opening event with line 14 of your last Form 8606 before ",
+        starts,
+        " (0 if you never made a nondeductible contribution), or import that form.",
+    )
+    found = joined("history starts ", starts)
+    return [
+        Finding(
+            "basis-unknown",
+            t,
+            year,
+            msg,
+            line="2",
+            expected="basis known from the start",
+            found=start,
+            chain=chain,
+            evidence=tuple(ev),
         )
-        out.append(
-            Finding(
-                "basis-unknown",
-                t,
-                year,
-                msg,
-                line="2",
-                expected="basis known from the start",
-                found=f"history starts {start}",
-                chain=chain,
-                evidence=tuple(ev),
-            )
+        for t, chain, year, msg, start, ev in zip(
+            who.tolist(), chains.tolist(), years.tolist(), messages, found, evidence, strict=True
         )
-    return out
+    ]
+
+
+def _ranks(values):
+    """Each value's place among the sorted values (Python's order of text)."""
+    import numpy as np
+
+    order = sorted(range(len(values)), key=values.__getitem__)
+    ranks = np.empty(len(values), dtype=np.int64)
+    ranks[order] = np.arange(len(values))
+    return ranks
 
 
 _KEY = ("taxpayer", "chain", "form_year")
@@ -96,9 +124,9 @@ def deductibility_unknown(ctx: AuditContext) -> list[Finding]:
     frame = ctx.lines
     if frame is None or len(frame) == 0 or "cautions" not in frame:
         return []
-    flagged = frame["cautions"].map(lambda ws: any(c.code == "deductibility-unknown" for c in ws or ()))
+    flagged = [any(c.code == "deductibility-unknown" for c in ws or ()) for ws in frame["cautions"].tolist()]
     out = []
-    for r in frame[flagged.astype(bool)].to_dict("records"):
+    for r in frame[flagged].to_dict("records"):
         for caution in r["cautions"] or ():
             if caution.code != "deductibility-unknown":
                 continue

@@ -13,7 +13,7 @@ from basis_ledger.audit.context import (
     tolerance_cents,
 )
 from basis_ledger.audit.custodian import fmv_mismatch, r1099_mismatch
-from basis_ledger.audit.evidence import EventTexts, match, money_texts
+from basis_ledger.audit.evidence import joined, joined_array, money_array, texts_of
 from basis_ledger.audit.filed import exact_rows, filed_forms, line_value, whole_rows
 from basis_ledger.audit.findings import Evidence, Finding
 from basis_ledger.audit.history import basis_unknown, deductibility_unknown, roth_five_year
@@ -119,75 +119,75 @@ def missing_8606(ctx: AuditContext) -> list[Finding]:
     if not len(pos):
         return []
     who, chains, when = t_col[pos], c_col[pos], years[pos]
-    whys = _why_required_many(frame, pos)
     keyed = ctx.keyed
     feeders = set().union(*(line_feeders(k) for k in ("1", "7", "8", "19")))
     rows = np.flatnonzero(keyed["kind"].isin(feeders).to_numpy(dtype=bool))
-    found = match(rows, [_key_col(keyed, c)[rows] for c in _KEY], [who, chains, when])
-    evidence = EventTexts(keyed).grouped_event_evidence(found)
-    fine = penalty("missing_8606_dollars")
-    out = []
-    for t, chain, year, why, ev in zip(who.tolist(), chains.tolist(), when.tolist(), whys, evidence, strict=True):
-        msg = (
-            f"Your {year} return needed a Form 8606 ({why}) and none is in the ledger. If you filed it, import "
-            "it; if not, file it now: a late Form 8606 can be filed on its own, and the penalty for not filing "
-            f"one is ${fine} unless you can show reasonable cause."
+    E = texts_of(ctx)
+    evidence = E.grouped_event_evidence(E.match(rows, _KEY, [who, chains, when]))
+    messages = joined(
+        "Your ",
+        when,
+        " return needed a Form 8606 (",
+        _why_required_many(frame, pos),
+        ") and none is in the ledger. If you filed it, import it; if not, file it now: a late Form 8606 can be "
+        f"filed on its own, and the penalty for not filing one is ${penalty('missing_8606_dollars')} unless you "
+        "can show reasonable cause.",
+    )
+    return [
+        Finding(
+            "missing-8606",
+            t,
+            year,
+            msg,
+            expected="a filed Form 8606",
+            found="none in the ledger",
+            chain=chain,
+            evidence=tuple(ev),
         )
-        out.append(
-            Finding(
-                "missing-8606",
-                t,
-                year,
-                msg,
-                expected="a filed Form 8606",
-                found="none in the ledger",
-                chain=chain,
-                evidence=tuple(ev),
-            )
+        for t, chain, year, msg, ev in zip(
+            who.tolist(), chains.tolist(), when.tolist(), messages, evidence, strict=True
         )
-    return out
+    ]
 
 
 _KEY = ("taxpayer", "chain", "form_year")
 
 
-def _key_col(keyed, name: str):
+def _why_required_many(frame, pos):  # -> pyarrow.StringArray
+    """_why_required for each year at `pos` (its parts and their amounts), built on whole columns."""
     import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
-    return keyed[name].to_numpy(dtype=np.int64 if name == "form_year" else object)
+    n = len(pos)
 
+    def flag(col: str):
+        return pa.array(frame[col].to_numpy(dtype=bool)[pos] if col in frame else np.zeros(n, dtype=bool))
 
-def _why_required_many(frame, pos) -> list[str]:
-    """Why each year at `pos` needs the form (its parts and their amounts), as _why_required says it."""
-    import numpy as np
-
-    def flags(col: str) -> list[bool]:
-        return frame[col].to_numpy(dtype=bool)[pos].tolist() if col in frame else [False] * len(pos)
-
-    def amounts(line: str) -> list[str]:
+    def amount(line: str):  # "$1,234", or "blank" where the form skips the line; and whether it is not 0
         col = f"L{line}"
         if col not in frame:
-            return ["blank"] * len(pos)
+            return pa.array(["blank"] * n), pa.array(np.zeros(n, dtype=bool))
         values = frame[col].iloc[pos]
         known = values.notna().to_numpy(dtype=bool)
-        texts = money_texts(values.fillna(0).to_numpy(dtype=np.int64))
-        return [t if k else "blank" for t, k in zip(texts, known.tolist(), strict=True)]
+        cents = values.fillna(0).to_numpy(dtype=np.int64)
+        return pc.if_else(pa.array(known), money_array(cents), "blank"), pa.array(known & (cents != 0))
 
-    out = []
-    for p1, p2, p3, l1, l16, l19 in zip(
-        flags("part1"), flags("part2"), flags("part3"), amounts("1"), amounts("16"), amounts("19"), strict=True
-    ):
-        parts = []
-        if p1:
-            parts.append(
-                f"a nondeductible contribution of {l1}" if l1 not in ("blank", "$0") else "basis and a distribution"
-            )
-        if p2:
-            parts.append(f"a conversion of {l16}")
-        if p3:
-            parts.append(f"a nonqualified Roth distribution of {l19}")
-        out.append(", ".join(parts))
-    return out
+    l1, l1_nonzero = amount("1")
+    l16, _ = amount("16")
+    l19, _ = amount("19")
+    # Each present part ends in ", ", and the last one's is cut: no null handling (pyarrow 26's "skip" drops the
+    # rows where every part is null instead of giving "").
+    part1 = pc.if_else(
+        flag("part1"),
+        pc.if_else(
+            l1_nonzero, joined_array("a nondeductible contribution of ", l1, ", "), "basis and a distribution, "
+        ),
+        "",
+    )
+    part2 = pc.if_else(flag("part2"), joined_array("a conversion of ", l16, ", "), "")
+    part3 = pc.if_else(flag("part3"), joined_array("a nonqualified Roth distribution of ", l19, ", "), "")
+    return pc.utf8_slice_codeunits(joined_array(part1, part2, part3), 0, -2)
 
 
 RECONCILE_RULES = [

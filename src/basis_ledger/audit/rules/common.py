@@ -75,7 +75,14 @@ def line_evidence(label: str, cents) -> Evidence:
 
 
 def inputs_of(ev: pd.DataFrame) -> pd.Series:
-    return ev["kind"].map({k: v.input for k, v in kinds().items()})
+    """Each event's engine input (schemas/event_kinds.toml), by one look-up per distinct kind."""
+    import numpy as np
+    import pandas as pd
+
+    codes, uniq = pd.factorize(ev["kind"])
+    table = {k: v.input for k, v in kinds().items()}
+    lookup = np.array([table.get(k) for k in uniq] + [None], dtype=object)  # code -1 (no kind): no input
+    return pd.Series(lookup[codes], index=ev.index)
 
 
 def year_of(ev: pd.DataFrame) -> pd.Series:

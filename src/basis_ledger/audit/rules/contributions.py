@@ -27,7 +27,7 @@ def excess_contribution(ctx: RuleContext) -> list[Finding]:
     undid a conversion instead)."""
     import numpy as np
 
-    from basis_ledger.audit.evidence import EventTexts, match, money_texts
+    from basis_ledger.audit.evidence import joined, money_array, texts_of
     from basis_ledger.engine.routing import place
     from basis_ledger.taxcalendar import last_conversion_recharacterization_year, limit_cents, smallest_limit_cents
 
@@ -64,38 +64,49 @@ def excess_contribution(ctx: RuleContext) -> list[Finding]:
         hits.append((t, y, int(total), *known))
     if not hits:
         return []
-    E = EventTexts(ev)
+    E = texts_of(ctx)
     rows = np.flatnonzero(np.asarray(keep, dtype=bool))
     who = np.array([h[0] for h in hits], dtype=object)
     years = np.array([h[1] for h in hits], dtype=np.int64)
-    take, starts = match(rows, [E.col("taxpayer")[rows], E.col("tax_year")[rows]], [who, years]).taken()
+    take, starts = E.match(rows, ("taxpayer", "tax_year"), [who, years]).taken()
     evidence = E.row_evidence(take)
     totals = np.array([h[2] for h in hits], dtype=np.int64)
     limits = np.array([h[3] for h in hits], dtype=np.int64)
-    total_text, limit_text, excess_text = money_texts(totals), money_texts(limits), money_texts(totals - limits)
+    total_text, limit_text = money_array(totals), money_array(limits)
     why = {
         True: " (including the catch-up for people 50 or older)",
         False: "",
         None: " (the limit without the age-50 catch-up: the birth date is unknown; set it with "
         "'basis-ledger taxpayer set')",
     }
-    rate = penalty("excess_contribution_percent")
-    out = []
-    for i, (t, y, _, _, older) in enumerate(hits):
-        out.append(
-            Finding(
-                "excess-contribution",
-                t,
-                y,
-                f"Your IRA contributions for {y} add up to {total_text[i]}, over the {limit_text[i]} limit"
-                f"{why[older]}; withdraw the excess {excess_text[i]} with its earnings by the due date of the {y} "
-                f"return, or it owes a {rate}% excise tax every year it stays (Form 5329).",
-                expected=f"at most {limit_text[i]}",
-                found=total_text[i],
-                evidence=tuple(evidence[starts[i] : starts[i + 1]]),
-            )
+    messages = joined(
+        "Your IRA contributions for ",
+        years,
+        " add up to ",
+        total_text,
+        ", over the ",
+        limit_text,
+        " limit",
+        [why[h[4]] for h in hits],
+        "; withdraw the excess ",
+        money_array(totals - limits),
+        " with its earnings by the due date of the ",
+        years,
+        f" return, or it owes a {penalty('excess_contribution_percent')}% excise tax every year it stays (Form 5329).",
+    )
+    expected = joined("at most ", limit_text)
+    return [
+        Finding(
+            "excess-contribution",
+            h[0],
+            h[1],
+            msg,
+            expected=at_most,
+            found=total,
+            evidence=tuple(evidence[starts[i] : starts[i + 1]]),
         )
-    return out
+        for i, (h, msg, at_most, total) in enumerate(zip(hits, messages, expected, total_text.to_pylist(), strict=True))
+    ]
 
 
 def late_contribution(ctx: RuleContext) -> list[Finding]:
@@ -106,8 +117,8 @@ def late_contribution(ctx: RuleContext) -> list[Finding]:
     inp = inputs_of(ev)
     contrib = inp.isin(CONTRIBUTION_INPUTS)
     deadlines = {int(y): deadline(int(y)) for y in ev.loc[contrib, "tax_year"].unique()}
-    due = ev["tax_year"].map(lambda y: deadlines.get(int(y), "9999-12-31"))  # non-contributions: never late
-    late = contrib & (ev["date"] > due)
+    due = ev["tax_year"].map(deadlines).fillna("9999-12-31")  # non-contributions: never late
+    late = contrib & (ev["date"].to_numpy(dtype=object) > due.to_numpy(dtype=object))
     E = Events(ev)
     out = []
     for p in late.to_numpy().nonzero()[0]:

@@ -18,8 +18,10 @@ def pro_rata_exposure(ctx: RuleContext) -> list[Finding]:
     The years are chosen by masks on the lines; their conversions and 31 December values are found by one sort
     of the events, and texts are built for those only."""
     import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
-    from basis_ledger.audit.evidence import EventTexts, match, money_texts
+    from basis_ledger.audit.evidence import joined, joined_array, match, money_array, money_texts, texts_of
 
     own = own_lines(ctx)
     if own is None or own.empty:
@@ -29,53 +31,70 @@ def pro_rata_exposure(ctx: RuleContext) -> list[Finding]:
     if rows.empty:
         return []
     ev = ctx.events
-    E = EventTexts(ev)
+    E = texts_of(ctx)
     relevant = np.flatnonzero(
         (ev["account_type"].isin(POOLED_TYPES) & ev["kind"].isin(["conversion", "year_end_value"])).to_numpy(bool)
     )
     who = rows["taxpayer"].to_numpy(dtype=object)
     years = rows["tax_year"].to_numpy(dtype=np.int64)
-    date_year = year_of(ev).to_numpy(dtype=np.int64)
-    take, starts = match(relevant, [E.col("taxpayer")[relevant], date_year[relevant]], [who, years]).taken()
+    date_year = year_of(ev.iloc[relevant]).to_numpy(dtype=np.int64)
+    by_year = match(relevant, [E.codes("taxpayer")[0][relevant], date_year], [E.code_of("taxpayer", who), years])
+    take, starts = by_year.taken()
+    n = len(who)
+    run = np.repeat(np.arange(n), np.diff(starts))  # the finding each taken row belongs to
+    is_conv = E.is_("kind", "conversion")[take]
+    # Within each finding: its conversions first, then its 31 December values, each in ledger order.
+    order = np.lexsort((np.arange(len(take)), ~is_conv, run))
+    take, is_conv = take[order], is_conv[order]
     evidence = E.row_evidence(take)
-    is_conv = (E.col("kind")[take] == "conversion").tolist()
-    amount = E.col("amount_cents")[take].tolist()
-    amount_text = money_texts(amount)
-    atype, acct = E.col("account_type")[take].tolist(), E.col("account")[take].tolist()
+    amount = E.at("amount_cents", take)
+    values = np.zeros(n, dtype=np.int64)
+    np.add.at(values, run, np.where(is_conv, 0, amount))  # exact int64 sums of each year's 31 December values
     l6, l16, l18 = (rows[c].to_numpy(dtype=np.int64) for c in ("L6", "L16", "L18"))
-    l6_text, l16_text, l18_text = money_texts(l6), money_texts(l16), money_texts(l18)
-    out = []
-    for i, (t, y) in enumerate(zip(who.tolist(), years.tolist(), strict=True)):
-        run = range(starts[i], starts[i + 1])
-        convs = [j for j in run if is_conv[j]]
-        ye = [j for j in run if not is_conv[j]]
-        transit = int(l6[i]) - sum(amount[j] for j in ye)
-        moving = f" ({money(transit)} of it a rollover still in transit)" if transit >= 100 else ""  # L6 is rounded
-        extra = "".join(
-            f" That includes the {atype[j].upper()} IRA {acct[j]} ({amount_text[j]})."
-            for j in ye
-            if atype[j] in ("sep", "simple") and amount[j] > 0
+    transit = l6 - values
+    moving = pc.if_else(  # L6 is rounded: under a dollar is rounding, not money in transit
+        pa.array(transit >= 100), joined_array(" (", money_array(transit), " of it a rollover still in transit)"), ""
+    )
+    extra = [""] * n
+    sep_or_simple = (E.is_("account_type", "sep") | E.is_("account_type", "simple"))[take]
+    named = np.flatnonzero(~is_conv & sep_or_simple & (amount > 0))
+    if len(named):  # SEP and SIMPLE IRAs are named: few rows
+        atype, acct = E.at("account_type", take[named]).tolist(), E.at("account", take[named]).tolist()
+        for j, t, a, m in zip(named.tolist(), atype, acct, money_texts(amount[named]), strict=True):
+            extra[run[j]] += f" That includes the {t.upper()} IRA {a} ({m})."
+    l6_text, l16_text, l18_text = money_array(l6), money_array(l16), money_array(l18)
+    messages = joined(
+        "Your ",
+        years,
+        " conversion of ",
+        l16_text,
+        " is partly taxable (",
+        l18_text,
+        " on line 18) because your traditional, SEP and SIMPLE IRAs held ",
+        l6_text,
+        " on 31 December ",
+        years,
+        moving,
+        " and the pro-rata rule spreads your basis over all of it.",
+        extra,
+    )
+    line_texts = [
+        (Evidence("computed", "line 6", f6), Evidence("computed", "line 18", f18))
+        for f6, f18 in zip(l6_text.to_pylist(), l18_text.to_pylist(), strict=True)
+    ]
+    return [
+        Finding(
+            "pro-rata-exposure",
+            t,
+            y,
+            msg,
+            line="18",
+            expected="$0",
+            found=computed[1].what,
+            evidence=(*evidence[starts[i] : starts[i + 1]], *computed),
         )
-        out.append(
-            Finding(
-                "pro-rata-exposure",
-                t,
-                y,
-                f"Your {y} conversion of {l16_text[i]} is partly taxable ({l18_text[i]} on line 18) because "
-                f"your traditional, SEP and SIMPLE IRAs held {l6_text[i]} on 31 December {y}{moving} and the "
-                f"pro-rata rule spreads your basis over all of it.{extra}",
-                line="18",
-                expected="$0",
-                found=l18_text[i],
-                evidence=(
-                    *(evidence[j] for j in convs),
-                    *(evidence[j] for j in ye),
-                    Evidence("computed", "line 6", l6_text[i]),
-                    Evidence("computed", "line 18", l18_text[i]),
-                ),
-            )
-        )
-    return out
+        for i, (t, y, msg, computed) in enumerate(zip(who.tolist(), years.tolist(), messages, line_texts, strict=True))
+    ]
 
 
 def rollback_same_year(ctx: RuleContext) -> list[Finding]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from basis_ledger.audit.findings import Evidence, Finding, RuleContext
-from basis_ledger.audit.rules.common import Events, money
 from basis_ledger.model import POOLED_TYPES
 
 if TYPE_CHECKING:
@@ -32,8 +31,8 @@ def basis_to_plan(ctx: RuleContext) -> list[Finding]:
     ev = ordered(ev.loc[ev["taxpayer"].isin(rollers).to_numpy(dtype=bool), keep])
     at = np.flatnonzero((ev["kind"] == "rollover_to_plan").to_numpy(dtype=bool))
     E = EventTexts(ev)
-    r_who, r_date = E.col("taxpayer")[at].tolist(), E.col("date")[at].tolist()
-    r_amount = E.col("amount_cents")[at].tolist()
+    r_who, r_date = E.at("taxpayer", at).tolist(), E.at("date", at).tolist()
+    r_amount = E.at("amount_cents", at).tolist()
     points = [Point(t, d, int(o)) for t, d, o in zip(r_who, r_date, ev["_order"].to_numpy()[at].tolist(), strict=True)]
     values_at, used_at = account_values_many(ev, points)
     bases = basis_at(ev, ctx.taxpayers, points, values_at)
@@ -47,7 +46,7 @@ def basis_to_plan(ctx: RuleContext) -> list[Finding]:
     U = EventTexts(used_at)
     take = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends, strict=True)]).astype(np.int64)
     used_evidence = U.row_evidence(take)
-    used_is_value = (U.col("kind")[take] == "year_end_value").tolist()
+    used_is_value = U.is_("kind", "year_end_value")[take].tolist()
     own_evidence = E.row_evidence(at[hit_arr])
     value = np.array([totals[i] for i in hits], dtype=np.int64)
     basis = np.array([bases[i] for i in hits], dtype=np.int64)
@@ -92,6 +91,8 @@ def rollover_frequency(ctx: RuleContext) -> list[Finding]:
     import numpy as np
     import pandas as pd
 
+    from basis_ledger.audit.evidence import money_texts, texts_of
+
     ev = ctx.events
     pos = np.flatnonzero(((ev["kind"] == "rollover_out") & ev["account_type"].isin(POOLED_TYPES)).to_numpy())
     if len(pos) < 2:
@@ -101,21 +102,26 @@ def rollover_frequency(ctx: RuleContext) -> list[Finding]:
     pos, who, day = pos[order], who[order], day[order]
     until = (pd.to_datetime(pd.Series(day[:-1])) + pd.DateOffset(years=1)).dt.strftime("%Y-%m-%d").to_numpy()
     hit = np.flatnonzero((who[1:] == who[:-1]) & (day[1:] < until))
-    E = Events(ev)
+    if not len(hit):
+        return []
+    E = texts_of(ctx)
+    pairs = np.stack([pos[hit], pos[hit + 1]], axis=1).ravel()  # each finding's two rollovers, in order
+    evidence = E.row_evidence(pairs)
+    amounts = money_texts(E.at("amount_cents", pos[hit + 1]))
+    accounts = E.text_at("account", pos[hit + 1]).tolist()
     out = []
-    for i in hit:
-        prev, cur = pos[i], pos[i + 1]
+    for k, i in enumerate(hit.tolist()):
         out.append(
             Finding(
                 "rollover-frequency",
                 who[i + 1],
                 int(day[i + 1][:4]),
-                f"The 60-day rollover of {money(E.col('amount_cents')[cur])} out of {E.col('account')[cur]} on "
+                f"The 60-day rollover of {amounts[k]} out of {accounts[k]} on "
                 f"{day[i + 1]} comes within 12 months of the one on {day[i]}; only one is allowed per 12 months, so "
                 "the second is a taxable distribution (use a direct trustee-to-trustee transfer instead).",
                 expected=f"on or after {until[i]}",
                 found=day[i + 1],
-                evidence=E.evidence([prev, cur]),
+                evidence=(evidence[2 * k], evidence[2 * k + 1]),
             )
         )
     return out
