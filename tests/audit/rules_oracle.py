@@ -15,7 +15,7 @@ from basis_ledger.audit.context import AuditContext, dollars, line_feeders
 from basis_ledger.audit.filed import filed_forms, line_value
 from basis_ledger.audit.findings import Evidence, Finding, RuleContext
 from basis_ledger.audit.pool import ESTIMATE_ACCOUNT, Point, flows
-from basis_ledger.audit.rules.common import CONTRIBUTION_INPUTS, line_evidence, money, own_lines, year_of
+from basis_ledger.audit.rules.common import CONTRIBUTION_INPUTS, line_evidence, money, own_lines, present, year_of
 from basis_ledger.model import POOLED_TYPES, Taxpayer, kinds
 from basis_ledger.taxcalendar import due_date, penalty, roth_five_years
 
@@ -609,6 +609,54 @@ def rollover_frequency(ctx: RuleContext) -> list[Finding]:
                 expected=f"on or after {until[i]}",
                 found=day[i + 1],
                 evidence=E.evidence([prev, cur]),
+            )
+        )
+    return out
+
+
+# -- conversions.py
+def leftover_basis(ctx: RuleContext) -> list[Finding]:
+    """Basis carried forward although the IRAs behind it were worth $0 on 31 December."""
+    import numpy as np
+    import pandas as pd
+
+    lines, ev = ctx.lines, ctx.events
+    if lines is None or lines.empty or "L6" not in lines.columns:
+        return []
+    inherited = ev["account_type"] == "inherited_traditional"
+    is_ye = (ev["kind"] == "year_end_value") & (ev["account_type"].isin(POOLED_TYPES) | inherited)
+    chain = pd.Series(np.where(inherited, "inherited:" + ev["account"], "own"), index=ev.index)
+    keys = [ev["taxpayer"][is_ye], chain[is_ye], year_of(ev)[is_ye]]
+    totals = ev["amount_cents"][is_ye].groupby(keys).sum()
+    zero = totals[totals == 0].index
+    # Line 4 (contributions for the year deposited after 31 December) arrived after the value was taken: not
+    # leftover. A year whose 31 December value is unknown is incomplete (year-end-value-missing), not $0.
+    behind = lines["basis_end"] - lines["L4"].fillna(0).astype("int64")
+    complete = lines["complete"] if "complete" in lines.columns else True
+    cand = lines[(behind > 0) & (lines["L6"].isna() | (lines["L6"] == 0)) & complete].assign(leftover=behind)
+    # A year without a 31 December value is the engine's year-end-value-missing caution, not this finding.
+    cand = cand[pd.MultiIndex.from_arrays([cand["taxpayer"], cand["chain"], cand["tax_year"]]).isin(zero)]
+    if cand.empty:
+        return []
+    E = Events(ev)
+    groups = E.groups(is_ye, ev["taxpayer"], chain, year_of(ev))
+    out = []
+    for r in cand[["taxpayer", "chain", "tax_year", "basis_end", "leftover", "L16"]].to_dict("records"):
+        key = (r["taxpayer"], r["chain"], int(r["tax_year"]))
+        tip = " (leaving $1 in the IRA before converting avoids this)" if present(r, "L16") else ""
+        out.append(
+            Finding(
+                "leftover-basis",
+                key[0],
+                key[2],
+                f"Basis of {money(r['leftover'])} is carried into {key[2] + 1} although the IRAs behind it were "
+                f"worth $0 on 31 December {key[2]}; the form keeps it, but no money stands behind it until you "
+                f"contribute or roll money in again{tip}.",
+                line="14",
+                expected="$0",
+                found=money(r["leftover"]),
+                chain=key[1],
+                evidence=(*E.evidence(groups[key]), line_evidence("14", r["basis_end"])),
             )
         )
     return out

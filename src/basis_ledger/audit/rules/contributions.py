@@ -117,7 +117,8 @@ def late_contribution(ctx: RuleContext) -> list[Finding]:
     inp = inputs_of(ev)
     contrib = inp.isin(CONTRIBUTION_INPUTS)
     deadlines = {int(y): deadline(int(y)) for y in ev.loc[contrib, "tax_year"].unique()}
-    due = ev["tax_year"].map(deadlines).fillna("9999-12-31")  # non-contributions: never late
+    every = {int(y): deadlines.get(int(y), "9999-12-31") for y in ev["tax_year"].unique()}  # others: never late
+    due = ev["tax_year"].map(every)
     late = contrib & (ev["date"].to_numpy(dtype=object) > due.to_numpy(dtype=object))
     E = Events(ev)
     out = []

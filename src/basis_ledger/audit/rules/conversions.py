@@ -139,28 +139,39 @@ def leftover_basis(ctx: RuleContext) -> list[Finding]:
     import numpy as np
     import pandas as pd
 
+    from basis_ledger.audit.evidence import match, texts_of
+
     lines, ev = ctx.lines, ctx.events
     if lines is None or lines.empty or "L6" not in lines.columns:
         return []
-    inherited = ev["account_type"] == "inherited_traditional"
-    is_ye = (ev["kind"] == "year_end_value") & (ev["account_type"].isin(POOLED_TYPES) | inherited)
-    chain = pd.Series(np.where(inherited, "inherited:" + ev["account"], "own"), index=ev.index)
-    keys = [ev["taxpayer"][is_ye], chain[is_ye], year_of(ev)[is_ye]]
-    totals = ev["amount_cents"][is_ye].groupby(keys).sum()
-    zero = totals[totals == 0].index
     # Line 4 (contributions for the year deposited after 31 December) arrived after the value was taken: not
     # leftover. A year whose 31 December value is unknown is incomplete (year-end-value-missing), not $0.
     behind = lines["basis_end"] - lines["L4"].fillna(0).astype("int64")
     complete = lines["complete"] if "complete" in lines.columns else True
     cand = lines[(behind > 0) & (lines["L6"].isna() | (lines["L6"] == 0)) & complete].assign(leftover=behind)
+    if cand.empty:
+        return []
+    # Only the candidates' people's 31 December values are summed (the rest cannot make a finding).
+    inherited = ev["account_type"] == "inherited_traditional"
+    is_ye = (ev["kind"] == "year_end_value") & (ev["account_type"].isin(POOLED_TYPES) | inherited)
+    is_ye &= ev["taxpayer"].isin(set(cand["taxpayer"].tolist()))
+    rows = np.flatnonzero(is_ye.to_numpy(dtype=bool))
+    sub = ev.iloc[rows]
+    chain = np.where(inherited.to_numpy(dtype=bool)[rows], "inherited:" + sub["account"].to_numpy(dtype=object), "own")
+    keys = [sub["taxpayer"].to_numpy(dtype=object), chain, year_of(sub).to_numpy(dtype=np.int64)]
+    totals = pd.Series(sub["amount_cents"].to_numpy(dtype=np.int64)).groupby(keys).sum()
+    zero = totals[totals == 0].index
     # A year without a 31 December value is the engine's year-end-value-missing caution, not this finding.
     cand = cand[pd.MultiIndex.from_arrays([cand["taxpayer"], cand["chain"], cand["tax_year"]]).isin(zero)]
     if cand.empty:
         return []
-    E = Events(ev)
-    groups = E.groups(is_ye, ev["taxpayer"], chain, year_of(ev))
+    E = texts_of(ctx)
+    found = match(rows, keys, [cand[c].to_numpy(dtype=np.int64 if c == "tax_year" else object) for c in _LINE_KEY])
+    take, starts = found.taken()
+    evidence = E.row_evidence(take)
+    groups = {i: evidence[starts[i] : starts[i + 1]] for i in range(len(cand))}
     out = []
-    for r in cand[["taxpayer", "chain", "tax_year", "basis_end", "leftover", "L16"]].to_dict("records"):
+    for i, r in enumerate(cand[["taxpayer", "chain", "tax_year", "basis_end", "leftover", "L16"]].to_dict("records")):
         key = (r["taxpayer"], r["chain"], int(r["tax_year"]))
         tip = " (leaving $1 in the IRA before converting avoids this)" if present(r, "L16") else ""
         out.append(
@@ -175,7 +186,10 @@ def leftover_basis(ctx: RuleContext) -> list[Finding]:
                 expected="$0",
                 found=money(r["leftover"]),
                 chain=key[1],
-                evidence=(*E.evidence(groups[key]), line_evidence("14", r["basis_end"])),
+                evidence=(*groups[i], line_evidence("14", r["basis_end"])),
             )
         )
     return out
+
+
+_LINE_KEY = ("taxpayer", "chain", "tax_year")
