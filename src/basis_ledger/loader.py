@@ -24,7 +24,9 @@ from basis_ledger.model import InputError, Problem, Taxpayer
 if TYPE_CHECKING:
     import pandas as pd
 
+    from basis_ledger.engine.columns import Columns
     from basis_ledger.engine.inputs import Inputs
+    from basis_ledger.engine.results import Lines
     from basis_ledger.ledger.location import Location
 
 FILED_COLUMNS = ["taxpayer", "tax_year", "chain", "line", "value", "source_ref", "source_file"]
@@ -64,11 +66,16 @@ class LoadOptions:
 
 
 class Loaded:
-    """One ledger's (or an in-memory history's) data and its computed Form 8606 lines."""
+    """One ledger's (or an in-memory history's) data and its computed Form 8606 lines.
+
+    The events come as columns (engine/columns.Columns: what the loader reads) or as a pandas frame (a plan, a
+    cut-off history). The engine and the household commands read the columns (`event_columns`, `line_columns`)
+    and never import pandas; `events` and the lines frames are built from them on first use, for the audit, the
+    planner and the workbook."""
 
     def __init__(
         self,
-        events: pd.DataFrame,
+        events: pd.DataFrame | Columns,
         taxpayers: dict[str, Taxpayer],
         *,
         accounts: dict[str, Any] | None = None,
@@ -77,17 +84,58 @@ class Loaded:
         options: Options | None = None,
         source: str = "",
     ) -> None:
-        import pandas as pd
+        from basis_ledger.engine.columns import Columns
 
-        self.events = events
+        self._columns = events if isinstance(events, Columns) else None
+        self._events = None if isinstance(events, Columns) else events
         self.taxpayers = taxpayers
         self.accounts = accounts or {}
-        self.filed_forms = filed_forms if filed_forms is not None else pd.DataFrame(columns=FILED_COLUMNS)
-        self.documents = documents if documents is not None else pd.DataFrame(columns=DOCUMENT_COLUMNS)
+        self._filed_forms, self._documents = filed_forms, documents
         self.options = options or Options()  # as asked: --ratio-places and --cents
         self.source = source  # where it came from (the ledger's location), for messages
         self._inputs: Inputs | None = None
-        self._lines: dict[bool, pd.DataFrame] = {}
+        # Computed lines, once per unit: frames under `cents`, columns under ("columns", cents). One dict, so a
+        # view sharing it (audit.context.AuditContext.of) shares both.
+        self._lines: dict[Any, Any] = {}
+
+    @property
+    def events(self) -> pd.DataFrame:
+        """The events as a pandas frame (built from the columns on first use)."""
+        if self._events is None:
+            assert self._columns is not None
+            self._events = self._columns.frame()
+        return self._events
+
+    @property
+    def event_columns(self) -> Columns:
+        """The events as columns (what the loader read; from the frame for an in-memory history)."""
+        if self._columns is None:
+            from basis_ledger.engine.columns import Columns
+
+            frame = self.events
+            ints = {c for c in frame.columns if frame[c].dtype.kind in "iu"}
+            self._columns = Columns.of_arrays({c: frame[c].to_numpy() for c in frame.columns}, ints)
+        return self._columns
+
+    @property
+    def n_events(self) -> int:
+        return len(self._columns) if self._columns is not None else len(self.events)
+
+    @property
+    def filed_forms(self) -> pd.DataFrame:
+        if self._filed_forms is None:
+            import pandas as pd
+
+            self._filed_forms = pd.DataFrame(columns=FILED_COLUMNS)
+        return self._filed_forms
+
+    @property
+    def documents(self) -> pd.DataFrame:
+        if self._documents is None:
+            import pandas as pd
+
+            self._documents = pd.DataFrame(columns=DOCUMENT_COLUMNS)
+        return self._documents
 
     @property
     def inputs(self) -> Inputs:
@@ -95,21 +143,32 @@ class Loaded:
         if self._inputs is None:
             from basis_ledger.engine.inputs import build
 
-            self._inputs = build(self.events, self.taxpayers)
+            source = self._columns if self._columns is not None else self.events
+            self._inputs = build(source, self.taxpayers)
         return self._inputs
 
-    def computed_lines(self, cents: bool) -> pd.DataFrame:
-        """Every 8606 line of every chain and year, in cents (`cents=True`) or whole dollars, at the options'
-        line-10 places: computed once per unit and checked against the lines' contract."""
-        if cents not in self._lines:
+    def line_columns(self, cents: bool) -> Lines:
+        """Every 8606 line of every chain and year as columns, in cents (`cents=True`) or whole dollars, at the
+        options' line-10 places: computed once per unit and checked against the lines' contract."""
+        key = ("columns", cents)
+        if key not in self._lines:
             from basis_ledger.engine.results import compute_lines
 
             opts = dataclasses.replace(self.options, cents=cents)
-            inputs = self.inputs if len(self.events) else None
-            frame = compute_lines(self.events, self.taxpayers, opts, inputs=inputs)
-            check_computed(frame, opts)
-            self._lines[cents] = frame
-        return self._lines[cents]
+            source = self._columns if self._columns is not None else self.events
+            inputs = self.inputs if self.n_events else None
+            lines = compute_lines(source, self.taxpayers, opts, inputs=inputs, columns=True)
+            check_computed(lines, opts)
+            self._lines[key] = lines
+        lines_: Lines = self._lines[key]
+        return lines_
+
+    def computed_lines(self, cents: bool) -> pd.DataFrame:
+        """The same lines as a pandas frame (engine.results.Lines.frame), built once per unit."""
+        if cents not in self._lines:
+            self._lines[cents] = self.line_columns(cents).frame()
+        frame: pd.DataFrame = self._lines[cents]
+        return frame
 
     @property
     def lines(self) -> pd.DataFrame:
@@ -132,14 +191,14 @@ class Loaded:
             events,
             self.taxpayers if taxpayers is None else taxpayers,
             accounts=self.accounts,
-            filed_forms=self.filed_forms,
-            documents=self.documents,
+            filed_forms=self._filed_forms,
+            documents=self._documents,
             options=self.options,
             source=self.source,
         )
 
 
-def check_computed(frame: pd.DataFrame, opts: Options) -> None:
+def check_computed(frame: pd.DataFrame | Lines, opts: Options) -> None:
     """The computed lines' contract: the form's own arithmetic holds. Checked on every run by vectorized asserts
     (engine/invariants.py: the same rules as the lines' pandera model, engine.results.check_lines, which the
     tests run and compare with it). A frame that breaks it is a bug, never bad input: RuntimeError."""
@@ -163,12 +222,13 @@ def load(ledger: Location, options: LoadOptions | None = None) -> Loaded:
         raise InputError(problems)
     filed = docs = accounts = None
     with Ledger.open(ledger) as store:
-        events = store.events(opts.taxpayer, provenance=opts.provenance)
-        people = store.taxpayers()
+        events = store.event_columns(opts.taxpayer, provenance=opts.provenance)
+        # Everyone with a live event is among the events just read (unless only one taxpayer's were).
+        people = store.taxpayers(None if opts.taxpayer is not None else events.factorize("taxpayer")[1])
         if opts.documents:
             filed, docs = store.filed_forms(), store.documents()
             accounts = store.accounts()
-    if opts.taxpayer is not None and events.empty:
+    if opts.taxpayer is not None and not len(events):
         known = ", ".join(people) or "none"
         raise InputError([Problem(str(ledger), f"no events for taxpayer '{opts.taxpayer}' (known: {known})")])
     if opts.taxpayer is not None:

@@ -1,9 +1,9 @@
 """Which heavy modules the household commands load on a small ledger (issue 13).
 
-On a small ledger `compute`, `basis`, `events` and `audit` read events back through ADBC as Arrow and check the
-computed lines with vectorized asserts, so none of them imports pandera (its validation runs only when a frame
-enters the ledger), pypdf, openpyxl or hypothesis. pandas still loads: the engine and the renderers work on
-frames (docs/performance.md says what that costs and what removing it needs)."""
+On a small ledger `compute`, `basis`, `events` and `audit` never import pandera (its validation runs only when a
+frame enters the ledger), pypdf, openpyxl or hypothesis. `compute`, `basis` and `events` load neither pandas nor
+pyarrow either: they read events as columns through Python's sqlite3 and print from columns;
+tests/core/test_read_path.py asserts exactly which heavy modules each loads, the audit's included."""
 
 from __future__ import annotations
 

@@ -15,6 +15,9 @@ from typing import Annotated, Any
 import typer
 import typer.exceptions
 
+from basis_ledger.commands import typer_params
+
+typer_params.install()  # plain option values without importing pydantic (commands/typer_params.py)
 EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INTERNAL = 1, 2, 3
 
 

@@ -188,13 +188,14 @@ def _load(ledger: str | None, taxpayer: str | None, provenance: bool = True):
 
 
 def computed_frame(ledger: str | None, taxpayer: str | None, year: int | None, places: int, cents: bool):
+    """The computed lines as columns (engine.results.Lines: no pandas), of one year or all, and the options."""
     loaded = load_ledger(ledger, taxpayer=taxpayer, ratio_places=places, cents=cents, provenance=False)
-    frame, opts = loaded.lines, loaded.options
+    lines, opts = loaded.line_columns(loaded.options.cents), loaded.options
     if year is not None:
-        frame = frame[frame["tax_year"] == year].reset_index(drop=True)
-        if frame.empty:
+        lines = lines.take(lines.tax_year == year)
+        if not len(lines):
             raise InputError([Problem("--year", f"no computed year {year} in the ledger")])
-    return frame, opts
+    return lines, opts
 
 
 Places = Annotated[int, typer.Option("--ratio-places", help="Decimal places of line 10 (3 to 9).")]
@@ -283,6 +284,8 @@ def events(
     """The ledger's events, each with the file, sha256 and line it came from (voided events are left out)."""
     if ctx.invoked_subcommand is not None:
         return
+    import numpy as np
+
     from basis_ledger.engine.form8606 import Options
     from basis_ledger.ledger.store import Ledger
     from basis_ledger.money import format_cents
@@ -293,11 +296,15 @@ def events(
             frame = store.voided_events()
         if taxpayer is not None and not frame.empty:
             frame = frame[frame["taxpayer"] == taxpayer]
-    else:
-        frame, _ = _load(ledger, taxpayer)
-    if year is not None and not frame.empty:
-        frame = frame[(frame["tax_year"] == year) | frame["date"].str.startswith(str(year))]
-    rows = frame.to_dict("records")
+        if year is not None and not frame.empty:
+            frame = frame[(frame["tax_year"] == year) | frame["date"].str.startswith(str(year))]
+        rows = frame.to_dict("records")
+    else:  # the events as columns: no pandas
+        columns = load_ledger(ledger, taxpayer=taxpayer).event_columns
+        if year is not None and len(columns):
+            dated = [d.startswith(str(year)) for d in columns.texts("date").tolist()]
+            columns = columns.take((columns.ints("tax_year") == year) | np.array(dated, dtype=bool))
+        rows = columns.records()
     if json_out or csv_out:
         opts = Options(cents=cents)
         for r in rows:

@@ -6,7 +6,6 @@ traditional IRA ("inherited:<account>"), which is never pooled into the person's
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from basis_ledger.model import POOLED_TYPES, Taxpayer, kinds
@@ -16,6 +15,7 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
+    from basis_ledger.engine.columns import Columns
     from basis_ledger.engine.routing import Coded, Placed, Routed
 
 # Engine inputs, each a (chain x year) int64 array of cents.
@@ -67,26 +67,58 @@ INTERNAL_FIELDS = (
 NO_DECLARATION, DECLARED_ALL = -1, -2
 
 
-@dataclass
 class Inputs:
-    chains: pd.DataFrame  # taxpayer, chain, first_year, last_year (one row per chain)
-    years: np.ndarray  # the calendar years of the columns
-    arrays: dict[str, np.ndarray]  # FIELDS -> (chain x year) int64
-    birth_known: np.ndarray  # per chain: the taxpayer's birth date is known
-    routed: Routed | None = None  # where each event landed (engine/routing.py): the audit and workbook reuse it
-    missing_values: dict[tuple[int, int], list[str]] = field(default_factory=dict)  # (chain, year) -> accounts
+    """The engine's inputs. `chain_columns`: per chain (one row each) its taxpayer, chain name, first_year and
+    last_year as numpy arrays; `chains` is the same as a pandas frame, built on first use (the audit and the
+    workbook read it; the engine and the household commands do not)."""
+
+    def __init__(
+        self,
+        chains: pd.DataFrame | dict[str, np.ndarray],
+        years: np.ndarray,
+        arrays: dict[str, np.ndarray],
+        birth_known: np.ndarray,
+        routed: Routed | None = None,
+        missing_values: dict[tuple[int, int], list[str]] | None = None,
+    ) -> None:
+        import numpy as np
+
+        if isinstance(chains, dict):
+            self._chains: pd.DataFrame | None = None
+            self.chain_columns = chains
+        else:
+            self._chains = chains
+            self.chain_columns = {
+                "taxpayer": chains["taxpayer"].to_numpy(dtype=object),
+                "chain": chains["chain"].to_numpy(dtype=object),
+                "first_year": chains["first_year"].to_numpy(dtype=np.int64),
+                "last_year": chains["last_year"].to_numpy(dtype=np.int64),
+            }
+        self.years = years  # the calendar years of the columns
+        self.arrays = arrays  # FIELDS -> (chain x year) int64
+        self.birth_known = birth_known  # per chain: the taxpayer's birth date is known
+        self.routed = routed  # where each event landed (engine/routing.py): the audit and workbook reuse it
+        self.missing_values = missing_values or {}  # (chain, year) -> accounts without a 31 December value
+
+    @property
+    def chains(self) -> pd.DataFrame:
+        """taxpayer, chain, first_year, last_year: one row per chain."""
+        if self._chains is None:
+            import pandas as pd
+
+            self._chains = pd.DataFrame(self.chain_columns)
+        return self._chains
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self.arrays[name]
 
 
-def build(events: pd.DataFrame, taxpayers: dict[str, Taxpayer]) -> Inputs:
+def build(events: pd.DataFrame | Columns, taxpayers: dict[str, Taxpayer]) -> Inputs:
     """The (chain x year) inputs of the events: every string column read once as integer codes (routing.Coded),
     each chain found by one `np.unique` of (taxpayer, chain) codes, each field summed exactly in int64 by
     `np.add.at`. tests/core/test_inputs_codes.py checks every field against the per-group pandas build it
     replaced (tests/core/inputs_oracle.py)."""
     import numpy as np
-    import pandas as pd
 
     from basis_ledger.engine.routing import Coded, place, route
 
@@ -113,14 +145,12 @@ def build(events: pd.DataFrame, taxpayers: dict[str, Taxpayer]) -> Inputs:
     tp_lo, tp_hi = _span(tp_code, first, last, len(tp_names))
     own = chain_of == "own"
     lo[own], hi[own] = tp_lo[chain_tp[own]], tp_hi[chain_tp[own]]
-    chains = pd.DataFrame(
-        {
-            "taxpayer": np.array(tp_names, dtype=object)[chain_tp] if n_chains else np.array([], dtype=object),
-            "chain": chain_of,
-            "first_year": lo,
-            "last_year": hi,
-        }
-    )
+    chains = {
+        "taxpayer": np.array(tp_names, dtype=object)[chain_tp] if n_chains else np.array([], dtype=object),
+        "chain": chain_of,
+        "first_year": lo,
+        "last_year": hi,
+    }
     y0 = int(lo.min())
     years = np.arange(y0, int(hi.max()) + 1)
     yi = (eff_year - y0).astype(np.int64)
@@ -174,7 +204,7 @@ def _span(group: np.ndarray, first: np.ndarray, last: np.ndarray, n: int) -> tup
 
 
 def _apply_declarations(
-    arrays: dict[str, np.ndarray], chains: pd.DataFrame, y0: int, taxpayers: dict[str, Taxpayer]
+    arrays: dict[str, np.ndarray], chains: pd.DataFrame | dict[str, np.ndarray], y0: int, taxpayers: dict[str, Taxpayer]
 ) -> np.ndarray:
     """Split `traditional_contribution` amounts by the taxpayer's declaration ('basis-ledger declare').
 

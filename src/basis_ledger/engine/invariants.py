@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING
 from basis_ledger.engine.form8606 import MONEY_LINES, Options
 
 if TYPE_CHECKING:
-    import numpy as np
     import pandas as pd
+
+    from basis_ledger.engine.results import Lines
 
 STATE_COLUMNS = ("basis_end", "roth_contribution_basis_end", "roth_conversion_basis_end")
 # (name, line, [(sign, line), ...]): line = sum of sign * line
@@ -28,19 +29,15 @@ SUMS = (
 )
 
 
-def broken_rules(frame: pd.DataFrame, opts: Options) -> list[str]:
-    """The names of the rules some row breaks (empty when the frame keeps them all), sorted."""
+def broken_rules(frame: pd.DataFrame | Lines, opts: Options) -> list[str]:
+    """The names of the rules some row breaks (empty when the lines keep them all), sorted. `frame`: the lines
+    as columns (the loader's) or as a frame (engine.results.compute_lines')."""
     import numpy as np
 
-    cols: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    from basis_ledger.engine.results import as_lines
 
-    def line(key: str) -> tuple[np.ndarray, np.ndarray]:
-        if key not in cols:
-            s = frame[f"L{key}"]
-            present = s.notna().to_numpy()
-            cols[key] = (s.to_numpy(dtype=np.int64, na_value=0), present)
-        return cols[key]
-
+    lines = as_lines(frame)
+    line = lines.line
     broken: set[str] = set()
     for key in MONEY_LINES:
         v, ok = line(key)
@@ -51,11 +48,11 @@ def broken_rules(frame: pd.DataFrame, opts: Options) -> list[str]:
     if (ok & ((v < 0) | (v > scale))).any():
         broken.add(f"in_range(0, {scale})")
     for name in STATE_COLUMNS:
-        if (frame[name].to_numpy(dtype=np.int64) < 0).any():
+        if (lines.state[name] < 0).any():
             broken.add("greater_than_or_equal_to(0)")
     for name, target, terms in SUMS:
         total, ok = line(target)
-        expect = np.zeros(len(frame), dtype=np.int64)
+        expect = np.zeros(len(lines), dtype=np.int64)
         for sign, key in terms:
             v, present = line(key)
             expect = expect + sign * v

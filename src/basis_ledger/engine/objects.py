@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from basis_ledger.engine.form8606 import LINE_KEYS, Options
-from basis_ledger.engine.results import STATE_KEYS
+from basis_ledger.engine.results import STATE_KEYS, Lines, as_lines
 from basis_ledger.money import json_amount, json_whole_dollars
 
 if TYPE_CHECKING:
@@ -19,14 +19,16 @@ def money_value(cents: int, opts: Options) -> int | str:
     return json_amount(cents, keep_cents=opts.cents)
 
 
-def as_objects(frame: pd.DataFrame, opts: Options) -> list[dict[str, Any]]:
-    """One object per taxpayer, chain and year, in order. Lines the form skips are absent.
+def as_objects(frame: pd.DataFrame | Lines, opts: Options) -> list[dict[str, Any]]:
+    """One object per taxpayer, chain and year, in order. Lines the form skips are absent. `frame`: the lines as
+    columns (engine.results.Lines, the commands') or as a frame.
 
     Built column-wise: rows are grouped by which lines are present (a handful of patterns: the form's own
     skip structure), so each group's dicts come from one zip instead of a Python loop over every cell."""
     import numpy as np
 
-    n = len(frame)
+    lines = as_lines(frame)
+    n = len(lines)
     if n == 0:
         return []
     scale = 10**opts.ratio_places
@@ -38,10 +40,10 @@ def as_objects(frame: pd.DataFrame, opts: Options) -> list[dict[str, Any]]:
         whole: list[Any] = json_whole_dollars(cents).tolist()
         return whole
 
-    present = np.stack([frame[f"L{k}"].notna().to_numpy() for k in LINE_KEYS], axis=1)
+    present = np.stack([lines.present[k] for k in LINE_KEYS], axis=1)
     rendered = []
     for i, key in enumerate(LINE_KEYS):
-        values = frame[f"L{key}"].fillna(0).to_numpy(dtype=np.int64)
+        values = lines.values[key]
         if not present[:, i].any():
             rendered.append(np.full(n, None, dtype=object))
         elif key == "10":
@@ -50,9 +52,9 @@ def as_objects(frame: pd.DataFrame, opts: Options) -> list[dict[str, Any]]:
             )
         else:
             rendered.append(np.array(money(values), dtype=object))
-    lines: list[dict[str, Any]] = [{}] * n
+    objs: list[dict[str, Any]] = [{}] * n
     codes = present.astype(np.int64) @ (np.int64(1) << np.arange(len(LINE_KEYS), dtype=np.int64))
-    for code in np.unique(codes).tolist():
+    for code in sorted(set(codes.tolist())):  # not np.unique: it imports numpy.ma (50 ms) to check for a mask
         rows = np.flatnonzero(codes == code)
         on = [i for i in range(len(LINE_KEYS)) if code >> i & 1]
         if not on:
@@ -60,9 +62,9 @@ def as_objects(frame: pd.DataFrame, opts: Options) -> list[dict[str, Any]]:
         keys = [LINE_KEYS[i] for i in on]
         picked = [rendered[i][rows].tolist() for i in on]
         for r, row_values in zip(rows.tolist(), zip(*picked, strict=True), strict=True):
-            lines[r] = dict(zip(keys, row_values, strict=True))
-    state = [money(frame[k].to_numpy()) for k in STATE_KEYS]  # basis_end, Roth contribution and conversion bases
-    warnings = [[w.as_dict() for w in ws] for ws in frame["cautions"]]
+            objs[r] = dict(zip(keys, row_values, strict=True))
+    state = [money(lines.state[k]) for k in STATE_KEYS]  # basis_end, Roth contribution and conversion bases
+    warnings = [[w.as_dict() for w in ws] for ws in lines.cautions]
     return [
         {
             "taxpayer": t,
@@ -77,12 +79,12 @@ def as_objects(frame: pd.DataFrame, opts: Options) -> list[dict[str, Any]]:
             "warnings": w,
         }
         for t, c, y, f, ok, ln, b, rc, rv, w in zip(
-            frame["taxpayer"].tolist(),
-            frame["chain"].tolist(),
-            frame["tax_year"].tolist(),
-            frame["form_required"].tolist(),
-            frame["complete"].tolist(),
-            lines,
+            lines.taxpayer.tolist(),
+            lines.chain.tolist(),
+            lines.tax_year.tolist(),
+            lines.flags["form_required"].tolist(),
+            lines.flags["complete"].tolist(),
+            objs,
             *state,
             warnings,
             strict=True,

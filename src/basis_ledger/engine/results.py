@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import numpy as np
 
@@ -16,48 +16,180 @@ from basis_ledger.money import format_cents
 if TYPE_CHECKING:
     import pandas as pd
 
+    from basis_ledger.engine.columns import Columns
+
 STATE_KEYS = ("basis_end", "roth_contribution_basis_end", "roth_conversion_basis_end")
 
 
+class Lines:
+    """The computed lines as columns, one row per (taxpayer, chain, tax_year) in output order: `values[k]` the
+    cents of line k (line 10 scaled by 10**places; 0 where the form skips the line) and `present[k]` whether the
+    form uses it, the state columns, the flags and each row's cautions. `frame()` is the same as a pandas frame
+    (what `compute_lines` returns): the audit, planner and workbook read that; the commands read the columns."""
+
+    FLAGS = ("part1", "part2", "part3", "form_required", "complete")
+
+    def __init__(
+        self,
+        text: dict[str, np.ndarray],
+        tax_year: np.ndarray,
+        values: dict[str, np.ndarray],
+        present: dict[str, np.ndarray],
+        state: dict[str, np.ndarray],
+        flags: dict[str, np.ndarray],
+        cautions: list[list[Caution]],
+    ) -> None:
+        self.taxpayer, self.chain = text["taxpayer"], text["chain"]
+        self.tax_year = tax_year
+        self.values, self.present, self.state, self.flags = values, present, state, flags
+        self.cautions = cautions
+
+    def __len__(self) -> int:
+        return len(self.tax_year)
+
+    def line(self, key: str) -> tuple[np.ndarray, np.ndarray]:
+        """Line `key`'s cents (0 where skipped) and where the form uses it."""
+        return self.values[key], self.present[key]
+
+    def take(self, rows: np.ndarray) -> Lines:
+        """These rows (positions or a boolean mask), in that order."""
+        rows = np.asarray(rows)
+        if rows.dtype == bool:
+            rows = np.flatnonzero(rows)
+        return Lines(
+            {"taxpayer": self.taxpayer[rows], "chain": self.chain[rows]},
+            self.tax_year[rows],
+            {k: v[rows] for k, v in self.values.items()},
+            {k: v[rows] for k, v in self.present.items()},
+            {k: v[rows] for k, v in self.state.items()},
+            {k: v[rows] for k, v in self.flags.items()},
+            [self.cautions[i] for i in rows.tolist()],
+        )
+
+    @classmethod
+    def of_frame(cls, frame: pd.DataFrame) -> Lines:
+        """The columns of a lines frame (compute_lines' shape): for callers that hold a frame."""
+        values, present = {}, {}
+        for k in LINE_KEYS:
+            s = frame[f"L{k}"]
+            present[k] = s.notna().to_numpy(dtype=bool)
+            values[k] = s.to_numpy(dtype=np.int64, na_value=0)
+        return cls(
+            {c: frame[c].to_numpy(dtype=object) for c in ("taxpayer", "chain")},
+            frame["tax_year"].to_numpy(dtype=np.int64),
+            values,
+            present,
+            {k: frame[k].to_numpy(dtype=np.int64) for k in STATE_KEYS},
+            {k: frame[k].to_numpy(dtype=bool) for k in cls.FLAGS},
+            list(frame["cautions"]),
+        )
+
+    def frame(self) -> pd.DataFrame:
+        """As a pandas frame: `L<line>` nullable Int64 columns, the state columns, the flags, `cautions`."""
+        import pandas as pd
+
+        if not len(self):
+            return _empty_lines()
+        frame = pd.DataFrame({"taxpayer": self.taxpayer, "chain": self.chain, "tax_year": self.tax_year})
+        for k in LINE_KEYS:
+            frame[f"L{k}"] = pd.arrays.IntegerArray(self.values[k].copy(), ~self.present[k])
+        for k in STATE_KEYS:
+            frame[k] = self.state[k]
+        for k in self.FLAGS:
+            frame[k] = self.flags[k]
+        frame["cautions"] = pd.Series(self.cautions, index=frame.index, dtype=object)
+        return frame
+
+
+def as_lines(lines: Lines | pd.DataFrame) -> Lines:
+    """Columns of either shape (a frame from a caller that built one, or the loader's columns)."""
+    return lines if isinstance(lines, Lines) else Lines.of_frame(lines)
+
+
+@overload
 def compute_lines(
-    events: pd.DataFrame, taxpayers: dict[str, Taxpayer], opts: Options, inputs: Inputs | None = None
-) -> pd.DataFrame:
+    events: pd.DataFrame | Columns,
+    taxpayers: dict[str, Taxpayer],
+    opts: Options,
+    inputs: Inputs | None = None,
+    *,
+    columns: Literal[False] = False,
+) -> pd.DataFrame: ...
+
+
+@overload
+def compute_lines(
+    events: pd.DataFrame | Columns,
+    taxpayers: dict[str, Taxpayer],
+    opts: Options,
+    inputs: Inputs | None = None,
+    *,
+    columns: Literal[True],
+) -> Lines: ...
+
+
+def compute_lines(
+    events: pd.DataFrame | Columns,
+    taxpayers: dict[str, Taxpayer],
+    opts: Options,
+    inputs: Inputs | None = None,
+    *,
+    columns: bool = False,
+) -> pd.DataFrame | Lines:
     """Events in, one row per (taxpayer, chain, tax_year) out: `L<line>` columns (cents; nullable where the
     form skips the line; L10 scaled by 10**places), state columns, flags, and a `warnings` list column.
-    `inputs`: the events' engine inputs when the caller (the loader) has built them already."""
-    import pandas as pd
+    `inputs`: the events' engine inputs when the caller (the loader) has built them already. `columns=True`
+    gives the `Lines` columns instead of the frame (the loader; no pandas)."""
+    lines = _compute(events, taxpayers, opts, inputs)
+    return lines if columns else lines.frame()
 
-    if events.empty:  # a taxpayer with no events yet: no rows, but every column (the checks and renderers need them)
-        return _empty_lines()
+
+def _compute(
+    events: pd.DataFrame | Columns, taxpayers: dict[str, Taxpayer], opts: Options, inputs: Inputs | None
+) -> Lines:
+    if not len(events):  # a taxpayer with no events yet: no rows (the checks and renderers still get every column)
+        return _no_lines()
     inp = inputs if inputs is not None else build(events, taxpayers)
     comp = form8606.compute(inp, opts)
     years = inp.years
-    first = inp.chains["first_year"].to_numpy()[:, None]
-    last = inp.chains["last_year"].to_numpy()[:, None]
+    ch = inp.chain_columns
+    first, last = ch["first_year"][:, None], ch["last_year"][:, None]
     in_range = (years[None, :] >= first) & (years[None, :] <= last)
-    ci, yj = np.nonzero(in_range)
-    frame = pd.DataFrame(
-        {
-            "taxpayer": inp.chains["taxpayer"].to_numpy()[ci],
-            "chain": inp.chains["chain"].to_numpy()[ci],
-            "tax_year": years[yj].astype(np.int64),
-        }
-    )
-    for k in LINE_KEYS:
-        col = pd.array(comp.values[k][ci, yj], dtype="Int64")
-        col[~comp.present[k][ci, yj]] = pd.NA
-        frame[f"L{k}"] = col
-    for k in STATE_KEYS:
-        frame[k] = comp.state[k][ci, yj]
-    for k in ("part1", "part2", "part3"):
-        frame[k] = comp.flags[k][ci, yj]
-    frame["form_required"] = frame["part1"] | frame["part2"] | frame["part3"]
+    # Output order: by taxpayer, a person's own chain first, then inherited ones by name, then tax year.
+    _, tp_rank = np.unique(ch["taxpayer"], return_inverse=True)
+    _, chain_rank = np.unique(ch["chain"], return_inverse=True)
+    inherited = ch["chain"] != "own"
+    order = np.lexsort((chain_rank.reshape(-1), inherited, tp_rank.reshape(-1)))
+    pos, yj = np.nonzero(in_range[order])
+    ci = order[pos]
+    values = {k: comp.values[k][ci, yj] for k in LINE_KEYS}
+    present = {k: comp.present[k][ci, yj] for k in LINE_KEYS}
+    flags = {k: comp.flags[k][ci, yj] for k in ("part1", "part2", "part3")}
+    flags["form_required"] = flags["part1"] | flags["part2"] | flags["part3"]
     # False where a figure the form needs is unknown (a 31 December value): the lines are not to be filed as is.
-    frame["complete"] = ~comp.flags["incomplete"][ci, yj]
-    frame["cautions"] = pd.Series(_cautions(comp, ci, yj), index=frame.index, dtype=object)
-    frame["_inherited"] = frame["chain"] != "own"  # a person's own chain first, then inherited ones
-    frame = frame.sort_values(["taxpayer", "_inherited", "chain", "tax_year"], kind="stable")
-    return frame.drop(columns="_inherited").reset_index(drop=True)
+    flags["complete"] = ~comp.flags["incomplete"][ci, yj]
+    return Lines(
+        {"taxpayer": ch["taxpayer"][ci], "chain": ch["chain"][ci]},
+        years[yj].astype(np.int64),
+        values,
+        present,
+        {k: comp.state[k][ci, yj] for k in STATE_KEYS},
+        flags,
+        _cautions(comp, ci, yj),
+    )
+
+
+def _no_lines() -> Lines:
+    empty = np.zeros(0, dtype=np.int64)
+    return Lines(
+        {"taxpayer": np.zeros(0, dtype=object), "chain": np.zeros(0, dtype=object)},
+        empty,
+        {k: empty for k in LINE_KEYS},
+        {k: np.zeros(0, dtype=bool) for k in LINE_KEYS},
+        {k: empty for k in STATE_KEYS},
+        {k: np.zeros(0, dtype=bool) for k in Lines.FLAGS},
+        [],
+    )
 
 
 def _empty_lines() -> pd.DataFrame:
@@ -96,7 +228,7 @@ def _cautions(comp: Computed, ci: np.ndarray, yj: np.ndarray) -> list[list[Cauti
             lambda c, j: (
                 f"{money(a['undeclared'][c, j])} of traditional IRA contributions for {years[j]} have no "
                 "declared deductibility (custodians never report it); they are treated as nondeductible. Record the "
-                f"decision with 'basis-ledger declare --taxpayer {inp.chains['taxpayer'].iat[c]} --year {years[j]} "
+                f"decision with 'basis-ledger declare --taxpayer {inp.chain_columns['taxpayer'][c]} --year {years[j]} "
                 "--nondeductible AMOUNT|all'."
             ),
         ),

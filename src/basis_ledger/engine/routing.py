@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from basis_ledger.model import Kind, kinds
 from basis_ledger.taxcalendar import extended_due_date_iso, last_conversion_recharacterization_year
@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 
     import numpy as np
     import pandas as pd
+
+    from basis_ledger.engine.columns import Columns
 
 CALLER_CONDITIONS = frozenset({"qualified", "nonqualified"})
 CONDITIONS = (
@@ -73,29 +75,39 @@ class Coded:
     `pd.factorize(..., sort=True)` numbers each column's distinct values in string order, so a code order is the
     order pandas sorts those strings in (the chains of engine/inputs.py rely on it)."""
 
-    def __init__(self, events: pd.DataFrame) -> None:
+    def __init__(self, events: pd.DataFrame | Columns) -> None:
         import numpy as np
+
+        from basis_ledger.engine.columns import Columns
 
         self.events = events
         self.n = len(events)
         self._cache: dict[str, tuple[np.ndarray, list[str]]] = {}
+        self._columns = events if isinstance(events, Columns) else None  # the read path's columns: no pandas
         names = list(kinds())
         self.kind_names = names
         code, uniq = self.factorize("kind")
         # Index into the kinds table; an unknown kind (never in a validated ledger) gets len(names): no routes.
         known = {name: i for i, name in enumerate(names)}
         self.kind = np.array([known.get(k, len(names)) for k in uniq], np.int64)[code] if self.n else code
-        self.tax_year = events["tax_year"].to_numpy(dtype=np.int64)
-        self.amount = events["amount_cents"].to_numpy(dtype=np.int64)
+        if isinstance(events, Columns):
+            self.tax_year, self.amount = events.ints("tax_year"), events.ints("amount_cents")
+        else:
+            self.tax_year = events["tax_year"].to_numpy(dtype=np.int64)
+            self.amount = events["amount_cents"].to_numpy(dtype=np.int64)
 
     def factorize(self, column: str) -> tuple[np.ndarray, list[str]]:
         """Codes (int64, in the sorted order of the distinct values) and the distinct values of a column."""
         import numpy as np
+
+        if self._columns is not None:
+            return self._columns.factorize(column)
         import pandas as pd
 
+        events = cast("pd.DataFrame", self.events)  # not Columns: those answered above
         if column not in self._cache:
             if self.n:
-                code, uniq = pd.factorize(self.events[column], sort=True, use_na_sentinel=False)
+                code, uniq = pd.factorize(events[column], sort=True, use_na_sentinel=False)
                 names = np.asarray(uniq, dtype=object).tolist()
                 self._cache[column] = (code.astype(np.int64), [u if isinstance(u, str) else str(u) for u in names])
             else:
@@ -171,7 +183,7 @@ def _kind_rules() -> tuple[list[int], list[int]]:
     return [code[k.form_year] for k in table] + [0], [code[k.late_year] if k.late_year else -1 for k in table] + [-1]
 
 
-def place(events: pd.DataFrame, coded: Coded | None = None) -> Placed:
+def place(events: pd.DataFrame | Columns, coded: Coded | None = None) -> Placed:
     """Each event's chain and form year (schemas/event_kinds.toml `form_year` / `late_year`)."""
     import numpy as np
 
@@ -205,7 +217,7 @@ def _late(c: Coded) -> np.ndarray:
 
 
 def route(
-    events: pd.DataFrame,
+    events: pd.DataFrame | Columns,
     conditions: Mapping[str, np.ndarray] | None = None,
     *,
     coded: Coded | None = None,

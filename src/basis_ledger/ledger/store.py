@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
+    from basis_ledger.engine.columns import Columns
     from basis_ledger.ingest.base import Account
     from basis_ledger.ledger.backend import Connection
 
@@ -165,9 +166,14 @@ class Ledger(Corrections):
         check_file(path)  # only reads: a file we refuse is never changed
         if write and not os.access(path, os.W_OK):
             raise InputError([Problem(shown(str(path), 400), "the ledger is read-only: this command writes to it")])
-        from basis_ledger.ledger import sqlite
+        from basis_ledger.ledger import sqlite, sqlite_read
 
-        conn = sqlite.connect(path, read_only=not write)
+        # A small ledger is read with Python's sqlite3 (no pyarrow to import); writes and large reads use ADBC.
+        conn: Connection = (
+            sqlite_read.connect(path)
+            if not write and sqlite_read.small(path)
+            else sqlite.connect(path, read_only=not write)
+        )
         try:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
             version = check_schema(conn, path, expect=LEDGER_VERSION)
@@ -362,6 +368,26 @@ class Ledger(Corrections):
     def events_arrow(self, taxpayer: str | None = None, *, provenance: bool = True) -> pa.Table:
         """Events in ledger order as typed Arrow columns, straight from the engine. They are not validated again
         here: they were on the way in, and the schema version and the append-only triggers guard the ledger."""
+        sql, params, names = self._events_query(taxpayer, provenance)
+        table = self.conn.execute(sql, params).fetch_arrow()
+        schema = arrow_schema(names)
+        if not table.num_rows:  # the SQLite driver types columns from their rows; an empty result has none
+            return schema.empty_table()
+        return table.rename_columns(names).cast(schema)
+
+    def event_columns(self, taxpayer: str | None = None, *, provenance: bool = True) -> Columns:
+        """Events in ledger order as columns (engine/columns.py): read as Python rows on a small ledger's sqlite3
+        connection (no pyarrow, no pandas), else as Arrow through the engine's driver."""
+        from basis_ledger.engine.columns import Columns
+
+        if not getattr(self.conn, "reads_tuples", False):
+            return Columns.of_arrow(self.events_arrow(taxpayer, provenance=provenance))
+        sql, params, names = self._events_query(taxpayer, provenance)
+        rows = self.conn.execute(sql, params).fetchall()
+        data = dict(zip(names, zip(*rows, strict=True), strict=True)) if rows else {n: () for n in names}
+        return Columns.of_arrays(data, INT_COLUMNS)
+
+    def _events_query(self, taxpayer: str | None, provenance: bool) -> tuple[str, tuple[str, ...], list[str]]:
         cols = ["e.taxpayer", "e.date", "e.tax_year", "e.account", "e.account_type", "e.kind", "e.amount_cents"]
         if provenance:
             cols = ["e.id", *cols, "e.memo", "f.name AS source_file", "f.sha256 AS source_sha256", "e.source_line"]
@@ -374,16 +400,11 @@ class Ledger(Corrections):
         if where:
             sql += " WHERE " + " AND ".join(where)
         names = [c.split(" AS ")[-1].removeprefix("e.").removeprefix("f.") for c in cols]
-        table = self.conn.execute(sql + " ORDER BY e.id", params).fetch_arrow()
-        schema = arrow_schema(names)
-        if not table.num_rows:  # the SQLite driver types columns from their rows; an empty result has none
-            return schema.empty_table()
-        return table.rename_columns(names).cast(schema)
+        return sql + " ORDER BY e.id", params, names
 
     def events(self, taxpayer: str | None = None, *, provenance: bool = True) -> pd.DataFrame:
         """Events in ledger order; with provenance, also their id, memo, source file, sha256 and line."""
-        frame: pd.DataFrame = self.events_arrow(taxpayer, provenance=provenance).to_pandas()
-        return frame
+        return self.event_columns(taxpayer, provenance=provenance).frame()
 
     def amount_totals(self) -> list[tuple[str, int]]:
         """Each taxpayer's amounts summed (for the ceiling, money.MAX_TOTAL_CENTS)."""
@@ -409,7 +430,9 @@ class Ledger(Corrections):
             )
 
     # -- taxpayers -------------------------------------------------------------------------------
-    def taxpayers(self) -> dict[str, Taxpayer]:
+    def taxpayers(self, with_events: Iterable[str] | None = None) -> dict[str, Taxpayer]:
+        """Every taxpayer the ledger knows: recorded, declared for, or with a live event. `with_events`: the
+        names of those with live events when the caller has just read them all (not read again here)."""
         rows = self.conn.execute(
             "SELECT name, birth_date, roth_first_year, ssn_last4, full_name FROM taxpayers"
         ).fetchall()
@@ -422,7 +445,10 @@ class Ledger(Corrections):
         }
         for t, decl in decided.items():
             known.setdefault(t, Taxpayer(t, declarations=tuple(sorted(decl))))
-        for (name,) in self.conn.execute(f"SELECT DISTINCT taxpayer FROM events e WHERE {live('event', 'e')}"):
+        if with_events is None:
+            query = f"SELECT DISTINCT taxpayer FROM events e WHERE {live('event', 'e')}"
+            with_events = [name for (name,) in self.conn.execute(query)]
+        for name in with_events:
             known.setdefault(name, Taxpayer(name))
         return dict(sorted(known.items()))
 

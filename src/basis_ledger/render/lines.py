@@ -12,9 +12,11 @@ __all__ = ["as_objects", "money_value", "write_json"]
 if TYPE_CHECKING:
     import pandas as pd
 
+    from basis_ledger.engine.results import Lines
 
-def write_json(frame: pd.DataFrame, opts: Options, stream, chunk: int = 20_000) -> None:
-    """The `compute --json` array, built from the frame's columns (render/json_columns.py): the same bytes as
+
+def write_json(frame: pd.DataFrame | Lines, opts: Options, stream, chunk: int = 20_000) -> None:
+    """The `compute --json` array, built from the lines' columns (render/json_columns.py): the same bytes as
     `json.dumps(as_objects(slice), ensure_ascii=False)` slice by slice, without a dict per computed year."""
     from basis_ledger.render.json_columns import write_json as from_columns
 

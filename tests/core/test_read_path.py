@@ -1,0 +1,153 @@
+"""The read path of issue 13: events read back as columns, a small ledger through Python's sqlite3 and a large one
+through ADBC, the lines and their JSON built from columns. Both readers, and both JSON writers, give the same
+frames and the same bytes; the household commands load neither pandas nor pyarrow nor pydantic."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from basis_ledger.engine.form8606 import Options
+from basis_ledger.ledger import sqlite_read
+from basis_ledger.ledger.store import Ledger
+from basis_ledger.loader import Loaded, LoadOptions, load
+from basis_ledger.render.json_columns import write_json
+from tests.core.helpers import cli, events_from
+from tests.core.test_json_columns import reference
+from tests.core.test_properties import histories
+
+REPO = Path(__file__).resolve().parents[2]
+SAMPLES = ("demo-household.csv", "messy-household.csv")
+
+
+@pytest.fixture(scope="module")
+def households(tmp_path_factory) -> Path:
+    ledger = tmp_path_factory.mktemp("read") / "h.db"
+    files = [str(REPO / "sample_data" / name) for name in SAMPLES if (REPO / "sample_data" / name).exists()]
+    assert cli("import", *files, ledger=ledger).returncode == 0
+    assert cli("events", "void", "3", "--reason", "a test of voids", ledger=ledger).returncode == 0
+    return ledger
+
+
+def _through_adbc(monkeypatch) -> None:
+    monkeypatch.setattr(sqlite_read, "SMALL_LEDGER_BYTES", -1)  # every file is "large": ADBC, as a bulk ledger
+
+
+@pytest.mark.parametrize("provenance", [True, False])
+@pytest.mark.parametrize("taxpayer", [None, "ed", "nobody"])
+def test_both_readers_give_the_same_events_frame(households, monkeypatch, taxpayer, provenance):
+    with Ledger.open(households) as store:
+        assert isinstance(store.conn, sqlite_read.Connection)
+        small = store.event_columns(taxpayer, provenance=provenance)
+        small_people = store.taxpayers()
+    _through_adbc(monkeypatch)
+    with Ledger.open(households) as store:
+        assert not isinstance(store.conn, sqlite_read.Connection)
+        large = store.event_columns(taxpayer, provenance=provenance)
+        assert store.taxpayers() == small_people
+        frame = store.events_arrow(taxpayer, provenance=provenance).to_pandas()
+    pd.testing.assert_frame_equal(small.frame(), frame)
+    pd.testing.assert_frame_equal(large.frame(), frame)
+    for column in frame.columns:
+        if frame[column].dtype.kind != "i":
+            assert small.factorize(column)[1] == large.factorize(column)[1]
+            assert (small.factorize(column)[0] == large.factorize(column)[0]).all()
+    assert small.records() == frame.to_dict("records")
+
+
+@pytest.mark.parametrize("cents", [False, True])
+def test_both_readers_give_the_same_lines(households, monkeypatch, cents):
+    small = load(households, LoadOptions(cents=cents))
+    small_lines = small.lines
+    _through_adbc(monkeypatch)
+    large = load(households, LoadOptions(cents=cents))
+    pd.testing.assert_frame_equal(small_lines, large.lines)
+    pd.testing.assert_frame_equal(small.events, large.events)
+    assert small.taxpayers == large.taxpayers
+    # The lines the columns give are the lines of the frame the audit reads.
+    from_frame = Loaded(small.events, small.taxpayers, options=small.options).lines
+    pd.testing.assert_frame_equal(small_lines, from_frame)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["compute", "--json"],
+        ["compute", "--csv"],
+        ["compute", "--taxpayer", "ed", "--year", "2024", "--json", "--cents"],
+        ["basis", "--json"],
+        ["basis", "--csv"],
+        ["events", "--json"],
+        ["events", "--year", "2024", "--csv"],
+        ["taxpayer", "list", "--json"],
+    ],
+)
+def test_both_readers_print_the_same_bytes(households, monkeypatch, command):
+    small = cli(*command, ledger=households)
+    _through_adbc(monkeypatch)
+    large = cli(*command, ledger=households)
+    assert small.returncode == large.returncode == 0, small.stderr + large.stderr
+    assert small.stdout == large.stdout and small.stdout.strip()
+
+
+@settings(max_examples=25, deadline=None)
+@given(histories(cents=True), st.integers(3, 9), st.booleans(), st.integers(1, 7))
+def test_the_arrow_writer_and_the_json_module_write_the_same_bytes(text, places, cents, chunk):
+    opts = Options(ratio_places=places, cents=cents)
+    lines = Loaded(events_from(text), {}, options=opts).line_columns(cents)
+    by_arrow, by_json = io.StringIO(), io.StringIO()
+    write_json(lines, opts, by_arrow, chunk, small_rows=0)
+    write_json(lines, opts, by_json, chunk, small_rows=10**9)
+    assert by_arrow.getvalue() == by_json.getvalue() == reference(lines.frame(), opts, chunk)
+
+
+PROBE = """
+import contextlib, io, runpy, sys
+sys.argv = ["basis-ledger", "--ledger", sys.argv[1], *sys.argv[2:]]
+with contextlib.redirect_stdout(io.StringIO()):
+    try:
+        runpy.run_module("basis_ledger", run_name="__main__")
+    except SystemExit as done:
+        code = done.code
+print(code, sorted(m for m in {heavy!r} if m in sys.modules))
+"""
+HEAVY = ("numpy", "pandas", "pandera", "pyarrow", "adbc_driver_manager", "pydantic", "rich")
+
+
+@pytest.mark.parametrize(
+    ("command", "loads"),
+    [
+        (["compute", "--taxpayer", "ed", "--year", "2024", "--json"], ["numpy"]),
+        (["compute", "--csv"], ["numpy"]),
+        (["basis", "--taxpayer", "ed", "--json"], ["numpy"]),
+        (["events", "--taxpayer", "ed", "--json"], ["numpy"]),
+        (["events", "--year", "2024"], ["numpy", "rich"]),  # the table is rich's
+        # The audit's rules read pandas frames (built from the columns on first use): pandas and pyarrow load,
+        # pandera does not (tests/core/test_heavy_imports.py).
+        (["audit", "--taxpayer", "ed", "--json"], ["numpy", "pandas", "pyarrow"]),
+    ],
+)
+def test_which_heavy_modules_each_household_command_loads(households, command, loads):
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE.format(heavy=HEAVY), str(households), *command], capture_output=True, text=True
+    )
+    code, loaded = out.stdout.strip().splitlines()[-1].split(" ", 1)
+    assert code in ("None", "0", "1"), out.stderr
+    assert json.loads(loaded.replace("'", '"')) == loads, f"{' '.join(command)} loaded {loaded}"
+
+
+def test_a_plain_option_value_needs_no_pydantic_and_a_bad_one_gets_typers_message(households):
+    bad = cli("compute", "--year", "20x4", ledger=households)
+    assert bad.returncode == 2
+    assert "Invalid value for '--year'" in bad.stderr and "valid integer" in bad.stderr
+    spaced = cli("compute", "--year", " 2024", "--json", ledger=households)  # typer's own coercion takes it
+    plain = cli("compute", "--year", "2024", "--json", ledger=households)
+    assert spaced.returncode == plain.returncode == 0 and spaced.stdout == plain.stdout
