@@ -43,10 +43,8 @@ class Columns:
 
         data: dict[str, Any] = {}
         for name, col in zip(table.column_names, table.columns, strict=True):
-            if pa.types.is_integer(col.type):
-                data[name] = col.to_numpy()
-            else:
-                data[name] = col.combine_chunks() if col.num_chunks != 1 else col.chunk(0)
+            # Text stays in the driver's chunks: combining a million strings is a copy nothing needs.
+            data[name] = col.to_numpy() if pa.types.is_integer(col.type) else col
         return cls(data, table.num_rows, table=table)
 
     # -- reading ---------------------------------------------------------------------------------
@@ -113,7 +111,7 @@ class Columns:
             else:
                 import pyarrow as pa
 
-                data[name] = col.take(pa.array(rows, pa.int64()))
+                data[name] = col.take(pa.array(rows, pa.int64()))  # Array or ChunkedArray
         return Columns(data, len(rows))
 
     def records(self) -> list[dict[str, Any]]:
@@ -124,13 +122,14 @@ class Columns:
 
     def arrow(self) -> pa.Table:
         """As an Arrow table: int64 and string columns."""
-        import numpy as np
         import pyarrow as pa
 
         if self._table is not None:
             return self._table
         arrays = [
-            pa.array(c, pa.int64()) if isinstance(c, np.ndarray) and c.dtype.kind == "i" else pa.array(c, pa.string())
+            c
+            if isinstance(c, (pa.Array, pa.ChunkedArray))
+            else pa.array(c, pa.int64() if c.dtype.kind == "i" else pa.string())
             for c in self._data.values()
         ]
         return pa.Table.from_arrays(arrays, names=list(self._data))
@@ -149,16 +148,22 @@ def _objects(values: Sequence[Any] | Any) -> np.ndarray:
     return out
 
 
-def _arrow_factorize(col: pa.Array) -> tuple[np.ndarray, list[str]]:
-    """Sorted-order codes of an Arrow string array: one dictionary encoding, the (few) distinct values sorted.
-    UTF-8 byte order is code point order, which is Python's str order."""
+def _arrow_factorize(col: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, list[str]]:
+    """Sorted-order codes of an Arrow string column: one dictionary encoding (over all its chunks at once), the
+    (few) distinct values sorted. UTF-8 byte order is code point order, which is Python's str order."""
     import numpy as np
+    import pyarrow as pa
     import pyarrow.compute as pc
 
     encoded = pc.dictionary_encode(col)
-    values = encoded.dictionary
+    chunks = encoded.chunks if isinstance(encoded, pa.ChunkedArray) else [encoded]
+    values = chunks[-1].dictionary if chunks else pa.array([], pa.string())
+    # Encoding a chunked column gives every chunk the one dictionary of the whole column; should an Arrow release
+    # not, the chunks are combined (which unifies them) first.
+    if any(len(c.dictionary) != len(values) for c in chunks):
+        return _arrow_factorize(col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col)
+    indices = np.concatenate([np.asarray(c.indices) for c in chunks]) if chunks else np.zeros(0, np.int64)
     order = np.asarray(pc.array_sort_indices(values))
     rank = np.empty(len(order), np.int64)
     rank[order] = np.arange(len(order), dtype=np.int64)
-    codes = rank[np.asarray(encoded.indices)]
-    return codes, values.take(order).to_pylist()
+    return rank[indices], values.take(order).to_pylist()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 import numpy as np
@@ -37,7 +37,7 @@ class Lines:
         present: dict[str, np.ndarray],
         state: dict[str, np.ndarray],
         flags: dict[str, np.ndarray],
-        cautions: list[list[Caution]],
+        cautions: Sequence[Sequence[Caution]],
     ) -> None:
         self.taxpayer, self.chain = text["taxpayer"], text["chain"]
         self.tax_year = tax_year
@@ -97,7 +97,8 @@ class Lines:
             frame[k] = self.state[k]
         for k in self.FLAGS:
             frame[k] = self.flags[k]
-        frame["cautions"] = pd.Series(self.cautions, index=frame.index, dtype=object)
+        # Each row's own list (as compute_lines always gave them), also where the columns share an empty tuple.
+        frame["cautions"] = pd.Series([list(ws) for ws in self.cautions], index=frame.index, dtype=object)
         return frame
 
 
@@ -162,18 +163,21 @@ def _compute(
     order = np.lexsort((chain_rank.reshape(-1), inherited, tp_rank.reshape(-1)))
     pos, yj = np.nonzero(in_range[order])
     ci = order[pos]
-    values = {k: comp.values[k][ci, yj] for k in LINE_KEYS}
-    present = {k: comp.present[k][ci, yj] for k in LINE_KEYS}
-    flags = {k: comp.flags[k][ci, yj] for k in ("part1", "part2", "part3")}
+    flat = ci * len(years) + yj  # each output row's (chain, year) cell: one flat take per column
+
+    def at(a: np.ndarray) -> np.ndarray:
+        return np.take(a.reshape(-1), flat)
+
+    flags = {k: at(comp.flags[k]) for k in ("part1", "part2", "part3")}
     flags["form_required"] = flags["part1"] | flags["part2"] | flags["part3"]
     # False where a figure the form needs is unknown (a 31 December value): the lines are not to be filed as is.
-    flags["complete"] = ~comp.flags["incomplete"][ci, yj]
+    flags["complete"] = ~at(comp.flags["incomplete"])
     return Lines(
         {"taxpayer": ch["taxpayer"][ci], "chain": ch["chain"][ci]},
         years[yj].astype(np.int64),
-        values,
-        present,
-        {k: comp.state[k][ci, yj] for k in STATE_KEYS},
+        {k: at(comp.values[k]) for k in LINE_KEYS},
+        {k: at(comp.present[k]) for k in LINE_KEYS},
+        {k: at(comp.state[k]) for k in STATE_KEYS},
         flags,
         _cautions(comp, ci, yj),
     )
@@ -204,8 +208,9 @@ def _empty_lines() -> pd.DataFrame:
     return pd.DataFrame(cols)
 
 
-def _cautions(comp: Computed, ci: np.ndarray, yj: np.ndarray) -> list[list[Caution]]:
-    """Cautions per row: a vectorized mask per code, then a sentence for each row it flags."""
+def _cautions(comp: Computed, ci: np.ndarray, yj: np.ndarray) -> list[list[Caution] | tuple[()]]:
+    """Cautions per row (an empty tuple where there are none): a vectorized mask per code, then a sentence for
+    each row it flags."""
     inp, v, whole = comp.inputs, comp.values, not comp.options.cents
     a = inp.arrays
 
@@ -278,12 +283,23 @@ def _cautions(comp: Computed, ci: np.ndarray, yj: np.ndarray) -> list[list[Cauti
             ),
         ),
     ]
-    out: list[list[Caution]] = [[] for _ in range(len(ci))]
+    # Most rows have none: they share one empty tuple, and a list is made only for a row that has some.
+    out: list[list[Caution] | tuple[()]] = [()] * len(ci)
     row_of = np.full(comp.values["1"].shape, -1, dtype=np.int64)  # (chain, year) -> output row, -1 outside
     row_of[ci, yj] = np.arange(len(ci))
+    made: dict[tuple[str, str], Caution] = {}  # one (immutable) Caution per distinct sentence, shared by its rows
     for code, mask, say in rules:
-        for c, j in zip(*np.nonzero(mask & (row_of >= 0)), strict=True):
-            out[row_of[c, j]].append(Caution(code, say(c, j)))
+        cs, js = np.nonzero(mask & (row_of >= 0))
+        for r, c, j in zip(row_of[cs, js].tolist(), cs.tolist(), js.tolist(), strict=True):
+            text = say(c, j)
+            caution = made.get((code, text))
+            if caution is None:
+                caution = made[(code, text)] = Caution(code, text)
+            have = out[r]
+            if isinstance(have, list):
+                have.append(caution)
+            else:
+                out[r] = [caution]
     return out
 
 

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
+    from basis_ledger.model import Caution
+
 
 def _quoted(values: pa.Array) -> pa.Array:
     """Text columns as JSON strings: each distinct value encoded once by the json module."""
@@ -96,32 +98,67 @@ def objects_text(frame: pd.DataFrame | Lines, opts: Options, chunk: int = 20_000
     tail: list = ["}"]
     for key in STATE_KEYS:
         tail += [f', "{key}": ', _money(lines.state[key], opts)]
-    cautions = [json.dumps([w.as_dict() for w in ws], ensure_ascii=False) if ws else "[]" for ws in lines.cautions]
-    tail += [', "warnings": ', pa.array(cautions, pa.string()), "}"]
+    tail += [', "warnings": ', _warnings(lines), "}"]
     first = np.zeros(n, dtype=bool)
     first[::chunk] = True
     sep = np.where(first, ",", ", ")
     sep[:1] = ""
     head.insert(0, pa.array(sep, pa.string()))
 
+    # Rows sorted by skip pattern (stable: row order within a pattern), so each pattern's rows are one zero-copy
+    # slice of every column, taken once; the joined texts are put back in row order with one take.
     codes = present.astype(np.int64) @ (np.int64(1) << np.arange(len(LINE_KEYS), dtype=np.int64))
-    parts, order = [], []
-    for code in sorted(set(codes.tolist())):
-        rows = np.flatnonzero(codes == code)
-        take = pa.array(rows)
-        pieces: list = [p.take(take) if isinstance(p, pa.Array) else p for p in head]
+    order = np.argsort(codes, kind="stable")
+    by_pattern = pa.array(order)
+    head = [p.take(by_pattern) if isinstance(p, pa.Array) else p for p in head]
+    tail = [p.take(by_pattern) if isinstance(p, pa.Array) else p for p in tail]
+    rendered = {i: r.take(by_pattern) for i, r in rendered.items()}
+    sorted_codes = codes[order]
+    bounds = np.flatnonzero(np.diff(sorted_codes)) + 1
+    starts, ends = np.concatenate([[0], bounds]), np.concatenate([bounds, [n]])
+    parts = []
+    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+        code, size = int(sorted_codes[start]), end - start
+
+        def cut(p: pa.Array | str, start: int = start, size: int = size) -> pa.Array | str:
+            return p.slice(start, size) if isinstance(p, pa.Array) else p
+
+        pieces: list = [cut(p) for p in head]
         on = [i for i in range(len(LINE_KEYS)) if code >> i & 1]
         for j, i in enumerate(on):
-            pieces += [("" if j == 0 else ", ") + f'"{LINE_KEYS[i]}": ', rendered[i].take(take)]
-        pieces += [p.take(take) if isinstance(p, pa.Array) else p for p in tail]
+            pieces += [("" if j == 0 else ", ") + f'"{LINE_KEYS[i]}": ', cut(rendered[i])]
+        pieces += [cut(p) for p in tail]
         parts.append(pc.binary_join_element_wise(*pieces, ""))
-        order.append(rows)
     back = np.empty(n, dtype=np.int64)
-    back[np.concatenate(order)] = np.arange(n)
-    return pa.concat_arrays(parts).take(pa.array(back))
+    back[order] = np.arange(n)
+    out: pa.Array = pa.concat_arrays(parts).take(pa.array(back))
+    return out
+
+
+def _warnings(lines: Lines) -> pa.Array:
+    """Each row's cautions as the json module writes their list ("[]" for none)."""
+    from json.encoder import encode_basestring  # what json.dumps(..., ensure_ascii=False) quotes text with
+
+    import numpy as np
+    import pyarrow as pa
+
+    done: dict[int, str] = {}  # a caution shared by many rows (engine/results._cautions) is encoded once
+
+    def encoded(w: Caution) -> str:
+        text = done.get(id(w))
+        if text is None:
+            text = done[id(w)] = f'{{"code": {encode_basestring(w.code)}, "message": {encode_basestring(w.message)}}}'
+        return text
+
+    rows = np.full(len(lines), "[]", dtype=object)
+    for i, ws in enumerate(lines.cautions):
+        if ws:
+            rows[i] = "[" + ", ".join([encoded(w) for w in ws]) + "]"
+    return pa.array(rows, pa.string())
 
 
 SMALL_ROWS = 2_000  # up to this many rows the json module writes the objects (no pyarrow to import)
+BLOCK_ROWS = 20_000  # rows whose text is built at once (about 10 MB of text)
 
 
 def write_json(
@@ -135,15 +172,28 @@ def write_json(
 
     lines = as_lines(frame)
     n = len(lines)
+    if n <= small_rows:
+        stream.write("[")
+        for start in range(0, n, chunk):
+            part = lines.take(np.arange(start, min(start + chunk, n)))
+            stream.write(("," if start else "") + json.dumps(as_objects(part, opts), ensure_ascii=False)[1:-1])
+        stream.write("]\n")
+        return
+    # Many rows: the text of several slices built at once (each slice's separators as the slice-by-slice writer
+    # put them), and written as the UTF-8 bytes Arrow holds when the stream has a byte layer under it.
+    block = chunk * max(1, BLOCK_ROWS // chunk)
+    utf8 = str(getattr(stream, "encoding", "")).lower().replace("-", "") == "utf8"
+    raw = getattr(stream, "buffer", None) if utf8 else None  # the text layer would encode the same bytes again
     stream.write("[")
-    for start in range(0, n, chunk):
-        part = lines.take(np.arange(start, min(start + chunk, n)))
-        if n <= small_rows:
-            text = json.dumps(as_objects(part, opts), ensure_ascii=False)[1:-1]
-            stream.write(("," if start else "") + text)
-            continue
-        arrow = objects_text(part, opts, chunk)
+    for start in range(0, n, block):
+        arrow = objects_text(lines.take(np.arange(start, min(start + block, n))), opts, chunk)
         _, offsets, data = arrow.buffers()
         bounds = np.frombuffer(offsets, dtype=np.int32)[arrow.offset : arrow.offset + len(arrow) + 1]
-        stream.write(("," if start else "") + memoryview(data)[int(bounds[0]) : int(bounds[-1])].tobytes().decode())
+        text = memoryview(data)[int(bounds[0]) : int(bounds[-1])]
+        if raw is not None:
+            stream.write("," if start else "")
+            stream.flush()
+            raw.write(text)
+        else:
+            stream.write(("," if start else "") + text.tobytes().decode())
     stream.write("]\n")
