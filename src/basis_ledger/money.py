@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
+    import pyarrow as pa
 
 CENT = 1
 DOLLAR = 100
@@ -25,43 +26,95 @@ _SIGNED = re.compile(r"^(\()?([-+])?\$?([-+])?([0-9]{1,3}(?:,[0-9]{3})+|[0-9]*)(
 _CENTS_TEXT = re.compile(r"^-?[0-9]+\.[0-9]{2}$")
 # Dollars as printed on a form (`5,174`, `5174`), and with up to two decimals (`5,174.48`).
 _PRINTED_DOLLARS = re.compile(r"^(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)$")
+_PLAIN_CENTS = r"^[0-9]{1,12}(?:\.[0-9]{1,2})?$"  # an amount amount_codes reads by decimal cast (14 digits)
 _PLAIN_AMOUNT = re.compile(r"([0-9]{1,9})(?:\.([0-9]{0,2}))?")  # under $1 billion, at most cents: always valid
 _PRINTED_AMOUNT = re.compile(r"^(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]{1,2}))?$")
 
 
-def parse_amounts(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Parse positive amounts like `1234`, `$1,234.5`, `1,234.56` into int64 cents, vectorized and exact.
+# What parse_amounts says of a value it refuses, by the code amount_codes gives it (0: a good amount).
+AMOUNT_PROBLEMS = (
+    "",
+    "not an amount (expected a positive number such as 1,234.56)",
+    "negative amount (amounts are positive; the event kind gives the direction)",
+    "missing amount",
+    "absurd amount (over $10 billion)",
+)
 
-    Digits are joined as text (whole part + cents padded to two places) and cast to int64 once: no float ever
-    holds an amount. Returns (cents, problem) where problem is "" for a good value and a short reason otherwise.
-    """
+
+def amount_codes(text: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """Parse positive amounts like `1234`, `$1,234.5`, `1,234.56` (Arrow strings, already stripped) into int64
+    cents, vectorized in Arrow and exact: the digits are joined as text (whole part + cents padded to two places)
+    and cast to int64 once, so no float ever holds an amount. Returns (cents, code): code indexes
+    AMOUNT_PROBLEMS (0 for a good value; the cents of a refused value are 0, or its value when absurd)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = len(text)
+    # The usual amount, plain digits with at most two decimals, is read by Arrow's exact decimal cast.
+    plain = _bools(pc.match_substring_regex(text, _PLAIN_CENTS))
+    if plain.any():
+        cents, code = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int8)
+        cents[plain] = _decimal_cents(text if plain.all() else pc.filter(text, pa.array(plain)))
+        code[cents > MAX_EVENT_CENTS] = 4
+        if not plain.all():
+            cents[~plain], code[~plain] = amount_codes(pc.filter(text, pa.array(~plain)))
+        return cents, code
+    ok = _bools(pc.match_substring_regex(text, _AMOUNT_RE.replace("?P<int>", "").replace("?P<frac>", "")))
+    clean = pc.replace_substring(pc.replace_substring(text, "$", ""), ",", "")
+    dot = np.asarray(pc.find_substring(clean, "."), dtype=np.int64)
+    length = np.asarray(pc.utf8_length(clean), dtype=np.int64)
+    frac_len = np.where(dot < 0, 0, length - dot - 1)
+    pad = pa.array(["00", "0", ""]).take(pa.array(np.minimum(np.maximum(frac_len, 0), 2)))
+    padded = pc.binary_join_element_wise(pc.replace_substring(clean, ".", ""), pad, "")
+    too_long = ok & (np.asarray(pc.utf8_length(padded), dtype=np.int64) > 14)
+    good = ok & ~too_long
+    cents = np.zeros(n, dtype=np.int64)
+    if good.any():
+        cents[good] = np.asarray(pc.cast(pc.filter(padded, pa.array(good)), pa.int64()), dtype=np.int64)
+    code = np.zeros(n, dtype=np.int8)
+    bad = ~ok
+    if bad.any():
+        code[bad] = 1
+        code[bad & _bools(pc.match_substring_regex(text, r"^(-|\(|\$-|-\$)"))] = 2
+        code[bad & _bools(pc.equal(text, ""))] = 3
+    code[too_long | (cents > MAX_EVENT_CENTS)] = 4
+    return cents, code
+
+
+def _decimal_cents(text: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Plain amounts (_PLAIN_CENTS) as cents: cast to decimal(14, 2), whose unscaled integer is the cents, exactly."""
+    import numpy as np
+    import pyarrow as pa
+
+    dec = text.cast(pa.decimal128(14, 2))
+    dec = dec.combine_chunks() if isinstance(dec, pa.ChunkedArray) else dec
+    if not len(dec):
+        return np.zeros(0, dtype=np.int64)
+    # Each value is 16 bytes, little-endian two's complement; a plain amount is below 2**63, so the low word
+    # is the whole value (and the high word 0).
+    words = np.frombuffer(dec.buffers()[1], dtype=np.int64)[2 * dec.offset : 2 * (dec.offset + len(dec))]
+    return words[0::2].copy()
+
+
+def _bools(mask: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """An Arrow boolean column as a numpy bool array (a null, from a null input, counts as False)."""
+    import numpy as np
+
+    return np.asarray(mask.fill_null(False), dtype=bool)
+
+
+def parse_amounts(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """amount_codes for a pandas Series of any text: (cents, problem) where problem is "" for a good value and a
+    short reason otherwise."""
     import numpy as np
     import pandas as pd
+    import pyarrow as pa
 
     text = raw.fillna("").astype("str").str.strip()
-    ok = text.str.fullmatch(_AMOUNT_RE.replace("?P<int>", "").replace("?P<frac>", ""))
-    clean = text.str.replace("$", "", regex=False).str.replace(",", "", regex=False)
-    dot = clean.str.find(".")
-    frac_len = np.where(dot.to_numpy() < 0, 0, clean.str.len().to_numpy() - dot.to_numpy() - 1)
-    padded = clean.str.replace(".", "", regex=False) + pd.Series(
-        np.array(["00", "0", ""])[np.minimum(frac_len, 2)], index=raw.index
-    )
-    too_long = ok & (padded.str.len() > 14)
-    good = (ok & ~too_long).to_numpy()
-    cents = np.zeros(len(text), dtype=np.int64)
-    if good.any():
-        cents[good] = padded[good].astype("int64").to_numpy()
-    cents_s = pd.Series(cents, index=raw.index, dtype="int64")
-    problem = pd.Series("", index=raw.index, dtype="object")
-    bad = ~ok.to_numpy()
-    if bad.any():
-        problem[bad] = "not an amount (expected a positive number such as 1,234.56)"
-        problem[bad & text.str.match(r"^(-|\(|\$-|-\$)").to_numpy()] = (
-            "negative amount (amounts are positive; the event kind gives the direction)"
-        )
-        problem[bad & (text == "").to_numpy()] = "missing amount"
-    problem[too_long.to_numpy() | (cents_s > MAX_EVENT_CENTS).to_numpy()] = "absurd amount (over $10 billion)"
-    return cents_s, problem
+    cents, code = amount_codes(pa.array(text.to_numpy(dtype=object), type=pa.string()))
+    problem = pd.Series(np.array(AMOUNT_PROBLEMS, dtype=object)[code], index=raw.index, dtype="object")
+    return pd.Series(cents, index=raw.index, dtype="int64"), problem
 
 
 def round_to_unit(cents: np.ndarray, unit: int) -> np.ndarray:

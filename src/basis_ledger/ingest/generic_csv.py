@@ -13,11 +13,13 @@ from typing import TYPE_CHECKING
 
 from basis_ledger.ingest.base import Extracted
 from basis_ledger.model import InputError, Problem, kinds
-from basis_ledger.money import parse_amounts
+from basis_ledger.money import AMOUNT_PROBLEMS, amount_codes
 from basis_ledger.suggest import did_you_mean
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
+    import pyarrow as pa
 
     from basis_ledger.ingest.source import SourceFile
 
@@ -26,8 +28,13 @@ OPTIONAL = ("memo",)
 MAX_PROBLEMS_PER_COLUMN = 50
 
 
+def _first_line(text: str) -> str:
+    end = text.find("\n")  # (not split: that would copy the whole file once more)
+    return text if end < 0 else text[:end]
+
+
 def _header(text: str) -> list[str]:
-    first = text.split("\n", 1)[0].rstrip("\r")
+    first = _first_line(text).rstrip("\r")
     return [h.strip().lower() for h in next(csv.reader([first]), [])]
 
 
@@ -45,9 +52,10 @@ class GenericCsv:
 
 
 def read_generic(src: SourceFile) -> tuple[pd.DataFrame, list[Problem]]:
-    """Parse into typed columns; every unparsable cell is a Problem with its file line and column."""
-    import pandas as pd
+    """Parse into typed columns; every unparsable cell is a Problem with its file line and column.
 
+    The file is read and typed in Arrow (pyarrow.csv, then Arrow compute over whole columns); pandas sees only
+    the typed result, whose string columns stay Arrow-backed."""
     fname = str(src.path)
     text = src.text.lstrip("\ufeff")
     header = _header(text)
@@ -67,58 +75,133 @@ def read_generic(src: SourceFile) -> tuple[pd.DataFrame, list[Problem]]:
     problems += [Problem(fname, f"column '{c}' appears twice", line=1) for c in sorted(dupes)]
     if problems:
         raise InputError(problems)
-    raw = _read_fast(text)
+    rows = text.count("\n") - (1 if text.endswith("\n") else 0)  # physical lines after the header
+    raw = _read_fast(text, rows)
     if raw is None:  # blank lines, quoted line breaks or a malformed row: the careful reader says where
-        try:
-            raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False, engine="c")
-        except (pd.errors.ParserError, ValueError) as exc:
-            raise InputError([Problem(fname, f"not a well-formed CSV: {str(exc).strip().splitlines()[-1]}")]) from None
-    raw.columns = [c.strip().lower() for c in raw.columns]
-    raw["source_line"] = _line_numbers(text, len(raw))
-    raw = raw[(raw[list(REQUIRED)] != "").any(axis=1)]  # blank lines carry no event
-    if raw.empty:
+        raw = _read_careful(text, fname)
+    raw = raw.rename_columns([c.strip().lower() for c in raw.column_names])
+    raw = raw.append_column("source_line", _line_numbers(text, rows, raw.num_rows))
+    raw = raw.filter(_any_filled(raw))  # blank lines carry no event
+    if not raw.num_rows:
         raise InputError([Problem(fname, "no events: the file has a header but no rows")])
-    return _typed(raw, fname)
+    typed, problems = _typed(raw, fname)
+    return typed.to_pandas(), problems
 
 
-def _read_fast(text: str) -> pd.DataFrame | None:
+def _read_fast(text: str, rows: int) -> pa.Table | None:
     """pyarrow's multithreaded reader, used only when every row is one physical line (so line numbers hold)."""
-    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
 
-    rows = text.count("\n") - (1 if text.endswith("\n") else 0)
-    if "\n\n" in text or "\n\r\n" in text or '"' in text.split("\n", 1)[0]:
+    first = _first_line(text)
+    if "\n\n" in text or "\n\r\n" in text or '"' in first:
         return None
+    names = next(csv.reader([first]))
     try:
-        raw = pd.read_csv(io.BytesIO(text.encode()), dtype=str, keep_default_na=False, engine="pyarrow")
+        raw = pcsv.read_csv(
+            pa.py_buffer(text.encode()),
+            convert_options=pcsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
     except Exception:  # any pyarrow complaint: fall back to the C reader and its exact message
         return None
-    return raw if len(raw) == rows else None
+    return raw if raw.num_rows == rows else None
 
 
-def _line_numbers(text: str, nrows: int) -> list[int]:
+def _read_careful(text: str, fname: str) -> pa.Table:
+    """pandas' C reader: slower, but it reads blank lines and quoted line breaks, and names a malformed row."""
+    import pandas as pd
+    import pyarrow as pa
+
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False, engine="c")
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise InputError([Problem(fname, f"not a well-formed CSV: {str(exc).strip().splitlines()[-1]}")]) from None
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    return pa.table([c.cast(pa.string()).fill_null("") for c in table.columns], names=table.column_names)
+
+
+def _any_filled(raw: pa.Table) -> pa.Array:
+    import pyarrow.compute as pc
+
+    filled = pc.not_equal(raw.column(REQUIRED[0]), "")
+    for c in REQUIRED[1:]:
+        filled = pc.or_(filled, pc.not_equal(raw.column(c), ""))
+    return filled
+
+
+def _line_numbers(text: str, newlines: int, nrows: int) -> pa.Array:
     """File line of each parsed row (header = line 1), exact even when a quoted field spans lines."""
-    newlines = text.count("\n") - (1 if text.endswith("\n") else 0)
+    import numpy as np
+    import pyarrow as pa
+
     if newlines == nrows:  # one physical line per row: the fast, common case
-        return list(range(2, nrows + 2))
+        return pa.array(np.arange(2, nrows + 2, dtype=np.int64))
     reader = csv.reader(io.StringIO(text))
     next(reader)
     starts, line = [], reader.line_num + 1
     for _row in reader:
         starts.append(line)
         line = reader.line_num + 1
-    return starts[:nrows] + [0] * (nrows - len(starts))
+    return pa.array(starts[:nrows] + [0] * (nrows - len(starts)), type=pa.int64())
 
 
-def _typed(raw: pd.DataFrame, fname: str) -> tuple[pd.DataFrame, list[Problem]]:
+def _days_in_month(year: np.ndarray, month: np.ndarray) -> np.ndarray:
+    """Days of each month in the proleptic Gregorian calendar (as pandas reads a date; 0 for no month)."""
     import numpy as np
-    import pandas as pd
+
+    days = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)[np.clip(month, 0, 12)]
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    return days + ((month == 2) & leap)
+
+
+def _date_parts(dates: pa.ChunkedArray, shaped: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Year, month and day of each YYYY-MM-DD text (0, 0, 0 where not `shaped`), read from the text's bytes:
+    every value is made exactly ten ASCII digits and dashes, so the bytes form an (n, 10) array."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    ten = pc.if_else(pa.array(shaped), dates, "0000-00-00").combine_chunks().cast(pa.string())
+    n = len(ten)
+    if not n:
+        return (np.zeros(0, dtype=np.int64),) * 3
+    offsets = np.frombuffer(ten.buffers()[1], dtype=np.int32)[ten.offset : ten.offset + n + 1]
+    data = np.frombuffer(ten.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+    chars = data.reshape(n, 10)
+
+    def number(first: int, last: int) -> np.ndarray:
+        out = np.zeros(n, dtype=np.int64)
+        for c in range(first, last):
+            out = out * 10 + (chars[:, c].astype(np.int64) - 48)
+        return out
+
+    return number(0, 4), number(5, 7), number(8, 10)
+
+
+def _few_values(column: pa.ChunkedArray, fn: Callable[[pa.Array], pa.Array]) -> pa.ChunkedArray:
+    """fn applied to each distinct value once (a column of few values: event kinds, account types, years)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    encoded = pc.dictionary_encode(column).combine_chunks()
+    return pa.chunked_array([fn(encoded.dictionary).take(encoded.indices)])
+
+
+def _typed(raw: pa.Table, fname: str) -> tuple[pa.Table, list[Problem]]:
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
     problems: list[Problem] = []
-    lines = raw["source_line"].to_numpy()
+    lines = np.asarray(raw.column("source_line"), dtype=np.int64)
 
-    def report(mask: pd.Series, column: str, message: str | Callable[[int], str]) -> None:
+    def report(mask: np.ndarray, column: str, message: str | Callable[[int], str]) -> None:
         """One Problem per flagged row; a message function runs only for those rows."""
-        idx = np.flatnonzero(mask.to_numpy())
+        idx = np.flatnonzero(mask)
         for i in idx[:MAX_PROBLEMS_PER_COLUMN]:
             msg = message if isinstance(message, str) else message(int(i))
             problems.append(Problem(fname, msg, line=int(lines[i]), column=column))
@@ -130,45 +213,79 @@ def _typed(raw: pd.DataFrame, fname: str) -> tuple[pd.DataFrame, list[Problem]]:
                 )
             )
 
-    out = pd.DataFrame(index=raw.index)
-    out["taxpayer"] = raw["taxpayer"].str.strip()
-    report(out["taxpayer"] == "", "taxpayer", "missing taxpayer")
+    def where(mask: pa.ChunkedArray | pa.Array) -> np.ndarray:
+        return np.asarray(mask.fill_null(False), dtype=bool)
 
-    date_text = raw["date"].str.strip()
-    parsed = pd.to_datetime(date_text, format="%Y-%m-%d", errors="coerce")
-    bad_date = parsed.isna() | ~date_text.str.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-    report(bad_date & (date_text == ""), "date", "missing date")
+    def text(column: str, lower: bool = False, few: bool = False) -> pa.ChunkedArray:
+        """A column stripped (and lower-cased) as pandas' .str.strip() / .str.lower() do (Unicode whitespace)."""
+
+        def clean(values: pa.Array) -> pa.Array:
+            out = pc.utf8_trim_whitespace(values)
+            return pc.utf8_lower(out) if lower else out
+
+        return _few_values(raw.column(column), clean) if few else clean(raw.column(column))
+
+    taxpayer = text("taxpayer")
+    no_taxpayer = where(pc.equal(taxpayer, ""))
+    report(no_taxpayer, "taxpayer", "missing taxpayer")
+
+    # A date is YYYY-MM-DD and a real day (what pandas.to_datetime accepts with that format).
+    date_text = text("date")
+    shaped = where(pc.match_substring_regex(date_text, r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))
+    year, month, day = _date_parts(date_text, shaped)
+    bad_date = ~(shaped & (month >= 1) & (month <= 12) & (day >= 1) & (day <= _days_in_month(year, month)))
+    no_date = where(pc.equal(date_text, ""))
+    report(bad_date & no_date, "date", "missing date")
     report(
-        bad_date & (date_text != ""),
+        bad_date & ~no_date,
         "date",
-        lambda i: f"impossible or malformed date '{date_text.iat[i]}' (expected YYYY-MM-DD)",
+        lambda i: f"impossible or malformed date '{date_text[i].as_py()}' (expected YYYY-MM-DD)",
     )
-    out["date"] = date_text
 
-    ty_text = raw["tax_year"].str.strip()
-    ty_ok = ty_text.str.fullmatch(r"[0-9]{4}")
-    report(~ty_ok & (ty_text != ""), "tax_year", lambda i: f"tax_year '{ty_text.iat[i]}' is not a four-digit year")
-    year_of_date = pd.Series(np.where(bad_date, 0, parsed.dt.year.fillna(0)), index=raw.index).astype("int64")
-    out["tax_year"] = np.where(ty_ok, pd.to_numeric(ty_text.where(ty_ok, "0")), year_of_date).astype("int64")
+    ty_text = text("tax_year", few=True)
+    ty_ok = where(pc.match_substring_regex(ty_text, r"^[0-9]{4}$"))
+    ty_bad = ~ty_ok & ~where(pc.equal(ty_text, ""))
+    report(ty_bad, "tax_year", lambda i: f"tax_year '{ty_text[i].as_py()}' is not a four-digit year")
+    tax_year = np.where(bad_date, 0, year)
+    if ty_ok.any():
+        given = np.asarray(pc.cast(pc.if_else(pa.array(ty_ok), ty_text, "0"), pa.int64()), dtype=np.int64)
+        tax_year = np.where(ty_ok, given, tax_year)
 
-    out["account"] = raw["account"].str.strip()
-    out["kind"] = raw["event"].str.strip().str.lower()
-    out["account_type"] = raw["account_type"].str.strip().str.lower()
-    default = out["kind"].map({k: v.default_account for k, v in kinds().items()})
-    empty_type = (out["account_type"] == "") & default.notna()
-    out.loc[empty_type, "account_type"] = default[empty_type]
-    cents, amount_problem = parse_amounts(raw["amount"])
-    report(amount_problem != "", "amount", lambda i: f"{amount_problem.iat[i]} ('{raw['amount'].iat[i].strip()}')")
-    out["amount_cents"] = cents
-    out["memo"] = raw["memo"] if "memo" in raw.columns else ""
-    out["source_line"] = raw["source_line"].astype("int64")
+    kind = text("event", lower=True, few=True)
+    known = kinds()
+    kind_at = pc.index_in(kind, value_set=pa.array(list(known)))  # null for a kind we do not know
+    account_type = text("account_type", lower=True, few=True)
+    missing_type = pc.and_(pc.equal(account_type, ""), pc.is_valid(kind_at))
+    if where(missing_type).any():  # the kind's usual account
+        default = pa.array([k.default_account for k in known.values()]).take(kind_at.combine_chunks())
+        account_type = pc.if_else(missing_type, default, account_type)
+
+    amount_text = text("amount")
+    cents, code = amount_codes(amount_text)
+    report(code != 0, "amount", lambda i: f"{AMOUNT_PROBLEMS[code[i]]} ('{amount_text[i].as_py()}')")
+    n = raw.num_rows
+    memo = raw.column("memo") if "memo" in raw.column_names else pa.array([""] * n, pa.string())
     # Rows that did not parse are reported here; the ledger schema checks the rest, so the user sees every
     # problem of the file at once.
-    parsed_ok = ~(bad_date | (amount_problem != "") | (out["taxpayer"] == "") | (~ty_ok & (ty_text != "")))
+    parsed_ok = ~(bad_date | (code != 0) | no_taxpayer | ty_bad)
     # The schema checks kinds only on rows that parsed; say it here for the others too.
+    unknown_kind = ~where(pc.is_valid(kind_at))
     report(
-        ~parsed_ok & ~out["kind"].isin(list(kinds())),
+        ~parsed_ok & unknown_kind,
         "event",
-        lambda i: f"unknown event kind '{out['kind'].iat[i]}'{did_you_mean(out['kind'].iat[i], kinds())}",
+        lambda i: f"unknown event kind '{kind[i].as_py()}'{did_you_mean(kind[i].as_py(), known)}",
     )
-    return out[parsed_ok].reset_index(drop=True), problems
+    out = pa.table(
+        {
+            "taxpayer": taxpayer,
+            "date": date_text,
+            "tax_year": pa.array(tax_year),
+            "account": text("account"),
+            "kind": kind,
+            "account_type": account_type,
+            "amount_cents": pa.array(cents),
+            "memo": memo,
+            "source_line": raw.column("source_line"),
+        }
+    )
+    return (out if parsed_ok.all() else out.filter(pa.array(parsed_ok))), problems

@@ -280,20 +280,34 @@ def _over_the_ceiling(staged: list[tuple[SourceFile, Extracted]], ledger: Ledger
     """All of a taxpayer's amounts together stay under money.MAX_TOTAL_CENTS, so the engine computes exactly."""
     from basis_ledger.money import MAX_TOTAL_CENTS, format_cents
 
-    totals: dict[str, int] = dict(ledger.amount_totals()) if ledger else {}
+    held: dict[str, int] = dict(ledger.amount_totals()) if ledger else {}
+    sums = [
+        (src.label, e.events.groupby("taxpayer")["amount_cents"].sum())  # int64: a file's rows are each capped
+        for src, e in staged
+        if e.events is not None and len(e.events)
+    ]
+    # A total over the ceiling has a part (the ledger's, or one file's) over ceiling / parts: only those
+    # taxpayers are summed one by one, in Python integers.
+    share = MAX_TOTAL_CENTS // (len(sums) + 1)
+    candidates = {who for who, total in held.items() if total > share}
+    for _label, per in sums:
+        candidates.update(str(who) for who in per.index[per.to_numpy() > share])
+    totals = {who: held.get(who, 0) for who in candidates}
     first: dict[str, str] = {}
-    for src, e in staged:
-        if e.events is None or not len(e.events):
-            continue
-        for name, cents in e.events.groupby("taxpayer")["amount_cents"].sum().items():
-            who = str(name)
-            totals[who] = totals.get(who, 0) + int(cents)
-            first.setdefault(who, src.label)
+    order: dict[str, tuple[int, int, int]] = {w: (0, i, 0) for i, w in enumerate(held) if w in candidates}
+    for f, (label, per) in enumerate(sums):
+        values = per.to_numpy()
+        for at, who in enumerate(str(w) for w in per.index):
+            if who not in candidates:
+                continue
+            totals[who] += int(values[at])
+            first.setdefault(who, label)
+            order.setdefault(who, (1, f, at))  # where the taxpayer was first seen, as the ledger, then the files
     ceiling = format_cents(MAX_TOTAL_CENTS, whole=True)
     return [
         Problem(first[who], f"taxpayer '{who}': amounts total more than ${ceiling}, the ledger's ceiling (a typo?)")
-        for who, total in totals.items()
-        if total > MAX_TOTAL_CENTS and who in first
+        for who in sorted(totals, key=order.__getitem__)
+        if totals[who] > MAX_TOTAL_CENTS and who in first
     ]
 
 

@@ -6,7 +6,9 @@ failure at once. Cross-field rules come from the event-kind table (schemas/event
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
@@ -15,6 +17,7 @@ from basis_ledger.money import MAX_EVENT_CENTS
 from basis_ledger.suggest import did_you_mean
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
     import pandera.pandas
 
@@ -33,24 +36,75 @@ class RowRule:
 
 
 def _allowed_account(df: pd.DataFrame) -> pd.Series:
-    # One vectorized comparison per kind (about twenty) rather than a string built per row.
-    bad = df["kind"] != df["kind"]
-    for name, kind in kinds().items():
-        bad |= (df["kind"] == name) & ~df["account_type"].isin(kind.accounts)
-    return ~bad | ~df["account_type"].isin(ACCOUNT_TYPES)
+    """Decided once per distinct (kind, account type) pair and looked up per row. An unknown kind or type is
+    another rule's problem (it passes here); a missing value has code -1, the table's last row or column: a
+    missing type passes, a missing kind fails with a known type (as the rule did row by row)."""
+    import numpy as np
+    import pandas as pd
+
+    kind_codes, kind_values = pd.factorize(df["kind"])
+    type_codes, type_values = pd.factorize(df["account_type"])
+    types = np.asarray(type_values, dtype=object)
+    unknown_type = ~np.isin(types, ACCOUNT_TYPES)
+    table = np.ones((len(kind_values) + 1, len(types) + 1), dtype=bool)
+    table[-1, :-1] = unknown_type
+    known = kinds()
+    for i, k in enumerate(kind_values):
+        if k in known:
+            table[i, :-1] = np.isin(types, known[k].accounts) | unknown_type
+    return pd.Series(table[kind_codes, type_codes], index=df.index)
+
+
+def _date_years(df: pd.DataFrame) -> np.ndarray:
+    """The year of each date, as `df["date"].str.slice(0, 4).astype("int64")` gives (or refuses) it: read from
+    the text's bytes when every date starts with four ASCII digits, else by that pandas expression."""
+    import numpy as np
+    import pyarrow as pa
+
+    column = df["date"]
+    try:
+        arr = pa.array(column, type=pa.large_string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        arr = None
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if arr is not None and len(arr) and not arr.null_count:
+        offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
+        data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)
+        starts = offsets[:-1]
+        if (offsets[1:] - starts >= 4).all():
+            digits = data[starts[:, None] + np.arange(4)].astype(np.int64) - 48
+            if ((digits >= 0) & (digits <= 9)).all():
+                found: np.ndarray = digits @ np.array([1000, 100, 10, 1], dtype=np.int64)
+                return found
+    years: np.ndarray = column.str.slice(0, 4).astype("int64").to_numpy()
+    return years
 
 
 def _tax_year_rule(df: pd.DataFrame) -> pd.Series:
-    rule = df["kind"].map({k: v.tax_year for k, v in kinds().items()})
-    year = df["date"].str.slice(0, 4).astype("int64")
-    diff = year - df["tax_year"]
-    return (
-        ((rule == "date") & (diff == 0))
-        | ((rule == "contribution") & diff.isin([0, 1]))
-        | ((rule == "earlier") & (diff >= 0))
-        | (rule == "any")
-        | rule.isna()
+    import numpy as np
+    import pandas as pd
+
+    codes, uniques = pd.factorize(df["kind"])
+    rules = ("date", "contribution", "earlier", "any")
+    known = kinds()
+    # Each kind's rule as a number (4: no rule, an unknown kind); a missing kind (code -1) takes the last, 4.
+    rule = np.array([rules.index(known[k].tax_year) if k in known else 4 for k in uniques] + [4])[codes]
+    diff = _date_years(df) - df["tax_year"].to_numpy()
+    ok = (
+        ((rule == 0) & (diff == 0))
+        | ((rule == 1) & ((diff == 0) | (diff == 1)))
+        | ((rule == 2) & (diff >= 0))
+        | (rule >= 3)
     )
+    return pd.Series(ok, index=df.index)
+
+
+def _date_in_range(df: pd.DataFrame) -> pd.Series:
+    import pandas as pd
+
+    years = _date_years(df)
+    return pd.Series((years >= FIRST_YEAR) & (years <= LAST_YEAR), index=df.index)
 
 
 def _year_end_on_dec31(df: pd.DataFrame) -> pd.Series:
@@ -67,6 +121,35 @@ CONTROL_CHARS = r"[\x00-\x08\x0b-\x1f\x7f-\x9f]"
 MAX_TEXT = {"taxpayer": 64, "account": 64, "memo": 1000}  # longest value of each text column (docs/limits.md)
 
 
+def _free_of_control(column: pd.Series) -> pd.Series:
+    """~column.str.contains(CONTROL_CHARS): first a scan of the column's UTF-8 bytes (no control byte and no C1
+    lead pair anywhere means no row has one), the regex only when the scan finds something."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+
+    try:
+        arr = pa.array(column, type=pa.large_string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        arr = None
+    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+    if arr is not None and not arr.null_count:
+        clean = True
+        for chunk in chunks:
+            data = chunk.buffers()[2]
+            b = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, dtype=np.uint8)
+            low = (b < 0x20) & (b != 0x09) & (b != 0x0A)
+            # U+007F is 0x7F; U+0080..U+009F are 0xC2 followed by 0x80..0x9F in UTF-8.
+            c1 = (b[:-1] == 0xC2) & (b[1:] >= 0x80) & (b[1:] <= 0x9F)
+            if low.any() or (b == 0x7F).any() or c1.any():
+                clean = False
+                break
+        if clean:
+            return pd.Series(np.ones(len(column), dtype=bool), index=column.index)
+    result: pd.Series = ~column.str.contains(CONTROL_CHARS, regex=True)
+    return result
+
+
 def _no_control(column: str) -> RowRule:
     import re
 
@@ -75,7 +158,7 @@ def _no_control(column: str) -> RowRule:
         shown = m[0].encode("unicode_escape").decode("ascii") if m else "?"
         return f"control character {shown} in {column}: remove it (it cannot be stored, printed or written safely)"
 
-    return RowRule(f"{column}-no-control", column, lambda df: ~df[column].str.contains(CONTROL_CHARS, regex=True), say)
+    return RowRule(f"{column}-no-control", column, lambda df: _free_of_control(df[column]), say)
 
 
 def _not_too_long(column: str, limit: int) -> RowRule:
@@ -144,7 +227,7 @@ ROW_RULES = (
     RowRule(
         "date-range",
         "date",
-        lambda df: df["date"].str.slice(0, 4).astype("int64").between(FIRST_YEAR, LAST_YEAR),
+        _date_in_range,
         lambda r: f"date {r['date']} is outside {FIRST_YEAR}-{LAST_YEAR}",
     ),
     RowRule(
@@ -199,20 +282,38 @@ def events_schema() -> pandera.pandas.DataFrameSchema:
     )
 
 
+@contextmanager
+def _without_hypothesis() -> Iterator[None]:
+    """pandera, on import and on its first validate, builds data-synthesis strategies when hypothesis is installed
+    (only the development extra installs it), which costs a command about 0.2 s of CPU; the ledger never
+    synthesises data. So while pandera loads, hypothesis cannot be imported (a None in sys.modules), as in an
+    install without the extra. A process that has imported hypothesis already (the tests) is left as it is."""
+    if "hypothesis" in sys.modules:
+        yield
+        return
+    sys.modules["hypothesis"] = None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        if sys.modules.get("hypothesis", 0) is None:
+            del sys.modules["hypothesis"]
+
+
 def validation_problems(frame: pd.DataFrame, fname: str, limit: int = 200) -> list[Problem]:
     """Validate lazily; turn every failure into a Problem naming file, line and column.
 
     A frame gathered from several files carries each row's file in a `source_file` column; `fname` names the
     batch for failures that belong to no row."""
-    import pandera.pandas as pa
-
     if frame.empty:
         return []
-    try:
-        events_schema().validate(frame, lazy=True)
-        return []
-    except pa.errors.SchemaErrors as err:
-        cases = err.failure_cases
+    with _without_hypothesis():
+        import pandera.pandas as pa
+
+        try:
+            events_schema().validate(frame, lazy=True)
+            return []
+        except pa.errors.SchemaErrors as err:
+            cases = err.failure_cases
     rules = {r.name: r for r in ROW_RULES}
     problems: list[Problem] = []
     seen: set[tuple[str, int]] = set()

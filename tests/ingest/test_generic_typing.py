@@ -1,0 +1,84 @@
+"""The generic CSV's typing in Arrow, against plain Python references: amounts to exact cents (Decimal), dates
+to real calendar days (the proleptic Gregorian calendar pandas.to_datetime reads, year 0000 included)."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from decimal import Decimal
+
+import pyarrow as pa
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from basis_ledger.ingest.generic_csv import read_generic
+from basis_ledger.ingest.source import SourceFile
+from basis_ledger.money import AMOUNT_PROBLEMS, MAX_EVENT_CENTS, amount_codes
+
+SHAPE = re.compile(r"\$?([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]{1,2}))?")
+
+
+def _reference(text: str) -> tuple[int, str]:
+    """(cents, problem) for one stripped amount text, by Python's re and Decimal."""
+    if not SHAPE.fullmatch(text):
+        if text == "":
+            return 0, "missing amount"
+        if re.match(r"(-|\(|\$-|-\$)", text):
+            return 0, "negative amount (amounts are positive; the event kind gives the direction)"
+        return 0, "not an amount (expected a positive number such as 1,234.56)"
+    digits = text.replace("$", "").replace(",", "")
+    whole = digits.partition(".")[0]
+    if len(whole) + 2 > 14:  # more digits than the ledger's int64 cents are read for
+        return 0, "absurd amount (over $10 billion)"
+    cents = int(Decimal(digits) * 100)
+    return cents, "absurd amount (over $10 billion)" if cents > MAX_EVENT_CENTS else ""
+
+
+amount_text = st.one_of(
+    st.text(alphabet="0123456789,.$-( ", max_size=18).map(str.strip),
+    st.integers(0, 10**15).map(str),
+    st.tuples(st.integers(0, 10**13), st.integers(0, 99)).map(lambda t: f"{t[0]:,}.{t[1]:02d}"),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(amount_text, min_size=1, max_size=40))
+@example(["1", "1.5", "$1,234.56", "99999999999.99", "10000000000.00", "10000000000.01", "000000000001.99", ""])
+def test_amounts_are_exact_cents(texts):
+    cents, codes = amount_codes(pa.array(texts, type=pa.string()))
+    got = [(int(c), AMOUNT_PROBLEMS[k]) for c, k in zip(cents, codes, strict=True)]
+    want = [_reference(t) for t in texts]
+    assert got == want  # a refused amount has 0 cents, except one over the limit, which keeps its value
+
+
+def _real_day(text: str) -> bool:
+    m = re.fullmatch(r"([0-9]{4})-([0-9]{2})-([0-9]{2})", text)
+    if not m:
+        return False
+    y, mo, d = (int(g) for g in m.groups())
+    if not 1 <= mo <= 12:
+        return False
+    leap = y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)  # year 0 is a leap year, as 400 and 2000 are
+    days = calendar.mdays[mo] + (mo == 2 and leap)
+    return 1 <= d <= days
+
+
+dates = st.one_of(
+    st.tuples(st.integers(0, 9999), st.integers(0, 13), st.integers(0, 32)).map(
+        lambda t: f"{t[0]:04d}-{t[1]:02d}-{t[2]:02d}"
+    ),
+    st.text(alphabet="0123456789-/ ", max_size=11),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(dates, min_size=1, max_size=30))
+@example(["2021-02-29", "2020-02-29", "1900-02-29", "2000-02-29", "0000-02-29", "2021-04-31", "2021-1-01"])
+def test_dates_are_real_days(tmp_path_factory, texts):
+    path = tmp_path_factory.mktemp("dates") / "d.csv"
+    rows = [f"ed,{d},2021,IRA-1,traditional,nondeductible_contribution,100" for d in texts]
+    path.write_text("taxpayer,date,tax_year,account,account_type,event,amount\n" + "\n".join(rows) + "\n")
+    frame, problems = read_generic(SourceFile.read(path))
+    flagged = {p.line for p in problems if p.column == "date"}
+    assert flagged == {i + 2 for i, d in enumerate(texts) if not _real_day(d.strip())}
+    assert list(frame["date"]) == [d.strip() for d in texts if _real_day(d.strip())]
