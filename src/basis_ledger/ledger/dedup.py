@@ -155,13 +155,13 @@ def _recognised(new: pd.DataFrame, held: pd.DataFrame) -> tuple[np.ndarray, np.n
 def _overlapping_files(new: pd.DataFrame, held: pd.DataFrame) -> set[int]:
     """The files (by index) of which some account's first..last date meets the ledger's dates of that account
     or another file's first..last of it. Identity includes account and date, so the others share nothing."""
+    import numpy as np
+
     spans: dict[str, list[tuple[str, str, int]]] = {}
-    ranges = new.groupby(["account", "_file"], sort=False)["date"].agg(["min", "max"])
-    for (account, i), lo, hi in zip(ranges.index, ranges["min"], ranges["max"], strict=True):
-        spans.setdefault(account, []).append((lo, hi, int(i)))
+    for account, i, lo, hi in _date_spans(new["account"], new["_file"].to_numpy(dtype=np.int64), new["date"]):
+        spans.setdefault(account, []).append((lo, hi, i))
     if not held.empty:
-        ledger_spans = held.groupby("account", sort=False)["date"].agg(["min", "max"])
-        for account, lo, hi in zip(ledger_spans.index, ledger_spans["min"], ledger_spans["max"], strict=True):
+        for account, _, lo, hi in _date_spans(held["account"], np.zeros(len(held), dtype=np.int64), held["date"]):
             spans.setdefault(account, []).append((lo, hi, -1))  # -1: the ledger
     out: set[int] = set()
     for found in spans.values():
@@ -174,6 +174,28 @@ def _overlapping_files(new: pd.DataFrame, held: pd.DataFrame) -> set[int]:
             reach = max(reach, hi)
     out.discard(-1)
     return out
+
+
+def _date_spans(account: pd.Series, group: np.ndarray, date: pd.Series) -> list[tuple[str, int, str, str]]:
+    """(account, group, first date, last date) of each account and group that has rows.
+
+    Over integer codes in numpy (ISO dates numbered in their order): a group-by's min and max of a text column
+    would go through Arrow's own group-by, whose import alone costs more than a small import's matching."""
+    import numpy as np
+    import pandas as pd
+
+    accounts, names = pd.factorize(account)
+    days, texts = pd.factorize(date, sort=True)  # day codes in date order: min and max of codes are of dates
+    width = int(group.max()) + 1
+    pair, at = np.unique(accounts.astype(np.int64) * width + group, return_inverse=True)
+    first = np.full(len(pair), len(texts), dtype=np.int64)
+    last = np.full(len(pair), -1, dtype=np.int64)
+    np.minimum.at(first, at, days)
+    np.maximum.at(last, at, days)
+    return [
+        (str(names[p // width]), int(p % width), str(texts[lo]), str(texts[hi]))
+        for p, lo, hi in zip(pair.tolist(), first.tolist(), last.tolist(), strict=True)
+    ]
 
 
 def _held(new: pd.DataFrame, ledger: Ledger | None, conn: Connection | None) -> pd.DataFrame:
