@@ -110,7 +110,10 @@ def test_the_arrow_writer_and_the_json_module_write_the_same_bytes(text, places,
 
 
 PROBE = """
-import contextlib, io, runpy, sys
+import contextlib, io, os, runpy, sys
+if os.environ.get("PROBE_ADBC"):
+    import basis_ledger.ledger.sqlite_read as small
+    small.SMALL_LEDGER_BYTES = -1  # read as a large ledger is read: through ADBC, as Arrow
 sys.argv = ["basis-ledger", "--ledger", sys.argv[1], *sys.argv[2:]]
 with contextlib.redirect_stdout(io.StringIO()):
     try:
@@ -143,9 +146,37 @@ def test_the_audit_loads_pandas_and_pyarrow_for_its_frames_but_not_pandera_or_py
     assert {"numpy", "pandas", "pyarrow"} <= loaded and not {"pandera", "pydantic"} & loaded, loaded
 
 
-def _loaded(ledger: Path, command: list[str]) -> list[str]:
+def test_a_large_ledgers_compute_reads_arrow_but_never_imports_pandas(households):
+    # pyarrow imports pandas the first time it converts a numpy array or a Python value; the read path hands
+    # numpy memory to Arrow as buffers instead (engine/columns.arrow_ints and friends).
+    loaded = _loaded(households, ["compute", "--all", "--json"], adbc=True)
+    assert loaded == ["adbc_driver_manager", "numpy", "pyarrow"]
+
+
+def test_numpy_and_arrow_meet_by_buffers_whatever_the_chunks_and_offsets():
+    import numpy as np
+    import pyarrow as pa
+
+    from basis_ledger.engine.columns import arrow_bools, arrow_ints, arrow_strings, numpy_ints
+
+    chunked = pa.chunked_array([pa.array([1, 2, 3]), pa.array([4, 5]), pa.array([], pa.int64())]).slice(1, 3)
+    assert numpy_ints(chunked).tolist() == [2, 3, 4]
+    assert numpy_ints(pa.array([7, 8, 9], pa.int32()).slice(1)).tolist() == [8, 9]
+    assert arrow_ints(np.array([5, -6])[::-1]).to_pylist() == [-6, 5]
+    assert arrow_bools(np.array([True, False] * 5)).to_pylist() == [True, False] * 5
+    texts = ["", 'sé "q"', "back\\slash", "日本"]
+    assert arrow_strings(texts).to_pylist() == texts and arrow_strings([]).to_pylist() == []
+
+
+def _loaded(ledger: Path, command: list[str], adbc: bool = False) -> list[str]:
+    import os
+
+    env = {**os.environ, "PROBE_ADBC": "1"} if adbc else None
     out = subprocess.run(
-        [sys.executable, "-c", PROBE.format(heavy=HEAVY), str(ledger), *command], capture_output=True, text=True
+        [sys.executable, "-c", PROBE.format(heavy=HEAVY), str(ledger), *command],
+        capture_output=True,
+        text=True,
+        env=env,
     )
     code, loaded = out.stdout.strip().splitlines()[-1].split(" ", 1)
     assert code in ("None", "0", "1"), out.stderr

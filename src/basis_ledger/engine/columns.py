@@ -10,6 +10,7 @@ audit, planner and workbook read, with the same dtypes as `Arrow table.to_pandas
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ class Columns:
         data: dict[str, Any] = {}
         for name, col in zip(table.column_names, table.columns, strict=True):
             # Text stays in the driver's chunks: combining a million strings is a copy nothing needs.
-            data[name] = col.to_numpy() if pa.types.is_integer(col.type) else col
+            data[name] = numpy_ints(col) if pa.types.is_integer(col.type) else col
         return cls(data, table.num_rows, table=table)
 
     # -- reading ---------------------------------------------------------------------------------
@@ -109,9 +110,7 @@ class Columns:
             if isinstance(col, np.ndarray):
                 data[name] = col[rows]
             else:
-                import pyarrow as pa
-
-                data[name] = col.take(pa.array(rows, pa.int64()))  # Array or ChunkedArray
+                data[name] = col.take(arrow_ints(rows))  # Array or ChunkedArray
         return Columns(data, len(rows))
 
     def records(self) -> list[dict[str, Any]]:
@@ -140,6 +139,62 @@ class Columns:
         return frame
 
 
+# numpy <-> Arrow by buffers. Converting with pa.array() or to_numpy() makes pyarrow probe for pandas, which
+# imports it (0.3 s) in a command that never builds a frame; these hand the same memory over without a probe.
+def arrow_ints(values: np.ndarray | Sequence[int]) -> pa.Array:
+    """An int64 Arrow array of these values (no nulls)."""
+    import numpy as np
+    import pyarrow as pa
+
+    a = np.ascontiguousarray(values, dtype=np.int64)
+    return pa.Array.from_buffers(pa.int64(), len(a), [None, pa.py_buffer(a)])
+
+
+def arrow_bools(values: np.ndarray) -> pa.Array:
+    """A boolean Arrow array of these values (no nulls)."""
+    import numpy as np
+    import pyarrow as pa
+
+    a = np.asarray(values, dtype=bool)
+    return pa.Array.from_buffers(pa.bool_(), len(a), [None, pa.py_buffer(np.packbits(a, bitorder="little"))])
+
+
+def arrow_strings(values: Sequence[str] | np.ndarray) -> pa.Array:
+    """A string Arrow array of these Python strings (no nulls)."""
+    import numpy as np
+    import pyarrow as pa
+
+    encoded = [v.encode() for v in values]
+    data = b"".join(encoded)
+    wide = len(data) >= 2**31  # beyond 32-bit offsets: a large_string array, cast down by Arrow if it can
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64 if wide else np.int32)
+    np.cumsum(np.fromiter(map(len, encoded), dtype=offsets.dtype, count=len(encoded)), out=offsets[1:])
+    kind = pa.large_string() if wide else pa.string()
+    return pa.Array.from_buffers(kind, len(encoded), [None, pa.py_buffer(offsets), pa.py_buffer(data)])
+
+
+@cache
+def arrow_text(value: str) -> pa.Scalar:
+    """A string Arrow scalar (a Python str given to a compute function would be converted with a probe)."""
+    return arrow_strings([value])[0]
+
+
+_NUMPY_OF = {"int64": "int64", "int32": "int32", "uint64": "uint64", "int16": "int16", "int8": "int8"}
+
+
+def numpy_ints(col: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """The values of an integer Arrow array without nulls, as numpy (chunks concatenated)."""
+    import numpy as np
+    import pyarrow as pa
+
+    chunks = col.chunks if isinstance(col, pa.ChunkedArray) else [col]
+    dtype = np.dtype(_NUMPY_OF[str(col.type)])
+    parts = [np.frombuffer(c.buffers()[1], dtype=dtype, count=len(c), offset=c.offset * dtype.itemsize) for c in chunks]
+    if len(parts) == 1:
+        return parts[0]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+
+
 def _objects(values: Sequence[Any] | Any) -> np.ndarray:
     import numpy as np
 
@@ -162,8 +217,8 @@ def _arrow_factorize(col: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, list[
     # not, the chunks are combined (which unifies them) first.
     if any(len(c.dictionary) != len(values) for c in chunks):
         return _arrow_factorize(col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col)
-    indices = np.concatenate([np.asarray(c.indices) for c in chunks]) if chunks else np.zeros(0, np.int64)
-    order = np.asarray(pc.array_sort_indices(values))
+    indices = numpy_ints(pa.chunked_array([c.indices for c in chunks])) if chunks else np.zeros(0, np.int64)
+    order = numpy_ints(pc.array_sort_indices(values))
     rank = np.empty(len(order), np.int64)
     rank[order] = np.arange(len(order), dtype=np.int64)
-    return rank[indices], values.take(order).to_pylist()
+    return rank[indices], values.take(arrow_ints(order)).to_pylist()

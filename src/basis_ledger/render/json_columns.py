@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
+from basis_ledger.engine.columns import arrow_bools, arrow_ints, arrow_strings, arrow_text
 from basis_ledger.engine.form8606 import Options
 from basis_ledger.engine.objects import as_objects
 from basis_ledger.engine.results import LINE_KEYS, STATE_KEYS, Lines, as_lines
@@ -26,41 +27,48 @@ if TYPE_CHECKING:
     from basis_ledger.model import Caution
 
 
-def _quoted(values: pa.Array) -> pa.Array:
-    """Text columns as JSON strings: each distinct value encoded once by the json module."""
-    import pyarrow as pa
+def _join(*pieces: pa.Array | str) -> pa.Array:
+    """The pieces (arrays, or text the same on every row) joined row by row."""
+    import pyarrow.compute as pc
 
-    codes = values.dictionary_encode()
-    encoded = pa.array([json.dumps(v, ensure_ascii=False) for v in codes.dictionary.to_pylist()], pa.string())
-    return encoded.take(codes.indices)
+    empty = arrow_text("")
+    out: pa.Array = pc.binary_join_element_wise(*[arrow_text(p) if isinstance(p, str) else p for p in pieces], empty)
+    return out
+
+
+def _quoted(values: np.ndarray) -> pa.Array:
+    """Text (an object array) as JSON strings: each distinct value encoded once by the json module."""
+    import numpy as np
+
+    seen: dict[str, int] = {}
+    codes = np.fromiter((seen.setdefault(v, len(seen)) for v in values.tolist()), dtype=np.int64, count=len(values))
+    return arrow_strings([json.dumps(v, ensure_ascii=False) for v in seen]).take(arrow_ints(codes))
 
 
 def _ints(values: np.ndarray) -> pa.Array:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    return pc.cast(pa.array(values), pa.string())
+    return pc.cast(arrow_ints(values), pa.string())
 
 
 def _decimal(values: np.ndarray, places: int) -> pa.Array:
     """'"<sign><whole>.<fraction>"' of integers scaled by 10**places: sign and magnitude, as money.json_amount
     writes cents (floor division of a negative number would print -1234 cents as -13.66)."""
     import numpy as np
-    import pyarrow as pa
     import pyarrow.compute as pc
 
     scale = 10**places
     magnitude = np.abs(values)
-    sign = pa.array(np.where(values < 0, "-", ""), pa.string())
+    sign = pc.if_else(arrow_bools(values < 0), arrow_text("-"), arrow_text(""))
     whole, frac = _ints(magnitude // scale), pc.utf8_lpad(_ints(magnitude % scale), places, "0")
-    return pc.binary_join_element_wise('"', sign, whole, ".", frac, '"', "")
+    return _join('"', sign, whole, ".", frac, '"')
 
 
 def _flag(column: np.ndarray) -> pa.Array:
-    import numpy as np
-    import pyarrow as pa
+    import pyarrow.compute as pc
 
-    return pa.array(np.where(column, "true", "false"), pa.string())
+    return pc.if_else(arrow_bools(column), arrow_text("true"), arrow_text("false"))
 
 
 def _money(cents: np.ndarray, opts: Options) -> pa.Array:
@@ -72,48 +80,43 @@ def objects_text(frame: pd.DataFrame | Lines, opts: Options, chunk: int = 20_000
     ',' where a slice starts, nothing before the first), as the slice-by-slice writer printed them."""
     import numpy as np
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     lines = as_lines(frame)
     n = len(lines)
     present = np.stack([lines.present[k] for k in LINE_KEYS], axis=1)
+    # The separator before each object: ", ", or "," where a slice starts, or nothing before the first.
+    sep = np.full(n, 2, dtype=np.int64)
+    sep[::chunk] = 1
+    sep[:1] = 0
+    # Rows sorted by skip pattern (stable: row order within a pattern), the numbers permuted by numpy before any
+    # text is made, so each pattern's rows are one zero-copy slice of every rendered column; the joined texts are
+    # put back in row order with one take.
+    codes = present.astype(np.int64) @ (np.int64(1) << np.arange(len(LINE_KEYS), dtype=np.int64))
+    order = np.argsort(codes, kind="stable")
+    ls, sorted_codes = lines.take(order), codes[order]
     rendered: dict[int, pa.Array] = {}
     for i, key in enumerate(LINE_KEYS):
         if present[:, i].any():
-            values = lines.values[key]
+            values = ls.values[key]
             rendered[i] = _decimal(values, opts.ratio_places) if key == "10" else _money(values, opts)
     head = [
+        arrow_strings(["", ",", ", "]).take(arrow_ints(sep[order])),
         '{"taxpayer": ',
-        _quoted(pa.array(lines.taxpayer, pa.string())),
+        _quoted(ls.taxpayer),
         ', "chain": ',
-        _quoted(pa.array(lines.chain, pa.string())),
+        _quoted(ls.chain),
         ', "tax_year": ',
-        _ints(lines.tax_year),
+        _ints(ls.tax_year),
         ', "form_required": ',
-        _flag(lines.flags["form_required"]),
+        _flag(ls.flags["form_required"]),
         ', "complete": ',
-        _flag(lines.flags["complete"]),
+        _flag(ls.flags["complete"]),
         ', "lines": {',
     ]
     tail: list = ["}"]
     for key in STATE_KEYS:
-        tail += [f', "{key}": ', _money(lines.state[key], opts)]
-    tail += [', "warnings": ', _warnings(lines), "}"]
-    first = np.zeros(n, dtype=bool)
-    first[::chunk] = True
-    sep = np.where(first, ",", ", ")
-    sep[:1] = ""
-    head.insert(0, pa.array(sep, pa.string()))
-
-    # Rows sorted by skip pattern (stable: row order within a pattern), so each pattern's rows are one zero-copy
-    # slice of every column, taken once; the joined texts are put back in row order with one take.
-    codes = present.astype(np.int64) @ (np.int64(1) << np.arange(len(LINE_KEYS), dtype=np.int64))
-    order = np.argsort(codes, kind="stable")
-    by_pattern = pa.array(order)
-    head = [p.take(by_pattern) if isinstance(p, pa.Array) else p for p in head]
-    tail = [p.take(by_pattern) if isinstance(p, pa.Array) else p for p in tail]
-    rendered = {i: r.take(by_pattern) for i, r in rendered.items()}
-    sorted_codes = codes[order]
+        tail += [f', "{key}": ', _money(ls.state[key], opts)]
+    tail += [', "warnings": ', _warnings(ls), "}"]
     bounds = np.flatnonzero(np.diff(sorted_codes)) + 1
     starts, ends = np.concatenate([[0], bounds]), np.concatenate([bounds, [n]])
     parts = []
@@ -128,10 +131,10 @@ def objects_text(frame: pd.DataFrame | Lines, opts: Options, chunk: int = 20_000
         for j, i in enumerate(on):
             pieces += [("" if j == 0 else ", ") + f'"{LINE_KEYS[i]}": ', cut(rendered[i])]
         pieces += [cut(p) for p in tail]
-        parts.append(pc.binary_join_element_wise(*pieces, ""))
+        parts.append(_join(*pieces))
     back = np.empty(n, dtype=np.int64)
     back[order] = np.arange(n)
-    out: pa.Array = pa.concat_arrays(parts).take(pa.array(back))
+    out: pa.Array = pa.concat_arrays(parts).take(arrow_ints(back))
     return out
 
 
@@ -140,7 +143,6 @@ def _warnings(lines: Lines) -> pa.Array:
     from json.encoder import encode_basestring  # what json.dumps(..., ensure_ascii=False) quotes text with
 
     import numpy as np
-    import pyarrow as pa
 
     done: dict[int, str] = {}  # a caution shared by many rows (engine/results._cautions) is encoded once
 
@@ -150,11 +152,14 @@ def _warnings(lines: Lines) -> pa.Array:
             text = done[id(w)] = f'{{"code": {encode_basestring(w.code)}, "message": {encode_basestring(w.message)}}}'
         return text
 
-    rows = np.full(len(lines), "[]", dtype=object)
+    texts: dict[tuple[int, ...], int] = {(): 0}  # each distinct list of cautions written once
+    rows = np.zeros(len(lines), dtype=np.int64)
     for i, ws in enumerate(lines.cautions):
         if ws:
-            rows[i] = "[" + ", ".join([encoded(w) for w in ws]) + "]"
-    return pa.array(rows, pa.string())
+            rows[i] = texts.setdefault(tuple(id(w) for w in ws), len(texts))
+    by_id = {id(w): w for ws in lines.cautions for w in ws}
+    lists = ["[" + ", ".join([encoded(by_id[k]) for k in key]) + "]" for key in texts]
+    return arrow_strings(lists).take(arrow_ints(rows))
 
 
 SMALL_ROWS = 2_000  # up to this many rows the json module writes the objects (no pyarrow to import)
