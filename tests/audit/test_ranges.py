@@ -215,3 +215,16 @@ def test_no_data_for_a_year_reads_the_chains_spans_as_the_computed_lines_give_th
             except InputError:
                 refused = True
             assert refused == (year not in known), year
+
+
+def test_streamed_output_stays_on_stdout_while_a_progress_bar_is_on_the_terminal(households, tmp_path):
+    # The bar reroutes sys.stdout to the terminal while it is shown; the findings are written during it, so
+    # the command must write them to the stdout it had before (a pipe here), the same bytes as without a bar.
+    from tests.core.helpers import cli
+    from tests.core.test_cli_output import _run_on_a_terminal
+
+    for args in (["audit", "--json"], ["audit", "--explain"], ["audit"]):
+        plain = cli(*args, "--as-of", AS_OF, ledger=households, env={"COLUMNS": "100"}, subprocess_=True)
+        code, out, terminal = _run_on_a_terminal(["--ledger", str(households), *args, "--as-of", AS_OF], tmp_path)
+        assert (code, out) == (plain.returncode, plain.stdout), args
+        assert "audit" in terminal and "━" in terminal and '"code"' not in terminal, args
