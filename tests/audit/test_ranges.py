@@ -97,10 +97,12 @@ def test_households_audited_per_taxpayer_give_the_same_bytes(households, tmp_pat
     ctx = load_context(str(households), None, 5, False, AS_OF)
     assert len(Ranges(ctx, 1)) == 4 == len({*ctx.events["taxpayer"]}) and len(Ranges(ctx, WHOLE)) == 1
     monkeypatch.setattr(run, "RANGE_ROWS", WHOLE)
+    monkeypatch.setattr(run, "REPORT_RANGE_ROWS", WHOLE)
     whole = _outputs(households, tmp_path)
     assert whole["json"][0] == 1 and len(json.loads(whole["json"][1])) > 20  # errors among many findings
     # One range per taxpayer, the table printed 3 rows at a time, the notes made one chain at a time.
     monkeypatch.setattr(run, "RANGE_ROWS", 1)
+    monkeypatch.setattr(run, "REPORT_RANGE_ROWS", 1)
     monkeypatch.setattr(fit, "PRINT_ROWS", 3)
     monkeypatch.setattr(workbook._Notes, "BLOCK", 1)
     ranged = _outputs(households, tmp_path)

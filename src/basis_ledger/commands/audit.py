@@ -174,7 +174,7 @@ def report(
     """A workbook an accountant can re-check: per taxpayer every 8606 line as a live formula over the year's
     inputs, a basis chart, the audit's findings, and every event with the file and line it came from."""
 
-    from basis_ledger.audit.run import audit_ranges
+    from basis_ledger.audit import run
     from basis_ledger.files import check_output
     from basis_ledger.ledger.store import Ledger
     from basis_ledger.render.workbook import write_workbook
@@ -189,7 +189,7 @@ def report(
     counted = [0]
 
     def findings():  # audited a range of taxpayers at a time as the Findings sheet is written (audit/run.py)
-        for part in audit_ranges(ctx, taxpayer):
+        for part in run.audit_ranges(ctx, taxpayer, rows=run.REPORT_RANGE_ROWS):
             counted[0] += len(part)
             yield from part
         advance("audited")

@@ -286,6 +286,11 @@ class Book:
         if self.wb._sheets[-1] is not ws:
             raise ValueError("sheet_done is for the last sheet created")
         self.writer.write_sheet(ws, len(self.wb._sheets))
+        # The workbook part, written at the end, reads only these of a sheet: its name and state, its id (the
+        # part's path) and the ranges named after it. The rest (columns, print setup, views, relations, about
+        # 20 KiB a sheet) would otherwise stay until the end, a sheet per chain.
+        for name in [k for k in vars(ws) if k not in _SHEET_KEPT]:
+            delattr(ws, name)
 
     def finish(self) -> None:
         self.writer.save()  # write_data (nothing left of the sheets) and close
@@ -296,6 +301,21 @@ class Book:
         self.archive.fp = None
         if fp is not None:
             fp.close()
+
+
+_SHEET_KEPT = frozenset(
+    {
+        "_WorkbookChild__title",
+        "_parent",
+        "_id",
+        "sheet_state",
+        "defined_names",
+        "auto_filter",
+        "_print_area",
+        "_print_rows",
+        "_print_cols",
+    }
+)
 
 
 @cache
