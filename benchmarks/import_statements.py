@@ -1,6 +1,7 @@
 """Importing statements: ten years of custodian exports for one household, tens of thousands of rows.
 
     .venv/bin/python benchmarks/import_statements.py [--rows-per-file 1700] [--one-file-per-custodian] [--overlapping]
+        [--src DIR]
 
 The household (ed and mia) has, each year, one Fidelity "all accounts" history (ed's traditional IRA, ed's
 Roth IRA, a joint brokerage), one Vanguard OfxDownload.csv (mia's traditional and Roth IRAs, two sections)
@@ -12,6 +13,10 @@ CPU time is the steadier figure when other work shares the machine). The package
 an installed package runs (see help_startup.py: where PYTHONDONTWRITEBYTECODE is set, every run would otherwise
 compile the project's sources again, about 0.05-0.08 s that no installed copy pays).
 
+--src DIR runs the import with the package sources in DIR (a `git archive` of an older commit's src/, with its
+schemas/ beside it) instead of the installed package, with the same script and venv: interleave runs of two trees
+to compare them side by side (docs/performance.md, "Overlapping downloads").
+
 --overlapping downloads the same history the way people do (issue 10): each of the 30 files holds two years
 (its year and the next), so every year after the first arrives twice and half of each file's events are
 already in the ledger from the file before. Each year has half the rows, so the files are as long as in the
@@ -21,6 +26,8 @@ default run; the import must recognise the repeats (by content identity, vectori
 from __future__ import annotations
 
 import argparse
+import compileall
+import os
 import random
 import resource
 import subprocess
@@ -157,9 +164,15 @@ def main() -> None:
     parser.add_argument("--rows-per-file", type=int, default=1700)
     parser.add_argument("--one-file-per-custodian", action="store_true", help="3 files of ten years, not 30")
     parser.add_argument("--overlapping", action="store_true", help="30 two-year downloads that overlap by a year")
+    parser.add_argument("--src", type=Path, help="import with the package sources in this folder (side by side)")
     args = parser.parse_args()
     cli = [sys.executable, "-m", "basis_ledger"]
-    compile_package()
+    env = dict(os.environ)
+    if args.src:
+        env["PYTHONPATH"] = str(args.src.resolve())
+        compileall.compile_dir(args.src / "basis_ledger", quiet=1)  # as installed, like compile_package()
+    else:
+        compile_package()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         paths, lines = make(folder, args.rows_per_file, args.one_file_per_custodian, args.overlapping)
@@ -169,11 +182,12 @@ def main() -> None:
                 [*cli, "--ledger", str(ledger), "account", "set", account, "--owner", owner, "--type", kind],
                 check=True,
                 capture_output=True,
+                env=env,
             )
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         res = subprocess.run(
-            [*cli, "--ledger", str(ledger), "import", *map(str, paths)], capture_output=True, text=True
+            [*cli, "--ledger", str(ledger), "import", *map(str, paths)], capture_output=True, text=True, env=env
         )
         wall = time.perf_counter() - start
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
