@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import errno
 import os
-import secrets
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -127,6 +126,8 @@ _NO_TMPFILE = {getattr(errno, name) for name in ("EOPNOTSUPP", "EISDIR", "EINVAL
 def _link_into_place(fd: int, path: Path) -> None:
     """Give the complete unnamed file a hidden name beside `path`, then rename it over `path` (atomic). The hidden
     name exists only between these two calls."""
+    import secrets  # here: its hashlib and hmac cost every command that only reads a ledger 4 ms
+
     tmp = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.partial"
     folder_fd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
     try:

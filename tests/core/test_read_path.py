@@ -109,6 +109,20 @@ def test_the_arrow_writer_and_the_json_module_write_the_same_bytes(text, places,
     assert by_arrow.getvalue() == by_json.getvalue() == reference(lines.frame(), opts, chunk)
 
 
+@settings(max_examples=25, deadline=None)
+@given(histories(cents=True), st.integers(3, 9), st.booleans())
+def test_the_csv_from_columns_is_the_csv_of_the_objects(text, places, cents):
+    from basis_ledger.engine.objects import as_objects
+    from basis_ledger.render.tables import lines_csv, lines_csv_columns
+
+    opts = Options(ratio_places=places, cents=cents)
+    lines = Loaded(events_from(text), {}, options=opts).line_columns(cents)
+    by_columns, by_objects = io.StringIO(), io.StringIO()
+    lines_csv_columns(lines, opts, by_columns)
+    lines_csv(as_objects(lines, opts), by_objects)
+    assert by_columns.getvalue() == by_objects.getvalue()
+
+
 PROBE = """
 import contextlib, io, os, runpy, sys
 if os.environ.get("PROBE_ADBC"):

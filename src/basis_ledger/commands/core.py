@@ -227,15 +227,14 @@ def compute(
 
         write_json(frame, opts, sys.stdout)
         return
-    objects = as_objects(frame, opts)
-    if csv_out:
-        from basis_ledger.render.tables import lines_csv
+    if csv_out:  # from the columns: no dict per computed year
+        from basis_ledger.render.tables import lines_csv_columns
 
-        lines_csv(objects, sys.stdout)
+        lines_csv_columns(frame, opts, sys.stdout)
     else:
         from basis_ledger.render.tables import lines_tables
 
-        lines_tables(objects, console(), wide)
+        lines_tables(as_objects(frame, opts), console(), wide)
 
 
 @app.command()

@@ -11,12 +11,30 @@ from basis_ledger.engine.results import STATE_KEYS, Lines, as_lines
 from basis_ledger.money import json_amount, json_whole_dollars
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
 
 def money_value(cents: int, opts: Options) -> int | str:
     """Whole dollars (half-up) as a JSON integer, or with --cents a string with two decimals (money.json_amount)."""
     return json_amount(cents, keep_cents=opts.cents)
+
+
+def money_values(cents: np.ndarray, opts: Options) -> list[Any]:
+    """money_value of each amount: whole dollars (half-up) as ints, or with --cents strings with two decimals."""
+    import numpy as np
+
+    cents = np.asarray(cents, dtype=np.int64)
+    if opts.cents:
+        return [json_amount(v, keep_cents=True) for v in cents.tolist()]
+    whole: list[Any] = json_whole_dollars(cents).tolist()
+    return whole
+
+
+def ratio_values(scaled: np.ndarray, opts: Options) -> list[str]:
+    """Line 10 (an integer scaled by 10**places) as its decimal text, e.g. "0.78431"."""
+    scale, places = 10**opts.ratio_places, opts.ratio_places
+    return [f"{v // scale}.{v % scale:0{places}d}" for v in scaled.tolist()]
 
 
 def as_objects(frame: pd.DataFrame | Lines, opts: Options) -> list[dict[str, Any]]:
@@ -31,14 +49,9 @@ def as_objects(frame: pd.DataFrame | Lines, opts: Options) -> list[dict[str, Any
     n = len(lines)
     if n == 0:
         return []
-    scale = 10**opts.ratio_places
 
     def money(cents: np.ndarray) -> list[Any]:
-        cents = np.asarray(cents, dtype=np.int64)
-        if opts.cents:
-            return [json_amount(v, keep_cents=True) for v in cents.tolist()]
-        whole: list[Any] = json_whole_dollars(cents).tolist()
-        return whole
+        return money_values(cents, opts)
 
     present = np.stack([lines.present[k] for k in LINE_KEYS], axis=1)
     rendered = []
@@ -47,9 +60,7 @@ def as_objects(frame: pd.DataFrame | Lines, opts: Options) -> list[dict[str, Any
         if not present[:, i].any():
             rendered.append(np.full(n, None, dtype=object))
         elif key == "10":
-            rendered.append(
-                np.array([f"{v // scale}.{v % scale:0{opts.ratio_places}d}" for v in values.tolist()], dtype=object)
-            )
+            rendered.append(np.array(ratio_values(values, opts), dtype=object))
         else:
             rendered.append(np.array(money(values), dtype=object))
     objs: list[dict[str, Any]] = [{}] * n

@@ -6,13 +6,16 @@ import csv
 from typing import IO, TYPE_CHECKING, Any
 
 from basis_ledger.engine.form8606 import line_table
-from basis_ledger.engine.results import LINE_KEYS
+from basis_ledger.engine.results import LINE_KEYS, STATE_KEYS
 from basis_ledger.money import amount_text
 from basis_ledger.render.fit import Col, print_table
 from basis_ledger.render.safe import cell
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+    from basis_ledger.engine.form8606 import Options
+    from basis_ledger.engine.results import Lines
 
 BASIS_COLUMNS = (
     "taxpayer",
@@ -67,21 +70,23 @@ def lines_tables(objects: list[dict], out: Console, wide: bool = False) -> None:
             out.print(f"  [yellow]warning[/yellow] {w['code']}: {w['message']}", highlight=False)
 
 
+LINES_CSV_HEADER = [
+    "taxpayer",
+    "chain",
+    "tax_year",
+    "form_required",
+    "complete",
+    *[f"line_{k}" for k in LINE_KEYS],
+    "basis_end",
+    "roth_contribution_basis_end",
+    "roth_conversion_basis_end",
+    "warnings",
+]
+
+
 def lines_csv(objects: list[dict], stream: IO[str]) -> None:
     writer = csv.writer(stream, lineterminator="\n")
-    header = [
-        "taxpayer",
-        "chain",
-        "tax_year",
-        "form_required",
-        "complete",
-        *[f"line_{k}" for k in LINE_KEYS],
-        "basis_end",
-        "roth_contribution_basis_end",
-        "roth_conversion_basis_end",
-        "warnings",
-    ]
-    writer.writerow(header)
+    writer.writerow(LINES_CSV_HEADER)
     for o in objects:
         writer.writerow(
             [
@@ -97,6 +102,34 @@ def lines_csv(objects: list[dict], stream: IO[str]) -> None:
                 cell(";".join(w["code"] for w in o["warnings"])),
             ]
         )
+
+
+def lines_csv_columns(lines: Lines, opts: Options, stream: IO[str]) -> None:
+    """`lines_csv(as_objects(lines, opts), stream)` written from the columns: one Python list per column and one
+    zip, not a dict per computed year (the same bytes; tests/core/test_read_path.py compares them)."""
+    from basis_ledger.engine.objects import money_values, ratio_values
+
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(LINES_CSV_HEADER)
+    safe: dict[str, str] = {}
+
+    def cells(values: Any) -> list[str]:
+        return [safe[v] if v in safe else safe.setdefault(v, cell(v)) for v in values.tolist()]
+
+    columns: list[list[Any]] = [cells(lines.taxpayer), cells(lines.chain), lines.tax_year.tolist()]
+    columns += [lines.flags["form_required"].tolist(), lines.flags["complete"].tolist()]
+    for k in LINE_KEYS:
+        present = lines.present[k]
+        if not present.any():
+            columns.append([""] * len(lines))
+            continue
+        shown = ratio_values(lines.values[k], opts) if k == "10" else money_values(lines.values[k], opts)
+        columns.append([v if p else "" for v, p in zip(shown, present.tolist(), strict=True)])
+    columns += [money_values(lines.state[k], opts) for k in STATE_KEYS]
+    codes: dict[tuple[str, ...], str] = {}  # each distinct list of caution codes joined and neutralised once
+    warned = [tuple(w.code for w in ws) for ws in lines.cautions]
+    columns.append([codes[c] if c in codes else codes.setdefault(c, cell(";".join(c))) for c in warned])
+    writer.writerows(zip(*columns, strict=True))
 
 
 def basis_rows(objects: list[dict]) -> list[dict]:
