@@ -177,6 +177,14 @@ class EventTexts:
         codes, uniq = self.codes(name)
         return uniq[codes[positions]]
 
+    def year_at(self, positions: np.ndarray) -> np.ndarray:
+        """The calendar year of each event's date at `positions` (int64), read once per distinct date."""
+        import numpy as np
+
+        if "_year" not in self._ints:
+            self._ints["_year"] = np.array([int(str(d)[:4]) for d in self.codes("date")[1]], dtype=np.int64)
+        return self._ints["_year"][self.codes("date")[0][positions]]  # type: ignore[no-any-return]
+
     def code_of(self, name: str, values: object) -> np.ndarray:
         """The codes `values` have in the column (-2 for a value the column does not hold): to match keys."""
         import numpy as np

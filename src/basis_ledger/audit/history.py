@@ -155,6 +155,7 @@ def roth_five_year(ctx: AuditContext) -> list[Finding]:
     first (taxable part first). Conversion money under five years old taken out before 59½ owes the 10%
     additional tax (Form 5329) on its taxable part unless an exception applies."""
     import numpy as np
+    import pandas as pd
 
     keyed = ctx.keyed
     lines = ctx.lines
@@ -186,8 +187,7 @@ def roth_five_year(ctx: AuditContext) -> list[Finding]:
     dates: dict[tuple, list[str]] = {}
     for t, year, day in zip(*(dists[c].tolist() for c in ("taxpayer", "form_year", "date")), strict=True):
         dates.setdefault((t, "own", int(year)), []).append(day)
-    evidence = (evidence_by_year(own[own["kind"] == "conversion"]), evidence_by_year(dists))
-    out = []
+    hits = []
     for t, person_rows in sorted(by_person.items()):
         layers: list[list] = []  # [year, amount, taxable or None], oldest first
         for row in sorted(person_rows, key=lambda r: r["tax_year"]):
@@ -210,8 +210,21 @@ def roth_five_year(ctx: AuditContext) -> list[Finding]:
             under, born = _under_59_half(ctx, dates, t, year)
             if not under:
                 continue
-            out.append(_five_year_finding(t, year, recent, taxable, unknown, when, born, evidence))
-    return out
+            hits.append((t, year, recent, taxable, unknown, when, born))
+    if not hits:
+        return []
+    # Evidence for the years the findings name only: their conversions' years and their distributions' years.
+    conv_years = pd.MultiIndex.from_tuples([(h[0], y) for h in hits for y in h[5]])
+    dist_years = pd.MultiIndex.from_tuples([(h[0], h[1]) for h in hits])
+
+    def named(rows, years):
+        return rows[pd.MultiIndex.from_arrays([rows["taxpayer"], rows["form_year"]]).isin(years)]
+
+    evidence = (
+        evidence_by_year(named(own[own["kind"] == "conversion"], conv_years)),
+        evidence_by_year(named(dists, dist_years)),
+    )
+    return [_five_year_finding(*h, evidence) for h in hits]
 
 
 def _consume(layers: list[list], take: int, year: int) -> tuple[int, int, bool, list[int]]:

@@ -37,7 +37,7 @@ def pro_rata_exposure(ctx: RuleContext) -> list[Finding]:
     )
     who = rows["taxpayer"].to_numpy(dtype=object)
     years = rows["tax_year"].to_numpy(dtype=np.int64)
-    date_year = year_of(ev.iloc[relevant]).to_numpy(dtype=np.int64)
+    date_year = E.year_at(relevant)
     by_year = match(relevant, [E.codes("taxpayer")[0][relevant], date_year], [E.code_of("taxpayer", who), years])
     take, starts = by_year.taken()
     n = len(who)
