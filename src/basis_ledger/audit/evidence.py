@@ -147,6 +147,8 @@ class EventTexts:
         self._codes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._ints: dict[str, np.ndarray] = {}
         self._texts: dict[str, np.ndarray] = {}
+        self._event_ev: np.ndarray | None = None  # event_evidence made so far, by position
+        self._event_done: np.ndarray | None = None
 
     def ints(self, name: str) -> np.ndarray:
         """An integer column (amount_cents, source_line, tax_year, id) as int64."""
@@ -247,14 +249,26 @@ class EventTexts:
         return out
 
     def event_evidence(self, positions: np.ndarray) -> list[Evidence]:
-        """context.event_evidence's line for each position: `kind date $amount`, file and line."""
+        """context.event_evidence's line for each position: `kind date $amount`, file and line. Each row's is
+        made once and shared (missing-8606 and basis-unknown show the same distributions and conversions)."""
+        import numpy as np
+
         if not len(positions):
             return []
-        amounts = money_array(self.at("amount_cents", positions))
-        whats = joined(self.text_at("kind", positions), " ", self.text_at("date", positions), " ", amounts)
-        wheres = joined("line ", self.at("source_line", positions))
-        files = self.text_at("source_file", positions).tolist()
-        return [Evidence(f, w, x) for f, w, x in zip(files, wheres, whats, strict=True)]
+        if self._event_ev is None:
+            self._event_ev = np.empty(len(self.frame), dtype=object)
+            self._event_done = np.zeros(len(self.frame), dtype=bool)
+        todo = np.unique(positions[~self._event_done[positions]])
+        if len(todo):
+            amounts = money_array(self.at("amount_cents", todo))
+            whats = joined(self.text_at("kind", todo), " ", self.text_at("date", todo), " ", amounts)
+            wheres = joined("line ", self.at("source_line", todo))
+            files = self.text_at("source_file", todo).tolist()
+            made = np.empty(len(todo), dtype=object)
+            made[:] = [Evidence(f, w, x) for f, w, x in zip(files, wheres, whats, strict=True)]
+            self._event_ev[todo] = made
+            self._event_done[todo] = True
+        return self._event_ev[positions].tolist()  # type: ignore[no-any-return]
 
     def grouped_event_evidence(self, matched: Matched, limit: int = 12) -> list[list[Evidence]]:
         """context.evidence_by_year for each wanted key of `matched`: at most `limit` events, then a count (the

@@ -50,18 +50,24 @@ def excess_contribution(ctx: RuleContext) -> list[Finding]:
         return []
     birth = {t: p.birth_date for t, p in ctx.taxpayers.items()}
     net = net[net > smallest_limit_cents()]  # only totals that can exceed some limit
+    who_all = net.index.get_level_values(0).to_numpy(dtype=object)
+    year_all = net.index.get_level_values(1).to_numpy(dtype=np.int64)
+    total_all = net.to_numpy(dtype=np.int64)
+    # The limit without the catch-up is the lowest a person can have: totals at or below it are skipped whole.
+    uniq, inverse = np.unique(year_all, return_inverse=True)
+    bases = [limit_cents(int(y), None) for y in uniq.tolist()]
+    lowest = np.array([b[0] if b is not None else np.iinfo(np.int64).max for b in bases], dtype=np.int64)
+    over = np.flatnonzero(total_all > lowest[inverse])
     hits = []  # (taxpayer, year, total, limit, catch-up applied)
-    base: dict[int, tuple[int, bool | None] | None] = {}
-    for (t, y), total in zip(net.index.tolist(), net.tolist(), strict=True):
-        y = int(y)
-        if y not in base:
-            base[y] = limit_cents(y, None)  # the limit without the catch-up, the lowest a person can have
-        if base[y] is None or total <= base[y][0]:  # type: ignore[index]
-            continue
-        known = limit_cents(y, birth.get(t))
+    limits_of: dict[tuple[int, str | None], tuple[int, bool | None] | None] = {}
+    for t, y, total in zip(who_all[over].tolist(), year_all[over].tolist(), total_all[over].tolist(), strict=True):
+        key = (y, birth.get(t))
+        if key not in limits_of:  # one look-up per year and birth date
+            limits_of[key] = limit_cents(*key)
+        known = limits_of[key]
         if known is None or total <= known[0]:
             continue
-        hits.append((t, y, int(total), *known))
+        hits.append((t, y, total, *known))
     if not hits:
         return []
     E = texts_of(ctx)
