@@ -214,15 +214,20 @@ def print_json(doc: Any) -> None:
 
 
 @contextmanager
-def progress(label: str, total: int) -> Iterator[Callable[[str], None]]:
-    """A progress bar on stderr for long work; silent when stderr is not a terminal (pipes, CI, --json)."""
-    if total < 2 or not sys.stderr.isatty():
+def progress(label: str, total: int | None = None) -> Iterator[Callable[[str], None]]:
+    """A progress bar on stderr for long work; silent when stderr is not a terminal (pipes, CI, --json).
+
+    With a total it counts steps (files, sheets); without one it is a moving bar for work whose length nothing
+    tells in advance (reading and computing a whole ledger). Nothing may be written to stdout inside: while the
+    bar is shown, rich sends stdout to the bar's console (the terminal), so commands print after it closes."""
+    if (total is not None and total < 2) or not sys.stderr.isatty():
         yield lambda _item: None
         return
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeElapsedColumn
 
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[item]}"))
+    count: ProgressColumn = MofNCompleteColumn() if total is not None else TimeElapsedColumn()
+    columns = (TextColumn("{task.description}"), BarColumn(), count, TextColumn("{task.fields[item]}"))
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task(label, total=total, item="")
 

@@ -219,7 +219,8 @@ def compute(
 
     if year is not None and all_years:
         raise InputError([Problem("compute", "give --year or --all, not both")])
-    frame, opts = computed_frame(ledger, taxpayer, year, ratio_places, cents)
+    with progress("compute"):  # on a terminal only; the output is written after it
+        frame, opts = computed_frame(ledger, taxpayer, year, ratio_places, cents)
     from basis_ledger.render.lines import as_objects
 
     if json_out:
@@ -249,11 +250,12 @@ def basis(
 ) -> None:
     """The basis history: year by year, what came in, what was used, what carries forward."""
 
-    frame, opts = computed_frame(ledger, taxpayer, None, ratio_places, cents)
     from basis_ledger.render.lines import as_objects
     from basis_ledger.render.tables import BASIS_COLUMNS, basis_rows, basis_table, rows_csv
 
-    rows = basis_rows(as_objects(frame, opts))
+    with progress("basis"):
+        frame, opts = computed_frame(ledger, taxpayer, None, ratio_places, cents)
+        rows = basis_rows(as_objects(frame, opts))
     if json_out:
         print_json(rows)
     elif csv_out:
@@ -290,20 +292,21 @@ def events(
     from basis_ledger.money import format_cents
     from basis_ledger.render.lines import money_value
 
-    if voided:
-        with Ledger.open(ledger_path(ledger)) as store:
-            frame = store.voided_events()
-        if taxpayer is not None and not frame.empty:
-            frame = frame[frame["taxpayer"] == taxpayer]
-        if year is not None and not frame.empty:
-            frame = frame[(frame["tax_year"] == year) | frame["date"].str.startswith(str(year))]
-        rows = frame.to_dict("records")
-    else:  # the events as columns: no pandas
-        columns = load_ledger(ledger, taxpayer=taxpayer).event_columns
-        if year is not None and len(columns):
-            dated = [d.startswith(str(year)) for d in columns.texts("date").tolist()]
-            columns = columns.take((columns.ints("tax_year") == year) | np.array(dated, dtype=bool))
-        rows = columns.records()
+    with progress("events"):
+        if voided:
+            with Ledger.open(ledger_path(ledger)) as store:
+                frame = store.voided_events()
+            if taxpayer is not None and not frame.empty:
+                frame = frame[frame["taxpayer"] == taxpayer]
+            if year is not None and not frame.empty:
+                frame = frame[(frame["tax_year"] == year) | frame["date"].str.startswith(str(year))]
+            rows = frame.to_dict("records")
+        else:  # the events as columns: no pandas
+            columns = load_ledger(ledger, taxpayer=taxpayer).event_columns
+            if year is not None and len(columns):
+                dated = [d.startswith(str(year)) for d in columns.texts("date").tolist()]
+                columns = columns.take((columns.ints("tax_year") == year) | np.array(dated, dtype=bool))
+            rows = columns.records()
     if json_out or csv_out:
         opts = Options(cents=cents)
         for r in rows:

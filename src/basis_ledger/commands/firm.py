@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from basis_ledger.commands import App, JsonOpt, LedgerOpt, app, console, ledger_path, print_json
+from basis_ledger.commands import App, JsonOpt, LedgerOpt, app, console, ledger_path, print_json, progress
 from basis_ledger.model import InputError, Problem
 
 if TYPE_CHECKING:
@@ -105,7 +105,8 @@ def ledger_copy(
     from basis_ledger.ledger.copying import copy_ledger
     from basis_ledger.ledger.location import household_choice, resolve
 
-    counts = copy_ledger(resolve(source), resolve(destination), household_choice(household))
+    with progress("copying"):  # on a terminal only
+        counts = copy_ledger(resolve(source), resolve(destination), household_choice(household))
     if json_out:
         print_json({"source": str(resolve(source)), "destination": str(resolve(destination)), "rows": counts})
         return

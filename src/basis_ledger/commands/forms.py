@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from basis_ledger.commands import App, JsonOpt, LedgerOpt, app, ledger_path, print_json
+from basis_ledger.commands import App, JsonOpt, LedgerOpt, app, ledger_path, print_json, progress
 from basis_ledger.model import Caution, InputError, Problem
 
 
@@ -60,36 +60,39 @@ def fill(
 
     blank = find_blank(year, form, default_forms_dir(forms_dir))
     check_output(output, protected=[ledger_path(ledger), blank])  # before the work: never onto an input
-    frame, opts = computed_frame(ledger, taxpayer, year, ratio_places, cents)
-    rows = [o for o in as_objects(frame, opts) if o["chain"] == chain]
-    if not rows or not rows[0]["lines"]:
-        raise InputError(
-            [Problem("fill", f"nothing to fill: no part of Form 8606 applies to {taxpayer} ({chain}) in {year}")]
-        )
-    if not rows[0]["complete"] and not allow_incomplete:
-        missing = [w["message"] for w in rows[0]["warnings"] if w["code"] == "year-end-value-missing"]
-        raise InputError(
-            [
-                Problem(
-                    "fill",
-                    f"{taxpayer}'s {year} Form 8606 is incomplete and was not filled: "
-                    + " ".join(missing)
-                    + " Use --allow-incomplete to fill it anyway.",
-                )
-            ]
-        )
-    store = Ledger.open(ledger_path(ledger))
-    try:
-        person = store.taxpayers().get(taxpayer)
-    finally:
-        store.close()
-    name = (person.full_name if person else None) or ""
-    last4 = person.ssn_last4 if person else None
-    whole = whole_ssn(taxpayer, ssn, last4)
-    masked = f"XXX-XX-{(whole or '')[-4:] or last4}" if whole or last4 else ""
-    lines = rows[0]["lines"]
-    amended = amendment(ledger, taxpayer, chain, year, lines)
-    fill_pdf(blank, output, year, lines, name, whole or masked, protected=(ledger_path(ledger),))
+    with progress("fill", 2) as advance:  # on a terminal only: the year computed, then the form written
+        frame, opts = computed_frame(ledger, taxpayer, year, ratio_places, cents)
+        rows = [o for o in as_objects(frame, opts) if o["chain"] == chain]
+        advance(f"{taxpayer} {year} computed")
+        if not rows or not rows[0]["lines"]:
+            raise InputError(
+                [Problem("fill", f"nothing to fill: no part of Form 8606 applies to {taxpayer} ({chain}) in {year}")]
+            )
+        if not rows[0]["complete"] and not allow_incomplete:
+            missing = [w["message"] for w in rows[0]["warnings"] if w["code"] == "year-end-value-missing"]
+            raise InputError(
+                [
+                    Problem(
+                        "fill",
+                        f"{taxpayer}'s {year} Form 8606 is incomplete and was not filled: "
+                        + " ".join(missing)
+                        + " Use --allow-incomplete to fill it anyway.",
+                    )
+                ]
+            )
+        store = Ledger.open(ledger_path(ledger))
+        try:
+            person = store.taxpayers().get(taxpayer)
+        finally:
+            store.close()
+        name = (person.full_name if person else None) or ""
+        last4 = person.ssn_last4 if person else None
+        whole = whole_ssn(taxpayer, ssn, last4)
+        masked = f"XXX-XX-{(whole or '')[-4:] or last4}" if whole or last4 else ""
+        lines = rows[0]["lines"]
+        amended = amendment(ledger, taxpayer, chain, year, lines)
+        fill_pdf(blank, output, year, lines, name, whole or masked, protected=(ledger_path(ledger),))
+        advance(str(output))
     notes: list[Caution] = []  # what the filer must read about this form; printed as `note: ...`
     if amended is not None:
         filed_file, differs = amended
@@ -257,7 +260,8 @@ def forms_get(
     from basis_ledger.render.blanks import forms_dir as default_forms_dir
     from basis_ledger.render.blanks import get
 
-    path, source = get(year, default_forms_dir(forms_dir), force=force)
+    with progress("downloading"):  # on a terminal only: the IRS site can take seconds
+        path, source = get(year, default_forms_dir(forms_dir), force=force)
     if json_out:
         print_json({"tax_year": year, "file": str(path), "source": source})
         return

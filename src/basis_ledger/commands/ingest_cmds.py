@@ -17,6 +17,7 @@ from basis_ledger.commands import (
     ledger_path,
     open_for_write,
     print_json,
+    progress,
 )
 from basis_ledger.model import InputError, Problem
 
@@ -37,6 +38,7 @@ def _inspect(
     taxpayer: str | None,
     ledger_file: Path,
     rules: tuple = (),
+    on_file=lambda _path: None,  # progress: called as each file is read
 ) -> list[dict]:
     """What `import` would do with these files, file by file; reads the ledger (accounts) but writes nothing."""
     from basis_ledger.faults import reading
@@ -53,6 +55,7 @@ def _inspect(
         ctx = Context(ledger.accounts() if ledger else {}, mapping, taxpayer, rules)
         staged, objects = [], []
         for path in paths:
+            on_file(path)
             obj: dict = {"file": str(path)}
             objects.append(obj)
             try:
@@ -141,7 +144,8 @@ def inspect(
     from basis_ledger.ingest.statements.mapping import parse_all
 
     mapping, rules = parse_all(maps, mapping_file)
-    objects = _inspect(files, profile, mapping, taxpayer, ledger_path(ledger), rules)
+    with progress("inspecting", len(files)) as advance:  # on a terminal only, as import's
+        objects = _inspect(files, profile, mapping, taxpayer, ledger_path(ledger), rules, lambda p: advance(p.name))
     if json_out:
         print_json(objects)
     else:

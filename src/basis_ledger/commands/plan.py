@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from basis_ledger.commands import EXIT_FINDINGS, JsonOpt, LedgerOpt, TaxpayerOpt, app, console, print_json
+from basis_ledger.commands import EXIT_FINDINGS, JsonOpt, LedgerOpt, TaxpayerOpt, app, console, print_json, progress
 from basis_ledger.commands.core import Cents, Places, _load
 from basis_ledger.model import InputError, Problem
 
@@ -48,11 +48,12 @@ def plan(
     if not 3 <= ratio_places <= 9:
         raise InputError([Problem("--ratio-places", f"{ratio_places} is not allowed: line 10 needs 3 to 9")])
     opts = Options(ratio_places=ratio_places, cents=cents)
-    result = (
-        _action(what, taxpayer, year, amount, start, ledger, opts)
-        if what in ACTIONS
-        else _whatif(Path(what), taxpayer, year, amount, start, ledger, opts)
-    )
+    with progress("plan"):  # on a terminal only; the report is written after it
+        result = (
+            _action(what, taxpayer, year, amount, start, ledger, opts)
+            if what in ACTIONS
+            else _whatif(Path(what), taxpayer, year, amount, start, ledger, opts)
+        )
     if json_out:
         print_json(result.as_json())
     else:
