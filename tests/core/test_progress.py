@@ -72,3 +72,12 @@ def test_ledger_copy_shows_a_bar_on_a_terminal_only(loaded, tmp_path):
     assert code == 0 and "copying" in terminal and "━" in terminal, terminal
     piped = cli("ledger", "copy", str(loaded), str(tmp_path / "copy2.db"), subprocess_=True)
     assert piped.returncode == 0 and piped.stderr == "" and piped.stdout == out.replace("copy.db", "copy2.db")
+
+
+def test_import_of_one_file_shows_a_moving_bar_on_a_terminal_only(tmp_path):
+    (tmp_path / LONG).write_text(TEXT)
+    code, out, terminal = _run_on_a_terminal(["--ledger", str(tmp_path / "a.db"), "import", LONG], tmp_path)
+    assert code == 0 and "reading" in terminal and "━" in terminal, terminal
+    piped = cli("import", str(tmp_path / LONG), ledger=tmp_path / "b.db", subprocess_=True)
+    assert piped.returncode == 0 and "━" not in piped.stderr
+    assert piped.stdout.replace("b.db", "a.db").replace(str(tmp_path / LONG), LONG) == out

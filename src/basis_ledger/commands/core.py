@@ -85,7 +85,7 @@ def import_(
         _undo(path, files, reason or "import --undo", json_out)
         return
     mapping, rules = parse_all(maps, mapping_file)
-    with progress("reading", len(files)) as advance:
+    with progress("reading", len(files) if len(files) > 1 else None) as advance:  # one big file: a moving bar
         results = import_files(
             path,
             files,
