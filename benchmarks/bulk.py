@@ -7,6 +7,10 @@ Each step runs as its own process, as a user would run it; wall time, CPU second
 come from that process. With --rounds N the three steps run N times interleaved (read_csv, import into a new
 ledger, compute) and the medians are printed; CPU seconds are the steadier figure on a shared machine. The
 package's bytecode is compiled first, as installing it does (see help_startup.py).
+
+--against DIR also runs, in each round, the import (into its own new ledger) and compute of the package sources
+in DIR (a `git archive` of another commit's src/, with its schemas/ beside it), same venv: two trees side by
+side, interleaved, on the same file.
 """
 
 from __future__ import annotations
@@ -71,7 +75,9 @@ def generate(path: Path, taxpayers: int, seed: int = 7, extra: tuple = ()) -> in
     return len(lines)
 
 
-def run_measured(cmd: list[str], workdir: Path, ok: tuple[int, ...] = (0,)) -> tuple[float, float, str]:
+def run_measured(
+    cmd: list[str], workdir: Path, ok: tuple[int, ...] = (0,), env: dict[str, str] | None = None
+) -> tuple[float, float, str]:
     """Wall seconds and peak RSS (MiB) of one child process, its output kept in a file (pipes could block).
     The child's CPU seconds (user + system) are left in LAST_CPU."""
     global LAST_CPU
@@ -82,7 +88,7 @@ def run_measured(cmd: list[str], workdir: Path, ok: tuple[int, ...] = (0,)) -> t
     timed = ["/usr/bin/time", "-f", fmt, "-o", str(rss_path), *cmd] if Path("/usr/bin/time").exists() else cmd
     with out_path.open("w") as out, open(workdir / "stderr.txt", "w") as err:
         start = time.perf_counter()
-        proc = subprocess.run(timed, stdout=out, stderr=err)
+        proc = subprocess.run(timed, stdout=out, stderr=err, env=env)
         wall = time.perf_counter() - start
     if proc.returncode not in ok:
         sys.exit(f"failed: {' '.join(cmd)}\n{(workdir / 'stderr.txt').read_text()}")
@@ -101,10 +107,18 @@ def main() -> None:
     ap.add_argument("--taxpayers", type=int, default=20000)
     ap.add_argument("--rounds", type=int, default=1, help="run the three steps this many times, interleaved")
     ap.add_argument("--keep", type=Path, help="keep the generated CSV and ledger in this folder")
+    ap.add_argument("--against", type=Path, help="also time the package sources in this folder (side by side)")
     args = ap.parse_args()
+    import compileall
+    import os
+
     from help_startup import compile_package  # (run from benchmarks/, as the other start-up benchmarks are)
 
     compile_package()
+    other_env = None
+    if args.against:
+        compileall.compile_dir(args.against / "basis_ledger", quiet=1)
+        other_env = {**os.environ, "PYTHONPATH": str(args.against.resolve())}
     work = args.keep or Path(tempfile.mkdtemp(prefix="bl-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     csv_path, ledger = work / "bulk.csv", work / "bulk.db"
@@ -113,15 +127,26 @@ def main() -> None:
     read = [py, "-c", f"import pandas; pandas.read_csv({str(csv_path)!r})"]
     imp = [py, "-m", "basis_ledger", "--ledger", str(ledger), "import", str(csv_path)]
     comp = [py, "-m", "basis_ledger", "--ledger", str(ledger), "compute", "--all", "--json"]
-    names = ("pandas.read_csv (process)", "basis-ledger import", "basis-ledger compute --all --json")
+    names = ["pandas.read_csv (process)", "basis-ledger import", "basis-ledger compute --all --json"]
+    steps: list[tuple[str, list[str], dict[str, str] | None]] = [
+        (n, c, None) for n, c in zip(names, (read, imp, comp), strict=True)
+    ]
+    if args.against:
+        other = work / "against.db"
+        names += [f"{args.against.parent.name}: import", f"{args.against.parent.name}: compute"]
+        steps += [
+            (names[3], [*imp[:4], str(other), *imp[5:]], other_env),
+            (names[4], [*comp[:4], str(other), *comp[5:]], other_env),
+        ]
     runs: dict[str, list[tuple[float, float, float]]] = {name: [] for name in names}
     years = 0
     for _ in range(args.rounds):
-        ledger.unlink(missing_ok=True)  # each round imports into a new ledger
-        for name, cmd in zip(names, (read, imp, comp), strict=True):
-            wall, rss, out = run_measured(cmd, work)
+        for path in (ledger, work / "against.db"):
+            path.unlink(missing_ok=True)  # each round imports into new ledgers
+        for name, cmd, env in steps:
+            wall, rss, out = run_measured(cmd, work, env=env)
             runs[name].append((wall, rss, LAST_CPU))
-            if cmd is comp:
+            if name == names[2]:
                 years = len(json.loads(out))
     print(
         f"{args.taxpayers:,} taxpayers, {n:,} events, {csv_path.stat().st_size / 2**20:.1f} MiB CSV, "
@@ -140,12 +165,14 @@ def main() -> None:
             f"{name:36s} {wall:7.2f} s wall {wall / base:5.2f}x  {cpu:6.2f} s CPU {cpu / base_cpu:5.2f}x"
             f"   peak RSS {rss:7.0f} MiB{every}"
         )
-    total = median(names[1], 0) + median(names[2], 0)
-    total_cpu = median(names[1], 2) + median(names[2], 2)
-    print(
-        f"{'import + compute':36s} {total:7.2f} s wall {total / base:5.2f}x  {total_cpu:6.2f} s CPU"
-        f" {total_cpu / base_cpu:5.2f}x"
-    )
+    for label, a, b in (("import + compute", 1, 2), (f"{names[-2].split(':')[0]}: import + compute", 3, 4))[
+        : 2 if args.against else 1
+    ]:
+        total = median(names[a], 0) + median(names[b], 0)
+        total_cpu = median(names[a], 2) + median(names[b], 2)
+        print(
+            f"{label:36s} {total:7.2f} s wall {total / base:5.2f}x  {total_cpu:6.2f} s CPU {total_cpu / base_cpu:5.2f}x"
+        )
 
 
 if __name__ == "__main__":

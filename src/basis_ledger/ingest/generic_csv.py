@@ -76,7 +76,7 @@ def read_generic(src: SourceFile) -> tuple[pd.DataFrame, list[Problem]]:
     if problems:
         raise InputError(problems)
     rows = text.count("\n") - (1 if text.endswith("\n") else 0)  # physical lines after the header
-    raw = _read_fast(text, rows)
+    raw = _read_fast(src, text, rows)
     if raw is None:  # blank lines, quoted line breaks or a malformed row: the careful reader says where
         raw = _read_careful(text, fname)
     raw = raw.rename_columns([c.strip().lower() for c in raw.column_names])
@@ -88,7 +88,7 @@ def read_generic(src: SourceFile) -> tuple[pd.DataFrame, list[Problem]]:
     return typed.to_pandas(), problems
 
 
-def _read_fast(text: str, rows: int) -> pa.Table | None:
+def _read_fast(src: SourceFile, text: str, rows: int) -> pa.Table | None:
     """pyarrow's multithreaded reader, used only when every row is one physical line (so line numbers hold)."""
     import pyarrow as pa
     import pyarrow.csv as pcsv
@@ -97,9 +97,11 @@ def _read_fast(text: str, rows: int) -> pa.Table | None:
     if "\n\n" in text or "\n\r\n" in text or '"' in first:
         return None
     names = next(csv.reader([first]))
+    # An ASCII file with no carriage return is its text byte for byte: read its bytes, not a copy of the text.
+    same = text.isascii() and len(text) == len(src.data) and b"\r" not in src.data
     try:
         raw = pcsv.read_csv(
-            pa.py_buffer(text.encode()),
+            pa.py_buffer(src.data if same else text.encode()),
             convert_options=pcsv.ConvertOptions(
                 column_types=dict.fromkeys(names, pa.string()),
                 strings_can_be_null=False,

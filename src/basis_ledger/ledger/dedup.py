@@ -157,6 +157,9 @@ def _overlapping_files(new: pd.DataFrame, held: pd.DataFrame) -> set[int]:
     or another file's first..last of it. Identity includes account and date, so the others share nothing."""
     import numpy as np
 
+    files = new["_file"].to_numpy()
+    if held.empty and (not len(files) or (files == files[0]).all()):
+        return set()  # one file, and nothing held in its dates: no span meets another
     spans: dict[str, list[tuple[str, str, int]]] = {}
     for account, i, lo, hi in _date_spans(new["account"], new["_file"].to_numpy(dtype=np.int64), new["date"]):
         spans.setdefault(account, []).append((lo, hi, i))
