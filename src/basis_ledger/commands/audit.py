@@ -78,8 +78,10 @@ def audit(
     # JSON and --explain straight to stdout, the table's rows to a temporary file until its widths are known.
     # stdout is taken before the progress bar, which reroutes sys.stdout to the terminal while it is shown.
     stdout = sys.stdout
-    out = console()
-    out.file = stdout
+    out = None
+    if not json_out:  # rich only for people: --json never loads it
+        out = console()
+        out.file = stdout
     errors = False
     # A bar drawn between lines streamed to the same terminal would break them: then there is none.
     steps = 0 if (json_out or explain) and stdout.isatty() else 2
