@@ -42,7 +42,10 @@ def audit_ranges(
     """run_audit's findings, one sorted list per range of sorted taxpayers (at most `rows` rows of data each,
     RANGE_ROWS by default): their concatenation is run_audit's list."""
     for view in Ranges(ctx, rows):
-        yield audit_view(view, taxpayer, year)
+        found = audit_view(view, taxpayer, year)
+        del view  # let this range go before the next is made: one range's data at a time, not two
+        yield found
+        del found
 
 
 def audit_view(ctx: AuditContext, taxpayer: str | None = None, year: int | None = None) -> list[Finding]:
@@ -118,6 +121,7 @@ class Ranges:
             )
             view.shared_account_types = shared
             yield view
+            del view, part  # the caller's range is let go before the next one is cut
 
 
 class RangeView(AuditContext):

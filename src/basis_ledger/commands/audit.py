@@ -95,7 +95,7 @@ def audit(
             found = audit_view(view, taxpayer, year)
             errors = errors or any(f.severity == "error" for f in found)
             sink.add(found)
-            del found
+            del found, view  # let this range go before the next is made
         advance("audited")
     sink.done()
     if not json_out and not explain:
@@ -194,6 +194,7 @@ def report(
         for part in run.audit_ranges(ctx, taxpayer, rows=run.REPORT_RANGE_ROWS):
             counted[0] += len(part)
             yield from part
+            del part  # not held while the next range is audited
         advance("audited")
 
     with progress("report", chains + 2) as advance:  # a sheet per chain, the audit, and the saved file
