@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import gc
+import os
+
+# The tool does no linear algebra, but OpenBLAS starts a thread per core when numpy is first imported, and those
+# threads spin: about 0.07 s of CPU a command here, a third of a household `compute`. One thread, unless the user
+# asked for more. Set before any command imports numpy (every heavy module is imported lazily).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from basis_ledger.commands import app, audit, core, firm, forms, ingest_cmds, plan  # noqa: F401 - importing a command module registers it
 
