@@ -13,6 +13,20 @@ from tests.core.helpers import HEADER, events_from
 
 AS_OF = "2030-01-01"  # every return in these histories is due
 
+MESSY = Path(__file__).resolve().parents[2] / "sample_data" / "messy-household"
+DANA_BORN, LEE_BORN = "1978-05-12", "1972-09-30"
+
+
+def messy_household_steps() -> list[tuple[str, ...]]:
+    """The commands that set up sample_data/messy-household as a user would (as `make demo` does): taxpayers,
+    the plan account, then every CSV and printed 8606 in one import."""
+    return [
+        ("taxpayer", "set", "dana", "--full-name", "Dana Q. Messy", "--ssn-last4", "1111", "--birth-date", DANA_BORN),
+        ("taxpayer", "set", "lee", "--full-name", "Lee R. Messy", "--ssn-last4", "2222", "--birth-date", LEE_BORN),
+        ("account", "set", "ACME-401K", "--owner", "dana", "--type", "plan"),
+        ("import", *map(str, sorted(MESSY.glob("*.csv"))), *map(str, sorted(MESSY.glob("*.pdf")))),
+    ]
+
 
 def build_ledger(
     path: Path,

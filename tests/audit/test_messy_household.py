@@ -8,10 +8,10 @@ import json
 from pathlib import Path
 
 from tests import golden
+from tests.audit.helpers import messy_household_steps
 from tests.core.helpers import cli
 
 ROOT = Path(__file__).resolve().parents[2]
-HOUSE = ROOT / "sample_data" / "messy-household"
 GOLDEN = Path(__file__).with_name("golden") / "messy-household.json"
 # The reconciliation codes (this folder's); the planner's event rules are tested in tests/plan.
 MINE = {
@@ -28,22 +28,7 @@ MINE = {
 
 def test_messy_household_findings(tmp_path):
     db = tmp_path / "messy.db"
-    for args in (
-        (
-            "taxpayer",
-            "set",
-            "dana",
-            "--full-name",
-            "Dana Q. Messy",
-            "--ssn-last4",
-            "1111",
-            "--birth-date",
-            "1978-05-12",
-        ),
-        ("taxpayer", "set", "lee", "--full-name", "Lee R. Messy", "--ssn-last4", "2222", "--birth-date", "1972-09-30"),
-        ("account", "set", "ACME-401K", "--owner", "dana", "--type", "plan"),
-        ("import", *map(str, sorted(HOUSE.glob("*.csv"))), *map(str, sorted(HOUSE.glob("*.pdf")))),
-    ):
+    for args in messy_household_steps():
         res = cli(*args, ledger=db)
         assert res.returncode == 0, (args, res.stdout, res.stderr)
     res = cli("audit", "--json", "--as-of", "2026-06-01", ledger=db)

@@ -24,11 +24,10 @@ from basis_ledger.audit.run import Ranges, audit_ranges, audit_view
 from basis_ledger.cli import app
 from basis_ledger.commands.audit import load_context
 from basis_ledger.render import workbook
-from tests.audit.helpers import AS_OF, build_ledger
+from tests.audit.helpers import AS_OF, build_ledger, messy_household_steps
 from tests.audit.histories import consistent_documents, consistent_filings, history
 
 ROOT = Path(__file__).resolve().parents[2]
-MESSY = ROOT / "sample_data" / "messy-household"
 WHOLE = 10**9  # rows: the whole ledger is one range
 
 
@@ -45,20 +44,7 @@ def households(tmp_path_factory) -> Path:
     """The demo and messy households in one ledger: four taxpayers, filed forms and custodian documents."""
     db = tmp_path_factory.mktemp("ranges") / "households.db"
     for args in (
-        (
-            "taxpayer",
-            "set",
-            "dana",
-            "--full-name",
-            "Dana Q. Messy",
-            "--ssn-last4",
-            "1111",
-            "--birth-date",
-            "1978-05-12",
-        ),
-        ("taxpayer", "set", "lee", "--full-name", "Lee R. Messy", "--ssn-last4", "2222", "--birth-date", "1972-09-30"),
-        ("account", "set", "ACME-401K", "--owner", "dana", "--type", "plan"),
-        ("import", *map(str, sorted(MESSY.glob("*.csv"))), *map(str, sorted(MESSY.glob("*.pdf")))),
+        *messy_household_steps(),
         ("import", str(ROOT / "sample_data" / "demo-household.csv")),
     ):
         code, out = _invoke("--ledger", str(db), *args)
