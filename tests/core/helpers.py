@@ -84,3 +84,34 @@ def cli_json(*args: str, ledger: Path):
     res = cli(*args, "--json", ledger=ledger)
     assert res.returncode == 0, res.stderr
     return json.loads(res.stdout)
+
+
+_MODULES_PROBE = """
+import contextlib, io, os, runpy, sys
+if os.environ.get("PROBE_ADBC"):
+    import basis_ledger.ledger.sqlite_read as small
+    small.SMALL_LEDGER_BYTES = -1  # read as a large ledger is read: through ADBC, as Arrow
+sys.argv = ["basis-ledger", "--ledger", sys.argv[1], *sys.argv[2:]]
+with contextlib.redirect_stdout(io.StringIO()):
+    try:
+        runpy.run_module("basis_ledger", run_name="__main__")
+    except SystemExit as done:
+        code = done.code
+print(code, sorted(m for m in {names!r} if m in sys.modules))
+"""
+
+
+def modules_loaded(ledger: Path, command: list[str], names: tuple[str, ...], adbc: bool = False) -> list[str]:
+    """Which of `names` a `basis-ledger` process running `command` on `ledger` imports (a fresh process, so
+    nothing the tests imported counts); `adbc` reads the ledger as a large one is read."""
+    env = {**os.environ, "PROBE_ADBC": "1"} if adbc else None
+    out = subprocess.run(
+        [sys.executable, "-c", _MODULES_PROBE.format(names=names), str(ledger), *command],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    code, loaded = out.stdout.strip().splitlines()[-1].split(" ", 1)
+    assert code in ("None", "0", "1"), out.stderr
+    found: list[str] = json.loads(loaded.replace("'", '"'))
+    return found

@@ -5,9 +5,6 @@ frames and the same bytes; the household commands load neither pandas nor pyarro
 from __future__ import annotations
 
 import io
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -20,7 +17,7 @@ from basis_ledger.ledger import sqlite_read
 from basis_ledger.ledger.store import Ledger
 from basis_ledger.loader import Loaded, LoadOptions, load
 from basis_ledger.render.json_columns import write_json
-from tests.core.helpers import cli, events_from
+from tests.core.helpers import cli, events_from, modules_loaded
 from tests.core.test_json_columns import reference
 from tests.core.test_properties import histories
 
@@ -123,19 +120,6 @@ def test_the_csv_from_columns_is_the_csv_of_the_objects(text, places, cents):
     assert by_columns.getvalue() == by_objects.getvalue()
 
 
-PROBE = """
-import contextlib, io, os, runpy, sys
-if os.environ.get("PROBE_ADBC"):
-    import basis_ledger.ledger.sqlite_read as small
-    small.SMALL_LEDGER_BYTES = -1  # read as a large ledger is read: through ADBC, as Arrow
-sys.argv = ["basis-ledger", "--ledger", sys.argv[1], *sys.argv[2:]]
-with contextlib.redirect_stdout(io.StringIO()):
-    try:
-        runpy.run_module("basis_ledger", run_name="__main__")
-    except SystemExit as done:
-        code = done.code
-print(code, sorted(m for m in {heavy!r} if m in sys.modules))
-"""
 HEAVY = ("numpy", "pandas", "pandera", "pyarrow", "adbc_driver_manager", "pydantic", "rich")
 
 
@@ -183,19 +167,7 @@ def test_numpy_and_arrow_meet_by_buffers_whatever_the_chunks_and_offsets():
 
 
 def _loaded(ledger: Path, command: list[str], adbc: bool = False) -> list[str]:
-    import os
-
-    env = {**os.environ, "PROBE_ADBC": "1"} if adbc else None
-    out = subprocess.run(
-        [sys.executable, "-c", PROBE.format(heavy=HEAVY), str(ledger), *command],
-        capture_output=True,
-        text=True,
-        env=env,
-    )
-    code, loaded = out.stdout.strip().splitlines()[-1].split(" ", 1)
-    assert code in ("None", "0", "1"), out.stderr
-    names: list[str] = json.loads(loaded.replace("'", '"'))
-    return names
+    return modules_loaded(ledger, command, HEAVY, adbc=adbc)
 
 
 def test_a_plain_option_value_needs_no_pydantic_and_a_bad_one_gets_typers_message(households):
