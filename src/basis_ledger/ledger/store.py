@@ -379,12 +379,15 @@ class Ledger(Corrections):
     def events_arrow(self, taxpayer: str | None = None, *, provenance: bool = True) -> pa.Table:
         """Events in ledger order as typed Arrow columns, straight from the engine. They are not validated again
         here: they were on the way in, and the schema version and the append-only triggers guard the ledger."""
-        sql, params, names = self._events_query(taxpayer, provenance)
+        sql, params, names = self._events_query(taxpayer, provenance, join_files=False)
         table = self.conn.execute(sql, params).fetch_arrow()
         schema = arrow_schema(names)
         if not table.num_rows:  # the SQLite driver types columns from their rows; an empty result has none
             return schema.empty_table()
-        return table.rename_columns(names).cast(schema)
+        table = table.rename_columns([n if n != "source_file" else "file_id" for n in names if n != "source_sha256"])
+        if provenance:  # each event's file name and hash: a look-up in the few files' rows, not text in every row
+            table = _with_files(table, self.conn.execute("SELECT id, name, sha256 FROM files").fetch_arrow())
+        return table.select(names).cast(schema)
 
     def event_columns(self, taxpayer: str | None = None, *, provenance: bool = True) -> Columns:
         """Events in ledger order as columns (engine/columns.py): read as Python rows on a small ledger's sqlite3
@@ -398,11 +401,20 @@ class Ledger(Corrections):
         data = dict(zip(names, zip(*rows, strict=True), strict=True)) if rows else {n: () for n in names}
         return Columns.of_arrays(data, INT_COLUMNS)
 
-    def _events_query(self, taxpayer: str | None, provenance: bool) -> tuple[str, tuple[str, ...], list[str]]:
+    def _events_query(
+        self, taxpayer: str | None, provenance: bool, join_files: bool = True
+    ) -> tuple[str, tuple[str, ...], list[str]]:
+        """The events' SELECT, its parameters and its columns' names. join_files=False selects each event's
+        file_id where the names say source_file, and no source_sha256 (the caller looks both up in `files`)."""
         cols = ["e.taxpayer", "e.date", "e.tax_year", "e.account", "e.account_type", "e.kind", "e.amount_cents"]
         if provenance:
             cols = ["e.id", *cols, "e.memo", "f.name AS source_file", "f.sha256 AS source_sha256", "e.source_line"]
-        sql = f"SELECT {', '.join(cols)} FROM events e" + (" JOIN files f ON f.id = e.file_id" if provenance else "")
+        names = [c.split(" AS ")[-1].removeprefix("e.").removeprefix("f.") for c in cols]
+        join = provenance and join_files
+        if provenance and not join_files:
+            cols = [c for c in cols if c != "f.sha256 AS source_sha256"]
+            cols[cols.index("f.name AS source_file")] = "e.file_id"
+        sql = f"SELECT {', '.join(cols)} FROM events e" + (" JOIN files f ON f.id = e.file_id" if join else "")
         params: tuple[str, ...] = ()
         where = [live("event", "e")] if self.has_voids() else []  # voided events are invisible to every command
         if taxpayer is not None:
@@ -410,7 +422,6 @@ class Ledger(Corrections):
             params = (taxpayer,)
         if where:
             sql += " WHERE " + " AND ".join(where)
-        names = [c.split(" AS ")[-1].removeprefix("e.").removeprefix("f.") for c in cols]
         return sql + " ORDER BY e.id", params, names
 
     def events(self, taxpayer: str | None = None, *, provenance: bool = True) -> pd.DataFrame:
@@ -472,6 +483,17 @@ class Ledger(Corrections):
 
 
 INT_COLUMNS = frozenset({"id", "file_id", "tax_year", "amount_cents", "source_line"})
+
+
+def _with_files(events: pa.Table, files: pa.Table) -> pa.Table:
+    """events with source_file and source_sha256 from `files` (id, name, sha256) by each row's file_id. Every
+    event names a file (a foreign key), so each id is found."""
+    import pyarrow.compute as pc
+
+    at = pc.index_in(events.column("file_id"), value_set=files.column("id").cast("int64"))
+    return events.append_column("source_file", files.column("name").take(at)).append_column(
+        "source_sha256", files.column("sha256").take(at)
+    )
 
 
 def arrow_schema(names: list[str] | tuple[str, ...]) -> pa.Schema:
