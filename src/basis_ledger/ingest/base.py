@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
 
     from basis_ledger.ingest.source import SourceFile
     from basis_ledger.model import Caution, Problem
@@ -30,7 +31,7 @@ class Extracted:
     """What an importer found in one file: events, or the problems that stop the file, plus what it skipped."""
 
     importer: str
-    events: pd.DataFrame | None = None
+    events: pd.DataFrame | pa.Table | None = None  # a table once past the boundary (to_arrow)
     problems: list[Problem] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)  # reason -> rows
     review: list[dict] = field(default_factory=list)  # rows that need a human decision
@@ -84,3 +85,27 @@ class Importer(Protocol):
     def identify(self, src: SourceFile) -> bool: ...
 
     def extract(self, src: SourceFile) -> Extracted: ...
+
+
+def to_arrow(events: pd.DataFrame | pa.Table) -> pa.Table:
+    """The one boundary between the importers and the ledger: an importer's events (a pandas frame from the
+    statement, tax-form and PDF importers, which need pandas anyway; an Arrow table from the generic CSV) as the
+    Arrow table every later step reads (validation, duplicates, deadlines, the write). The event columns are
+    typed as the ledger stores them (text, int64); any other column (`origin`, `tax_year_from`) keeps its type."""
+    import pyarrow as pa
+
+    if isinstance(events, pa.Table):
+        return events
+    columns, names = [], []
+    for name in events.columns:
+        array = pa.array(events[name], from_pandas=True)
+        if name in INT_COLUMNS:
+            array = array.cast(pa.int64())
+        elif name in EVENT_COLUMNS:
+            array = array.cast(pa.string())
+        columns.append(array)
+        names.append(str(name))
+    return pa.Table.from_arrays(columns, names=names) if names else pa.table({})
+
+
+INT_COLUMNS = frozenset({"tax_year", "amount_cents", "source_line"})

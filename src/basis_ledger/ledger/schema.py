@@ -1,7 +1,13 @@
-"""Pandera schemas: the contract for every frame entering the ledger and every frame of computed lines.
+"""The contract for every events table entering the ledger: rules over columns, written once.
 
-Failures become Problems (file, line, column, sentence), never tracebacks. Lazy validation reports every
-failure at once. Cross-field rules come from the event-kind table (schemas/event_kinds.toml).
+Each rule is a function over an events table's columns (Arrow text, numpy integers; no pandas) that says which
+rows pass. The import applies them with `validation_problems`, a small vectorized evaluator, and every failure
+becomes a Problem (file, line, column, sentence), never a traceback; every failure is reported at once, in the
+order and with the limit the pandera model gives. The pandera model (`events_schema`) is built from the same rule
+objects (each of its checks wraps a rule's columns function) and stays the reference contract: the tests run it
+beside the evaluator on real files mutated, on hypothesis-generated tables and on every bad-input case, and assert
+identical problems (tests/core/test_schema_twin.py). The import never loads pandera (0.6 s to import, ~0.5 s to
+validate a bulk file: issue 13). Cross-field rules come from the event-kind table (schemas/event_kinds.toml).
 """
 
 from __future__ import annotations
@@ -10,7 +16,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from basis_ledger.model import ACCOUNT_TYPES, Problem, kinds
 from basis_ledger.money import MAX_EVENT_CENTS
@@ -20,99 +26,187 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
     import pandera.pandas
+    import pyarrow as pa
 
 FIRST_YEAR, LAST_YEAR = 1975, 2100  # IRAs began in 1975
 OPENING_KINDS = frozenset(k.name for k in kinds().values() if k.tax_year == "any")
+TEXT_COLUMNS = ("taxpayer", "date", "account", "account_type", "kind", "memo")
+INT_COLUMNS = ("tax_year", "amount_cents", "source_line")
+
+
+class Columns:
+    """An events table's columns as the rules read them: text as one-chunk Arrow arrays, integers as numpy,
+    each column's distinct values (dictionary codes) and the dates' years worked out once for all rules."""
+
+    def __init__(self, table: pa.Table):
+        self.table = table
+        self.n = table.num_rows
+        self._text: dict[str, pa.Array] = {}
+        self._ints: dict[str, np.ndarray] = {}
+        self._codes: dict[str, tuple[np.ndarray, list[str]]] = {}
+        self._years: np.ndarray | None = None
+
+    def text(self, name: str) -> pa.Array:
+        if name not in self._text:
+            column = self.table.column(name)
+            self._text[name] = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+        return self._text[name]
+
+    def ints(self, name: str) -> np.ndarray:
+        if name not in self._ints:
+            import numpy as np
+
+            self._ints[name] = np.asarray(self.table.column(name), dtype=np.int64)
+        return self._ints[name]
+
+    def codes(self, name: str) -> tuple[np.ndarray, list[str]]:
+        """Each row's number among the column's distinct values (in order of first appearance), and those values."""
+        if name not in self._codes:
+            import numpy as np
+            import pyarrow as pa
+            import pyarrow.compute as pc
+
+            column = self.table.column(name)
+            if not pa.types.is_dictionary(column.type):
+                column = pc.dictionary_encode(column)
+            encoded = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+            self._codes[name] = (
+                np.asarray(encoded.indices, dtype=np.int64),
+                encoded.dictionary.to_pylist(),
+            )
+        return self._codes[name]
+
+    def where(self, name: str, test: Callable[[str], bool]) -> np.ndarray:
+        """`test` of each row's value, decided once per distinct value."""
+        import numpy as np
+
+        codes, values = self.codes(name)
+        found: np.ndarray = np.array([bool(test(v)) for v in values] + [False], dtype=bool)[codes]
+        return found
+
+    def years(self) -> np.ndarray:
+        """The year of each date, from its first four characters (-1 where those are not four ASCII digits)."""
+        if self._years is None:
+            import numpy as np
+
+            arr = self.text("date")
+            n = len(arr)
+            offsets = _offsets(arr)
+            data = np.concatenate([_data(arr), np.zeros(4, dtype=np.uint8)])  # (a short last date reads zeros)
+            starts = offsets[:-1]
+            long_enough = offsets[1:] - starts >= 4
+            at = np.where(long_enough, starts, 0)[:, None] + np.arange(4)
+            digits = data[at].astype(np.int64) - 48 if n else np.zeros((0, 4), dtype=np.int64)
+            ok = long_enough & ((digits >= 0) & (digits <= 9)).all(axis=1)
+            found = digits @ np.array([1000, 100, 10, 1], dtype=np.int64)
+            self._years = np.where(ok, found, -1)
+        return self._years
+
+    def value(self, name: str, i: int) -> Any:
+        if name in INT_COLUMNS:
+            return int(self.ints(name)[i])
+        return self.text(name)[i].as_py()
+
+    def row(self, i: int) -> dict[str, Any]:
+        """Row i's values (Python objects), for a failure's sentence."""
+        return {name: self.value(name, i) for name in (*TEXT_COLUMNS, *INT_COLUMNS)}
+
+
+def _offsets(arr: pa.Array) -> np.ndarray:
+    import numpy as np
+    import pyarrow as pa
+
+    width = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    offsets = np.frombuffer(arr.buffers()[1], dtype=width)[arr.offset : arr.offset + len(arr) + 1]
+    return offsets.astype(np.int64)
+
+
+def _data(arr: pa.Array) -> np.ndarray:
+    import numpy as np
+
+    data = arr.buffers()[2]
+    return np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, dtype=np.uint8)
 
 
 @dataclass(frozen=True)
 class RowRule:
-    """A rule over whole rows: `ok(frame)` is True where a row passes; `say(row)` explains a failure."""
+    """A rule over whole rows: `ok(columns)` is True where a row passes; `say(row)` explains a failure."""
 
     name: str
     column: str
-    ok: Callable[[pd.DataFrame], pd.Series]
-    say: Callable[[pd.Series], str]
+    ok: Callable[[Columns], np.ndarray]
+    say: Callable[[dict[str, Any]], str]
 
 
-def _allowed_account(df: pd.DataFrame) -> pd.Series:
+@dataclass(frozen=True)
+class ColumnRule:
+    """A rule over one column's values: `ok(columns)` is True where a row passes. A failure says the rule's name
+    and the value (`taxpayer-length: ''`), named by the table's own column."""
+
+    name: str
+    column: str
+    ok: Callable[[Columns], np.ndarray]
+
+
+def _allowed_account(c: Columns) -> np.ndarray:
     """Decided once per distinct (kind, account type) pair and looked up per row. An unknown kind or type is
-    another rule's problem (it passes here); a missing value has code -1, the table's last row or column: a
-    missing type passes, a missing kind fails with a known type (as the rule did row by row)."""
+    another rule's problem (it passes here)."""
     import numpy as np
-    import pandas as pd
 
-    kind_codes, kind_values = pd.factorize(df["kind"])
-    type_codes, type_values = pd.factorize(df["account_type"])
-    types = np.asarray(type_values, dtype=object)
-    unknown_type = ~np.isin(types, ACCOUNT_TYPES)
+    kind_codes, kind_values = c.codes("kind")
+    type_codes, types = c.codes("account_type")
+    unknown_type = ~np.isin(np.array(types, dtype=object), ACCOUNT_TYPES)
     table = np.ones((len(kind_values) + 1, len(types) + 1), dtype=bool)
-    table[-1, :-1] = unknown_type
     known = kinds()
     for i, k in enumerate(kind_values):
         if k in known:
-            table[i, :-1] = np.isin(types, known[k].accounts) | unknown_type
-    return pd.Series(table[kind_codes, type_codes], index=df.index)
+            table[i, :-1] = np.isin(np.array(types, dtype=object), known[k].accounts) | unknown_type
+    ok: np.ndarray = table[kind_codes, type_codes]
+    return ok
 
 
-def _date_years(df: pd.DataFrame) -> np.ndarray:
-    """The year of each date, as `df["date"].str.slice(0, 4).astype("int64")` gives (or refuses) it: read from
-    the text's bytes when every date starts with four ASCII digits, else by that pandas expression."""
+def _tax_year_rule(c: Columns) -> np.ndarray:
     import numpy as np
-    import pyarrow as pa
 
-    column = df["date"]
-    try:
-        arr = pa.array(column, type=pa.large_string(), from_pandas=True)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        arr = None
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    if arr is not None and len(arr) and not arr.null_count:
-        offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
-        data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)
-        starts = offsets[:-1]
-        if (offsets[1:] - starts >= 4).all():
-            digits = data[starts[:, None] + np.arange(4)].astype(np.int64) - 48
-            if ((digits >= 0) & (digits <= 9)).all():
-                found: np.ndarray = digits @ np.array([1000, 100, 10, 1], dtype=np.int64)
-                return found
-    years: np.ndarray = column.str.slice(0, 4).astype("int64").to_numpy()
-    return years
-
-
-def _tax_year_rule(df: pd.DataFrame) -> pd.Series:
-    import numpy as np
-    import pandas as pd
-
-    codes, uniques = pd.factorize(df["kind"])
+    codes, uniques = c.codes("kind")
     rules = ("date", "contribution", "earlier", "any")
     known = kinds()
-    # Each kind's rule as a number (4: no rule, an unknown kind); a missing kind (code -1) takes the last, 4.
+    # Each kind's rule as a number (4: no rule, an unknown kind).
     rule = np.array([rules.index(known[k].tax_year) if k in known else 4 for k in uniques] + [4])[codes]
-    diff = _date_years(df) - df["tax_year"].to_numpy()
-    ok = (
+    diff = c.years() - c.ints("tax_year")
+    ok: np.ndarray = (
         ((rule == 0) & (diff == 0))
         | ((rule == 1) & ((diff == 0) | (diff == 1)))
         | ((rule == 2) & (diff >= 0))
         | (rule >= 3)
     )
-    return pd.Series(ok, index=df.index)
+    return ok
 
 
-def _date_in_range(df: pd.DataFrame) -> pd.Series:
-    import pandas as pd
-
-    years = _date_years(df)
-    return pd.Series((years >= FIRST_YEAR) & (years <= LAST_YEAR), index=df.index)
-
-
-def _year_end_on_dec31(df: pd.DataFrame) -> pd.Series:
-    return (df["kind"] != "year_end_value") | df["date"].str.endswith("-12-31")
+def _date_in_range(c: Columns) -> np.ndarray:
+    years = c.years()
+    ok: np.ndarray = (years >= FIRST_YEAR) & (years <= LAST_YEAR)
+    return ok
 
 
-def _account_named(df: pd.DataFrame) -> pd.Series:
-    return (df["account"] != "") | df["kind"].isin(list(OPENING_KINDS))
+def _bools(mask: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    import numpy as np
+
+    return np.asarray(mask.fill_null(False), dtype=bool)
+
+
+def _year_end_on_dec31(c: Columns) -> np.ndarray:
+    import pyarrow.compute as pc
+
+    ok: np.ndarray = ~c.where("kind", lambda k: k == "year_end_value") | _bools(pc.ends_with(c.text("date"), "-12-31"))
+    return ok
+
+
+def _account_named(c: Columns) -> np.ndarray:
+    import pyarrow.compute as pc
+
+    ok: np.ndarray = _bools(pc.not_equal(c.text("account"), "")) | c.where("kind", OPENING_KINDS.__contains__)
+    return ok
 
 
 # Characters no stored text may hold: C0 controls but tab and line feed, DEL and C1 controls (ESC starts a
@@ -121,53 +215,74 @@ CONTROL_CHARS = r"[\x00-\x08\x0b-\x1f\x7f-\x9f]"
 MAX_TEXT = {"taxpayer": 64, "account": 64, "memo": 1000}  # longest value of each text column (docs/limits.md)
 
 
-def _free_of_control(column: pd.Series) -> pd.Series:
-    """~column.str.contains(CONTROL_CHARS): first a scan of the column's UTF-8 bytes (no control byte and no C1
-    lead pair anywhere means no row has one), the regex only when the scan finds something."""
+def _free_of_control(arr: pa.Array) -> np.ndarray:
+    """No row holds a control character: a scan of the column's UTF-8 bytes (a byte below 0x20 but tab and line
+    feed, 0x7F, or the pair 0xC2 0x80..0x9F that spells U+0080..U+009F), each hit mapped to its row."""
     import numpy as np
-    import pandas as pd
-    import pyarrow as pa
 
-    try:
-        arr = pa.array(column, type=pa.large_string(), from_pandas=True)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        arr = None
-    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
-    if arr is not None and not arr.null_count:
-        clean = True
-        for chunk in chunks:
-            data = chunk.buffers()[2]
-            b = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, dtype=np.uint8)
-            low = (b < 0x20) & (b != 0x09) & (b != 0x0A)
-            # U+007F is 0x7F; U+0080..U+009F are 0xC2 followed by 0x80..0x9F in UTF-8.
-            c1 = (b[:-1] == 0xC2) & (b[1:] >= 0x80) & (b[1:] <= 0x9F)
-            if low.any() or (b == 0x7F).any() or c1.any():
-                clean = False
-                break
-        if clean:
-            return pd.Series(np.ones(len(column), dtype=bool), index=column.index)
-    result: pd.Series = ~column.str.contains(CONTROL_CHARS, regex=True)
-    return result
+    b = _data(arr)
+    offsets = _offsets(arr)
+    b = b[offsets[0] : offsets[-1]] if len(offsets) else b[:0]
+    low = ((b < 0x20) & (b != 0x09) & (b != 0x0A)) | (b == 0x7F)
+    c1 = np.zeros(len(b), dtype=bool)
+    if len(b) > 1:
+        c1[:-1] = (b[:-1] == 0xC2) & (b[1:] >= 0x80) & (b[1:] <= 0x9F)
+    hits = np.flatnonzero(low | c1)
+    ok = np.ones(len(arr), dtype=bool)
+    if len(hits):
+        rows = np.searchsorted(offsets, hits + offsets[0], side="right") - 1
+        ok[rows] = False
+    return ok
 
 
 def _no_control(column: str) -> RowRule:
     import re
 
-    def say(r: pd.Series) -> str:
+    def say(r: dict[str, Any]) -> str:
         m = re.search(CONTROL_CHARS, str(r[column]))
         shown = m[0].encode("unicode_escape").decode("ascii") if m else "?"
         return f"control character {shown} in {column}: remove it (it cannot be stored, printed or written safely)"
 
-    return RowRule(f"{column}-no-control", column, lambda df: _free_of_control(df[column]), say)
+    return RowRule(f"{column}-no-control", column, lambda c: _free_of_control(c.text(column)), say)
+
+
+def _length(c: Columns, column: str) -> np.ndarray:
+    import numpy as np
+    import pyarrow.compute as pc
+
+    return np.asarray(pc.utf8_length(c.text(column)), dtype=np.int64)
 
 
 def _not_too_long(column: str, limit: int) -> RowRule:
     return RowRule(
         f"{column}-length",
         column,
-        lambda df: df[column].str.len() <= limit,
+        lambda c: _length(c, column) <= limit,
         lambda r: f"{column} is {len(str(r[column])):,} characters long; the limit is {limit:,}",
     )
+
+
+def _kind_known(c: Columns) -> np.ndarray:
+    return c.where("kind", kinds().__contains__)
+
+
+def _account_type_known(c: Columns) -> np.ndarray:
+    ok: np.ndarray = c.where("account_type", ACCOUNT_TYPES.__contains__) | (
+        c.where("account_type", lambda t: t == "") & ~_kind_known(c)
+    )
+    return ok
+
+
+def _amount_nonzero(c: Columns) -> np.ndarray:
+    zero_ok = {"year_end_value", *OPENING_KINDS}
+    ok: np.ndarray = (c.ints("amount_cents") > 0) | c.where("kind", zero_ok.__contains__)
+    return ok
+
+
+def _date_shaped(c: Columns) -> np.ndarray:
+    import pyarrow.compute as pc
+
+    return _bools(pc.match_substring_regex(c.text("date"), r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))
 
 
 TEXT_RULES = (
@@ -180,7 +295,7 @@ ROW_RULES = (
     RowRule(
         "kind-known",
         "event",
-        lambda df: df["kind"].isin(list(kinds())),
+        _kind_known,
         lambda r: (
             f"unknown event kind '{r['kind']}'"
             + (did_you_mean(r["kind"], kinds()) or f" (known: {', '.join(sorted(kinds()))})")
@@ -189,9 +304,7 @@ ROW_RULES = (
     RowRule(
         "account-type-known",
         "account_type",
-        lambda df: (
-            df["account_type"].isin(ACCOUNT_TYPES) | ((df["account_type"] == "") & ~df["kind"].isin(list(kinds())))
-        ),
+        _account_type_known,
         lambda r: f"unknown account_type '{r['account_type']}' (known: {', '.join(ACCOUNT_TYPES)})",
     ),
     RowRule(
@@ -221,7 +334,7 @@ ROW_RULES = (
     RowRule(
         "tax-year-range",
         "tax_year",
-        lambda df: df["tax_year"].between(FIRST_YEAR, LAST_YEAR),
+        lambda c: (c.ints("tax_year") >= FIRST_YEAR) & (c.ints("tax_year") <= LAST_YEAR),
         lambda r: f"tax_year {r['tax_year']} is outside {FIRST_YEAR}-{LAST_YEAR}",
     ),
     RowRule(
@@ -239,7 +352,7 @@ ROW_RULES = (
     RowRule(
         "amount-nonzero",
         "amount",
-        lambda df: (df["amount_cents"] > 0) | df["kind"].isin(["year_end_value", *OPENING_KINDS]),
+        _amount_nonzero,
         lambda r: f"zero amount: only a year_end_value or an opening balance may be 0 (event '{r['kind']}')",
     ),
     RowRule(
@@ -250,33 +363,42 @@ ROW_RULES = (
     ),
 )
 
+# Checks of single columns, in the table's column order (as the pandera model lists them).
+COLUMN_RULES = (
+    ColumnRule("taxpayer-length", "taxpayer", lambda c: (_length(c, "taxpayer") >= 1) & (_length(c, "taxpayer") <= 64)),
+    ColumnRule("date-format", "date", _date_shaped),
+    ColumnRule("amount-positive", "amount_cents", lambda c: c.ints("amount_cents") >= 0),
+    ColumnRule("amount-absurd", "amount_cents", lambda c: c.ints("amount_cents") <= MAX_EVENT_CENTS),
+    ColumnRule("source-line", "source_line", lambda c: c.ints("source_line") >= 0),
+)
+
 
 def events_schema() -> pandera.pandas.DataFrameSchema:
-    """The pandera schema for an events frame (before the ledger adds file provenance)."""
+    """The pandera model of an events frame (before the ledger adds file provenance): the reference contract,
+    built from the rule objects above (each check wraps a rule's columns function), run in the tests."""
+    import pandas as pd
     import pandera.pandas as pa
 
-    def rule_check(rule: RowRule) -> pa.Check:
-        # Earlier rules failing (unknown kind) would make later ones meaningless; guard with a try.
+    from basis_ledger.ingest.base import EVENT_COLUMNS, to_arrow
+
+    def row_check(rule: RowRule) -> pa.Check:
         def fn(df: pd.DataFrame) -> pd.Series:
-            return rule.ok(df)
+            return pd.Series(rule.ok(Columns(to_arrow(df))), index=df.index)
 
         return pa.Check(fn, error=rule.name, name=rule.name)
 
+    def column_check(rule: ColumnRule) -> pa.Check:
+        def fn(column: pd.Series) -> pd.Series:  # (the rule reads only its own column)
+            return pd.Series(rule.ok(Columns(to_arrow(column.to_frame(rule.column)))), index=column.index)
+
+        return pa.Check(fn, error=rule.name, name=rule.name)
+
+    checks: dict[str, list[pa.Check]] = {}
+    for rule in COLUMN_RULES:
+        checks.setdefault(rule.column, []).append(column_check(rule))
     return pa.DataFrameSchema(
-        {
-            "taxpayer": pa.Column(str, pa.Check.str_length(min_value=1, max_value=64, error="taxpayer-length")),
-            "date": pa.Column(str, pa.Check.str_matches(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", error="date-format")),
-            "tax_year": pa.Column("int64"),
-            "account": pa.Column(str),
-            "account_type": pa.Column(str),
-            "kind": pa.Column(str),
-            "amount_cents": pa.Column(
-                "int64", [pa.Check.ge(0, error="amount-positive"), pa.Check.le(MAX_EVENT_CENTS, error="amount-absurd")]
-            ),
-            "memo": pa.Column(str),
-            "source_line": pa.Column("int64", pa.Check.ge(0, error="source-line")),
-        },
-        checks=[rule_check(r) for r in ROW_RULES],
+        {c: pa.Column("int64" if c in INT_COLUMNS else str, checks.get(c, [])) for c in EVENT_COLUMNS},
+        checks=[row_check(r) for r in ROW_RULES],
         strict=False,
         coerce=False,
     )
@@ -299,11 +421,13 @@ def _without_hypothesis() -> Iterator[None]:
             del sys.modules["hypothesis"]
 
 
-def validation_problems(frame: pd.DataFrame, fname: str, limit: int = 200) -> list[Problem]:
-    """Validate lazily; turn every failure into a Problem naming file, line and column.
+def pandera_problems(frame: pd.DataFrame, fname: str, limit: int = 200) -> list[Problem]:
+    """The reference: the pandera model's failures as Problems (the tests compare `validation_problems` to it).
 
     A frame gathered from several files carries each row's file in a `source_file` column; `fname` names the
     batch for failures that belong to no row."""
+    from typing import cast
+
     if frame.empty:
         return []
     with _without_hypothesis():
@@ -329,10 +453,49 @@ def validation_problems(frame: pd.DataFrame, fname: str, limit: int = 200) -> li
         row = cast("pd.Series[Any]", frame.loc[idx])  # one label, one row
         rule = rules.get(case.check)
         column = rule.column if rule else str(case.column)
-        message = rule.say(row) if rule else f"{case.check}: {case.failure_case!r}"
+        message = rule.say({str(k): v for k, v in row.items()}) if rule else f"{case.check}: {case.failure_case!r}"
         where = str(row["source_file"]) if "source_file" in frame.columns else fname
         problems.append(Problem(where, message, line=int(row["source_line"]), column=column))
         if len(problems) >= limit:
             problems.append(Problem(fname, f"... stopped after {limit} problems"))
             break
+    return problems
+
+
+def validation_problems(
+    events: pa.Table | pd.DataFrame, fname: str, limit: int = 200, files: Callable[[int], str] | None = None
+) -> list[Problem]:
+    """Every rule over every row at once; each failure a Problem naming file, line and column, in the pandera
+    model's order: the row rules in order, each in row order, then the column rules in column order (pandera
+    lists a frame's checks before its columns'), stopping after `limit`.
+
+    `files(i)` names the file of row i of a table gathered from several files; `fname` names the batch for
+    failures that belong to no row. A pandas frame (what some callers hold) is taken as its Arrow columns."""
+    import numpy as np
+
+    from basis_ledger.ingest.base import to_arrow
+
+    if files is None and not hasattr(events, "num_rows") and "source_file" in events.columns:
+        names = events["source_file"].astype(str).to_numpy()
+        files = names.__getitem__
+    table = to_arrow(events)
+    if not table.num_rows:
+        return []
+    c = Columns(table)
+    problems: list[Problem] = []
+    rules: tuple[RowRule | ColumnRule, ...] = (*ROW_RULES, *COLUMN_RULES)
+    for rule in rules:
+        failing = np.flatnonzero(~rule.ok(c))
+        for i in failing.tolist():
+            where = files(i) if files else fname
+            line = c.value("source_line", i)
+            if isinstance(rule, RowRule):
+                problems.append(Problem(where, rule.say(c.row(i)), line=line, column=rule.column))
+            else:
+                problems.append(
+                    Problem(where, f"{rule.name}: {c.value(rule.column, i)!r}", line=line, column=rule.column)
+                )
+            if len(problems) >= limit:
+                problems.append(Problem(fname, f"... stopped after {limit} problems"))
+                return problems
     return problems
