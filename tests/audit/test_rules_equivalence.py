@@ -16,8 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from basis_ledger.audit import history, pool, reconcile
+from basis_ledger.audit.columns import FindingColumns
 from basis_ledger.audit.context import AuditContext, make_context
-from basis_ledger.audit.rules import contributions, conversions, rollovers
+from basis_ledger.audit.rules import contributions, conversions, findings_of, rollovers
 from basis_ledger.ledger.store import Ledger
 from basis_ledger.model import Taxpayer
 from tests.audit import rules_oracle
@@ -42,10 +43,15 @@ PAIRS = [  # (the rule as the audit runs it, its frozen per-row version)
 
 
 def assert_same_findings(ctx: AuditContext) -> dict[str, int]:
-    """Every pair on one context; returns how many findings each rule gave (so a test can say it was not empty)."""
+    """Every pair on one context; returns how many findings each rule gave (so a test can say it was not empty).
+    A rule that returns columns is compared through the objects they give back (FindingColumns.findings), and
+    its columns must have the column schema exactly."""
     counts = {}
     for new, old in PAIRS:
-        got, want = new(ctx), old(ctx)
+        found, want = new(ctx), old(ctx)
+        if isinstance(found, FindingColumns):
+            assert found.table.schema == FindingColumns.empty().table.schema, new.__name__
+        got = findings_of(found)
         assert got == want, f"{new.__name__}: {len(got)} findings against {len(want)}"
         counts[new.__name__] = len(got)
     return counts
@@ -167,8 +173,10 @@ def test_the_comparison_can_fail(bulk_ledger, monkeypatch):
     from basis_ledger.audit import evidence
 
     ctx = _context(bulk_ledger, "2030-01-01")
-    real_texts, real_match = evidence.money_texts, evidence.Matched.__init__
-    monkeypatch.setattr(evidence, "money_texts", lambda cents: [t.replace(",", "") for t in real_texts(cents)])
+    import pyarrow.compute as pc
+
+    real_texts, real_match = evidence.money_array, evidence.Matched.__init__
+    monkeypatch.setattr(evidence, "money_array", lambda cents: pc.replace_substring(real_texts(cents), ",", ""))
     with pytest.raises(AssertionError, match="findings against"):
         assert_same_findings(ctx)
     monkeypatch.undo()
@@ -181,3 +189,13 @@ def test_the_comparison_can_fail(bulk_ledger, monkeypatch):
     monkeypatch.setattr(evidence.Matched, "__init__", reversed_groups)
     with pytest.raises(AssertionError, match="findings against"):
         assert_same_findings(ctx)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(-(10**15), 10**15) | st.integers(-1000, 1000), max_size=40))
+def test_money_texts_are_dollars_text(cents):
+    # the byte-matrix formatter against the scalar one: signs, commas, cents, zero, every width in one array
+    from basis_ledger.audit.evidence import money_texts
+    from basis_ledger.money import dollars_text
+
+    assert money_texts(cents) == [dollars_text(c) for c in cents]

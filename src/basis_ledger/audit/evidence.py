@@ -10,6 +10,7 @@ rules.common.row_evidence, context.event_evidence): the equivalence tests compar
 from __future__ import annotations
 
 import contextlib
+import itertools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -28,30 +29,56 @@ def money_texts(cents: object) -> list[str]:
 def money_array(cents: object):  # -> pyarrow.StringArray
     """money_texts as a pyarrow string array (to join into messages without a Python string per amount).
 
-    Thousands are grouped by integer arithmetic on whole arrays (pyarrow casts each group to text), so the cost
-    per amount is a few array operations instead of a Python format call."""
+    Each text is written right-aligned into one row of a byte matrix (digits by integer arithmetic, a comma
+    before every third, `.cc` where there are cents, `$` and the sign in front), and the rows' used bytes are
+    the string array's buffer: a few numpy operations per digit position for the whole array, no Python string
+    per amount and no text kernel per group of digits."""
     import numpy as np
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     c = np.asarray(cents, dtype=np.int64)
-    if not len(c):
+    n = len(c)
+    if not n:
         return pa.array([], type=pa.string())
+    negative = c < 0
     dollars, rest = np.divmod(np.abs(c), 100)
-    # Groups of three digits, highest first; each group but the leading one is zero-padded and follows a comma.
-    groups = max(1, (len(str(int(dollars.max()))) + 2) // 3)
-    width = np.ones(len(c), dtype=np.int64)
-    for k in range(1, groups):
-        width += dollars >= 1000**k
-    pieces: list[object] = [pc.if_else(pa.array(c < 0), "-$", "$")]
-    for k in range(groups - 1, -1, -1):
-        g = pa.array((dollars // 1000**k) % 1000)
-        text = pc.cast(g, pa.string())
-        padded = pc.binary_join_element_wise(",", pc.utf8_lpad(text, 3, "0"), "")
-        pieces.append(pc.if_else(pa.array(width == k + 1), text, pc.if_else(pa.array(width > k + 1), padded, "")))
-    frac = pc.binary_join_element_wise(".", pc.utf8_lpad(pc.cast(pa.array(rest), pa.string()), 2, "0"), "")
-    pieces.append(pc.if_else(pa.array(rest != 0), frac, ""))
-    return pc.binary_join_element_wise(*pieces, "")
+    digits = np.ones(n, dtype=np.int64)
+    top, power = int(dollars.max()), 10
+    while power <= top:
+        digits += dollars >= power
+        power *= 10
+    has_cents = rest != 0
+    length = negative + 1 + digits + (digits - 1) // 3 + 3 * has_cents
+    width = int(length.max())
+    m = np.zeros((n, width), dtype=np.uint8)
+    cents_rows = np.flatnonzero(has_cents)
+    m[cents_rows, width - 3] = ord(".")
+    m[cents_rows, width - 2] = 48 + rest[cents_rows] // 10
+    m[cents_rows, width - 1] = 48 + rest[cents_rows] % 10
+    units = width - 1 - 3 * has_cents  # the column of each amount's last whole-dollar digit
+    for j in range(int(digits.max())):
+        rows = np.flatnonzero(digits > j) if j else np.arange(n)
+        at = units[rows] - (j + j // 3)
+        m[rows, at] = 48 + (dollars[rows] // 10**j) % 10
+        if j and j % 3 == 0:
+            m[rows, at + 1] = ord(",")
+    lead = units - (digits - 1) - (digits - 1) // 3  # the first digit's column
+    m[np.arange(n), lead - 1] = ord("$")
+    neg_rows = np.flatnonzero(negative)
+    m[neg_rows, lead[neg_rows] - 2] = ord("-")
+    return _from_rows(m, length)
+
+
+def _from_rows(m, length):  # -> pyarrow.StringArray
+    """A string array of each row's last `length[i]` bytes of the byte matrix `m`."""
+    import numpy as np
+    import pyarrow as pa
+
+    used = np.arange(m.shape[1])[None, :] >= (m.shape[1] - length)[:, None]
+    offsets = np.zeros(len(length) + 1, dtype=np.int32)
+    np.cumsum(length, out=offsets[1:])
+    data = np.ascontiguousarray(m[used])
+    return pa.StringArray.from_buffers(len(length), pa.py_buffer(offsets), pa.py_buffer(data))
 
 
 def joined(*parts: object) -> list[str]:
@@ -72,6 +99,83 @@ def joined_array(*parts: object):  # -> pyarrow.StringArray
         arr = part if isinstance(part, pa.Array) else pa.array(part)
         cols.append(arr if pa.types.is_string(arr.type) else pc.cast(arr, pa.string()))
     return pc.binary_join_element_wise(*cols, "")
+
+
+class EvidenceColumns:
+    """The evidence of n findings as flat columns: finding i's pieces are rows offsets[i]:offsets[i+1] of the
+    `file`, `where` and `what` string arrays (what audit/columns.FindingColumns takes, as `lists()`)."""
+
+    __slots__ = ("file", "offsets", "what", "where")
+
+    def __init__(self, offsets: np.ndarray, file: object, where: object, what: object) -> None:
+        import numpy as np
+
+        self.offsets = np.asarray(offsets, dtype=np.int64)
+        self.file, self.where, self.what = (_strings(a) for a in (file, where, what))
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    @classmethod
+    def one_each(cls, file: object, where: object, what: object) -> EvidenceColumns:
+        """One piece per finding (columns of equal length; a str is that text for every finding)."""
+        import numpy as np
+
+        n = next(len(a) for a in (file, where, what) if not isinstance(a, str))  # type: ignore[arg-type]
+        return cls(np.arange(n + 1), *(_repeat(a, n) if isinstance(a, str) else a for a in (file, where, what)))
+
+    def lists(self):  # -> pyarrow.ListArray
+        """As FindingColumns' evidence column."""
+        from basis_ledger.audit.columns import evidence_lists
+
+        return evidence_lists(self.offsets, self.file, self.where, self.what)
+
+    def objects(self) -> list[list[Evidence]]:
+        """Each finding's evidence as Evidence objects (for the rules that still build Finding objects)."""
+        flat = [
+            Evidence(f, w, x)
+            for f, w, x in zip(self.file.to_pylist(), self.where.to_pylist(), self.what.to_pylist(), strict=True)
+        ]
+        bounds = self.offsets.tolist()
+        return [flat[a:b] for a, b in itertools.pairwise(bounds)]
+
+    @classmethod
+    def chained(cls, *parts: EvidenceColumns) -> EvidenceColumns:
+        """For each finding, the pieces of the first part, then those of the second, and so on."""
+        import numpy as np
+        import pyarrow as pa
+
+        n = len(parts[0])
+        counts = [np.diff(p.offsets) for p in parts]
+        offsets = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(sum(counts), out=offsets[1:])
+        before = np.zeros(n, dtype=np.int64)  # pieces of earlier parts in each finding
+        places = []
+        for p, c in zip(parts, counts, strict=True):
+            owner = np.repeat(np.arange(n), c)
+            within = np.arange(int(p.offsets[-1])) - p.offsets[owner]
+            places.append(offsets[owner] + before[owner] + within)
+            before += c
+        order = np.empty(int(offsets[-1]), dtype=np.int64)
+        order[np.concatenate(places)] = np.arange(len(order))
+        cols = [pa.concat_arrays([getattr(p, name) for p in parts]).take(order) for name in ("file", "where", "what")]
+        return cls(offsets, *cols)
+
+
+def _strings(a: object):  # -> pyarrow.StringArray
+    import pyarrow as pa
+
+    if isinstance(a, pa.ChunkedArray):
+        a = a.combine_chunks()
+    if isinstance(a, pa.Array):
+        return a if a.type == pa.string() else a.cast(pa.string())
+    return pa.array(a, type=pa.string())
+
+
+def _repeat(text: str, n: int):  # -> pyarrow.StringArray
+    import pyarrow as pa
+
+    return pa.repeat(pa.scalar(text, pa.string()), n)
 
 
 def _codes(parts: Sequence[object]) -> np.ndarray:
@@ -107,13 +211,30 @@ class Matched:
 
     def taken(self) -> tuple[np.ndarray, list[int]]:
         """Every wanted key's positions one after the other, and where each key's run starts (plus the end)."""
+        take, bounds = self.taken_array()
+        return take, bounds.tolist()
+
+    def taken_array(self) -> tuple[np.ndarray, np.ndarray]:
+        """`taken` with the run starts as an int64 array."""
         import numpy as np
 
-        counts = (self.ends - self.starts).tolist()
-        if not counts:
-            return np.zeros(0, dtype=np.int64), [0]
-        take = np.concatenate([self.positions[s : s + n] for s, n in zip(self.starts.tolist(), counts, strict=True)])
-        return take.astype(np.int64), [0, *np.cumsum(counts).tolist()]
+        counts = self.ends - self.starts
+        bounds = np.zeros(len(counts) + 1, dtype=np.int64)
+        np.cumsum(counts, out=bounds[1:])
+        return self.positions[ranges(self.starts, counts)].astype(np.int64), bounds
+
+
+def ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The concatenation of arange(s, s + c) for each start s and count c, without a Python loop."""
+    import numpy as np
+
+    counts = np.asarray(counts, dtype=np.int64)
+    total = int(counts.sum())
+    if not total:
+        return np.zeros(0, dtype=np.int64)
+    first = np.zeros(len(counts), dtype=np.int64)  # where each range begins in the result
+    np.cumsum(counts[:-1], out=first[1:])
+    return np.repeat(np.asarray(starts, dtype=np.int64) - first, counts) + np.arange(total)
 
 
 def match(rows: np.ndarray, row_keys: Sequence[object], want_keys: Sequence[object]) -> Matched:
@@ -147,8 +268,6 @@ class EventTexts:
         self._codes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._ints: dict[str, np.ndarray] = {}
         self._texts: dict[str, np.ndarray] = {}
-        self._event_ev: np.ndarray | None = None  # event_evidence made so far, by position
-        self._event_done: np.ndarray | None = None
 
     def ints(self, name: str) -> np.ndarray:
         """An integer column (amount_cents, source_line, tax_year, id) as int64."""
@@ -226,70 +345,103 @@ class EventTexts:
             self._texts[name] = np.array([str(u) for u in self.codes(name)[1]], dtype=object)
         return self._texts[name][self.codes(name)[0][positions]]  # type: ignore[no-any-return]
 
-    def row_evidence(self, positions: np.ndarray) -> list[Evidence]:
-        """rules.common.row_evidence of each position: `kind date account = $amount`, file and line."""
+    def text_array(self, name: str, positions: np.ndarray):  # -> pyarrow.StringArray
+        """text_at as a pyarrow string array: the distinct texts taken by code, no Python string per row."""
+        import pyarrow as pa
+
+        key = "_arrow_" + name
+        if key not in self._texts:
+            self.text_at(name, positions[:0])
+            self._texts[key] = pa.array(self._texts[name].tolist(), type=pa.string())  # type: ignore[assignment]
+        return self._texts[key].take(self.codes(name)[0][positions])  # type: ignore[attr-defined]
+
+    def row_evidence_columns(self, positions: np.ndarray) -> EvidenceColumns:
+        """rules.common.row_evidence of each position, one piece each: `kind date account = $amount`, file and
+        line (a row the planner made, with no line, says `no line` and its memo)."""
+        import numpy as np
+        import pyarrow as pa
         import pyarrow.compute as pc
 
         from basis_ledger.audit.rules.common import row_evidence
 
-        if not len(positions):
-            return []
+        positions = np.asarray(positions, dtype=np.int64)
         lines = self.at("source_line", positions)
         what = joined_array(
-            self.text_at("kind", positions), " ", self.text_at("date", positions), " ",
-            self.text_at("account", positions), " = ", money_array(self.at("amount_cents", positions)),
+            self.text_array("kind", positions), " ", self.text_array("date", positions), " ",
+            self.text_array("account", positions), " = ", money_array(self.at("amount_cents", positions)),
         )  # fmt: skip
-        whats = pc.replace_substring(what, "  ", " ").to_pylist()  # as str.replace: non-overlapping, left to right
-        wheres = joined("line ", lines)
-        files = self.text_at("source_file", positions).tolist()
-        out = [Evidence(f, w, x) for f, w, x in zip(files, wheres, whats, strict=True)]
-        for i in (lines == 0).nonzero()[0].tolist():  # a row the planner made: its memo says how (rare)
-            p = positions[i : i + 1]
-            out[i] = row_evidence({c: self.at(c, p)[0] for c in _ROW_COLUMNS})
-        return out
+        what = pc.replace_substring(what, "  ", " ")  # as str.replace: non-overlapping, left to right
+        cols = [self.text_array("source_file", positions), joined_array("line ", lines), what]
+        planned = np.flatnonzero(lines == 0)
+        if len(planned):  # rows the planner made (rare): the scalar helper's text, put in their places
+            made = [row_evidence({c: self.at(c, positions[i : i + 1])[0] for c in _ROW_COLUMNS}) for i in planned]
+            index = np.arange(len(positions))
+            index[planned] = len(positions) + np.arange(len(planned))
+            patch = ([e.file for e in made], [e.where for e in made], [e.what for e in made])
+            cols = [
+                pa.concat_arrays([c, pa.array(p, pa.string())]).take(index) for c, p in zip(cols, patch, strict=True)
+            ]
+        return EvidenceColumns.one_each(*cols)
 
-    def event_evidence(self, positions: np.ndarray) -> list[Evidence]:
-        """context.event_evidence's line for each position: `kind date $amount`, file and line. Each row's is
-        made once and shared (missing-8606 and basis-unknown show the same distributions and conversions)."""
-        import numpy as np
-
+    def row_evidence(self, positions: np.ndarray) -> list[Evidence]:
+        """row_evidence_columns as Evidence objects."""
         if not len(positions):
             return []
-        if self._event_ev is None:
-            self._event_ev = np.empty(len(self.frame), dtype=object)
-            self._event_done = np.zeros(len(self.frame), dtype=bool)
-        todo = np.unique(positions[~self._event_done[positions]])
-        if len(todo):
-            amounts = money_array(self.at("amount_cents", todo))
-            whats = joined(self.text_at("kind", todo), " ", self.text_at("date", todo), " ", amounts)
-            wheres = joined("line ", self.at("source_line", todo))
-            files = self.text_at("source_file", todo).tolist()
-            made = np.empty(len(todo), dtype=object)
-            made[:] = [Evidence(f, w, x) for f, w, x in zip(files, wheres, whats, strict=True)]
-            self._event_ev[todo] = made
-            self._event_done[todo] = True
-        return self._event_ev[positions].tolist()  # type: ignore[no-any-return]
+        return [e for each in self.row_evidence_columns(positions).objects() for e in each]
 
-    def grouped_event_evidence(self, matched: Matched, limit: int = 12) -> list[list[Evidence]]:
+    def event_evidence_columns(self, positions: np.ndarray) -> EvidenceColumns:
+        """context.event_evidence's line for each position, one piece each: `kind date $amount`, file and line."""
+        import numpy as np
+
+        positions = np.asarray(positions, dtype=np.int64)
+        what = joined_array(
+            self.text_array("kind", positions), " ", self.text_array("date", positions), " ",
+            money_array(self.at("amount_cents", positions)),
+        )  # fmt: skip
+        where = joined_array("line ", self.at("source_line", positions))
+        return EvidenceColumns.one_each(self.text_array("source_file", positions), where, what)
+
+    def event_evidence(self, positions: np.ndarray) -> list[Evidence]:
+        """event_evidence_columns as Evidence objects."""
+        if not len(positions):
+            return []
+        return [e for each in self.event_evidence_columns(positions).objects() for e in each]
+
+    def grouped_event_evidence_columns(self, matched: Matched, limit: int = 12) -> EvidenceColumns:
         """context.evidence_by_year for each wanted key of `matched`: at most `limit` events, then a count (the
         count names the file of the last event shown)."""
         import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
 
         counts = matched.ends - matched.starts
-        if not len(counts):
-            return []
         shown = np.minimum(counts, limit)
-        take = np.concatenate([matched.positions[s : s + k] for s, k in zip(matched.starts, shown, strict=True)])
-        texts = self.event_evidence(take.astype(np.int64))
-        out: list[list[Evidence]] = []
-        at = 0
-        for n, k in zip(counts.tolist(), shown.tolist(), strict=True):
-            got = texts[at : at + k]
-            at += k
-            if n > k:
-                got.append(Evidence(got[-1].file, "...", f"and {n - k} more events"))
-            out.append(got)
-        return out
+        more = counts - shown
+        pieces = shown + (more > 0)
+        offsets = np.zeros(len(counts) + 1, dtype=np.int64)
+        np.cumsum(pieces, out=offsets[1:])
+        # Each piece's event: the shown events, and for the count the last one shown again (for its file).
+        within = ranges(np.zeros(len(counts), dtype=np.int64), pieces)
+        owner = np.repeat(np.arange(len(counts)), pieces)
+        is_count = within >= shown[owner]
+        pick = matched.starts[owner] + np.minimum(within, shown[owner] - 1)
+        events = self.event_evidence_columns(matched.positions[pick].astype(np.int64))
+        if not is_count.any():
+            return EvidenceColumns(offsets, events.file, events.where, events.what)
+        flag = pa.array(is_count)
+        count_text = joined_array("and ", np.where(is_count, more[owner], 0), " more events")
+        return EvidenceColumns(
+            offsets,
+            events.file,
+            pc.if_else(flag, pa.scalar("...", pa.string()), events.where),
+            pc.if_else(flag, count_text, events.what),
+        )
+
+    def grouped_event_evidence(self, matched: Matched, limit: int = 12) -> list[list[Evidence]]:
+        """grouped_event_evidence_columns as Evidence objects."""
+        if not len(matched.starts):
+            return []
+        return self.grouped_event_evidence_columns(matched, limit).objects()
 
 
 def texts_of(ctx: object) -> EventTexts:

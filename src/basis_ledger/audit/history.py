@@ -3,14 +3,15 @@ deductibility."""
 
 from __future__ import annotations
 
+from basis_ledger.audit.columns import FindingColumns
 from basis_ledger.audit.context import AuditContext, dollars, event_evidence, evidence_by_year
-from basis_ledger.audit.evidence import joined, texts_of
+from basis_ledger.audit.evidence import joined_array, texts_of
 from basis_ledger.audit.filed import filed_forms, line_value
 from basis_ledger.audit.findings import Finding
 from basis_ledger.taxcalendar import penalty, roth_five_years
 
 
-def basis_unknown(ctx: AuditContext) -> list[Finding]:
+def basis_unknown(ctx: AuditContext) -> FindingColumns:
     """A distribution or conversion in a year the history does not anchor: no basis_opening and no filed 8606
     (its line 2, or an earlier line 14) at or before it, so basis from before the ledger may be missing.
 
@@ -20,7 +21,7 @@ def basis_unknown(ctx: AuditContext) -> list[Finding]:
 
     keyed = ctx.keyed
     if keyed.empty:
-        return []
+        return FindingColumns.empty()
     E = texts_of(ctx)
     t_code, t_names = E.codes("taxpayer")
     c_code, c_names = E.codes("chain")
@@ -40,7 +41,7 @@ def basis_unknown(ctx: AuditContext) -> list[Finding]:
                 anchors[key] = min(anchors.get(key, since), since)
     rows = np.flatnonzero(E.is_("kind", "distribution") | E.is_("kind", "conversion"))
     if not len(rows):
-        return []
+        return FindingColumns.empty()
     is_dist = E.is_("kind", "distribution")[rows]
     per_year = (
         pd.DataFrame({"t": t_code[rows], "c": c_code[rows], "y": form_year[rows], "dist": is_dist, "conv": ~is_dist})
@@ -56,16 +57,17 @@ def basis_unknown(ctx: AuditContext) -> list[Finding]:
         anchored = since.reindex(pair).to_numpy() <= per_year["y"].to_numpy()  # NaN (no anchor): False
     hits = per_year[~anchored]
     if hits.empty:
-        return []
+        return FindingColumns.empty()
     # In (taxpayer, chain, year) order, as text sorts: each code's rank among its column's sorted values.
     t_rank, c_rank = _ranks(t_names), _ranks(c_names)
     hits = hits.iloc[np.lexsort((hits["y"], c_rank[hits["c"]], t_rank[hits["t"]]))]
     who, chains = t_names[hits["t"].to_numpy()], c_names[hits["c"].to_numpy()]
     years = hits["y"].to_numpy(dtype=np.int64)
     starts = first.reindex(pd.MultiIndex.from_arrays([hits["t"], hits["c"]])).to_numpy(dtype=np.int64)
-    what = [_WHAT[k] for k in zip(hits["conv"].tolist(), hits["dist"].tolist(), strict=True)]
-    evidence = E.grouped_event_evidence(E.match(rows, _KEY, [who, chains, years]))
-    messages = joined(
+    conv, dist = hits["conv"].to_numpy(dtype=bool), hits["dist"].to_numpy(dtype=bool)
+    what = np.array(list(_WHAT.values()), dtype=object)[np.where(conv & dist, 0, np.where(conv, 1, 2))]
+    evidence = E.grouped_event_evidence_columns(E.match(rows, _KEY, [who, chains, years]))
+    messages = joined_array(
         "The ledger has ",
         what,
         " in ",
@@ -80,23 +82,17 @@ def basis_unknown(ctx: AuditContext) -> list[Finding]:
         starts,
         " (0 if you never made a nondeductible contribution), or import that form.",
     )
-    found = joined("history starts ", starts)
-    return [
-        Finding(
-            "basis-unknown",
-            t,
-            year,
-            msg,
-            line="2",
-            expected="basis known from the start",
-            found=start,
-            chain=chain,
-            evidence=tuple(ev),
-        )
-        for t, chain, year, msg, start, ev in zip(
-            who.tolist(), chains.tolist(), years.tolist(), messages, found, evidence, strict=True
-        )
-    ]
+    return FindingColumns.build(
+        "basis-unknown",
+        who,
+        years,
+        messages,
+        line="2",
+        expected="basis known from the start",
+        found=joined_array("history starts ", starts),
+        chain=chains,
+        evidence=evidence.lists(),
+    )
 
 
 def _ranks(values):
@@ -110,7 +106,8 @@ def _ranks(values):
 
 
 _KEY = ("taxpayer", "chain", "form_year")
-# (a conversion, a distribution) in the year -> what the message says the ledger has, in sorted order
+# (a conversion, a distribution) in the year -> what the message says the ledger has, in sorted order (both,
+# a conversion only, a distribution only: the order basis_unknown picks them by)
 _WHAT = {
     (True, True): "a conversion and a distribution",
     (True, False): "a conversion",

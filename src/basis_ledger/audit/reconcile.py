@@ -6,6 +6,7 @@ event-based rules live in audit/rules/. Comparison tolerances are documented in 
 
 from __future__ import annotations
 
+from basis_ledger.audit.columns import FindingColumns
 from basis_ledger.audit.context import (
     AuditContext,
     dollars,
@@ -13,7 +14,7 @@ from basis_ledger.audit.context import (
     tolerance_cents,
 )
 from basis_ledger.audit.custodian import fmv_mismatch, r1099_mismatch
-from basis_ledger.audit.evidence import joined, joined_array, money_array, texts_of
+from basis_ledger.audit.evidence import joined_array, money_array, texts_of
 from basis_ledger.audit.filed import exact_rows, filed_forms, line_value, whole_rows
 from basis_ledger.audit.findings import Evidence, Finding
 from basis_ledger.audit.history import basis_unknown, deductibility_unknown, roth_five_year
@@ -98,33 +99,36 @@ def _ledger_change(ctx: AuditContext, rows: dict, t: str, chain: str, prev_year:
     return into - out_of_prev
 
 
-def missing_8606(ctx: AuditContext) -> list[Finding]:
+def missing_8606(ctx: AuditContext) -> FindingColumns:
     """A year whose computed form is required (Part I, II or III) with no filed 8606 in the ledger, once that
     year's return was due.
 
-    The years are chosen by whole-column masks; texts and evidence are built for those rows only."""
+    The years are chosen by whole-column masks; texts and evidence are built as columns for those rows only."""
     import numpy as np
+    import pandas as pd
 
     forms = filed_forms(ctx)
     frame = ctx.lines
     if frame is None or len(frame) == 0:
-        return []
+        return FindingColumns.empty()
     years = frame["tax_year"].to_numpy(dtype=np.int64)
-    due = {int(y): ctx.as_of > due_date(int(y)) for y in np.unique(years)}
-    mask = frame["form_required"].to_numpy(dtype=bool) & np.array([due[y] for y in years.tolist()], dtype=bool)
-    pos = np.flatnonzero(mask)
+    uniq, inverse = np.unique(years, return_inverse=True)
+    due = np.array([ctx.as_of > due_date(int(y)) for y in uniq.tolist()], dtype=bool)
+    pos = np.flatnonzero(frame["form_required"].to_numpy(dtype=bool) & due[inverse])
     t_col, c_col = frame["taxpayer"].to_numpy(dtype=object), frame["chain"].to_numpy(dtype=object)
-    if forms:  # a year with a filed form is not missing it
-        pos = pos[[(t_col[p], c_col[p], int(years[p])) not in forms for p in pos.tolist()]]
+    if forms and len(pos):  # a year with a filed form is not missing it
+        keys = pd.MultiIndex.from_arrays([t_col[pos], c_col[pos], years[pos]])
+        filed = pd.MultiIndex.from_tuples(list(forms))
+        pos = pos[~keys.isin(filed)]
     if not len(pos):
-        return []
+        return FindingColumns.empty()
     who, chains, when = t_col[pos], c_col[pos], years[pos]
     keyed = ctx.keyed
     feeders = set().union(*(line_feeders(k) for k in ("1", "7", "8", "19")))
     rows = np.flatnonzero(keyed["kind"].isin(feeders).to_numpy(dtype=bool))
     E = texts_of(ctx)
-    evidence = E.grouped_event_evidence(E.match(rows, _KEY, [who, chains, when]))
-    messages = joined(
+    evidence = E.grouped_event_evidence_columns(E.match(rows, _KEY, [who, chains, when]))
+    messages = joined_array(
         "Your ",
         when,
         " return needed a Form 8606 (",
@@ -133,21 +137,16 @@ def missing_8606(ctx: AuditContext) -> list[Finding]:
         f"filed on its own, and the penalty for not filing one is ${penalty('missing_8606_dollars')} unless you "
         "can show reasonable cause.",
     )
-    return [
-        Finding(
-            "missing-8606",
-            t,
-            year,
-            msg,
-            expected="a filed Form 8606",
-            found="none in the ledger",
-            chain=chain,
-            evidence=tuple(ev),
-        )
-        for t, chain, year, msg, ev in zip(
-            who.tolist(), chains.tolist(), when.tolist(), messages, evidence, strict=True
-        )
-    ]
+    return FindingColumns.build(
+        "missing-8606",
+        who,
+        when,
+        messages,
+        expected="a filed Form 8606",
+        found="none in the ledger",
+        chain=chains,
+        evidence=evidence.lists(),
+    )
 
 
 _KEY = ("taxpayer", "chain", "form_year")

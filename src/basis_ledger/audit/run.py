@@ -50,10 +50,10 @@ def audit_ranges(
 
 def audit_view(ctx: AuditContext, taxpayer: str | None = None, year: int | None = None) -> list[Finding]:
     """Every rule over one context (the whole ledger, or one range's view), filtered and sorted."""
-    from basis_ledger.audit.rules import run_rules
+    from basis_ledger.audit.rules import findings_of, run_rules
     from basis_ledger.audit.ruleset import AUDIT_RULES, NEEDS_EVENTS
 
-    found = [f for rule in AUDIT_RULES if rule not in NEEDS_EVENTS for f in rule(ctx)]
+    found = [f for rule in AUDIT_RULES if rule not in NEEDS_EVENTS for f in findings_of(rule(ctx))]
     found += run_rules(ctx, [rule for rule in AUDIT_RULES if rule in NEEDS_EVENTS])  # none without events
     if taxpayer is not None:
         found = [f for f in found if f.taxpayer == taxpayer]

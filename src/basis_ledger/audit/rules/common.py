@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from basis_ledger.audit.columns import FindingColumns
 from basis_ledger.audit.findings import Evidence, Finding, RuleContext
 from basis_ledger.model import kinds
 from basis_ledger.money import dollars_text
@@ -12,7 +13,8 @@ from basis_ledger.money import dollars_text
 if TYPE_CHECKING:
     import pandas as pd
 
-Rule = Callable[[RuleContext], list[Finding]]
+# A rule returns its findings as objects, or (a rule with many) as columns: audit/columns.FindingColumns.
+Rule = Callable[[RuleContext], "list[Finding] | FindingColumns"]
 CONTRIBUTION_INPUTS = ("nondeductible", "deductible", "traditional_undeclared", "roth_contribution")
 TRADITIONAL_CONTRIBUTION_INPUTS = CONTRIBUTION_INPUTS[:3]
 
