@@ -64,9 +64,16 @@ class AuditContext(Loaded):
         return int(self.inputs.arrays[field_name][i, j])
 
     @cached_property
+    def placed(self):  # -> engine.routing.Placed
+        """Where the engine places each event (engine/routing.place): made once, for keyed and the rules."""
+        from basis_ledger.engine.routing import place
+
+        return place(self.events)
+
+    @cached_property
     def keyed(self) -> pd.DataFrame:
         """The events with their chain and the 8606 year they act on (event_keys)."""
-        return event_keys(self.events)
+        return event_keys(self.events, self.placed)
 
     @cached_property
     def _by_year(self) -> dict:
@@ -143,11 +150,13 @@ def dollars(cents: int | None) -> str:
 
 
 # -- where events land ----------------------------------------------------------------------------------
-def event_keys(events: pd.DataFrame) -> pd.DataFrame:
-    """The events with their chain and the 8606 year they act on, as the engine places them (engine/routing.py)."""
+def event_keys(events: pd.DataFrame, placed: object = None) -> pd.DataFrame:
+    """The events with their chain and the 8606 year they act on, as the engine places them (engine/routing.py;
+    `placed` is that placement when the caller has it)."""
     from basis_ledger.engine.routing import place
 
-    placed = place(events)
+    if placed is None:
+        placed = place(events)
     out = events.copy()
     out["chain"] = placed.chain
     out["form_year"] = placed.form_year

@@ -87,6 +87,17 @@ def inputs_of(ev: pd.DataFrame) -> pd.Series:
     return pd.Series(lookup[codes], index=ev.index)
 
 
+def placed_of(ctx: RuleContext):  # -> engine.routing.Placed
+    """Where the engine places each event (chain, form year, late): an audit context's, made once and shared
+    with its keyed events; otherwise placed here."""
+    placed = getattr(type(ctx), "placed", None)
+    if placed is not None:
+        return ctx.placed  # type: ignore[attr-defined]
+    from basis_ledger.engine.routing import place
+
+    return place(ctx.events)
+
+
 def year_of(ev: pd.DataFrame) -> pd.Series:
     return ev["date"].str.slice(0, 4).astype("int64")
 

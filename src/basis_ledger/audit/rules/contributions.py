@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from basis_ledger.audit.columns import FindingColumns
+from basis_ledger.audit.evidence import EvidenceColumns
 from basis_ledger.audit.findings import Finding, RuleContext
 from basis_ledger.audit.rules.common import (
     CONTRIBUTION_INPUTS,
@@ -11,6 +13,7 @@ from basis_ledger.audit.rules.common import (
     Events,
     inputs_of,
     money,
+    placed_of,
 )
 from basis_ledger.taxcalendar import penalty
 
@@ -18,23 +21,24 @@ if TYPE_CHECKING:
     pass
 
 
-def excess_contribution(ctx: RuleContext) -> list[Finding]:
+def excess_contribution(ctx: RuleContext) -> FindingColumns:
     """Traditional + Roth contributions for a year, per person, over the year's limit (schemas/limits.toml).
 
     A contribution returned by the extended due date (15 October of the next year, moved off weekends and
     holidays) was never made. A recharacterized contribution counts once: docs/events.md records what it became
     as its own contribution, so the recharacterization takes the first one off (out of a Roth IRA before 2018 it
-    undid a conversion instead)."""
+    undid a conversion instead). The findings, their texts and evidence are whole columns."""
     import numpy as np
+    import pandas as pd
+    import pyarrow as pa
 
-    from basis_ledger.audit.evidence import joined, money_array, texts_of
-    from basis_ledger.engine.routing import place
+    from basis_ledger.audit.evidence import joined_array, money_array, texts_of
     from basis_ledger.taxcalendar import last_conversion_recharacterization_year, limit_cents, smallest_limit_cents
 
     ev = ctx.events
     inp = inputs_of(ev)
     is_contrib = inp.isin(CONTRIBUTION_INPUTS)
-    late = place(ev).late  # after the extended due date of the year's return (taxcalendar)
+    late = placed_of(ctx).late  # after the extended due date of the year's return (taxcalendar)
     is_back = (
         ((inp == "returned") & ~late)
         | (
@@ -47,8 +51,7 @@ def excess_contribution(ctx: RuleContext) -> list[Finding]:
     keep = is_contrib | is_back
     net = signed[keep].groupby([ev["taxpayer"][keep], ev["tax_year"][keep]]).sum()
     if net.empty:
-        return []
-    birth = {t: p.birth_date for t, p in ctx.taxpayers.items()}
+        return FindingColumns.empty()
     net = net[net > smallest_limit_cents()]  # only totals that can exceed some limit
     who_all = net.index.get_level_values(0).to_numpy(dtype=object)
     year_all = net.index.get_level_values(1).to_numpy(dtype=np.int64)
@@ -58,34 +61,27 @@ def excess_contribution(ctx: RuleContext) -> list[Finding]:
     bases = [limit_cents(int(y), None) for y in uniq.tolist()]
     lowest = np.array([b[0] if b is not None else np.iinfo(np.int64).max for b in bases], dtype=np.int64)
     over = np.flatnonzero(total_all > lowest[inverse])
-    hits = []  # (taxpayer, year, total, limit, catch-up applied)
-    limits_of: dict[tuple[int, str | None], tuple[int, bool | None] | None] = {}
-    for t, y, total in zip(who_all[over].tolist(), year_all[over].tolist(), total_all[over].tolist(), strict=True):
-        key = (y, birth.get(t))
-        if key not in limits_of:  # one look-up per year and birth date
-            limits_of[key] = limit_cents(*key)
-        known = limits_of[key]
-        if known is None or total <= known[0]:
-            continue
-        hits.append((t, y, total, *known))
-    if not hits:
-        return []
+    who, years, totals = who_all[over], year_all[over], total_all[over]
+    # One limit look-up per (year, birth date): the pairs as codes, each distinct pair looked up once.
+    # An unknown birth date (none recorded, or a taxpayer not in the table) is "": limit_cents reads it as None.
+    people = list(ctx.taxpayers)
+    births = np.array([ctx.taxpayers[t].birth_date or "" for t in people] + [""], dtype=object)
+    birth = births[pd.Index(people, dtype=object).get_indexer(who)]  # -1 (not in the table): the last, ""
+    pair, distinct = pd.factorize(pd.MultiIndex.from_arrays([years, birth]))
+    known = [limit_cents(int(y), b or None) for y, b in distinct.tolist()]
+    no_limit = np.iinfo(np.int64).max  # a year not in the table has no limit to exceed
+    limit_of = np.array([k[0] if k is not None else no_limit for k in known], dtype=np.int64)
+    catch_of = np.array([_CATCH_UP[k[1]] if k is not None else 0 for k in known], dtype=np.int64)
+    hit = np.flatnonzero(totals > limit_of[pair])
+    if not len(hit):
+        return FindingColumns.empty()
+    who, years, totals, limits, catch = who[hit], years[hit], totals[hit], limit_of[pair[hit]], catch_of[pair[hit]]
     E = texts_of(ctx)
     rows = np.flatnonzero(np.asarray(keep, dtype=bool))
-    who = np.array([h[0] for h in hits], dtype=object)
-    years = np.array([h[1] for h in hits], dtype=np.int64)
-    take, starts = E.match(rows, ("taxpayer", "tax_year"), [who, years]).taken()
-    evidence = E.row_evidence(take)
-    totals = np.array([h[2] for h in hits], dtype=np.int64)
-    limits = np.array([h[3] for h in hits], dtype=np.int64)
+    take, starts = E.match(rows, ("taxpayer", "tax_year"), [who, years]).taken_array()
+    pieces = E.row_evidence_columns(take)
     total_text, limit_text = money_array(totals), money_array(limits)
-    why = {
-        True: " (including the catch-up for people 50 or older)",
-        False: "",
-        None: " (the limit without the age-50 catch-up: the birth date is unknown; set it with "
-        "'basis-ledger taxpayer set')",
-    }
-    messages = joined(
+    messages = joined_array(
         "Your IRA contributions for ",
         years,
         " add up to ",
@@ -93,26 +89,31 @@ def excess_contribution(ctx: RuleContext) -> list[Finding]:
         ", over the ",
         limit_text,
         " limit",
-        [why[h[4]] for h in hits],
+        pa.array(np.array(_WHY, dtype=object)).take(catch),
         "; withdraw the excess ",
         money_array(totals - limits),
         " with its earnings by the due date of the ",
         years,
         f" return, or it owes a {penalty('excess_contribution_percent')}% excise tax every year it stays (Form 5329).",
     )
-    expected = joined("at most ", limit_text)
-    return [
-        Finding(
-            "excess-contribution",
-            h[0],
-            h[1],
-            msg,
-            expected=at_most,
-            found=total,
-            evidence=tuple(evidence[starts[i] : starts[i + 1]]),
-        )
-        for i, (h, msg, at_most, total) in enumerate(zip(hits, messages, expected, total_text.to_pylist(), strict=True))
-    ]
+    return FindingColumns.build(
+        "excess-contribution",
+        who,
+        years,
+        messages,
+        expected=joined_array("at most ", limit_text),
+        found=total_text,
+        evidence=EvidenceColumns(starts, pieces.file, pieces.where, pieces.what).lists(),
+    )
+
+
+# Whether the catch-up for people 50 or older was applied (taxcalendar.limit_cents), as an index into _WHY.
+_CATCH_UP = {False: 0, True: 1, None: 2}
+_WHY = (
+    "",
+    " (including the catch-up for people 50 or older)",
+    " (the limit without the age-50 catch-up: the birth date is unknown; set it with 'basis-ledger taxpayer set')",
+)
 
 
 def late_contribution(ctx: RuleContext) -> list[Finding]:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from basis_ledger.audit.findings import Evidence, Finding, RuleContext
+from basis_ledger.audit.columns import FindingColumns
+from basis_ledger.audit.evidence import EvidenceColumns
+from basis_ledger.audit.findings import Finding, RuleContext
 from basis_ledger.audit.rules.common import Events, line_evidence, money, own_lines, present, year_of
 from basis_ledger.model import POOLED_TYPES
 
@@ -12,7 +14,7 @@ if TYPE_CHECKING:
     pass
 
 
-def pro_rata_exposure(ctx: RuleContext) -> list[Finding]:
+def pro_rata_exposure(ctx: RuleContext) -> FindingColumns:
     """A conversion in a year that ends with money in traditional/SEP/SIMPLE IRAs: line 18 is its tax cost.
 
     The years are chosen by masks on the lines; their conversions and 31 December values are found by one sort
@@ -21,15 +23,15 @@ def pro_rata_exposure(ctx: RuleContext) -> list[Finding]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from basis_ledger.audit.evidence import joined, joined_array, match, money_array, money_texts, texts_of
+    from basis_ledger.audit.evidence import joined_array, match, money_array, money_texts, texts_of
 
     own = own_lines(ctx)
     if own is None or own.empty:
-        return []
+        return FindingColumns.empty()
     rows = own[own["L16"].notna() & own["L6"].notna()]
     rows = rows[(rows["L6"] > 0) & (rows["L18"] > 0)]
     if rows.empty:
-        return []
+        return FindingColumns.empty()
     ev = ctx.events
     E = texts_of(ctx)
     relevant = np.flatnonzero(
@@ -39,14 +41,14 @@ def pro_rata_exposure(ctx: RuleContext) -> list[Finding]:
     years = rows["tax_year"].to_numpy(dtype=np.int64)
     date_year = E.year_at(relevant)
     by_year = match(relevant, [E.codes("taxpayer")[0][relevant], date_year], [E.code_of("taxpayer", who), years])
-    take, starts = by_year.taken()
+    take, starts = by_year.taken_array()
     n = len(who)
     run = np.repeat(np.arange(n), np.diff(starts))  # the finding each taken row belongs to
     is_conv = E.is_("kind", "conversion")[take]
     # Within each finding: its conversions first, then its 31 December values, each in ledger order.
     order = np.lexsort((np.arange(len(take)), ~is_conv, run))
     take, is_conv = take[order], is_conv[order]
-    evidence = E.row_evidence(take)
+    pieces = E.row_evidence_columns(take)
     amount = E.at("amount_cents", take)
     values = np.zeros(n, dtype=np.int64)
     np.add.at(values, run, np.where(is_conv, 0, amount))  # exact int64 sums of each year's 31 December values
@@ -55,15 +57,17 @@ def pro_rata_exposure(ctx: RuleContext) -> list[Finding]:
     moving = pc.if_else(  # L6 is rounded: under a dollar is rounding, not money in transit
         pa.array(transit >= 100), joined_array(" (", money_array(transit), " of it a rollover still in transit)"), ""
     )
-    extra = [""] * n
+    extra: object = ""
     sep_or_simple = (E.is_("account_type", "sep") | E.is_("account_type", "simple"))[take]
     named = np.flatnonzero(~is_conv & sep_or_simple & (amount > 0))
     if len(named):  # SEP and SIMPLE IRAs are named: few rows
+        texts = [""] * n
         atype, acct = E.at("account_type", take[named]).tolist(), E.at("account", take[named]).tolist()
         for j, t, a, m in zip(named.tolist(), atype, acct, money_texts(amount[named]), strict=True):
-            extra[run[j]] += f" That includes the {t.upper()} IRA {a} ({m})."
+            texts[run[j]] += f" That includes the {t.upper()} IRA {a} ({m})."
+        extra = texts
     l6_text, l16_text, l18_text = money_array(l6), money_array(l16), money_array(l18)
-    messages = joined(
+    messages = joined_array(
         "Your ",
         years,
         " conversion of ",
@@ -78,23 +82,25 @@ def pro_rata_exposure(ctx: RuleContext) -> list[Finding]:
         " and the pro-rata rule spreads your basis over all of it.",
         extra,
     )
-    line_texts = [
-        (Evidence("computed", "line 6", f6), Evidence("computed", "line 18", f18))
-        for f6, f18 in zip(l6_text.to_pylist(), l18_text.to_pylist(), strict=True)
-    ]
-    return [
-        Finding(
-            "pro-rata-exposure",
-            t,
-            y,
-            msg,
-            line="18",
-            expected="$0",
-            found=computed[1].what,
-            evidence=(*evidence[starts[i] : starts[i + 1]], *computed),
-        )
-        for i, (t, y, msg, computed) in enumerate(zip(who.tolist(), years.tolist(), messages, line_texts, strict=True))
-    ]
+    # Each finding's events, then the two computed lines: line 6, line 18.
+    both = np.stack([np.arange(n), np.arange(n) + n], axis=1).ravel()
+    computed = EvidenceColumns(
+        np.arange(0, 2 * n + 1, 2),
+        pa.repeat(pa.scalar("computed"), 2 * n),
+        pa.array(["line 6", "line 18"] * n, pa.string()),
+        pa.concat_arrays([l6_text, l18_text]).take(both),
+    )
+    events = EvidenceColumns(starts, pieces.file, pieces.where, pieces.what)
+    return FindingColumns.build(
+        "pro-rata-exposure",
+        who,
+        years,
+        messages,
+        line="18",
+        expected="$0",
+        found=l18_text,
+        evidence=EvidenceColumns.chained(events, computed).lists(),
+    )
 
 
 def rollback_same_year(ctx: RuleContext) -> list[Finding]:
