@@ -8,9 +8,10 @@ Build a ledger with the audit benchmark's generator (benchmarks/audit_scale.py):
                bulk.generate(Path('/tmp/x/a.csv'), 2000, extra=bulk.PLAN_ROLLOVERS)"
     basis-ledger --ledger /tmp/x/a.db import /tmp/x/a.csv
 
-Loading the ledger is timed once; each range's shared parts (its computed lines, whole-dollar lines and keyed
-events) are timed apart from the rules, so a rule is charged only for its own work. A rule may return a list of
-findings or findings as columns (audit/columns.FindingColumns); either is counted with len().
+Loading the ledger is timed once; each range's shared parts (its whole-dollar computed lines and its keyed
+events) are timed apart from the rules, so a rule is charged only for its own work (the exact-cents lines,
+which only the filed-form rules read, are theirs). A rule may return a list of findings or findings as columns
+(audit/columns.FindingColumns); either is counted with len().
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def main() -> None:
         for view in Ranges(ctx):
             ranges += 1
             t = time.process_time()
-            view.cents_lines, view.lines, view.keyed  # noqa: B018 - the range's shared parts, timed apart
+            view.lines, view.keyed  # noqa: B018 - the range's shared parts, timed apart
             spent["(range lines and keyed events)"] += time.process_time() - t
             for rule in AUDIT_RULES:
                 if rule in NEEDS_EVENTS and not len(view.events):

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from basis_ledger.model import POOLED_TYPES, Taxpayer, kinds
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
 
@@ -116,8 +117,6 @@ def basis_at(
     import numpy as np
     import pandas as pd
 
-    from basis_ledger.loader import Loaded
-
     if not points:
         return []
     if values is None:
@@ -150,8 +149,27 @@ def basis_at(
     stand_ins = {
         f"#{i}": replace(people.get(p.taxpayer, Taxpayer(p.taxpayer)), name=f"#{i}") for i, p in enumerate(points)
     }
-    lines = Loaded(allev.drop(columns=["point"]), stand_ins).cents_lines
-    own = lines[(lines["chain"] == "own").to_numpy(dtype=bool)]
-    keys = zip(own["taxpayer"].tolist(), own["tax_year"].tolist(), strict=True)
-    found = dict(zip(keys, own["basis_end"].tolist(), strict=True))
-    return [int(found.get((f"#{i}", int(p.date[:4])), 0)) for i, p in enumerate(points)]
+    return _basis_end(allev.drop(columns=["point"]), stand_ins, years)
+
+
+def _basis_end(events: pd.DataFrame, people: dict[str, Taxpayer], years: np.ndarray) -> list[int]:
+    """Line 14's state (basis_end, exact cents) of the own chain of pseudo-taxpayer `#i` in `years[i]`, 0 where
+    that chain has no such year: the engine's inputs and year passes only. The computed lines' rows, cautions
+    and invariants, which a filed form needs and this estimate does not, are never made."""
+    from basis_ledger.engine.form8606 import Options, compute
+    from basis_ledger.engine.inputs import build
+
+    inp = build(events, people)
+    state = compute(inp, Options(cents=True)).state["basis_end"]
+    ch = inp.chain_columns
+    row = {
+        t: i for i, (t, c) in enumerate(zip(ch["taxpayer"].tolist(), ch["chain"].tolist(), strict=True)) if c == "own"
+    }
+    first_year = int(inp.years[0]) if len(inp.years) else 0
+    out = []
+    for i, year in enumerate(years.tolist()):
+        r = row.get(f"#{i}")
+        j = year - first_year
+        ok = r is not None and ch["first_year"][r] <= year <= ch["last_year"][r] and 0 <= j < len(inp.years)
+        out.append(int(state[r, j]) if ok else 0)
+    return out
