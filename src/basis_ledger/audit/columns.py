@@ -9,11 +9,12 @@ consumer that shows few findings (the table for people, --explain, the planner) 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from basis_ledger.audit.findings import Evidence, Finding
+from basis_ledger.audit.findings import SEVERITIES, Evidence, Finding, codes
 
 if TYPE_CHECKING:
     import numpy as np
@@ -145,10 +146,107 @@ class FindingColumns:
 
         return FindingColumns(self.table.take(np.asarray(positions, dtype=np.int64)))
 
+    def where(self, mask: pa.Array | np.ndarray) -> FindingColumns:
+        """The findings where `mask` (a boolean per finding) is true, in their order."""
+        return FindingColumns(self.table.filter(mask))
+
+    def select(self, taxpayer: str | None = None, year: int | None = None) -> FindingColumns:
+        """Only one taxpayer's findings and only one tax year's, where given (as the audit's -t and -y)."""
+        import pyarrow.compute as pc
+
+        out = self
+        if taxpayer is not None and len(out):
+            out = out.where(pc.equal(out.column("taxpayer"), taxpayer))
+        if year is not None and len(out):
+            out = out.where(pc.equal(out.column("tax_year"), year))
+        return out
+
+    def severities(self) -> pa.Array:
+        """Each finding's severity (schemas/findings.toml, by its code), as Finding.severity gives it."""
+        import pyarrow as pa
+
+        coded = self.column("code").dictionary_encode()
+        named = [codes()[c]["severity"] for c in coded.dictionary.to_pylist()]
+        out: pa.Array = pa.array(named, pa.string()).take(coded.indices)
+        return out
+
+    def has_errors(self) -> bool:
+        return len(self) > 0 and "error" in set(self.severities().unique().to_pylist())
+
+    def ordered(self) -> FindingColumns:
+        """Each distinct finding once (the first of equal ones: a rule run twice must not say it twice), sorted
+        as audit/run.sort_key sorts Finding objects, ties kept in their order: `sorted(dict.fromkeys(findings),
+        key=sort_key)`, by one numpy lexsort over each sort field's ranks."""
+        import numpy as np
+
+        n = len(self)
+        if n < 2:
+            return self
+        keys = self._sort_keys()
+        order = np.lexsort(keys[::-1])  # stable: equal keys keep their order
+        same = np.ones(n - 1, dtype=bool)  # sorted row i+1 has the same sort key as row i
+        for k in keys:
+            ks = k[order]
+            same &= ks[1:] == ks[:-1]
+        if same.any():
+            order = order[~self._repeats(order, same)]
+        return self.take(order)
+
+    def _sort_keys(self) -> list[np.ndarray]:
+        """run.sort_key's fields as integer arrays, most significant first: taxpayer, chain not own, chain, tax
+        year, severity (errors first), code, the line's place in the form (its first '+' part), message."""
+        import numpy as np
+        import pyarrow.compute as pc
+
+        chain = self.column("chain")
+        coded = self.column("code").dictionary_encode()
+        severity = np.array(
+            [SEVERITIES.index(codes()[c]["severity"]) for c in coded.dictionary.to_pylist()], dtype=np.int64
+        )
+        lines = self.column("line").dictionary_encode()
+        order = line_order()
+        # Each distinct line's place, and last the place of a finding without a line (as "" sorts).
+        places = [order.get((v or "").split("+")[0], len(order)) for v in lines.dictionary.to_pylist()]
+        place = np.array([*places, len(order)], dtype=np.int64)
+        line_codes = np.asarray(pc.fill_null(lines.indices, len(places)))
+        return [
+            _ranks(self.column("taxpayer")),
+            np.asarray(pc.not_equal(chain, "own")).astype(np.int64),
+            _ranks(chain),
+            np.asarray(self.column("tax_year")),
+            severity[np.asarray(coded.indices)],
+            _ranks(coded),
+            place[line_codes],
+            _ranks(self.column("message")),
+        ]
+
+    def _repeats(self, order: np.ndarray, same: np.ndarray) -> np.ndarray:
+        """Which positions of `order` repeat an earlier finding in full (evidence included). Only findings
+        whose sort keys tie can be equal: those are compared as Finding objects, as dict.fromkeys compares."""
+        import numpy as np
+
+        tied = np.zeros(len(order), dtype=bool)
+        tied[1:] |= same
+        tied[:-1] |= same
+        at = np.flatnonzero(tied)
+        found = self.take(order[at]).findings()
+        run = np.cumsum(~np.concatenate([[False], same]))[at]  # which run of equal keys each belongs to
+        repeat = np.zeros(len(order), dtype=bool)
+        seen: set[tuple[int, Finding]] = set()
+        for i, r, f in zip(at.tolist(), run.tolist(), found, strict=True):
+            if (r, f) in seen:
+                repeat[i] = True
+            seen.add((r, f))
+        return repeat
+
     def column(self, name: str) -> pa.Array:
         """One field as one Arrow array (chunks combined)."""
         col = self.table.column(name)
         return col.combine_chunks() if col.num_chunks != 1 else col.chunk(0)
+
+    def __iter__(self) -> Iterator[Finding]:
+        """The findings as objects (for writers that take a few at a time: the table, --explain, the workbook)."""
+        return iter(self.findings())
 
     def findings(self) -> list[Finding]:
         """Back to Finding objects (for consumers that show few: the table, --explain, the planner)."""
@@ -193,3 +291,28 @@ def evidence_lists(offsets: object, file: object, where: object, what: object) -
     )
     offs = pa.array(np.asarray(offsets, dtype=np.int32), pa.int32())
     return pa.ListArray.from_arrays(offs, flat, type=schema().field("evidence").type)
+
+
+def _ranks(values: pa.Array | pa.DictionaryArray) -> np.ndarray:
+    """Each value's rank among the distinct values, as Python orders str (code points: UTF-8's byte order, which
+    is how Arrow sorts text) or int."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    coded = values if isinstance(values, pa.DictionaryArray) else values.dictionary_encode()
+    rank = np.empty(len(coded.dictionary), dtype=np.int64)
+    rank[np.asarray(pc.sort_indices(coded.dictionary))] = np.arange(len(coded.dictionary))
+    out: np.ndarray = rank[np.asarray(coded.indices)]
+    return out
+
+
+@cache
+def line_order() -> dict[str, int]:
+    """Each Form 8606 line key's place in the form (engine/results.LINE_KEYS: its first place)."""
+    from basis_ledger.engine.results import LINE_KEYS
+
+    order: dict[str, int] = {}
+    for i, k in enumerate(LINE_KEYS):
+        order.setdefault(k, i)
+    return order

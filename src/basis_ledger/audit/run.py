@@ -11,9 +11,9 @@ another are exactly the whole ledger's, sorted: memory stays bounded by a range,
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import cache
 from typing import TYPE_CHECKING
 
+from basis_ledger.audit.columns import FindingColumns, line_order
 from basis_ledger.audit.context import AuditContext
 from basis_ledger.audit.findings import SEVERITIES, Finding
 
@@ -41,8 +41,17 @@ def audit_ranges(
 ) -> Iterator[list[Finding]]:
     """run_audit's findings, one sorted list per range of sorted taxpayers (at most `rows` rows of data each,
     RANGE_ROWS by default): their concatenation is run_audit's list."""
+    for found in column_ranges(ctx, taxpayer, year, rows):
+        yield found.findings()
+        del found
+
+
+def column_ranges(
+    ctx: AuditContext, taxpayer: str | None = None, year: int | None = None, rows: int | None = None
+) -> Iterator[FindingColumns]:
+    """audit_ranges's findings as columns (what `audit --json` writes), one FindingColumns per range."""
     for view in Ranges(ctx, rows):
-        found = audit_view(view, taxpayer, year)
+        found = audit_columns(view, taxpayer, year)
         del view  # let this range go before the next is made: one range's data at a time, not two
         yield found
         del found
@@ -50,17 +59,22 @@ def audit_ranges(
 
 def audit_view(ctx: AuditContext, taxpayer: str | None = None, year: int | None = None) -> list[Finding]:
     """Every rule over one context (the whole ledger, or one range's view), filtered and sorted."""
-    from basis_ledger.audit.rules import findings_of, run_rules
+    return audit_columns(ctx, taxpayer, year).findings()
+
+
+def audit_columns(ctx: AuditContext, taxpayer: str | None = None, year: int | None = None) -> FindingColumns:
+    """audit_view's findings as columns: every rule's, in the registry's order, filtered, each distinct one once
+    (a rule run twice must not say it twice) and sorted as `sort_key` sorts (FindingColumns.ordered).
+
+    A rule returns a list of Finding objects or a FindingColumns. The event rules' findings come unsorted
+    (rules.rule_columns, not the planner's run_rules): its sort (taxpayer, year, code, chain, message) only
+    reorders findings whose sort_key differs, so ties, and hence the order written, are the same."""
+    from basis_ledger.audit.rules import columns_of, rule_columns
     from basis_ledger.audit.ruleset import AUDIT_RULES, NEEDS_EVENTS
 
-    found = [f for rule in AUDIT_RULES if rule not in NEEDS_EVENTS for f in findings_of(rule(ctx))]
-    found += run_rules(ctx, [rule for rule in AUDIT_RULES if rule in NEEDS_EVENTS])  # none without events
-    if taxpayer is not None:
-        found = [f for f in found if f.taxpayer == taxpayer]
-    if year is not None:
-        found = [f for f in found if f.tax_year == year]
-    unique = list(dict.fromkeys(found))  # a rule run twice must not say it twice
-    return sorted(unique, key=sort_key)
+    parts = [columns_of(rule(ctx)) for rule in AUDIT_RULES if rule not in NEEDS_EVENTS]
+    parts.append(rule_columns(ctx, [rule for rule in AUDIT_RULES if rule in NEEDS_EVENTS]))  # none without events
+    return FindingColumns.concat(parts).select(taxpayer, year).ordered()
 
 
 class Ranges:
@@ -146,18 +160,8 @@ def _split(range_ids, n: int) -> list:
     return [order[bounds[r] : bounds[r + 1]] for r in range(n)]
 
 
-@cache
-def _line_order() -> dict[str, int]:
-    from basis_ledger.engine.results import LINE_KEYS
-
-    order: dict[str, int] = {}
-    for i, k in enumerate(LINE_KEYS):
-        order.setdefault(k, i)  # as LINE_KEYS.index: the first place
-    return order
-
-
 def sort_key(f: Finding) -> tuple:
-    order = _line_order()
+    order = line_order()
     line = order.get((f.line or "").split("+")[0], len(order))
     return (f.taxpayer, f.chain != "own", f.chain, f.tax_year, SEVERITIES.index(f.severity), f.code, line, f.message)
 

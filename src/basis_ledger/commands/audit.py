@@ -2,7 +2,7 @@
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Protocol, TextIO
+from typing import TYPE_CHECKING, Annotated, Protocol, TextIO
 
 import typer
 
@@ -19,6 +19,9 @@ from basis_ledger.commands import (
 )
 from basis_ledger.commands.core import Cents, Places, Year
 from basis_ledger.model import InputError, Problem
+
+if TYPE_CHECKING:
+    from basis_ledger.audit.columns import FindingColumns
 
 AsOf = Annotated[
     str | None,
@@ -70,7 +73,7 @@ def audit(
 
     import sys
 
-    from basis_ledger.audit.run import Ranges, audit_view
+    from basis_ledger.audit.run import Ranges, audit_columns
 
     if which is not None and not explain:
         raise InputError([Problem(which, "a finding number or code goes with --explain: audit --explain " + which)])
@@ -92,8 +95,8 @@ def audit(
         sink = _sink(json_out, explain, which, stdout, out, cents)
         advance(f"{len(ctx.taxpayers):,} taxpayers read")
         for view in Ranges(ctx):
-            found = audit_view(view, taxpayer, year)
-            errors = errors or any(f.severity == "error" for f in found)
+            found = audit_columns(view, taxpayer, year)
+            errors = errors or found.has_errors()
             sink.add(found)
             del found, view  # let this range go before the next is made
         advance("audited")
@@ -107,28 +110,23 @@ def audit(
 
 
 class _Sink(Protocol):
-    def add(self, findings: list) -> None: ...
+    def add(self, findings: "FindingColumns") -> None: ...
 
     def done(self) -> None: ...
 
 
 class _JsonSink:
-    """One JSON array, written a slice of findings at a time as they come (a big ledger has hundreds of
-    thousands): the same text as json.dumps of the whole list."""
+    """One JSON array, written a range of findings at a time as they come (a big ledger has hundreds of
+    thousands), from their columns (render/findings_json.py): the same text as json.dumps of the whole list."""
 
     def __init__(self, out: TextIO, cents: bool) -> None:
-        import json
-
         self.out, self.cents, self.first = out, cents, True
-        # One encoder for all (json.dumps with an option builds a new one per call); the same text as json.dumps.
-        self.encode = json.JSONEncoder(ensure_ascii=False).encode
         out.write("[")
 
-    def add(self, findings: list) -> None:
-        for at in range(0, len(findings), 5000):  # a slice at a time: bounded text, few writes
-            text = ",\n".join(self.encode(f.as_dict(self.cents)) for f in findings[at : at + 5000])
-            self.out.write(("\n" if self.first else ",\n") + text)
-            self.first = False
+    def add(self, findings: "FindingColumns") -> None:
+        from basis_ledger.render.findings_json import write_findings
+
+        self.first = write_findings(self.out, findings, self.cents, self.first)
 
     def done(self) -> None:
         self.out.write("]\n" if self.first else "\n]\n")

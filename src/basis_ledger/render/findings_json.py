@@ -1,0 +1,201 @@
+"""`audit --json` text built from the findings' columns (audit/columns.FindingColumns) by Arrow string kernels,
+with the same bytes as the json module gives: each finding is `json.JSONEncoder(ensure_ascii=False).encode(
+f.as_dict(cents))`, the objects joined by ",\n" inside "[\n" and "\n]\n" ("[]\n" for none).
+
+A Python dict per finding and the encoder's walk over it cost more than the rules that found them (hundreds of
+thousands on a firm's ledger). Here each field is one column of JSON text: a string is quoted as it is unless it
+holds a character the json module escapes (then that value goes through json's own encode_basestring); an amount
+("$1,234.50", audit.findings.amount_value) becomes its number by regex and integer kernels; the evidence lists
+are joined per finding by `binary_join`. tests/audit/test_findings_json.py holds this to the json module.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, TextIO
+
+from basis_ledger.engine.columns import arrow_text
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pyarrow as pa
+
+    from basis_ledger.audit.columns import FindingColumns
+
+# What json's encode_basestring escapes (json.encoder.ESCAPE): control characters, the backslash and the quote.
+_ESCAPE = r'[\x00-\x1f"\\]'
+# audit.findings._AMOUNT with ASCII digits (RE2's \d); Python's \d also takes other scripts' digits, so text that
+# is not ASCII and holds a "$" is read by amount_value itself.
+_AMOUNT = r"^(?P<sign>-)?\$(?P<whole>[0-9]{1,3}(?:,[0-9]{3})*|[0-9]+)(?:\.(?P<frac>[0-9]{2}))?$"
+_LONG = 18  # an amount's text longer than this is left to Python's integers (int64 holds 18 digits)
+BLOCK_ROWS = 20_000  # findings whose text is built at once
+
+
+def _join(*pieces: pa.Array | str) -> pa.Array:
+    """The pieces (arrays, or text the same on every row) joined row by row; a null piece makes the row null."""
+    import pyarrow.compute as pc
+
+    out: pa.Array = pc.binary_join_element_wise(*[arrow_text(p) if isinstance(p, str) else p for p in pieces], "")
+    return out
+
+
+def _python(values: pa.Array, mask: pa.Array, encode) -> pa.Array:
+    """`encode` of each value where `mask` is true, in order, as an Arrow string array."""
+    import pyarrow as pa
+
+    return pa.array([encode(v) for v in values.filter(mask).to_pylist()], pa.string())
+
+
+def _any(mask: pa.Array) -> bool:
+    import pyarrow.compute as pc
+
+    return bool(pc.any(mask).as_py())
+
+
+def quoted(values: pa.Array) -> pa.Array:
+    """Each value as json writes it with ensure_ascii=False: a quoted, escaped string, or null for None."""
+    from json.encoder import encode_basestring
+
+    import pyarrow.compute as pc
+
+    out = _join('"', values, '"')
+    needs = pc.fill_null(pc.match_substring_regex(values, _ESCAPE), False)
+    if _any(needs):
+        out = pc.replace_with_mask(out, needs, _python(values, needs, encode_basestring))
+    filled: pa.Array = pc.fill_null(out, "null")
+    return filled
+
+
+def quoted_values(values: pa.Array) -> pa.Array:
+    """As `quoted`, each distinct value quoted once (for columns of few values: codes, names, files)."""
+    import pyarrow.compute as pc
+
+    coded = values.dictionary_encode()
+    out: pa.Array = quoted(coded.dictionary).take(coded.indices)
+    filled: pa.Array = pc.fill_null(out, "null")  # a None has no dictionary entry
+    return filled
+
+
+def amounts(values: pa.Array, cents: bool) -> pa.Array:
+    """Each value as json writes audit.findings.amount_value(value, cents): a plain amount ("$4,906.50") as
+    whole dollars half-up (4907), or with cents as a two-decimal string ("4906.50"); any other text quoted."""
+    import json
+
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from basis_ledger.audit.findings import amount_value
+
+    out = quoted(values)
+    amount = pc.fill_null(pc.match_substring_regex(values, _AMOUNT), False)
+    # Left to amount_value itself: text not ASCII with a "$" in it, and amounts too long for int64 arithmetic.
+    odd = pc.and_(pc.invert(pc.string_is_ascii(values)), pc.match_substring(values, "$"))
+    odd = pc.fill_null(pc.or_(odd, pc.and_(amount, pc.greater(pc.utf8_length(values), _LONG))), False)
+    amount = pc.and_(amount, pc.invert(odd))
+    if _any(amount):
+        parts = pc.extract_regex(values.filter(amount), _AMOUNT)
+        sign, frac = parts.field("sign"), parts.field("frac")
+        whole = np.asarray(pc.cast(pc.replace_substring(parts.field("whole"), ",", ""), pa.int64()), dtype=np.int64)
+        if cents:  # f"{sign}{int(whole)}.{frac}": the whole part printed as an integer ("$007.50" is 7.50)
+            cents_text = pc.if_else(pc.equal(frac, ""), "00", frac)
+            text = _join('"', sign, _ints(whole), ".", cents_text, '"')
+        else:  # half-up whole dollars; a negative amount that rounds to nothing is 0
+            dollars = whole + np.asarray(pc.greater_equal(frac, "50"), dtype=np.int64)
+            text = _ints(np.where(np.asarray(pc.equal(sign, "-")), -dollars, dollars))
+        out = pc.replace_with_mask(out, amount, text)
+    if _any(odd):
+        encode = json.JSONEncoder(ensure_ascii=False).encode
+        out = pc.replace_with_mask(out, odd, _python(values, odd, lambda v: encode(amount_value(v, cents))))
+    return out
+
+
+def _ints(values: np.ndarray) -> pa.Array:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from basis_ledger.engine.columns import arrow_ints
+
+    out: pa.Array = pc.cast(arrow_ints(values), pa.string())
+    return out
+
+
+def evidence(lists: pa.Array) -> pa.Array:
+    """Each finding's evidence as json writes its list of {"file", "where", "what"} objects ("[]" for none)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    flat = pc.list_flatten(lists)
+    piece = _join(
+        '{"file": ',
+        quoted_values(flat.field("file")),
+        ', "where": ',
+        quoted(flat.field("where")),
+        ', "what": ',
+        quoted(flat.field("what")),
+        "}",
+    )
+    lengths = np.asarray(pc.fill_null(pc.list_value_length(lists), 0), dtype=np.int64)
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32)
+    joined = pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), piece), ", ")
+    return _join("[", joined, "]")
+
+
+def objects_text(found: FindingColumns, cents: bool, first: bool) -> pa.Array:
+    """One string per finding: the separator before it ("\\n" before the very first, `first`, else ",\\n")
+    and its JSON object, keys in Finding.as_dict's order."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from basis_ledger.engine.columns import arrow_ints, arrow_strings
+
+    sep = np.ones(len(found), dtype=np.int64)
+    sep[:1] = 0 if first else 1
+    year = pc.fill_null(pc.cast(found.column("tax_year"), pa.string()), "null")
+    return _join(
+        arrow_strings(["\n", ",\n"]).take(arrow_ints(sep)),
+        '{"code": ',
+        quoted_values(found.column("code")),
+        ', "taxpayer": ',
+        quoted_values(found.column("taxpayer")),
+        ', "tax_year": ',
+        year,
+        ', "message": ',
+        quoted(found.column("message")),
+        ', "line": ',
+        quoted_values(found.column("line")),
+        ', "expected": ',
+        amounts(found.column("expected"), cents),
+        ', "found": ',
+        amounts(found.column("found"), cents),
+        ', "chain": ',
+        quoted_values(found.column("chain")),
+        ', "evidence": ',
+        evidence(found.column("evidence")),
+        ', "severity": ',
+        quoted_values(found.severities()),
+        "}",
+    )
+
+
+def write_findings(stream: TextIO, found: FindingColumns, cents: bool, first: bool) -> bool:
+    """Write these findings' objects into an open `audit --json` array (each with the separator before it; see
+    objects_text); returns whether the array is still empty after them (the next `first`)."""
+    import numpy as np
+
+    n = len(found)
+    utf8 = str(getattr(stream, "encoding", "")).lower().replace("-", "") == "utf8"
+    raw = getattr(stream, "buffer", None) if utf8 else None  # the text layer would encode the same bytes again
+    for start in range(0, n, BLOCK_ROWS):
+        arrow = objects_text(found.take(np.arange(start, min(start + BLOCK_ROWS, n))), cents, first)
+        first = False
+        _, offsets, data = arrow.buffers()
+        bounds = np.frombuffer(offsets, dtype=np.int32)[arrow.offset : arrow.offset + len(arrow) + 1]
+        text = memoryview(data)[int(bounds[0]) : int(bounds[-1])]
+        if raw is not None:
+            stream.flush()
+            raw.write(text)
+        else:
+            stream.write(text.tobytes().decode())
+    return first
