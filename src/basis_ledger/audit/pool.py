@@ -45,56 +45,85 @@ def ordered(events: pd.DataFrame) -> pd.DataFrame:
     return ev
 
 
-def _at_points(rows: pd.DataFrame, points: list[Point]) -> pd.DataFrame:
-    """Every point joined with its own taxpayer's rows, each row with `point` (its index in `points`) and whether
-    it has happened by then (`before`). One merge for all points: no scan of the whole frame per point."""
-    import numpy as np
-    import pandas as pd
+class _Pairs:
+    """Every point joined with its own taxpayer's rows, as positions: pair k is row `row[k]` (a position in the
+    rows given) at point `point[k]`, points in order and each point's rows in frame order; `before[k]`: the row
+    has happened by then. Dates are compared as codes of their sorted distinct texts (ISO dates sort as text), so
+    no frame is merged and no text is copied per pair."""
 
-    last = np.iinfo(np.int64).max  # order None: the end of the day, every event of that day has happened
-    pts = pd.DataFrame(
-        {
-            "taxpayer": [p.taxpayer for p in points],
-            "point": np.arange(len(points)),
-            "_p_date": [p.date for p in points],
-            "_p_order": np.array([last if p.order is None else p.order for p in points], dtype=np.int64),
-        }
-    )
-    j = rows.assign(_row=np.arange(len(rows))).merge(pts, on="taxpayer", how="inner", sort=False)
-    j["before"] = (j["date"] < j["_p_date"]) | ((j["date"] == j["_p_date"]) & (j["_order"] < j["_p_order"]))
-    return j
+    def __init__(self, rows: pd.DataFrame, points: list[Point]) -> None:
+        import numpy as np
+        import pandas as pd
+
+        from basis_ledger.audit.evidence import ranges
+
+        n = len(rows)
+        last = np.iinfo(np.int64).max  # order None: the end of the day, every event of that day has happened
+        who = np.concatenate([rows["taxpayer"].to_numpy(dtype=object), [p.taxpayer for p in points]])
+        code = pd.factorize(who)[0]
+        r_code, p_code = code[:n], code[n:]
+        by_taxpayer = np.argsort(r_code, kind="stable")  # each taxpayer's rows together, in frame order
+        grouped = r_code[by_taxpayer]
+        start = np.searchsorted(grouped, p_code, "left")
+        count = np.searchsorted(grouped, p_code, "right") - start
+        self.row = by_taxpayer[ranges(start, count)]
+        self.point = np.repeat(np.arange(len(points)), count)
+        days = np.concatenate([rows["date"].to_numpy(dtype=object), [p.date for p in points]])
+        day_code, self.days = pd.factorize(days, sort=True)
+        self.day = day_code[:n]  # each row's date as its rank among the dates
+        p_day = day_code[n:]
+        p_order = np.array([last if p.order is None else p.order for p in points], dtype=np.int64)
+        d, pd_ = self.day[self.row], p_day[self.point]
+        order = rows["_order"].to_numpy(dtype=np.int64)[self.row]
+        self.before = (d < pd_) | ((d == pd_) & (order < p_order[self.point]))
 
 
 def account_values_many(ev: pd.DataFrame, points: list[Point]) -> tuple[list[dict[str, int]], pd.DataFrame]:
     """`account_values` for many points at once: each point's estimated value per pooled account, and the events
-    each estimate used (a frame with a `point` column). `ev` must come from `ordered()`."""
+    each estimate used (a frame with a `point` column; the rows of `ev` at the point, in order of point, date and
+    ledger order). `ev` must come from `ordered()`.
+
+    Worked on integer codes: each (point, account)'s last 31 December value before the point, and the money moved
+    in or out of that account after that value's date and before the point."""
+    import numpy as np
     import pandas as pd
 
-    pooled = ev[ev["account_type"].isin(POOLED_TYPES)]
-    j = _at_points(pooled, points)
-    j = j[j["before"].to_numpy()]
-    ye = j[j["kind"] == "year_end_value"].sort_values(["point", "account", "date", "_order"], kind="stable")
-    last_rows = ye.drop_duplicates(["point", "account"], keep="last")
+    pooled = np.flatnonzero(ev["account_type"].isin(POOLED_TYPES).to_numpy(dtype=bool))
+    rows = ev.iloc[pooled]
+    pairs = _Pairs(rows, points)
     direction = flows()
-    moves = j[j["kind"].isin(list(direction))]
-    last_date = last_rows[["point", "account", "date"]].rename(columns={"date": "_ye_date"})
-    dated = moves[["point", "account"]].merge(last_date, on=["point", "account"], how="left")  # keeps moves' order
-    since = moves["date"].to_numpy(dtype=object) > dated["_ye_date"].fillna("").to_numpy(dtype=object)
-    moves = moves[since]
-    signed = moves["amount_cents"] * moves["kind"].map(direction).astype("int64")
-    totals = signed.groupby([moves["point"], moves["account"]]).sum()
-    base = last_rows.set_index(["point", "account"])["amount_cents"]
+    kind_code, kind_names = pd.factorize(rows["kind"].to_numpy(dtype=object))
+    kind_dir = np.array([direction.get(k, 0) for k in kind_names.tolist()] + [0], dtype=np.int64)
+    kind_ye = np.array([k == "year_end_value" for k in kind_names.tolist()] + [False], dtype=bool)
+    acct_code, acct_names = pd.factorize(rows["account"].to_numpy(dtype=object), sort=True)
+    order = rows["_order"].to_numpy(dtype=np.int64)
+    amount = rows["amount_cents"].to_numpy(dtype=np.int64)
+    r, pt, before = pairs.row, pairs.point, pairs.before
+    key = pt * (len(acct_names) + 1) + acct_code[r]  # (point, account), in sorted order as integers
+    # The last 31 December value of each (point, account) before the point: by date, then ledger order.
+    ye = np.flatnonzero(before & kind_ye[kind_code[r]])
+    ye = ye[np.lexsort((order[r[ye]], pairs.day[r[ye]], key[ye]))]
+    ye = ye[np.r_[key[ye][1:] != key[ye][:-1], True]] if len(ye) else ye
+    ye_key = key[ye]
+    # Money moved since that value's date (all of it where the account has no value before the point).
+    mv = np.flatnonzero(before & (kind_dir[kind_code[r]] != 0))
+    found = np.searchsorted(ye_key, key[mv])
+    found_c = np.minimum(found, max(len(ye_key) - 1, 0))
+    has = (found < len(ye_key)) & (ye_key[found_c] == key[mv]) if len(ye_key) else np.zeros(len(mv), dtype=bool)
+    since_day = np.where(has, pairs.day[r[ye]][found_c] if len(ye) else -1, -1)
+    mv = mv[pairs.day[r[mv]] > since_day]
+    keys, inverse = np.unique(np.concatenate([ye_key, key[mv]]), return_inverse=True)
+    total = np.zeros(len(keys), dtype=np.int64)
+    np.add.at(total, inverse[: len(ye)], amount[r[ye]])
+    np.add.at(total, inverse[len(ye) :], amount[r[mv]] * kind_dir[kind_code[r[mv]]])
     values: list[dict[str, int]] = [{} for _ in points]
-    # Each (point, account) with a 31 December value or a move: one aligned sum, walked in sorted key order.
-    both = pd.concat([base.rename("base"), totals.rename("moves")], axis=1).sort_index()
-    summed = (both["base"].fillna(0).astype("int64") + both["moves"].fillna(0).astype("int64")).clip(lower=0)
-    for (point, acct), value in zip(both.index.tolist(), summed.tolist(), strict=True):
-        values[point][acct] = value
-    used = (
-        pd.concat([last_rows, moves])
-        .sort_values(["point", "date", "_order"], kind="stable")
-        .drop(columns=["_p_date", "_p_order", "before", "_row"])
-    )
+    names = acct_names.tolist()
+    per = len(acct_names) + 1
+    for k, value in zip(keys.tolist(), np.maximum(total, 0).tolist(), strict=True):
+        values[k // per][names[k % per]] = value
+    picked = np.concatenate([ye, mv])
+    picked = picked[np.lexsort((order[r[picked]], pairs.day[r[picked]], pt[picked]))]
+    used = ev.iloc[pooled[r[picked]]].reset_index(drop=True).assign(point=pt[picked])
     return values, used
 
 
@@ -123,11 +152,12 @@ def basis_at(
         values, _ = account_values_many(ev, points)
     opening = [k for k, v in kinds().items() if v.tax_year == "any"]
     years = np.array([int(p.date[:4]) for p in points], dtype=np.int64)
-    j = _at_points(ev, points)
-    date_year = j["date"].str.slice(0, 4).astype("int64").to_numpy()
-    ye_this_year = (j["kind"] == "year_end_value").to_numpy() & (date_year >= years[j["point"].to_numpy()])
-    cut = j[(j["kind"].isin(opening) | j["before"]).to_numpy() & ~ye_this_year]
-    cut = cut.sort_values(["point", "_row"], kind="stable").drop(columns=["_p_date", "_p_order", "before", "_row"])
+    pairs = _Pairs(ev, points)
+    kind = ev["kind"].to_numpy(dtype=object)[pairs.row]
+    day_year = np.array([int(str(d)[:4]) for d in pairs.days.tolist()], dtype=np.int64)
+    ye_this_year = (kind == "year_end_value") & (day_year[pairs.day[pairs.row]] >= years[pairs.point])
+    keep = (np.isin(kind, opening) | pairs.before) & ~ye_this_year
+    cut = ev.iloc[pairs.row[keep]].reset_index(drop=True).assign(point=pairs.point[keep])
     synth = pd.DataFrame(
         {
             "taxpayer": [p.taxpayer for p in points],

@@ -19,20 +19,24 @@ def basis_to_plan(ctx: RuleContext) -> list[Finding]:
     evidence only for the rollovers that are findings."""
     import numpy as np
 
-    from basis_ledger.audit.evidence import EventTexts, money_texts
+    from basis_ledger.audit.evidence import money_texts, ranges, texts_of
     from basis_ledger.audit.pool import Point, account_values_many, basis_at, ordered
 
     ev = ctx.events
     rolling = (ev["kind"] == "rollover_to_plan").to_numpy(dtype=bool)
     if not rolling.any():
         return []
-    rollers = set(ev["taxpayer"].to_numpy(dtype=object)[rolling].tolist())
-    keep = [c for c in ev.columns if c != "source_sha256"]  # a long text no estimate or evidence reads
-    ev = ordered(ev.loc[ev["taxpayer"].isin(rollers).to_numpy(dtype=bool), keep])
+    rollers = ev["taxpayer"].isin(set(ev["taxpayer"].to_numpy(dtype=object)[rolling].tolist())).to_numpy(dtype=bool)
+    # The estimate and the engine read neither the file, the memo nor the digest: the long texts are left behind
+    # (every merge and sort below would copy them) and the evidence is read from the whole frame by `_ev`, each
+    # row's position in it.
+    keep = [c for c in ev.columns if c not in _NOT_ESTIMATED]
+    ev = ordered(ev.loc[rollers, keep].assign(_ev=np.flatnonzero(rollers)))
     at = np.flatnonzero((ev["kind"] == "rollover_to_plan").to_numpy(dtype=bool))
-    E = EventTexts(ev)
-    r_who, r_date = E.at("taxpayer", at).tolist(), E.at("date", at).tolist()
-    r_amount = E.at("amount_cents", at).tolist()
+    E = texts_of(ctx)
+    whole_at = ev["_ev"].to_numpy(dtype=np.int64)[at]
+    r_who, r_date = E.at("taxpayer", whole_at).tolist(), E.at("date", whole_at).tolist()
+    r_amount = E.at("amount_cents", whole_at).tolist()
     points = [Point(t, d, int(o)) for t, d, o in zip(r_who, r_date, ev["_order"].to_numpy()[at].tolist(), strict=True)]
     values_at, used_at = account_values_many(ev, points)
     bases = basis_at(ev, ctx.taxpayers, points, values_at)
@@ -43,11 +47,10 @@ def basis_to_plan(ctx: RuleContext) -> list[Finding]:
     point_of = used_at["point"].to_numpy()  # sorted: each point's events are one slice
     hit_arr = np.array(hits, dtype=np.int64)
     starts, ends = np.searchsorted(point_of, hit_arr), np.searchsorted(point_of, hit_arr, "right")
-    U = EventTexts(used_at)
-    take = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends, strict=True)]).astype(np.int64)
-    used_evidence = U.row_evidence(take)
-    used_is_value = U.is_("kind", "year_end_value")[take].tolist()
-    own_evidence = E.row_evidence(at[hit_arr])
+    take = used_at["_ev"].to_numpy(dtype=np.int64)[ranges(starts, ends - starts)]
+    used_evidence = E.row_evidence(take)
+    used_is_value = E.is_("kind", "year_end_value")[take].tolist()
+    own_evidence = E.row_evidence(whole_at[hit_arr])
     value = np.array([totals[i] for i in hits], dtype=np.int64)
     basis = np.array([bases[i] for i in hits], dtype=np.int64)
     pretax = np.maximum(value - basis, 0)
@@ -83,6 +86,9 @@ def basis_to_plan(ctx: RuleContext) -> list[Finding]:
             )
         )
     return out
+
+
+_NOT_ESTIMATED = frozenset({"source_file", "source_sha256", "memo"})
 
 
 def rollover_frequency(ctx: RuleContext) -> list[Finding]:
