@@ -1,7 +1,7 @@
 """The layers of src/basis_ledger, enforced: a package imports only packages below it, and no module imports
 itself round a cycle (docs/architecture.md draws the same picture).
 
-    core (model, money, resources, taxcalendar, suggest, faults, files)
+    core (model, money, resources, taxcalendar, suggest, faults, files, arrays)
       <- ingest, engine            peers: neither imports the other
       <- ledger                    an import runs the importers, so the ledger sits above ingest
       <- loader                    ledger + engine -> Loaded; the one way into the engine
@@ -17,7 +17,7 @@ import ast
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "basis_ledger"
-CORE = {"__init__", "resources", "model", "money", "taxcalendar", "suggest", "faults", "files"}
+CORE = {"__init__", "resources", "model", "money", "taxcalendar", "suggest", "faults", "files", "arrays"}
 LAYERS = [
     {"core"},
     {"ingest", "engine"},

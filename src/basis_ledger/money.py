@@ -6,6 +6,8 @@ import re
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from basis_ledger.arrays import arrow_bools, arrow_ints, arrow_strings, arrow_text, numpy_bools, numpy_ints
+
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
@@ -55,29 +57,29 @@ def amount_codes(text: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarr
     plain = _bools(pc.match_substring_regex(text, _PLAIN_CENTS))
     if plain.any():
         cents, code = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int8)
-        cents[plain] = _decimal_cents(text if plain.all() else pc.filter(text, pa.array(plain)))
+        cents[plain] = _decimal_cents(text if plain.all() else pc.filter(text, arrow_bools(plain)))
         code[cents > MAX_EVENT_CENTS] = 4
         if not plain.all():
-            cents[~plain], code[~plain] = amount_codes(pc.filter(text, pa.array(~plain)))
+            cents[~plain], code[~plain] = amount_codes(pc.filter(text, arrow_bools(~plain)))
         return cents, code
     ok = _bools(pc.match_substring_regex(text, _AMOUNT_RE.replace("?P<int>", "").replace("?P<frac>", "")))
     clean = pc.replace_substring(pc.replace_substring(text, "$", ""), ",", "")
-    dot = np.asarray(pc.find_substring(clean, "."), dtype=np.int64)
-    length = np.asarray(pc.utf8_length(clean), dtype=np.int64)
+    dot = numpy_ints(pc.find_substring(clean, ".")).astype(np.int64)
+    length = numpy_ints(pc.utf8_length(clean)).astype(np.int64)
     frac_len = np.where(dot < 0, 0, length - dot - 1)
-    pad = pa.array(["00", "0", ""]).take(pa.array(np.minimum(np.maximum(frac_len, 0), 2)))
-    padded = pc.binary_join_element_wise(pc.replace_substring(clean, ".", ""), pad, "")
-    too_long = ok & (np.asarray(pc.utf8_length(padded), dtype=np.int64) > 14)
+    pad = arrow_strings(["00", "0", ""]).take(arrow_ints(np.minimum(np.maximum(frac_len, 0), 2)))
+    padded = pc.binary_join_element_wise(pc.replace_substring(clean, ".", ""), pad, arrow_text(""))
+    too_long = ok & (numpy_ints(pc.utf8_length(padded)) > 14)
     good = ok & ~too_long
     cents = np.zeros(n, dtype=np.int64)
     if good.any():
-        cents[good] = np.asarray(pc.cast(pc.filter(padded, pa.array(good)), pa.int64()), dtype=np.int64)
+        cents[good] = numpy_ints(pc.cast(pc.filter(padded, arrow_bools(good)), pa.int64()))
     code = np.zeros(n, dtype=np.int8)
     bad = ~ok
     if bad.any():
         code[bad] = 1
         code[bad & _bools(pc.match_substring_regex(text, r"^(-|\(|\$-|-\$)"))] = 2
-        code[bad & _bools(pc.equal(text, ""))] = 3
+        code[bad & _bools(pc.equal(text, arrow_text("")))] = 3
     code[too_long | (cents > MAX_EVENT_CENTS)] = 4
     return cents, code
 
@@ -99,9 +101,7 @@ def _decimal_cents(text: pa.Array | pa.ChunkedArray) -> np.ndarray:
 
 def _bools(mask: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """An Arrow boolean column as a numpy bool array (a null, from a null input, counts as False)."""
-    import numpy as np
-
-    return np.asarray(mask.fill_null(False), dtype=bool)
+    return numpy_bools(mask)
 
 
 def parse_amounts(raw: pd.Series) -> tuple[pd.Series, pd.Series]:

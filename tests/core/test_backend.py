@@ -133,4 +133,4 @@ def test_identities_of_more_accounts_than_sqlite_binds_in_one_statement(ledger_d
     ledger.close()
     assert len(held) == 40_000
     # In the ledger's order (event id), as one statement gave them.
-    assert held["amount_cents"].tolist() == list(range(1, 40_001))
+    assert held.column("amount_cents").to_pylist() == list(range(1, 40_001))

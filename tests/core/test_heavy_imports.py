@@ -63,3 +63,26 @@ def test_command_options_are_objects_so_help_evaluates_no_annotation_strings():
     for fn in callbacks:
         text = [name for name, hint in inspect.get_annotations(fn).items() if isinstance(hint, str)]
         assert not text, f"{fn.__module__}.{fn.__qualname__}: annotations {text} are strings"
+
+
+IMPORT_PROBED = ("pandas", "pandera", "hypothesis", "numpy", "pyarrow", "adbc_driver_manager", "pypdf", "openpyxl")
+
+
+def test_an_import_of_a_generic_csv_loads_neither_pandas_nor_pandera(tmp_path):
+    # The generic CSV goes from pyarrow.csv to the ledger as Arrow columns: typed, checked by the contract's
+    # vectorized rules (ledger/schema.py, the pandera model's twin), matched, written through ADBC. It loads
+    # numpy, pyarrow and the ADBC driver, and neither pandas nor pandera (with pyarrow never probing for pandas:
+    # basis_ledger/arrays.py), whether it creates the ledger, adds to it past rows it holds, or is refused.
+    ledger = tmp_path / "l.db"
+    demo = (REPO / "sample_data" / "demo-household.csv").read_text()
+    first = tmp_path / "first.csv"
+    first.write_text(demo)
+    assert modules_loaded(ledger, ["import", str(first)], IMPORT_PROBED) == ["adbc_driver_manager", "numpy", "pyarrow"]
+    header, *rows = demo.splitlines()
+    overlapping = tmp_path / "again.csv"  # the last rows again, and one new: matched against the ledger's
+    overlapping.write_text("\n".join([header, *rows[-3:], rows[-1] + "a second one"]) + "\n")
+    refused = tmp_path / "bad.csv"
+    refused.write_text(header + "\n" + rows[-1].replace("year_end_value", "year_end_valeu") + "\n")
+    for path, exits in ((overlapping, (0,)), (refused, (2,))):
+        loaded = modules_loaded(ledger, ["import", str(path)], IMPORT_PROBED, exits=exits)
+        assert loaded == ["adbc_driver_manager", "numpy", "pyarrow"], (path.name, loaded)

@@ -9,7 +9,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from basis_ledger.ingest.base import Extracted
+from basis_ledger.ingest.base import Extracted, to_arrow
 from basis_ledger.ingest.source import SourceFile
 from basis_ledger.ledger.importing import _over_the_ceiling
 from basis_ledger.money import MAX_EVENT_CENTS, MAX_TOTAL_CENTS, format_cents
@@ -60,7 +60,7 @@ def test_the_ceiling_check_equals_a_plain_sum(files, held):
                 "amount_cents": pd.Series([c * copies for _, c in file_rows], dtype="int64"),
             }
         )
-        staged.append((SourceFile(Path(label), b""), Extracted("generic", events=events)))
+        staged.append((SourceFile(Path(label), b""), Extracted("generic", events=to_arrow(events))))
         plain.append((label, [(w, c * copies) for w, c in file_rows]))
     got = _over_the_ceiling(staged, _Held(held) if held else None)
     ceiling = format_cents(MAX_TOTAL_CENTS, whole=True)

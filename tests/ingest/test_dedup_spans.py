@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from basis_ledger.ingest.base import EVENT_COLUMNS, Extracted
+from basis_ledger.ingest.base import EVENT_COLUMNS, Extracted, to_arrow
+from basis_ledger.ledger.batch import together
 from basis_ledger.ledger.dedup import _overlapping_files, match
 
 
@@ -19,7 +20,7 @@ def _events(rows: list[tuple[str, str, str, int]]) -> Extracted:
         ("ed", d, int(d[:4]), a, "traditional", k, c, "test", line) for line, (a, d, k, c) in enumerate(rows, start=2)
     ]
     frame = pd.DataFrame.from_records(records, columns=list(EVENT_COLUMNS))
-    return Extracted("test", events=frame.astype({"tax_year": "int64", "amount_cents": "int64"}))
+    return Extracted("test", events=to_arrow(frame.astype({"tax_year": "int64", "amount_cents": "int64"})))
 
 
 def _kept(batch: list[tuple[str, Extracted]]) -> list[list[bool]]:
@@ -35,8 +36,8 @@ B_2022 = [("T1", "2022-02-01", "traditional_contribution", 600000), ("T1", "2022
 def test_files_of_separate_years_are_kept_whole_without_matching() -> None:
     a, b = _events(A_2021), _events(B_2022)
     assert _kept([("a.csv", a), ("b.csv", b)]) == [[True, True], [True, True]]
-    frame = pd.concat([a.events.assign(_file=0), b.events.assign(_file=1)])  # type: ignore[union-attr]
-    assert _overlapping_files(frame, frame.iloc[:0]) == set()
+    frame = together([a.events, b.events], list(EVENT_COLUMNS))  # (file_index 0 and 1)
+    assert frame is not None and _overlapping_files(frame, frame.slice(0, 0)) == set()
 
 
 def test_a_span_that_ends_on_the_day_the_next_begins_is_matched() -> None:
@@ -62,10 +63,10 @@ def test_the_same_dates_in_another_account_are_not_a_repeat() -> None:
 
 def test_a_file_inside_the_ledgers_dates_is_matched_against_them() -> None:
     a = _events(A_2021)
-    held = a.events.assign(source_file="old.csv")[  # type: ignore[union-attr]
+    held = to_arrow(a.events.to_pandas().assign(source_file="old.csv")).select(  # type: ignore[union-attr]
         ["taxpayer", "account", "date", "kind", "amount_cents", "tax_year", "source_file", "source_line"]
-    ]
-    new = _events([("T1", "2021-06-01", "traditional_contribution", 5)]).events.assign(_file=0)  # type: ignore[union-attr]
+    )
+    new = together([_events([("T1", "2021-06-01", "traditional_contribution", 5)]).events], list(EVENT_COLUMNS))
     assert _overlapping_files(new, held) == {0}  # June lies within the ledger's February..December
-    later = _events([("T1", "2022-06-01", "traditional_contribution", 5)]).events.assign(_file=0)  # type: ignore[union-attr]
+    later = together([_events([("T1", "2022-06-01", "traditional_contribution", 5)]).events], list(EVENT_COLUMNS))
     assert _overlapping_files(later, held) == set()

@@ -81,4 +81,4 @@ def test_dates_are_real_days(tmp_path_factory, texts):
     frame, problems = read_generic(SourceFile.read(path))
     flagged = {p.line for p in problems if p.column == "date"}
     assert flagged == {i + 2 for i, d in enumerate(texts) if not _real_day(d.strip())}
-    assert list(frame["date"]) == [d.strip() for d in texts if _real_day(d.strip())]
+    assert frame.column("date").to_pylist() == [d.strip() for d in texts if _real_day(d.strip())]

@@ -42,7 +42,7 @@ def _inspect(
 ) -> list[dict]:
     """What `import` would do with these files, file by file; reads the ledger (accounts) but writes nothing."""
     from basis_ledger.faults import reading
-    from basis_ledger.ingest.base import Context
+    from basis_ledger.ingest.base import Context, extract
     from basis_ledger.ingest.registry import choose
     from basis_ledger.ingest.source import SourceFile
     from basis_ledger.ledger.crosscheck import reconcile
@@ -63,7 +63,7 @@ def _inspect(
                     src = SourceFile.read(path)
                     imp = choose(src, profile)
                     obj["profile"] = imp.name
-                    ex = imp.extract(src, ctx) if getattr(imp, "takes_context", False) else imp.extract(src)
+                    ex = extract(imp, src, ctx)  # its events as Arrow, as import hands them on
             except InputError as err:
                 obj["problems"] = [str(p) for p in err.problems]
                 continue
@@ -101,9 +101,9 @@ def _describe(src, ex, late: list[Problem], verdict=None) -> dict:
 
     events = []
     if ex.events is not None:
-        keep = [c for c in ex.events.columns if c not in ("net_cents", "maybe_conversion")]
+        keep = [c for c in ex.events.column_names if c not in ("net_cents", "maybe_conversion")]
         new = verdict.keep if verdict is not None and verdict.keep is not None else None
-        for i, row in enumerate(ex.events[keep].to_dict("records")):
+        for i, row in enumerate(ex.events.select(keep).to_pylist()):
             row["amount"] = format_cents(int(row.pop("amount_cents")), whole=False).replace(",", "")
             if verdict is not None and verdict.recognised:
                 row["verdict"] = "new" if new is None or new[i] else "recognised"

@@ -10,8 +10,10 @@ audit, planner and workbook read, with the same dtypes as `Arrow table.to_pandas
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from functools import cache
 from typing import TYPE_CHECKING, Any
+
+# numpy <-> Arrow by buffers (core: the write path uses them too); re-exported here for the read path's callers.
+from basis_ledger.arrays import arrow_bools, arrow_ints, arrow_strings, arrow_text, numpy_ints  # noqa: F401
 
 if TYPE_CHECKING:
     import numpy as np
@@ -137,62 +139,6 @@ class Columns:
         """The pandas frame of these columns, typed as Arrow's `to_pandas()` types them (store.events())."""
         frame: pd.DataFrame = self.arrow().to_pandas()
         return frame
-
-
-# numpy <-> Arrow by buffers. Converting with pa.array() or to_numpy() makes pyarrow probe for pandas, which
-# imports it (0.3 s) in a command that never builds a frame; these hand the same memory over without a probe.
-def arrow_ints(values: np.ndarray | Sequence[int]) -> pa.Array:
-    """An int64 Arrow array of these values (no nulls)."""
-    import numpy as np
-    import pyarrow as pa
-
-    a = np.ascontiguousarray(values, dtype=np.int64)
-    return pa.Array.from_buffers(pa.int64(), len(a), [None, pa.py_buffer(a)])
-
-
-def arrow_bools(values: np.ndarray) -> pa.Array:
-    """A boolean Arrow array of these values (no nulls)."""
-    import numpy as np
-    import pyarrow as pa
-
-    a = np.asarray(values, dtype=bool)
-    return pa.Array.from_buffers(pa.bool_(), len(a), [None, pa.py_buffer(np.packbits(a, bitorder="little"))])
-
-
-def arrow_strings(values: Sequence[str] | np.ndarray) -> pa.Array:
-    """A string Arrow array of these Python strings (no nulls)."""
-    import numpy as np
-    import pyarrow as pa
-
-    encoded = [v.encode() for v in values]
-    data = b"".join(encoded)
-    wide = len(data) >= 2**31  # beyond 32-bit offsets: a large_string array, cast down by Arrow if it can
-    offsets = np.zeros(len(encoded) + 1, dtype=np.int64 if wide else np.int32)
-    np.cumsum(np.fromiter(map(len, encoded), dtype=offsets.dtype, count=len(encoded)), out=offsets[1:])
-    kind = pa.large_string() if wide else pa.string()
-    return pa.Array.from_buffers(kind, len(encoded), [None, pa.py_buffer(offsets), pa.py_buffer(data)])
-
-
-@cache
-def arrow_text(value: str) -> pa.Scalar:
-    """A string Arrow scalar (a Python str given to a compute function would be converted with a probe)."""
-    return arrow_strings([value])[0]
-
-
-_NUMPY_OF = {"int64": "int64", "int32": "int32", "uint64": "uint64", "int16": "int16", "int8": "int8"}
-
-
-def numpy_ints(col: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    """The values of an integer Arrow array without nulls, as numpy (chunks concatenated)."""
-    import numpy as np
-    import pyarrow as pa
-
-    chunks = col.chunks if isinstance(col, pa.ChunkedArray) else [col]
-    dtype = np.dtype(_NUMPY_OF[str(col.type)])
-    parts = [np.frombuffer(c.buffers()[1], dtype=dtype, count=len(c), offset=c.offset * dtype.itemsize) for c in chunks]
-    if len(parts) == 1:
-        return parts[0]
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
 
 
 def _objects(values: Sequence[Any] | Any) -> np.ndarray:

@@ -77,6 +77,22 @@ class Context:
     rules: tuple = ()  # statements.rowrules.RowRule: the user's mapping of single rows, date ranges, amounts
 
 
+def extract(importer: Importer, src: SourceFile, ctx: Context | None) -> Extracted:
+    """An importer's extract, its events then handed on as Arrow (`to_arrow`): import and inspect both call this.
+    Importers with `takes_context = True` (statements, tax forms) are called as `extract(src, ctx)`."""
+    if getattr(importer, "takes_context", False):
+        extracted: Extracted = importer.extract(src, ctx)  # type: ignore[call-arg]
+    else:
+        extracted = importer.extract(src)
+    if extracted.events is not None:
+        extracted.events = to_arrow(extracted.events)
+    return extracted
+
+
+def has_column(events: pd.DataFrame | pa.Table | None, name: str) -> bool:
+    return events is not None and name in (events.column_names if hasattr(events, "column_names") else events)
+
+
 class Importer(Protocol):
     """An importer with `takes_context = True` (statements, tax forms) is called as `extract(src, ctx)`."""
 

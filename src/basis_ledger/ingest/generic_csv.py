@@ -11,6 +11,7 @@ import io
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from basis_ledger.arrays import arrow_bools, arrow_ints, arrow_strings, arrow_text, numpy_bools, numpy_ints
 from basis_ledger.ingest.base import Extracted
 from basis_ledger.model import InputError, Problem, kinds
 from basis_ledger.money import AMOUNT_PROBLEMS, amount_codes
@@ -18,7 +19,6 @@ from basis_ledger.suggest import did_you_mean
 
 if TYPE_CHECKING:
     import numpy as np
-    import pandas as pd
     import pyarrow as pa
 
     from basis_ledger.ingest.source import SourceFile
@@ -51,11 +51,11 @@ class GenericCsv:
         return Extracted(self.name, events=frame, problems=problems)
 
 
-def read_generic(src: SourceFile) -> tuple[pd.DataFrame, list[Problem]]:
+def read_generic(src: SourceFile) -> tuple[pa.Table, list[Problem]]:
     """Parse into typed columns; every unparsable cell is a Problem with its file line and column.
 
-    The file is read and typed in Arrow (pyarrow.csv, then Arrow compute over whole columns); pandas sees only
-    the typed result, whose string columns stay Arrow-backed."""
+    The file is read and typed in Arrow (pyarrow.csv, then Arrow compute over whole columns) and stays an Arrow
+    table through the import (no pandas: pandas reads a file only where the careful reader is needed)."""
     fname = str(src.path)
     text = src.text.lstrip("\ufeff")
     header = _header(text)
@@ -84,8 +84,7 @@ def read_generic(src: SourceFile) -> tuple[pd.DataFrame, list[Problem]]:
     raw = raw.filter(_any_filled(raw))  # blank lines carry no event
     if not raw.num_rows:
         raise InputError([Problem(fname, "no events: the file has a header but no rows")])
-    typed, problems = _typed(raw, fname)
-    return typed.to_pandas(), problems
+    return _typed(raw, fname)
 
 
 def _read_fast(src: SourceFile, text: str, rows: int) -> pa.Table | None:
@@ -129,26 +128,26 @@ def _read_careful(text: str, fname: str) -> pa.Table:
 def _any_filled(raw: pa.Table) -> pa.Array:
     import pyarrow.compute as pc
 
-    filled = pc.not_equal(raw.column(REQUIRED[0]), "")
+    empty = arrow_text("")
+    filled = pc.not_equal(raw.column(REQUIRED[0]), empty)
     for c in REQUIRED[1:]:
-        filled = pc.or_(filled, pc.not_equal(raw.column(c), ""))
+        filled = pc.or_(filled, pc.not_equal(raw.column(c), empty))
     return filled
 
 
 def _line_numbers(text: str, newlines: int, nrows: int) -> pa.Array:
     """File line of each parsed row (header = line 1), exact even when a quoted field spans lines."""
     import numpy as np
-    import pyarrow as pa
 
     if newlines == nrows:  # one physical line per row: the fast, common case
-        return pa.array(np.arange(2, nrows + 2, dtype=np.int64))
+        return arrow_ints(np.arange(2, nrows + 2, dtype=np.int64))
     reader = csv.reader(io.StringIO(text))
     next(reader)
     starts, line = [], reader.line_num + 1
     for _row in reader:
         starts.append(line)
         line = reader.line_num + 1
-    return pa.array(starts[:nrows] + [0] * (nrows - len(starts)), type=pa.int64())
+    return arrow_ints(starts[:nrows] + [0] * (nrows - len(starts)))
 
 
 def _days_in_month(year: np.ndarray, month: np.ndarray) -> np.ndarray:
@@ -167,7 +166,7 @@ def _date_parts(dates: pa.ChunkedArray, shaped: np.ndarray) -> tuple[np.ndarray,
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    ten = pc.if_else(pa.array(shaped), dates, "0000-00-00").combine_chunks().cast(pa.string())
+    ten = pc.if_else(arrow_bools(shaped), dates, arrow_text("0000-00-00")).combine_chunks().cast(pa.string())
     n = len(ten)
     if not n:
         return (np.zeros(0, dtype=np.int64),) * 3
@@ -199,7 +198,7 @@ def _typed(raw: pa.Table, fname: str) -> tuple[pa.Table, list[Problem]]:
     import pyarrow.compute as pc
 
     problems: list[Problem] = []
-    lines = np.asarray(raw.column("source_line"), dtype=np.int64)
+    lines = numpy_ints(raw.column("source_line"))
 
     def report(mask: np.ndarray, column: str, message: str | Callable[[int], str]) -> None:
         """One Problem per flagged row; a message function runs only for those rows."""
@@ -216,7 +215,9 @@ def _typed(raw: pa.Table, fname: str) -> tuple[pa.Table, list[Problem]]:
             )
 
     def where(mask: pa.ChunkedArray | pa.Array) -> np.ndarray:
-        return np.asarray(mask.fill_null(False), dtype=bool)
+        return numpy_bools(mask)
+
+    empty = arrow_text("")
 
     def text(column: str, lower: bool = False, few: bool = False) -> pa.ChunkedArray:
         """A column stripped (and lower-cased) as pandas' .str.strip() / .str.lower() do (Unicode whitespace)."""
@@ -228,7 +229,7 @@ def _typed(raw: pa.Table, fname: str) -> tuple[pa.Table, list[Problem]]:
         return _few_values(raw.column(column), clean) if few else clean(raw.column(column))
 
     taxpayer = text("taxpayer")
-    no_taxpayer = where(pc.equal(taxpayer, ""))
+    no_taxpayer = where(pc.equal(taxpayer, empty))
     report(no_taxpayer, "taxpayer", "missing taxpayer")
 
     # A date is YYYY-MM-DD and a real day (what pandas.to_datetime accepts with that format).
@@ -236,7 +237,7 @@ def _typed(raw: pa.Table, fname: str) -> tuple[pa.Table, list[Problem]]:
     shaped = where(pc.match_substring_regex(date_text, r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))
     year, month, day = _date_parts(date_text, shaped)
     bad_date = ~(shaped & (month >= 1) & (month <= 12) & (day >= 1) & (day <= _days_in_month(year, month)))
-    no_date = where(pc.equal(date_text, ""))
+    no_date = where(pc.equal(date_text, empty))
     report(bad_date & no_date, "date", "missing date")
     report(
         bad_date & ~no_date,
@@ -246,27 +247,27 @@ def _typed(raw: pa.Table, fname: str) -> tuple[pa.Table, list[Problem]]:
 
     ty_text = text("tax_year", few=True)
     ty_ok = where(pc.match_substring_regex(ty_text, r"^[0-9]{4}$"))
-    ty_bad = ~ty_ok & ~where(pc.equal(ty_text, ""))
+    ty_bad = ~ty_ok & ~where(pc.equal(ty_text, empty))
     report(ty_bad, "tax_year", lambda i: f"tax_year '{ty_text[i].as_py()}' is not a four-digit year")
     tax_year = np.where(bad_date, 0, year)
     if ty_ok.any():
-        given = np.asarray(pc.cast(pc.if_else(pa.array(ty_ok), ty_text, "0"), pa.int64()), dtype=np.int64)
+        given = numpy_ints(pc.cast(pc.if_else(arrow_bools(ty_ok), ty_text, arrow_text("0")), pa.int64()))
         tax_year = np.where(ty_ok, given, tax_year)
 
     kind = text("event", lower=True, few=True)
     known = kinds()
-    kind_at = pc.index_in(kind, value_set=pa.array(list(known)))  # null for a kind we do not know
+    kind_at = pc.index_in(kind, value_set=arrow_strings(list(known)))  # null for a kind we do not know
     account_type = text("account_type", lower=True, few=True)
-    missing_type = pc.and_(pc.equal(account_type, ""), pc.is_valid(kind_at))
+    missing_type = pc.and_(pc.equal(account_type, empty), pc.is_valid(kind_at))
     if where(missing_type).any():  # the kind's usual account
-        default = pa.array([k.default_account for k in known.values()]).take(kind_at.combine_chunks())
+        default = arrow_strings([k.default_account for k in known.values()]).take(kind_at.combine_chunks())
         account_type = pc.if_else(missing_type, default, account_type)
 
     amount_text = text("amount")
     cents, code = amount_codes(amount_text)
     report(code != 0, "amount", lambda i: f"{AMOUNT_PROBLEMS[code[i]]} ('{amount_text[i].as_py()}')")
     n = raw.num_rows
-    memo = raw.column("memo") if "memo" in raw.column_names else pa.array([""] * n, pa.string())
+    memo = raw.column("memo") if "memo" in raw.column_names else pa.repeat(empty, n)
     # Rows that did not parse are reported here; the ledger schema checks the rest, so the user sees every
     # problem of the file at once.
     parsed_ok = ~(bad_date | (code != 0) | no_taxpayer | ty_bad)
@@ -281,13 +282,13 @@ def _typed(raw: pa.Table, fname: str) -> tuple[pa.Table, list[Problem]]:
         {
             "taxpayer": taxpayer,
             "date": date_text,
-            "tax_year": pa.array(tax_year),
+            "tax_year": arrow_ints(tax_year),
             "account": text("account"),
             "kind": kind,
             "account_type": account_type,
-            "amount_cents": pa.array(cents),
+            "amount_cents": arrow_ints(cents),
             "memo": memo,
             "source_line": raw.column("source_line"),
         }
     )
-    return (out if parsed_ok.all() else out.filter(pa.array(parsed_ok))), problems
+    return (out if parsed_ok.all() else out.filter(arrow_bools(parsed_ok))), problems

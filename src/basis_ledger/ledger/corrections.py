@@ -15,6 +15,7 @@ from basis_ledger.model import InputError, Problem
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
 
     from basis_ledger.ledger.backend import Connection
 
@@ -74,13 +75,13 @@ class Corrections:
         return conn.execute("SELECT id, name, sha256 FROM files WHERE name = ?", (name_or_sha,)).fetchall()
 
     # -- identities: what the ledger already holds ---------------------------------------------------------
-    def identities(self, conn: Connection, accounts: list[str], first: str, last: str) -> pd.DataFrame:
-        """Live events of these accounts dated first..last: IDENTITY, their file name and line."""
-        import pandas as pd
+    def identities(self, conn: Connection, accounts: list[str], first: str, last: str) -> pa.Table:
+        """Live events of these accounts dated first..last: IDENTITY, their file name and line (an Arrow table)."""
+        import pyarrow as pa
+
+        from basis_ledger.arrays import arrow_ints, arrow_strings
 
         cols = [*IDENTITY, "source_file", "source_line"]
-        if not accounts:
-            return pd.DataFrame({c: [] for c in cols})
         rows: list[tuple[Any, ...]] = []
         # At most _BATCH accounts a statement: SQLite binds at most 32,766 variables in one (a bulk file of
         # 20,000 taxpayers names 40,000 accounts); the batches' rows are put back in event-id order.
@@ -96,8 +97,14 @@ class Corrections:
             rows.extend(cur.fetchall())
         if len(accounts) > _BATCH:
             rows.sort(key=lambda row: row[0])
-        frame = pd.DataFrame.from_records([row[1:] for row in rows], columns=cols)
-        return frame.astype({"amount_cents": "int64", "tax_year": "int64", "source_line": "int64"})
+        values = list(zip(*rows, strict=True))[1:] if rows else [() for _ in cols]
+        ints = ("amount_cents", "tax_year", "source_line")
+        return pa.table(
+            {
+                c: arrow_ints(list(v)) if c in ints else arrow_strings(list(v))  # (no pandas probe: arrays.py)
+                for c, v in zip(cols, values, strict=True)
+            }
+        )
 
     def has_form_files(self, conn: Connection, importers: tuple[str, ...]) -> bool:
         """Whether any live tax-form file (one of these importers) is in the ledger."""

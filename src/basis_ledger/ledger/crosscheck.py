@@ -49,23 +49,65 @@ def _forms_5498(batch: Batch, ledger: Ledger | None) -> list[tuple[str, int, str
 
 
 def reconcile(batch: Batch, ledger: Ledger | None) -> list[Problem]:
-    """In place on the batch's events, skipped counts and notes; returns the problems that stop the import."""
-    frames = [ex.events for _, ex in batch if ex.events is not None and not ex.events.empty]
-    from_forms = any("origin" in f for f in frames)
-    undecided = any("tax_year_from" in f and (f["tax_year_from"] == "date?").any() for f in frames)
+    """In place on the batch's events, skipped counts and notes; returns the problems that stop the import.
+
+    The events arrive as Arrow tables (ingest/base.to_arrow). Only where tax forms are in play (this import's or
+    the ledger's) or a statement left a contribution's year to decide is there anything to do: then the tables
+    are worked on as pandas frames (the tax-form steps are written for them; their importers loaded pandas
+    anyway) and handed back as Arrow."""
+    import pyarrow.compute as pc
+
+    from basis_ledger.arrays import arrow_text
+    from basis_ledger.ingest.base import has_column, to_arrow
+
+    tables = [to_arrow(ex.events) for _, ex in batch if ex.events is not None and len(ex.events)]
+    from_forms = any(has_column(t, "origin") for t in tables)
+    undecided = any(
+        has_column(t, "tax_year_from") and pc.any(pc.equal(t.column("tax_year_from"), arrow_text("date?"))).as_py()
+        for t in tables
+    )
     if not (from_forms or undecided or _ledger_has_forms(ledger)):  # statements alone, years stated
         return []
-    forms = _forms_5498(batch, ledger)
-    problems = conversions(batch, forms)
-    if undecided:
-        _contribution_years(batch, forms, ledger)
-    _drop_covered(batch, ledger)
+    for _, ex in batch:
+        if ex.events is not None:
+            ex.events = _frame(ex.events)
+    try:
+        forms = _forms_5498(batch, ledger)
+        problems = conversions(batch, forms)
+        if undecided:
+            _contribution_years(batch, forms, ledger)
+        _drop_covered(batch, ledger)
+    finally:
+        for _, ex in batch:
+            if ex.events is not None:
+                ex.events = to_arrow(ex.events)
     return problems
 
 
-def _contribution_years(batch: Batch, forms: list[tuple[str, int, str, str, int]], ledger: Ledger | None) -> None:
-    from basis_ledger.ledger.batch import together
+def _frame(events: Any) -> Any:
+    """An events table as the pandas frame the statement and tax-form importers built (text as pandas' str)."""
+    import pandas as pd
+    import pyarrow as pa
 
+    def column(name: str) -> Any:
+        values = events.column(name)
+        if pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
+            return pd.array(values.to_pylist(), dtype="str")
+        return values.to_numpy()
+
+    return pd.DataFrame({name: column(name) for name in events.column_names}, columns=events.column_names)
+
+
+def together(frames: list[Any], columns: list[str], missing: dict[str, str] | None = None) -> Any:
+    """ledger/batch.together over these pandas frames, as a pandas frame (None when no frame has a row)."""
+    from basis_ledger.ingest.base import to_arrow
+    from basis_ledger.ledger import batch
+
+    both = batch.together([None if f is None else to_arrow(f) for f in frames], columns, missing)
+    return None if both is None else _frame(both)
+
+
+def _contribution_years(batch: Batch, forms: list[tuple[str, int, str, str, int]], ledger: Ledger | None) -> None:
     room: dict[tuple[Any, ...], int] = defaultdict(int)
     has_form: set[tuple[Any, ...]] = set()
     for t, y, a, b, v in forms:
@@ -115,8 +157,6 @@ def _contribution_years(batch: Batch, forms: list[tuple[str, int, str, str, int]
 
 def _known(batch: Batch, ledger: Ledger | None, contributions: list[str]) -> Iterator[tuple[Any, ...]]:
     """(taxpayer, account, tax_year, kind, cents) of contributions whose year is settled, from statements."""
-    from basis_ledger.ledger.batch import together
-
     frames = [None if ex.events is None or "origin" in ex.events else ex.events for _, ex in batch]
     ev = together(
         frames, ["taxpayer", "account", "tax_year", "kind", "amount_cents", "tax_year_from"], {"tax_year_from": ""}

@@ -6,7 +6,8 @@ holds two events, and of those the ledger keeps as many as the file that shows m
 ledger the same whatever order overlapping downloads arrive in. Conflicts are refused instead: two different
 31 December values for one account and date, or a Form 5498 box of one account and year with two values.
 
-Everything here is vectorized over rows (pandas group-bys), and reads the ledger only through the store methods
+Everything here is vectorized over rows (integer codes of Arrow columns, in numpy), and reads the ledger only
+through the store methods
 that take the import transaction's connection.
 """
 
@@ -15,13 +16,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from basis_ledger.arrays import arrow_bools, arrow_ints, arrow_strings, arrow_text, numpy_ints
 from basis_ledger.ledger.corrections import IDENTITY
 from basis_ledger.model import Problem
 from basis_ledger.money import format_cents
 
 if TYPE_CHECKING:
     import numpy as np
-    import pandas as pd
+    import pyarrow as pa
 
     from basis_ledger.ingest.base import Extracted
     from basis_ledger.ledger.backend import Connection
@@ -68,29 +70,30 @@ def _events(
 
     shown: dict[int, str] = {}
     for i, (fname, ex) in enumerate(batch):
-        if ex.events is not None and not ex.events.empty:
-            verdicts[i].keep = np.ones(len(ex.events), dtype=bool)
-            # A file name that is not UTF-8 carries surrogate escapes, which the Arrow-backed string dtype cannot
-            # hold: the messages get it with its bytes shown as \xNN.
+        if ex.events is not None and ex.events.num_rows:
+            verdicts[i].keep = np.ones(ex.events.num_rows, dtype=bool)
+            # A file name that is not UTF-8 carries surrogate escapes, which Arrow text cannot hold: the messages
+            # get it with its bytes shown as \xNN.
             shown[i] = str(fname).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    both = together([ex.events for _, ex in batch], [*IDENTITY, "source_line"])  # every file's rows at once
-    if both is None:
+    new = together([ex.events for _, ex in batch], [*IDENTITY, "source_line"])  # every file's rows at once
+    if new is None:
         return []
-    new = both.rename(columns={"file_index": "_file", "file_row": "_row"})
-    new = new.assign(_name=new["_file"].map(shown)).astype({"amount_cents": "int64", "tax_year": "int64"})
     held = _held(new, ledger, conn)
-    problems = _year_end_conflicts(new, held)
+    problems = _year_end_conflicts(new, held, shown)
     if keep_duplicates:
         return problems
     # Fast path: a file whose accounts' date spans meet neither the ledger's rows nor another file's of this
     # import cannot share an identity with anything; it is kept whole, and only the others are matched.
-    new = new[new["_file"].isin(_overlapping_files(new, held))]
-    if new.empty:
+    files = numpy_ints(new.column("file_index"))
+    overlapping = _overlapping_files(new, held)
+    if not overlapping:
         return problems
-    recognised, first_from = _recognised(new, held)
+    new = new.filter(arrow_bools(np.isin(files, sorted(overlapping))))
+    recognised, first_from = _recognised(new, held, shown)
     if not recognised.any():
         return problems
-    files, rows = new["_file"].to_numpy()[recognised], new["_row"].to_numpy()[recognised]
+    files = numpy_ints(new.column("file_index"))[recognised]
+    rows = numpy_ints(new.column("file_row"))[recognised]
     froms = first_from[recognised]
     for at in np.unique(files):
         mine = files == at
@@ -103,27 +106,58 @@ def _events(
     return problems
 
 
-def _recognised(new: pd.DataFrame, held: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def _codes(column: Any) -> tuple[np.ndarray, list[Any]]:
+    """Each row's number among the column's distinct values (first appearance first), and those values."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    encoded = pc.dictionary_encode(column)
+    return numpy_ints(encoded.indices).astype(np.int64), encoded.dictionary.to_pylist()
+
+
+def _joint(columns: list[Any]) -> np.ndarray:
+    """One number per distinct combination of the columns' values (rows equal in every column share it)."""
+    import numpy as np
+
+    code, size = np.zeros(len(columns[0]), dtype=np.int64), 1
+    for column in columns:
+        c, values = _codes(column)
+        n = max(len(values), 1)
+        if size * n >= 2**62:  # renumber densely before the product could overflow
+            uniques, code = np.unique(code, return_inverse=True)
+            size = len(uniques)
+        code, size = code * n + c, size * n
+    return code
+
+
+def _stacked(held: pa.Table, new: pa.Table, name: str) -> Any:
+    """A column of the ledger's rows, then the import's."""
+    import pyarrow as pa
+
+    kind = new.schema.field(name).type
+    return pa.concat_arrays([held.column(name).combine_chunks().cast(kind), new.column(name).combine_chunks()])
+
+
+def _recognised(new: pa.Table, held: pa.Table, shown: dict[int, str]) -> tuple[np.ndarray, np.ndarray]:
     """Per row of `new` (in file order, then row order): is it recognised, and the file it was seen in first.
 
     Vectorized over integer codes: each identity is numbered once over the ledger's rows and the import's. A
     file shows c rows of an identity; of those, as many as the ledger holds or an earlier file of this import
     shows (whichever is more) are recognised, the rest new: the first ones of the file's rows are the recognised."""
     import numpy as np
-    import pandas as pd
 
-    keys = list(IDENTITY)
-    code = (
-        pd.concat([held[keys], new[keys]], ignore_index=True)
-        .groupby(keys, sort=False, dropna=False)
-        .ngroup()
-        .to_numpy(dtype=np.int64)
-    )
+    code = _joint([_stacked(held, new, k) for k in IDENTITY])
+    n_held = held.num_rows
+    _, code = np.unique(code, return_inverse=True)  # dense numbers
     n_codes = int(code.max()) + 1
-    in_held, code = code[: len(held)], code[len(held) :]
+    in_held, code = code[:n_held], code[n_held:]
     held_count = np.bincount(in_held, minlength=n_codes)
-    n_files = int(new["_file"].max()) + 1
-    pair = code * n_files + new["_file"].to_numpy(dtype=np.int64)  # (identity, file), ordered by both
+    file_of = numpy_ints(new.column("file_index"))
+    n_files = int(file_of.max()) + 1
+    pair = code * n_files + file_of  # (identity, file), ordered by both
     order = np.argsort(pair, kind="stable")  # stable: a file's rows of one identity stay in row order
     ordered = pair[order]
     starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
@@ -142,29 +176,29 @@ def _recognised(new: pd.DataFrame, held: pd.DataFrame) -> tuple[np.ndarray, np.n
     recognised[order] = rank >= fresh[group]
     # Where each identity was seen first: the ledger's first row of it, else the first file of this import.
     first = np.full(n_codes, "", dtype=object)
-    names = new["_name"].to_numpy(dtype=object)
     new_codes, new_at = np.unique(code, return_index=True)  # each identity's first row (file order, row order)
-    first[new_codes] = [str(p).rsplit("/", 1)[-1] for p in names[new_at]]
-    if len(held):
-        sources = held["source_file"].to_numpy(dtype=object)
+    first[new_codes] = [shown[int(f)].rsplit("/", 1)[-1] for f in file_of[new_at]]
+    if n_held:
+        sources = np.array(held.column("source_file").to_pylist(), dtype=object)
         held_codes, held_at = np.unique(in_held, return_index=True)
         first[held_codes] = sources[held_at]
     return recognised, first[code]
 
 
-def _overlapping_files(new: pd.DataFrame, held: pd.DataFrame) -> set[int]:
+def _overlapping_files(new: pa.Table, held: pa.Table) -> set[int]:
     """The files (by index) of which some account's first..last date meets the ledger's dates of that account
     or another file's first..last of it. Identity includes account and date, so the others share nothing."""
     import numpy as np
 
-    files = new["_file"].to_numpy()
-    if held.empty and (not len(files) or (files == files[0]).all()):
+    files = numpy_ints(new.column("file_index"))
+    if not held.num_rows and (not len(files) or (files == files[0]).all()):
         return set()  # one file, and nothing held in its dates: no span meets another
     spans: dict[str, list[tuple[str, str, int]]] = {}
-    for account, i, lo, hi in _date_spans(new["account"], new["_file"].to_numpy(dtype=np.int64), new["date"]):
+    for account, i, lo, hi in _date_spans(new.column("account"), files, new.column("date")):
         spans.setdefault(account, []).append((lo, hi, i))
-    if not held.empty:
-        for account, _, lo, hi in _date_spans(held["account"], np.zeros(len(held), dtype=np.int64), held["date"]):
+    if held.num_rows:
+        zeros = np.zeros(held.num_rows, dtype=np.int64)
+        for account, _, lo, hi in _date_spans(held.column("account"), zeros, held.column("date")):
             spans.setdefault(account, []).append((lo, hi, -1))  # -1: the ledger
     out: set[int] = set()
     for found in spans.values():
@@ -179,18 +213,20 @@ def _overlapping_files(new: pd.DataFrame, held: pd.DataFrame) -> set[int]:
     return out
 
 
-def _date_spans(account: pd.Series, group: np.ndarray, date: pd.Series) -> list[tuple[str, int, str, str]]:
-    """(account, group, first date, last date) of each account and group that has rows.
-
-    Over integer codes in numpy (ISO dates numbered in their order): a group-by's min and max of a text column
-    would go through Arrow's own group-by, whose import alone costs more than a small import's matching."""
+def _date_spans(account: Any, group: np.ndarray, date: Any) -> list[tuple[str, int, str, str]]:
+    """(account, group, first date, last date) of each account and group that has rows, over integer codes in
+    numpy (ISO dates numbered in their order)."""
     import numpy as np
-    import pandas as pd
 
-    accounts, names = pd.factorize(account)
-    days, texts = pd.factorize(date, sort=True)  # day codes in date order: min and max of codes are of dates
+    accounts, names = _codes(account)
+    days, texts = _codes(date)
+    order = sorted(range(len(texts)), key=texts.__getitem__)
+    rank = np.empty(len(texts), dtype=np.int64)
+    rank[order] = np.arange(len(texts))
+    days = rank[days]  # day codes in date order: min and max of codes are of dates
+    texts = [texts[i] for i in order]
     width = int(group.max()) + 1
-    pair, at = np.unique(accounts.astype(np.int64) * width + group, return_inverse=True)
+    pair, at = np.unique(accounts * width + group, return_inverse=True)
     first = np.full(len(pair), len(texts), dtype=np.int64)
     last = np.full(len(pair), -1, dtype=np.int64)
     np.minimum.at(first, at, days)
@@ -201,57 +237,65 @@ def _date_spans(account: pd.Series, group: np.ndarray, date: pd.Series) -> list[
     ]
 
 
-def _held(new: pd.DataFrame, ledger: Ledger | None, conn: Connection | None) -> pd.DataFrame:
-    import pandas as pd
+def _held(new: pa.Table, ledger: Ledger | None, conn: Connection | None) -> pa.Table:
+    import pyarrow as pa
 
     if ledger is None or conn is None:
-        return pd.DataFrame(
-            {
-                c: pd.Series(dtype="int64" if c in ("amount_cents", "tax_year", "source_line") else "str")
-                for c in (*IDENTITY, "source_file", "source_line")
-            }
-        )
-    accounts = sorted(new["account"].unique().tolist())
-    return ledger.identities(conn, accounts, str(new["date"].min()), str(new["date"].max()))
+        ints = ("amount_cents", "tax_year", "source_line")
+        names = [*IDENTITY, "source_file", "source_line"]  # (no rows: built by buffers, as arrays.py says why)
+        return pa.Table.from_arrays([arrow_ints([]) if c in ints else arrow_strings([]) for c in names], names=names)
+    _, accounts = _codes(new.column("account"))
+    _, dates = _codes(new.column("date"))
+    return ledger.identities(conn, sorted(accounts), str(min(dates)), str(max(dates)))
 
 
-def _year_end_conflicts(new: pd.DataFrame, held: pd.DataFrame) -> list[Problem]:
+def _year_end_conflicts(new: pa.Table, held: pa.Table, shown: dict[int, str]) -> list[Problem]:
     """Two different 31 December values of one account and date, in this import or against the ledger."""
-    import pandas as pd
+    import numpy as np
+    import pyarrow.compute as pc
 
-    ends = new[new["kind"] == "year_end_value"]
-    if ends.empty:
+    def ends(table: pa.Table) -> pa.Table:
+        return table.filter(pc.equal(table.column("kind"), arrow_text("year_end_value")))
+
+    mine, old = ends(new), ends(held)
+    if not mine.num_rows:
         return []
     keys = ["taxpayer", "account", "date"]
-    old = held[held["kind"] == "year_end_value"].assign(_name=held["source_file"], _file=-1)
-    both = pd.concat(
-        [
-            old[[*keys, "amount_cents", "_name", "source_line", "_file"]],
-            ends[[*keys, "amount_cents", "_name", "source_line", "_file"]],
-        ],
-        ignore_index=True,
-    )
-    values = both.groupby(keys)["amount_cents"].nunique()
-    clash = values[values > 1]
-    if clash.empty:
+    key = _joint([_stacked(old, mine, k) for k in keys])
+    amount = np.concatenate([numpy_ints(old.column("amount_cents")), numpy_ints(mine.column("amount_cents"))])
+    order = np.lexsort((amount, key))
+    k, a = key[order], amount[order]
+    differs = (k[1:] == k[:-1]) & (a[1:] != a[:-1])  # a second value within one key
+    clash = np.unique(k[1:][differs])
+    if not len(clash):
         return []
+    # The clashing keys' rows (the ledger's, then this import's, each in order), key by key in sorted key order.
+    at = np.flatnonzero(np.isin(key, clash))
+    n_old = old.num_rows
+    rows = []
+    for i in at.tolist():
+        table, j = (old, i) if i < n_old else (mine, i - n_old)
+        values = {c: table.column(c)[j].as_py() for c in (*keys, "amount_cents", "source_line")}
+        values["file"] = -1 if i < n_old else int(mine.column("file_index")[j].as_py())
+        values["fname"] = table.column("source_file")[j].as_py() if i < n_old else shown[values["file"]]
+        rows.append(values)
+    groups: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+    for r in rows:
+        groups.setdefault((r["taxpayer"], r["account"], r["date"]), []).append(r)
     problems = []
-    both = both.rename(columns={"_name": "fname", "_file": "fidx"})
-    r: Any  # pandas-stubs types a row's fields as any scalar
-    other: Any
-    for key, rows in both.set_index(keys).loc[clash.index].groupby(level=[0, 1, 2]):
-        rows = rows.reset_index()
-        taxpayer, account, date = key
-        for r in rows[rows["fidx"] >= 0].itertuples():
-            other = rows[rows["amount_cents"] != r.amount_cents].iloc[0]
+    for (taxpayer, account, date), group in sorted(groups.items()):
+        for r in group:
+            if r["file"] < 0:
+                continue
+            other = next(o for o in group if o["amount_cents"] != r["amount_cents"])
             problems.append(
                 Problem(
-                    str(r.fname),
+                    str(r["fname"]),
                     f"the {date} (31 December) value of account {account} ({taxpayer}) is "
-                    f"{format_cents(int(r.amount_cents), whole=False)} here but "
-                    f"{format_cents(int(other.amount_cents), whole=False)} in {other.fname}:{other.source_line}; "
-                    + FIX,
-                    line=int(r.source_line),
+                    f"{format_cents(int(r['amount_cents']), whole=False)} here but "
+                    f"{format_cents(int(other['amount_cents']), whole=False)} in {other['fname']}:"
+                    f"{other['source_line']}; " + FIX,
+                    line=int(r["source_line"]),
                 )
             )
     return problems

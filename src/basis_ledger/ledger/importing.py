@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from basis_ledger.faults import reading
-from basis_ledger.ingest.base import Context, Extracted
+from basis_ledger.ingest.base import Context, Extracted, extract, has_column, to_arrow
 from basis_ledger.ingest.registry import choose
 from basis_ledger.ingest.source import SourceFile
 from basis_ledger.ledger.dedup import Verdict, match
@@ -46,13 +46,12 @@ def extract_file(
     """Read and extract one file; every problem in it (parse and schema) raises together.
 
     validate=False leaves the schema check of a file that parsed cleanly to the caller (import_files checks all
-    files' events in one pandera pass)."""
+    files' events in one pass)."""
     with reading(path):  # a parser's fault on this file (csv, zip, xml, pdf) is a Problem naming it
         src = SourceFile.read(path)
-        importer = choose(src, profile)
-        # Statement and tax-form importers need the declared accounts and the user's mapping (Context).
-        # (the Importer protocol types only extract(src); extract(src, ctx) is its documented variant)
-        extracted = importer.extract(src, ctx) if getattr(importer, "takes_context", False) else importer.extract(src)  # type: ignore[call-arg]
+        # Statement and tax-form importers need the declared accounts and the user's mapping (Context); the
+        # events come back as an Arrow table, whichever importer made them (ingest/base.extract).
+        extracted = extract(choose(src, profile), src, ctx)
     problems = list(extracted.problems)
     if extracted.events is not None and (validate or problems):
         problems += validation_problems(extracted.events, str(path))
@@ -233,7 +232,7 @@ def superseded(staged: list[Staged], ledger: Ledger, conn: Connection) -> None:
     event is voided when the statement is written (statements beat forms, whichever arrives first)."""
     from basis_ledger.ingest.taxforms import FORM_IMPORTERS
 
-    frames = [s for s in staged if (e := s.extracted.events) is not None and not e.empty and "origin" not in e]
+    frames = [s for s in staged if (e := s.extracted.events) is not None and e.num_rows and not has_column(e, "origin")]
     if not frames:
         return
     held = ledger.form_events(conn, tuple(FORM_IMPORTERS))
@@ -243,9 +242,10 @@ def superseded(staged: list[Staged], ledger: Ledger, conn: Connection) -> None:
         ev = s.extracted.events
         assert ev is not None  # frames holds only files with events
         lines: dict[tuple[Any, ...], int] = {}
-        for t, a, y, k, line in zip(
-            ev["taxpayer"], ev["account"], ev["tax_year"], ev["kind"], ev["source_line"], strict=True
-        ):
+        columns = (
+            to_arrow(ev).column(c).to_pylist() for c in ("taxpayer", "account", "tax_year", "kind", "source_line")
+        )
+        for t, a, y, k, line in zip(*columns, strict=True):
             lines.setdefault((t, a, int(y), k), int(line))
         for event_id, t, a, y, k, name, form_line in held:
             line = lines.get((t, a, int(y), k))
@@ -265,7 +265,11 @@ def superseded(staged: list[Staged], ledger: Ledger, conn: Connection) -> None:
 
 def _write(ledger: Ledger, conn: Connection, s: Staged) -> FileResult:
     ex, v = s.extracted, s.verdict
-    events = ex.events if ex.events is None or v.keep is None else ex.events[v.keep]
+    events = ex.events
+    if events is not None and v.keep is not None:
+        from basis_ledger.arrays import arrow_bools
+
+        events = events.filter(arrow_bools(v.keep))
     documents = [d for d, k in zip(ex.documents, v.keep_documents or [True] * len(ex.documents), strict=True) if k]
     if s.again is None:
         file_id, n = ledger.add_file(conn, s.src.name, s.src.sha256, ex.importer, events)
@@ -300,23 +304,18 @@ def _over_the_ceiling(staged: list[tuple[SourceFile, Extracted]], ledger: Ledger
     from basis_ledger.money import MAX_TOTAL_CENTS, format_cents
 
     held: dict[str, int] = dict(ledger.amount_totals()) if ledger else {}
-    sums = [
-        (src.label, e.events.groupby("taxpayer")["amount_cents"].sum())  # int64: a file's rows are each capped
-        for src, e in staged
-        if e.events is not None and len(e.events)
-    ]
+    sums = [(src.label, *_per_taxpayer(e.events)) for src, e in staged if e.events is not None and e.events.num_rows]
     # A total over the ceiling has a part (the ledger's, or one file's) over ceiling / parts: only those
     # taxpayers are summed one by one, in Python integers.
     share = MAX_TOTAL_CENTS // (len(sums) + 1)
     candidates = {who for who, total in held.items() if total > share}
-    for _label, per in sums:
-        candidates.update(str(who) for who in per.index[per.to_numpy() > share])
+    for _label, names, values in sums:
+        candidates.update(names[i] for i in (values > share).nonzero()[0].tolist())
     totals = {who: held.get(who, 0) for who in candidates}
     first: dict[str, str] = {}
     order: dict[str, tuple[int, int, int]] = {w: (0, i, 0) for i, w in enumerate(held) if w in candidates}
-    for f, (label, per) in enumerate(sums):
-        values = per.to_numpy()
-        for at, who in enumerate(str(w) for w in per.index):
+    for f, (label, names, values) in enumerate(sums):
+        for at, who in enumerate(names):
             if who not in candidates:
                 continue
             totals[who] += int(values[at])
@@ -330,24 +329,33 @@ def _over_the_ceiling(staged: list[tuple[SourceFile, Extracted]], ledger: Ledger
     ]
 
 
-def _one_label(label: str, n: int) -> Any:
-    """A column of n rows all holding `label`, as a categorical (an array, so assign() aligns nothing)."""
+def _per_taxpayer(events: Any) -> tuple[list[str], Any]:
+    """Each taxpayer of a file's events (in sorted order) and their amounts summed, exactly in int64 (each of a
+    file's rows is capped, so no file's sum can overflow)."""
     import numpy as np
-    import pandas as pd
 
-    return pd.Categorical.from_codes(np.zeros(n, dtype=np.int64), dtype=pd.CategoricalDtype([label]))
+    from basis_ledger.arrays import numpy_ints
+    from basis_ledger.ledger.schema import Columns
+
+    codes, names = Columns(events).codes("taxpayer")
+    sums = np.zeros(len(names), dtype=np.int64)
+    np.add.at(sums, codes, numpy_ints(events.column("amount_cents")).astype(np.int64))
+    order = sorted(range(len(names)), key=names.__getitem__)
+    return [names[i] for i in order], sums[order]
 
 
 def _validate_together(staged: list[tuple[SourceFile, Extracted]]) -> list[Problem]:
-    """One pandera pass over every staged file's events (a pass costs about the same for 10 rows as for 10,000)."""
-    frames = [
-        e.events.assign(source_file=_one_label(s.label, len(e.events)))  # a category: one text per file, not per row
-        for s, e in staged
-        if e.events is not None and len(e.events)
-    ]
-    if not frames:
-        return []
-    import pandas as pd
+    """One pass of the rules over every staged file's events (each step of it costs about the same for 10 rows
+    as for 10,000); each row's problem names its own file."""
+    from basis_ledger.ingest.base import EVENT_COLUMNS
+    from basis_ledger.ledger.batch import together
 
-    together = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].reset_index(drop=True)
-    return validation_problems(together, "import")
+    tables = [e.events for _, e in staged]
+    both = together(tables, list(EVENT_COLUMNS))
+    if both is None:
+        return []
+    from basis_ledger.arrays import numpy_ints
+
+    labels = [s.label for s, _ in staged]
+    file_of = numpy_ints(both.column("file_index"))
+    return validation_problems(both, "import", files=lambda i: labels[file_of[i]])

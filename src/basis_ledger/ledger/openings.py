@@ -33,13 +33,15 @@ def attach(
     resolve(str(src.path), extracted.filed_forms, taxpayer, ledger.taxpayers() if ledger else {})
     if not as_opening:
         return
-    frames = [ledger.events()] if ledger else []
-    frames += [e.events for _, e in staged if e.events is not None and not e.events.empty]
+    from basis_ledger.ingest.base import to_arrow
+
     cols = ["taxpayer", "tax_year", "date"]
-    history = pd.concat([f[cols] for f in frames], ignore_index=True) if frames else pd.DataFrame(columns=cols)
+    frames = [ledger.events()[cols]] if ledger else []
+    frames += [to_arrow(e.events).select(cols).to_pandas() for _, e in staged if e.events is not None and len(e.events)]
+    history = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
     events, cautions = opening_events(str(src.path), extracted.filed_forms, history)
     extracted.cautions.extend(cautions)
     problems = validation_problems(events, str(src.path))
     if problems:
         raise InputError(problems)
-    extracted.events = events
+    extracted.events = to_arrow(events)  # handed on as every importer's events are (ingest/base.extract)

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from basis_ledger.arrays import arrow_text, numpy_bools, numpy_ints
 from basis_ledger.model import ACCOUNT_TYPES, Problem, kinds
 from basis_ledger.money import MAX_EVENT_CENTS
 from basis_ledger.suggest import did_you_mean
@@ -54,9 +55,7 @@ class Columns:
 
     def ints(self, name: str) -> np.ndarray:
         if name not in self._ints:
-            import numpy as np
-
-            self._ints[name] = np.asarray(self.table.column(name), dtype=np.int64)
+            self._ints[name] = numpy_ints(self.table.column(name)).astype("int64", copy=False)
         return self._ints[name]
 
     def codes(self, name: str) -> tuple[np.ndarray, list[str]]:
@@ -71,7 +70,7 @@ class Columns:
                 column = pc.dictionary_encode(column)
             encoded = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
             self._codes[name] = (
-                np.asarray(encoded.indices, dtype=np.int64),
+                numpy_ints(encoded.indices).astype(np.int64),
                 encoded.dictionary.to_pylist(),
             )
         return self._codes[name]
@@ -84,11 +83,28 @@ class Columns:
         found: np.ndarray = np.array([bool(test(v)) for v in values] + [False], dtype=bool)[codes]
         return found
 
+    def date_bytes(self) -> np.ndarray | None:
+        """The dates' UTF-8 bytes as an (n, 10) array when every date is ten bytes long (as every date the
+        importers make is), else None."""
+        import numpy as np
+
+        arr = self.text("date")
+        offsets = _offsets(arr)
+        if not len(arr) or offsets[-1] - offsets[0] != 10 * len(arr) or (np.diff(offsets) != 10).any():
+            return None
+        return _data(arr)[offsets[0] : offsets[-1]].reshape(len(arr), 10)
+
     def years(self) -> np.ndarray:
         """The year of each date, from its first four characters (-1 where those are not four ASCII digits)."""
         if self._years is None:
             import numpy as np
 
+            ten = self.date_bytes()
+            if ten is not None:
+                d = [ten[:, k].astype(np.int64) - 48 for k in range(4)]
+                ok = np.logical_and.reduce([(x >= 0) & (x <= 9) for x in d])
+                self._years = np.where(ok, ((d[0] * 10 + d[1]) * 10 + d[2]) * 10 + d[3], -1)
+                return self._years
             arr = self.text("date")
             n = len(arr)
             offsets = _offsets(arr)
@@ -190,9 +206,7 @@ def _date_in_range(c: Columns) -> np.ndarray:
 
 
 def _bools(mask: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    import numpy as np
-
-    return np.asarray(mask.fill_null(False), dtype=bool)
+    return numpy_bools(mask)
 
 
 def _year_end_on_dec31(c: Columns) -> np.ndarray:
@@ -205,7 +219,9 @@ def _year_end_on_dec31(c: Columns) -> np.ndarray:
 def _account_named(c: Columns) -> np.ndarray:
     import pyarrow.compute as pc
 
-    ok: np.ndarray = _bools(pc.not_equal(c.text("account"), "")) | c.where("kind", OPENING_KINDS.__contains__)
+    ok: np.ndarray = _bools(pc.not_equal(c.text("account"), arrow_text(""))) | c.where(
+        "kind", OPENING_KINDS.__contains__
+    )
     return ok
 
 
@@ -247,10 +263,9 @@ def _no_control(column: str) -> RowRule:
 
 
 def _length(c: Columns, column: str) -> np.ndarray:
-    import numpy as np
     import pyarrow.compute as pc
 
-    return np.asarray(pc.utf8_length(c.text(column)), dtype=np.int64)
+    return numpy_ints(pc.utf8_length(c.text(column))).astype("int64")
 
 
 def _not_too_long(column: str, limit: int) -> RowRule:
@@ -279,10 +294,20 @@ def _amount_nonzero(c: Columns) -> np.ndarray:
     return ok
 
 
+DATE_FORMAT = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+
+
 def _date_shaped(c: Columns) -> np.ndarray:
+    """DATE_FORMAT: read from the bytes when every date is ten bytes (digits, dashes at 4 and 7), else by regex."""
     import pyarrow.compute as pc
 
-    return _bools(pc.match_substring_regex(c.text("date"), r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))
+    ten = c.date_bytes()
+    if ten is None:
+        return _bools(pc.match_substring_regex(c.text("date"), DATE_FORMAT))
+    digit = (ten >= 0x30) & (ten <= 0x39)
+    dash = ten == 0x2D
+    shaped: np.ndarray = digit[:, [0, 1, 2, 3, 5, 6, 8, 9]].all(axis=1) & dash[:, 4] & dash[:, 7]
+    return shaped
 
 
 TEXT_RULES = (

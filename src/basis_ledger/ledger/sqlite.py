@@ -74,8 +74,24 @@ class Cursor:
 def _params(columns: list[list[object]]) -> pa.RecordBatch:
     import pyarrow as pa
 
-    arrays = [pa.array(c) if any(v is not None for v in c) else pa.nulls(len(c)) for c in columns]
+    arrays = [_param_array(c) for c in columns]
     return pa.record_batch(arrays, names=[str(i) for i in range(len(arrays))])
+
+
+def _param_array(values: list[object]) -> pa.Array:
+    """One parameter's values as Arrow: text and whole numbers by buffers (pa.array would make pyarrow probe
+    for pandas, which imports it in an import that never builds a frame: basis_ledger/arrays.py)."""
+    import pyarrow as pa
+
+    from basis_ledger.arrays import arrow_ints, arrow_strings
+
+    if all(v is None for v in values):
+        return pa.nulls(len(values))
+    if all(type(v) is str for v in values):
+        return arrow_strings(values)  # type: ignore[arg-type]  # (all str, checked)
+    if all(type(v) is int for v in values):
+        return arrow_ints(values)  # type: ignore[arg-type]
+    return pa.array(values)
 
 
 class Connection:

@@ -66,8 +66,10 @@ def read_plan_file(path: Path, first_id: int) -> pd.DataFrame:
     from basis_ledger.ledger.importing import extract_file
 
     src, extracted = extract_file(path, "generic")
-    assert extracted.events is not None  # the generic importer gives a frame, or raises InputError
-    return plan_frame(extracted.events, str(path), src.sha256, first_id)
+    assert extracted.events is not None  # the generic importer gives a table, or raises InputError
+    from basis_ledger.ingest.base import to_arrow
+
+    return plan_frame(to_arrow(extracted.events).to_pandas(), str(path), src.sha256, first_id)
 
 
 def plan_frame(events: pd.DataFrame, source_file: str, sha256: str, first_id: int) -> pd.DataFrame:
