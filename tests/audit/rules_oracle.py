@@ -15,7 +15,15 @@ from basis_ledger.audit.context import AuditContext, dollars, line_feeders
 from basis_ledger.audit.filed import filed_forms, line_value
 from basis_ledger.audit.findings import Evidence, Finding, RuleContext
 from basis_ledger.audit.pool import ESTIMATE_ACCOUNT, Point, flows
-from basis_ledger.audit.rules.common import CONTRIBUTION_INPUTS, line_evidence, money, own_lines, present, year_of
+from basis_ledger.audit.rules.common import (
+    CONTRIBUTION_INPUTS,
+    TRADITIONAL_CONTRIBUTION_INPUTS,
+    line_evidence,
+    money,
+    own_lines,
+    present,
+    year_of,
+)
 from basis_ledger.model import POOLED_TYPES, Taxpayer, kinds
 from basis_ledger.taxcalendar import due_date, penalty, roth_five_years
 
@@ -657,6 +665,38 @@ def leftover_basis(ctx: RuleContext) -> list[Finding]:
                 found=money(r["leftover"]),
                 chain=key[1],
                 evidence=(*E.evidence(groups[key]), line_evidence("14", r["basis_end"])),
+            )
+        )
+    return out
+
+
+# -- contributions.py (as of dbaa450)
+def late_contribution(ctx: RuleContext) -> list[Finding]:
+    """(dbaa450, per row over the frame) A contribution for year Y deposited after its deadline is late."""
+    from basis_ledger.taxcalendar import contribution_deadline_iso as deadline
+
+    ev = ctx.events
+    inp = inputs_of(ev)
+    contrib = inp.isin(CONTRIBUTION_INPUTS)
+    deadlines = {int(y): deadline(int(y)) for y in ev.loc[contrib, "tax_year"].unique()}
+    every = {int(y): deadlines.get(int(y), "9999-12-31") for y in ev["tax_year"].unique()}  # others: never late
+    due = ev["tax_year"].map(every)
+    late = contrib & (ev["date"].to_numpy(dtype=object) > due.to_numpy(dtype=object))
+    E = Events(ev)
+    out = []
+    for p in late.to_numpy().nonzero()[0]:
+        y, day = int(ev["tax_year"].iat[p]), E.col("date")[p]
+        out.append(
+            Finding(
+                "late-contribution",
+                ev["taxpayer"].iat[p],
+                y,
+                f"The {money(E.col('amount_cents')[p])} contribution to {E.col('account')[p]} recorded for {y} was "
+                f"deposited on {day}, after the {y} deadline of {due.iat[p]}; it can only count for {day[:4]}.",
+                line="1" if inp.iat[p] in TRADITIONAL_CONTRIBUTION_INPUTS else None,
+                expected=f"by {due.iat[p]}",
+                found=day,
+                evidence=E.evidence([p]),
             )
         )
     return out

@@ -39,6 +39,7 @@ PAIRS = [  # (the rule as the audit runs it, its frozen per-row version)
     (rollovers.basis_to_plan, rules_oracle.basis_to_plan),
     (rollovers.rollover_frequency, rules_oracle.rollover_frequency),
     (conversions.leftover_basis, rules_oracle.leftover_basis),
+    (contributions.late_contribution, rules_oracle.late_contribution),
 ]
 
 
@@ -89,7 +90,7 @@ def test_rules_equal_the_per_row_rules_on_a_sample_of_the_bulk_ledger(bulk_ledge
     counts = assert_same_findings(_context(bulk_ledger, as_of))
     # the sample exercises every rule compared (none passes by finding nothing) but leftover-basis, which the
     # bulk histories never leave (test_leftover_basis_equals_the_per_row_rule)
-    assert all(n > 0 for rule, n in counts.items() if rule != "leftover_basis"), counts
+    assert all(n > 0 for rule, n in counts.items() if rule not in ("leftover_basis", "late_contribution")), counts
 
 
 def test_rules_equal_the_per_row_rules_with_birth_dates(bulk_ledger):
@@ -149,6 +150,19 @@ def test_leftover_basis_equals_the_per_row_rule(tmp_path):
     ]
     counts = assert_same_findings(_context(build_ledger(tmp_path / "l.db", rows), "2030-01-01"))
     assert counts["leftover_basis"] == 2, counts
+
+
+def test_late_contribution_equals_the_per_row_rule(tmp_path):
+    rows = [  # the bulk histories are never late: deadlines moved (COVID, weekends), traditional and Roth
+        "ed,2020-07-15,2019,IRA-1,traditional,nondeductible_contribution,100,",
+        "ed,2020-07-16,2019,IRA-1,traditional,nondeductible_contribution,250.50,",
+        "ed,2021-05-18,2020,IRA-1,traditional,deductible_contribution,1000,",
+        "ed,2023-04-19,2022,ROTH-1,roth,roth_contribution,100,",
+        "jo,2023-04-18,2022,ROTH-2,roth,roth_contribution,100,",
+        "jo,2024-05-01,2023,JO-IRA,traditional,nondeductible_contribution,7000,",
+    ]
+    counts = assert_same_findings(_context(build_ledger(tmp_path / "l.db", rows), "2030-01-01"))
+    assert counts["late_contribution"] == 4, counts
 
 
 def test_the_pool_estimate_equals_the_per_row_estimate(bulk_ledger):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from basis_ledger.audit.columns import FindingColumns
 from basis_ledger.audit.context import AuditContext, dollars, event_evidence, evidence_by_year
 from basis_ledger.audit.evidence import joined_array, texts_of
-from basis_ledger.audit.filed import filed_forms, line_value
+from basis_ledger.audit.filed import filed_forms
 from basis_ledger.audit.findings import Finding
 from basis_ledger.taxcalendar import penalty, roth_five_years
 
@@ -154,7 +154,6 @@ def roth_five_year(ctx: AuditContext) -> list[Finding]:
     import numpy as np
     import pandas as pd
 
-    keyed = ctx.keyed
     lines = ctx.lines
     if lines is None or len(lines) == 0:
         return []
@@ -171,43 +170,54 @@ def roth_five_year(ctx: AuditContext) -> list[Finding]:
     if not people:
         return []
     own_lines = own_lines[own_lines["taxpayer"].isin(people).to_numpy(dtype=bool)]
-    keyed = keyed[(keyed["taxpayer"].isin(people) & (keyed["chain"] == "own")).to_numpy(dtype=bool)]
-    op = keyed[keyed["kind"] == "roth_conversion_basis_opening"]
-    openings = op.groupby(["taxpayer", "form_year"])["amount_cents"].sum().to_dict()
-    by_person: dict[str, list[dict]] = {}
-    # Only the columns read below: a record of every line column per row was most of this rule's time.
-    wanted = [c for c in ("taxpayer", "tax_year", "L16", "L18", "L19", "L22", "L24") if c in own_lines]
-    for r in own_lines[wanted].to_dict("records"):
-        by_person.setdefault(r["taxpayer"], []).append(r)
-    own = keyed
-    dists = own[own["kind"] == "roth_distribution"]
+    # Their own chain's events by position (codes of the shared texts): no copy of the keyed frame is filtered.
+    E = texts_of(ctx)
+    wanted = E.code_of("taxpayer", sorted(people))
+    mine = np.isin(E.codes("taxpayer")[0], wanted[wanted >= 0]) & E.is_("chain", "own")
+    op = np.flatnonzero(mine & E.is_("kind", "roth_conversion_basis_opening"))
+    openings: dict[tuple[str, int], int] = {}
+    op_who, op_year, op_cents = E.at("taxpayer", op), E.ints("form_year")[op], E.ints("amount_cents")[op]
+    for t, y, cents in zip(op_who.tolist(), op_year.tolist(), op_cents.tolist(), strict=True):
+        openings[(t, y)] = openings.get((t, y), 0) + cents
+    dist_rows = np.flatnonzero(mine & E.is_("kind", "roth_distribution"))
     dates: dict[tuple, list[str]] = {}
-    for t, year, day in zip(*(dists[c].tolist() for c in ("taxpayer", "form_year", "date")), strict=True):
+    for t, year, day in zip(
+        E.at("taxpayer", dist_rows).tolist(),
+        E.ints("form_year")[dist_rows].tolist(),
+        E.at("date", dist_rows).tolist(),
+        strict=True,
+    ):
         dates.setdefault((t, "own", int(year)), []).append(day)
+    # The lines read below as plain ints (None where the form skips the line), person by person, year by year.
+    who = own_lines["taxpayer"].to_numpy(dtype=object)
+    when = own_lines["tax_year"].to_numpy(dtype=np.int64)
+    order = np.lexsort((when, pd.factorize(who, sort=True)[0]))  # people in text order, then years
+    col = {k: _line_list(own_lines, k, order) for k in ("16", "18", "19", "22", "24")}
+    plan_in = _roth_rollover_in(ctx, who[order], when[order])
     hits = []
-    for t, person_rows in sorted(by_person.items()):
-        layers: list[list] = []  # [year, amount, taxable or None], oldest first
-        for row in sorted(person_rows, key=lambda r: r["tax_year"]):
-            year = int(row["tax_year"])
-            if (t, year) in openings:
-                layers = [[year - 1, int(openings[(t, year)]), None]]
-            conv = line_value(row, "16") or 0
-            if conv:
-                layers.append([year, conv, line_value(row, "18") or 0])
-            plan_in = ctx.input_value("roth_rollover_in", t, "own", year)
-            if plan_in:
-                layers.append([year, plan_in, None])
-            l19 = line_value(row, "19")
-            if l19 is None:
-                continue
-            take = min(max(l19 - (line_value(row, "22") or 0), 0), line_value(row, "24") or 0)
-            recent, taxable, unknown, when = _consume(layers, take, year)
-            if recent == 0:
-                continue
-            under, born = _under_59_half(ctx, dates, t, year)
-            if not under:
-                continue
-            hits.append((t, year, recent, taxable, unknown, when, born))
+    layers: list[list] = []  # [year, amount, taxable or None], oldest first
+    last = None
+    for i, (t, year) in enumerate(zip(who[order].tolist(), when[order].tolist(), strict=True)):
+        if t != last:
+            layers, last = [], t
+        if (t, year) in openings:
+            layers = [[year - 1, openings[(t, year)], None]]
+        conv = col["16"][i] or 0
+        if conv:
+            layers.append([year, conv, col["18"][i] or 0])
+        if plan_in[i]:
+            layers.append([year, plan_in[i], None])
+        l19 = col["19"][i]
+        if l19 is None:
+            continue
+        take = min(max(l19 - (col["22"][i] or 0), 0), col["24"][i] or 0)
+        recent, taxable, unknown, used = _consume(layers, take, year)
+        if recent == 0:
+            continue
+        under, born = _under_59_half(ctx, dates, t, year)
+        if not under:
+            continue
+        hits.append((t, year, recent, taxable, unknown, used, born))
     if not hits:
         return []
     # Evidence for the years the findings name only: their conversions' years and their distributions' years.
@@ -217,11 +227,38 @@ def roth_five_year(ctx: AuditContext) -> list[Finding]:
     def named(rows, years):
         return rows[pd.MultiIndex.from_arrays([rows["taxpayer"], rows["form_year"]]).isin(years)]
 
+    keyed = ctx.keyed
     evidence = (
-        evidence_by_year(named(own[own["kind"] == "conversion"], conv_years)),
-        evidence_by_year(named(dists, dist_years)),
+        evidence_by_year(named(keyed.iloc[np.flatnonzero(mine & E.is_("kind", "conversion"))], conv_years)),
+        evidence_by_year(named(keyed.iloc[dist_rows], dist_years)),
     )
     return [_five_year_finding(*h, evidence) for h in hits]
+
+
+def _line_list(lines, key: str, order) -> list[int | None]:
+    """Line `key` of each row in `order` as an int, None where the form skips it (filed.line_value's reading)."""
+    col = f"L{key}"
+    if col not in lines:
+        return [None] * len(order)
+    values = lines[col].to_numpy(dtype=object, na_value=None)[order]
+    return [None if v is None else int(v) for v in values.tolist()]
+
+
+def _roth_rollover_in(ctx: AuditContext, who, years) -> list[int]:
+    """ctx.input_value("roth_rollover_in", t, "own", year) for each (t, year): one look-up per row of arrays."""
+    import numpy as np
+
+    inputs = ctx.inputs
+    if not len(inputs.years):
+        return [0] * len(who)
+    field = inputs.arrays["roth_rollover_in"]
+    rows = ctx._chain_row
+    chain = np.array([rows.get((t, "own"), -1) for t in who.tolist()], dtype=np.int64)
+    j = np.asarray(years, dtype=np.int64) - int(inputs.years[0])
+    ok = (chain >= 0) & (j >= 0) & (j < len(inputs.years))
+    out = np.zeros(len(who), dtype=np.int64)
+    out[ok] = field[chain[ok], j[ok]]
+    return out.tolist()  # type: ignore[no-any-return]
 
 
 def _consume(layers: list[list], take: int, year: int) -> tuple[int, int, bool, list[int]]:

@@ -10,11 +10,11 @@ from basis_ledger.audit.findings import Finding, RuleContext
 from basis_ledger.audit.rules.common import (
     CONTRIBUTION_INPUTS,
     TRADITIONAL_CONTRIBUTION_INPUTS,
-    Events,
     inputs_of,
     money,
     placed_of,
 )
+from basis_ledger.model import kinds
 from basis_ledger.taxcalendar import penalty
 
 if TYPE_CHECKING:
@@ -117,31 +117,42 @@ _WHY = (
 
 
 def late_contribution(ctx: RuleContext) -> list[Finding]:
-    """A contribution for year Y deposited after Y's deadline (schemas/limits.toml) does not count for Y."""
+    """A contribution for year Y deposited after Y's deadline (schemas/limits.toml) does not count for Y.
+
+    Only contributions are compared (their dates against their years' deadlines, by position in the shared
+    texts); the few that are late are written one by one."""
+    import numpy as np
+
+    from basis_ledger.audit.evidence import texts_of
     from basis_ledger.taxcalendar import contribution_deadline_iso as deadline
 
-    ev = ctx.events
-    inp = inputs_of(ev)
-    contrib = inp.isin(CONTRIBUTION_INPUTS)
-    deadlines = {int(y): deadline(int(y)) for y in ev.loc[contrib, "tax_year"].unique()}
-    every = {int(y): deadlines.get(int(y), "9999-12-31") for y in ev["tax_year"].unique()}  # others: never late
-    due = ev["tax_year"].map(every)
-    late = contrib & (ev["date"].to_numpy(dtype=object) > due.to_numpy(dtype=object))
-    E = Events(ev)
+    E = texts_of(ctx)
+    kind_code, kind_names = E.codes("kind")
+    table = {k: v.input for k, v in kinds().items()}
+    inputs = [table.get(k) for k in kind_names.tolist()]
+    is_contrib = np.array([i in CONTRIBUTION_INPUTS for i in inputs], dtype=bool)
+    pos = np.flatnonzero(is_contrib[kind_code])
+    if not len(pos):
+        return []
+    years = E.ints("tax_year")[pos]
+    distinct, inverse = np.unique(years, return_inverse=True)
+    due = np.array([deadline(int(y)) for y in distinct.tolist()], dtype=object)[inverse]
+    late = np.flatnonzero(E.at("date", pos) > due)
     out = []
-    for p in late.to_numpy().nonzero()[0]:
-        y, day = int(ev["tax_year"].iat[p]), E.col("date")[p]
+    for p, y, by in zip(pos[late].tolist(), years[late].tolist(), due[late].tolist(), strict=True):
+        at = np.array([p], dtype=np.int64)
+        day, account = str(E.at("date", at)[0]), E.at("account", at)[0]
         out.append(
             Finding(
                 "late-contribution",
-                ev["taxpayer"].iat[p],
+                E.at("taxpayer", at)[0],
                 y,
-                f"The {money(E.col('amount_cents')[p])} contribution to {E.col('account')[p]} recorded for {y} was "
-                f"deposited on {day}, after the {y} deadline of {due.iat[p]}; it can only count for {day[:4]}.",
-                line="1" if inp.iat[p] in TRADITIONAL_CONTRIBUTION_INPUTS else None,
-                expected=f"by {due.iat[p]}",
+                f"The {money(int(E.at('amount_cents', at)[0]))} contribution to {account} recorded for {y} was "
+                f"deposited on {day}, after the {y} deadline of {by}; it can only count for {day[:4]}.",
+                line="1" if inputs[kind_code[p]] in TRADITIONAL_CONTRIBUTION_INPUTS else None,
+                expected=f"by {by}",
                 found=day,
-                evidence=E.evidence([p]),
+                evidence=tuple(E.row_evidence(at)),
             )
         )
     return out
