@@ -146,6 +146,10 @@ class FindingColumns:
 
         return FindingColumns(self.table.take(np.asarray(positions, dtype=np.int64)))
 
+    def slice(self, start: int, length: int) -> FindingColumns:
+        """Findings start to start + length (fewer at the end), without a copy."""
+        return FindingColumns(self.table.slice(start, length))
+
     def where(self, mask: pa.Array | np.ndarray) -> FindingColumns:
         """The findings where `mask` (a boolean per finding) is true, in their order."""
         return FindingColumns(self.table.filter(mask))
@@ -184,17 +188,25 @@ class FindingColumns:
             return self
         keys = self._sort_keys()
         order = np.lexsort(keys[::-1])  # stable: equal keys keep their order
-        same = np.ones(n - 1, dtype=bool)  # sorted row i+1 has the same sort key as row i
-        for k in keys:
-            ks = k[order]
-            same &= ks[1:] == ks[:-1]
+        same = _ties(keys, order)  # sorted row i+1 has the same keys as row i
+        if same.any():
+            # The message, the last key, decides only between rows tied on all the others: ranked among those.
+            at = np.flatnonzero(np.concatenate([same, [False]]) | np.concatenate([[False], same]))
+            run = np.cumsum(~np.concatenate([[False], same]))[at]  # which run of tied rows each belongs to
+            message = _ranks(self.column("message").take(order[at]))
+            by = np.lexsort((message, run))
+            order[at] = order[at][by]
+            rank = np.full(n, -1, dtype=np.int64)
+            rank[at] = message[by]
+            same &= rank[1:] == rank[:-1]
         if same.any():
             order = order[~self._repeats(order, same)]
         return self.take(order)
 
     def _sort_keys(self) -> list[np.ndarray]:
         """run.sort_key's fields as integer arrays, most significant first: taxpayer, chain not own, chain, tax
-        year, severity (errors first), code, the line's place in the form (its first '+' part), message."""
+        year, severity (errors first), code, the line's place in the form (its first '+' part); then the message
+        (ranked by `ordered` only where these tie)."""
         import numpy as np
         import pyarrow.compute as pc
 
@@ -217,7 +229,6 @@ class FindingColumns:
             severity[np.asarray(coded.indices)],
             _ranks(coded),
             place[line_codes],
-            _ranks(self.column("message")),
         ]
 
     def _repeats(self, order: np.ndarray, same: np.ndarray) -> np.ndarray:
@@ -291,6 +302,17 @@ def evidence_lists(offsets: object, file: object, where: object, what: object) -
     )
     offs = pa.array(np.asarray(offsets, dtype=np.int32), pa.int32())
     return pa.ListArray.from_arrays(offs, flat, type=schema().field("evidence").type)
+
+
+def _ties(keys: list[np.ndarray], order: np.ndarray) -> np.ndarray:
+    """Whether each row of `order` after the first has the same keys as the one before it."""
+    import numpy as np
+
+    same = np.ones(len(order) - 1, dtype=bool)
+    for k in keys:
+        ks = k[order]
+        same &= ks[1:] == ks[:-1]
+    return same
 
 
 def _ranks(values: pa.Array | pa.DictionaryArray) -> np.ndarray:

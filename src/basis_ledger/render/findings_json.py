@@ -55,29 +55,67 @@ def quoted(values: pa.Array) -> pa.Array:
     """Each value as json writes it with ensure_ascii=False: a quoted, escaped string, or null for None."""
     from json.encoder import encode_basestring
 
+    import pyarrow as pa
     import pyarrow.compute as pc
 
+    from basis_ledger.engine.columns import arrow_bools, arrow_ints
+
     out = _join('"', values, '"')
-    needs = pc.fill_null(pc.match_substring_regex(values, _ESCAPE), False)
-    if _any(needs):
-        out = pc.replace_with_mask(out, needs, _python(values, needs, encode_basestring))
+    rows = _escaped(values)
+    if len(rows):
+        import numpy as np
+
+        mask = np.zeros(len(values), dtype=bool)
+        mask[rows] = True
+        fixed = pa.array([encode_basestring(v) for v in values.take(arrow_ints(rows)).to_pylist()], pa.string())
+        out = pc.replace_with_mask(out, arrow_bools(mask), fixed)
     filled: pa.Array = pc.fill_null(out, "null")
     return filled
 
 
+def _escaped(values: pa.Array) -> np.ndarray:
+    """The rows holding a character json escapes (a control character, '"' or a backslash), found by one pass
+    over the array's UTF-8 bytes (those are ASCII bytes, never part of a longer character's encoding)."""
+    import numpy as np
+
+    _, offsets, data = values.buffers()[:3]
+    if data is None or not len(values):
+        return np.zeros(0, dtype=np.int64)
+    width = np.int64 if values.type == "large_string" else np.int32
+    bounds = np.frombuffer(offsets, dtype=width)[values.offset : values.offset + len(values) + 1]
+    text = np.frombuffer(data, dtype=np.uint8)[int(bounds[0]) : int(bounds[-1])]
+    hit = np.flatnonzero((text < 0x20) | (text == 0x22) | (text == 0x5C))
+    if not len(hit):
+        return np.zeros(0, dtype=np.int64)
+    rows = np.unique(np.searchsorted(bounds, hit + bounds[0], side="right") - 1)
+    if values.null_count:  # a null's slot holds no text, but nothing says it must be empty
+        rows = rows[np.asarray(values.is_valid())[rows]]
+    out: np.ndarray = rows.astype(np.int64)
+    return out
+
+
 def quoted_values(values: pa.Array) -> pa.Array:
     """As `quoted`, each distinct value quoted once (for columns of few values: codes, names, files)."""
+    return _by_value(values, quoted)
+
+
+def _by_value(values: pa.Array, render) -> pa.Array:
+    """`render` of each distinct value, taken back to every row (a None, which has no entry, is null)."""
     import pyarrow.compute as pc
 
     coded = values.dictionary_encode()
-    out: pa.Array = quoted(coded.dictionary).take(coded.indices)
-    filled: pa.Array = pc.fill_null(out, "null")  # a None has no dictionary entry
-    return filled
+    out: pa.Array = pc.fill_null(render(coded.dictionary).take(coded.indices), "null")
+    return out
 
 
 def amounts(values: pa.Array, cents: bool) -> pa.Array:
     """Each value as json writes audit.findings.amount_value(value, cents): a plain amount ("$4,906.50") as
-    whole dollars half-up (4907), or with cents as a two-decimal string ("4906.50"); any other text quoted."""
+    whole dollars half-up (4907), or with cents as a two-decimal string ("4906.50"); any other text quoted.
+    Each distinct value is read once (expected values repeat: "a filed Form 8606", "at most $5,500")."""
+    return _by_value(values, lambda distinct: _amounts(distinct, cents))
+
+
+def _amounts(values: pa.Array, cents: bool) -> pa.Array:
     import json
 
     import numpy as np
@@ -188,7 +226,7 @@ def write_findings(stream: TextIO, found: FindingColumns, cents: bool, first: bo
     utf8 = str(getattr(stream, "encoding", "")).lower().replace("-", "") == "utf8"
     raw = getattr(stream, "buffer", None) if utf8 else None  # the text layer would encode the same bytes again
     for start in range(0, n, BLOCK_ROWS):
-        arrow = objects_text(found.take(np.arange(start, min(start + BLOCK_ROWS, n))), cents, first)
+        arrow = objects_text(found.slice(start, BLOCK_ROWS), cents, first)
         first = False
         _, offsets, data = arrow.buffers()
         bounds = np.frombuffer(offsets, dtype=np.int32)[arrow.offset : arrow.offset + len(arrow) + 1]
