@@ -10,7 +10,6 @@ from basis_ledger.audit.findings import Finding, RuleContext
 from basis_ledger.audit.rules.common import (
     CONTRIBUTION_INPUTS,
     TRADITIONAL_CONTRIBUTION_INPUTS,
-    inputs_of,
     money,
     placed_of,
 )
@@ -35,27 +34,44 @@ def excess_contribution(ctx: RuleContext) -> FindingColumns:
     from basis_ledger.audit.evidence import joined_array, money_array, texts_of
     from basis_ledger.taxcalendar import last_conversion_recharacterization_year, limit_cents, smallest_limit_cents
 
-    ev = ctx.events
-    inp = inputs_of(ev)
-    is_contrib = inp.isin(CONTRIBUTION_INPUTS)
+    E = texts_of(ctx)
+    kind_code, kind_names = E.codes("kind")
+    table = {k: v.input for k, v in kinds().items()}
+    inputs = [table.get(k) for k in kind_names.tolist()]
+
+    def having(*wanted: str):  # rows whose kind's engine input is one of `wanted`, by one look-up per kind
+        return np.array([i in wanted for i in inputs], dtype=bool)[kind_code]
+
+    is_contrib = having(*CONTRIBUTION_INPUTS)
     late = placed_of(ctx).late  # after the extended due date of the year's return (taxcalendar)
+    tax_year = E.ints("tax_year")
     is_back = (
-        ((inp == "returned") & ~late)
+        (having("returned") & ~late)
         | (
-            (inp == "recharacterized")
-            & ((ev["account_type"] != "roth") | (ev["tax_year"] > last_conversion_recharacterization_year()))
+            having("recharacterized")
+            & (~E.is_("account_type", "roth") | (tax_year > last_conversion_recharacterization_year()))
         )
-        | (inp == "recharacterized_roth_contribution")  # a Roth contribution moved to a traditional IRA, any year
+        | having("recharacterized_roth_contribution")  # a Roth contribution moved to a traditional IRA, any year
     )
-    signed = ev["amount_cents"].where(is_contrib, 0) - ev["amount_cents"].where(is_back, 0)
+    amount = E.ints("amount_cents")
     keep = is_contrib | is_back
-    net = signed[keep].groupby([ev["taxpayer"][keep], ev["tax_year"][keep]]).sum()
-    if net.empty:
+    rows = np.flatnonzero(keep)
+    if not len(rows):
         return FindingColumns.empty()
-    net = net[net > smallest_limit_cents()]  # only totals that can exceed some limit
-    who_all = net.index.get_level_values(0).to_numpy(dtype=object)
-    year_all = net.index.get_level_values(1).to_numpy(dtype=np.int64)
-    total_all = net.to_numpy(dtype=np.int64)
+    # Each (taxpayer, tax year)'s net contributions: keys in the order of the names as text, then the years.
+    t_code, t_names = E.codes("taxpayer")
+    rank = _text_ranks(t_names)[t_code[rows]]
+    first = int(tax_year[rows].min())
+    span = int(tax_year[rows].max()) - first + 1
+    keys, inverse = np.unique(rank * span + (tax_year[rows] - first), return_inverse=True)
+    net_all = np.zeros(len(keys), dtype=np.int64)
+    np.add.at(net_all, inverse, np.where(is_contrib[rows], amount[rows], 0) - np.where(is_back[rows], amount[rows], 0))
+    can = net_all > smallest_limit_cents()  # only totals that can exceed some limit
+    by_rank = np.empty(len(t_names), dtype=object)
+    by_rank[_text_ranks(t_names)] = t_names
+    who_all = by_rank[keys[can] // span]
+    year_all = keys[can] % span + first
+    total_all = net_all[can]
     # The limit without the catch-up is the lowest a person can have: totals at or below it are skipped whole.
     uniq, inverse = np.unique(year_all, return_inverse=True)
     bases = [limit_cents(int(y), None) for y in uniq.tolist()]
@@ -76,8 +92,6 @@ def excess_contribution(ctx: RuleContext) -> FindingColumns:
     if not len(hit):
         return FindingColumns.empty()
     who, years, totals, limits, catch = who[hit], years[hit], totals[hit], limit_of[pair[hit]], catch_of[pair[hit]]
-    E = texts_of(ctx)
-    rows = np.flatnonzero(np.asarray(keep, dtype=bool))
     take, starts = E.match(rows, ("taxpayer", "tax_year"), [who, years]).taken_array()
     pieces = E.row_evidence_columns(take)
     total_text, limit_text = money_array(totals), money_array(limits)
@@ -105,6 +119,16 @@ def excess_contribution(ctx: RuleContext) -> FindingColumns:
         found=total_text,
         evidence=EvidenceColumns(starts, pieces.file, pieces.where, pieces.what).lists(),
     )
+
+
+def _text_ranks(values):
+    """Each value's place among the values sorted as text (distinct values)."""
+    import numpy as np
+
+    order = sorted(range(len(values)), key=values.__getitem__)
+    ranks = np.empty(len(values), dtype=np.int64)
+    ranks[order] = np.arange(len(values))
+    return ranks
 
 
 # Whether the catch-up for people 50 or older was applied (taxcalendar.limit_cents), as an index into _WHY.
