@@ -25,20 +25,26 @@ def pro_rata_exposure(ctx: RuleContext) -> FindingColumns:
 
     from basis_ledger.audit.evidence import joined_array, match, money_array, money_texts, texts_of
 
-    own = own_lines(ctx)
-    if own is None or own.empty:
+    lines = ctx.lines
+    if lines is None or lines.empty or "L6" not in lines.columns:
         return FindingColumns.empty()
-    rows = own[own["L16"].notna() & own["L6"].notna()]
-    rows = rows[(rows["L6"] > 0) & (rows["L18"] > 0)]
-    if rows.empty:
+
+    # The own chain's years with a conversion and money left on 31 December, by masks on the columns read (a
+    # row filter of the lines frame would copy all of its columns).
+    def cents(col: str):
+        return lines[col].to_numpy(dtype=np.int64, na_value=0)
+
+    known = lines["L16"].notna().to_numpy(dtype=bool) & lines["L6"].notna().to_numpy(dtype=bool)
+    at = np.flatnonzero((lines["chain"] == "own").to_numpy(dtype=bool) & known & (cents("L6") > 0) & (cents("L18") > 0))
+    if not len(at):
         return FindingColumns.empty()
     ev = ctx.events
     E = texts_of(ctx)
     relevant = np.flatnonzero(
         (ev["account_type"].isin(POOLED_TYPES) & ev["kind"].isin(["conversion", "year_end_value"])).to_numpy(bool)
     )
-    who = rows["taxpayer"].to_numpy(dtype=object)
-    years = rows["tax_year"].to_numpy(dtype=np.int64)
+    who = lines["taxpayer"].to_numpy(dtype=object)[at]
+    years = lines["tax_year"].to_numpy(dtype=np.int64)[at]
     date_year = E.year_at(relevant)
     by_year = match(relevant, [E.codes("taxpayer")[0][relevant], date_year], [E.code_of("taxpayer", who), years])
     take, starts = by_year.taken_array()
@@ -52,7 +58,7 @@ def pro_rata_exposure(ctx: RuleContext) -> FindingColumns:
     amount = E.at("amount_cents", take)
     values = np.zeros(n, dtype=np.int64)
     np.add.at(values, run, np.where(is_conv, 0, amount))  # exact int64 sums of each year's 31 December values
-    l6, l16, l18 = (rows[c].to_numpy(dtype=np.int64) for c in ("L6", "L16", "L18"))
+    l6, l16, l18 = (cents(c)[at] for c in ("L6", "L16", "L18"))
     transit = l6 - values
     moving = pc.if_else(  # L6 is rounded: under a dollar is rounding, not money in transit
         pa.array(transit >= 100), joined_array(" (", money_array(transit), " of it a rollover still in transit)"), ""
@@ -157,21 +163,37 @@ def leftover_basis(ctx: RuleContext) -> list[Finding]:
     cand = lines[(behind > 0) & (lines["L6"].isna() | (lines["L6"] == 0)) & complete].assign(leftover=behind)
     if cand.empty:
         return []
-    # Only the candidates' people's 31 December values are summed (the rest cannot make a finding).
-    inherited = ev["account_type"] == "inherited_traditional"
-    is_ye = (ev["kind"] == "year_end_value") & (ev["account_type"].isin(POOLED_TYPES) | inherited)
-    is_ye &= ev["taxpayer"].isin(set(cand["taxpayer"].tolist()))
-    rows = np.flatnonzero(is_ye.to_numpy(dtype=bool))
-    sub = ev.iloc[rows]
-    chain = np.where(inherited.to_numpy(dtype=bool)[rows], "inherited:" + sub["account"].to_numpy(dtype=object), "own")
-    keys = [sub["taxpayer"].to_numpy(dtype=object), chain, year_of(sub).to_numpy(dtype=np.int64)]
-    totals = pd.Series(sub["amount_cents"].to_numpy(dtype=np.int64)).groupby(keys).sum()
+    # Only the candidates' people's 31 December values are summed (the rest cannot make a finding), on the
+    # shared texts' codes: a chain is 0 (own) or 1 + the inherited account's code.
+    E = texts_of(ctx)
+    t_code = E.codes("taxpayer")[0]
+    type_code, type_names = E.codes("account_type")
+    inherited = E.is_("account_type", "inherited_traditional")
+    pooled = np.array([t in POOLED_TYPES for t in type_names.tolist()], dtype=bool)[type_code]
+    wanted = E.code_of("taxpayer", cand["taxpayer"].unique())
+    is_ye = E.is_("kind", "year_end_value") & (pooled | inherited) & np.isin(t_code, wanted[wanted >= 0])
+    rows = np.flatnonzero(is_ye)
+    acct = E.codes("account")[0][rows].astype(np.int64)
+    chain_code = np.where(inherited[rows], acct + 1, 0)
+    year = E.year_at(rows)
+    totals = pd.Series(E.ints("amount_cents")[rows]).groupby([t_code[rows], chain_code, year]).sum()
     zero = totals[totals == 0].index
     # A year without a 31 December value is the engine's year-end-value-missing caution, not this finding.
-    cand = cand[pd.MultiIndex.from_arrays([cand["taxpayer"], cand["chain"], cand["tax_year"]]).isin(zero)]
+    c_chain = cand["chain"].to_numpy(dtype=object).tolist()
+    c_own = np.array([c == "own" for c in c_chain], dtype=bool)
+    c_inherited = np.array([isinstance(c, str) and c.startswith("inherited:") for c in c_chain], dtype=bool)
+    c_acct = E.code_of(
+        "account", [c[len("inherited:") :] if i else "" for c, i in zip(c_chain, c_inherited, strict=True)]
+    )
+    # own: 0; an inherited account the events hold: 1 + its code; anything else matches no total (-2)
+    c_chain_code = np.where(c_own, 0, np.where(c_inherited & (c_acct >= 0), c_acct + 1, -2))
+    c_key = [E.code_of("taxpayer", cand["taxpayer"].to_numpy(dtype=object)), c_chain_code, cand["tax_year"].to_numpy()]
+    cand = cand[pd.MultiIndex.from_arrays(c_key).isin(zero)]
     if cand.empty:
         return []
-    E = texts_of(ctx)
+    sub = ev.iloc[rows]
+    chain = np.where(inherited[rows], "inherited:" + sub["account"].to_numpy(dtype=object), "own")
+    keys = [sub["taxpayer"].to_numpy(dtype=object), chain, year_of(sub).to_numpy(dtype=np.int64)]
     found = match(rows, keys, [cand[c].to_numpy(dtype=np.int64 if c == "tax_year" else object) for c in _LINE_KEY])
     take, starts = found.taken()
     evidence = E.row_evidence(take)
