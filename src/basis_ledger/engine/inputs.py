@@ -80,6 +80,7 @@ class Inputs:
         birth_known: np.ndarray,
         routed: Routed | None = None,
         missing_values: dict[tuple[int, int], list[str]] | None = None,
+        codes: dict[str, tuple[np.ndarray, list[str]]] | None = None,
     ) -> None:
         import numpy as np
 
@@ -99,6 +100,8 @@ class Inputs:
         self.birth_known = birth_known  # per chain: the taxpayer's birth date is known
         self.routed = routed  # where each event landed (engine/routing.py): the audit and workbook reuse it
         self.missing_values = missing_values or {}  # (chain, year) -> accounts without a 31 December value
+        # per chain, its taxpayer and chain name as codes into the sorted distinct names (where build made them)
+        self.codes = codes or {}
 
     @property
     def chains(self) -> pd.DataFrame:
@@ -134,7 +137,7 @@ def build(events: pd.DataFrame | Columns, taxpayers: dict[str, Taxpayer]) -> Inp
     last = np.where(opening, eff_year, np.maximum(eff_year, date_year))
     tp_code, tp_names = coded.factorize("taxpayer")
     # Chains in (taxpayer, chain) string order, as a sorted group-by gives them: "inherited:..." before "own".
-    chain_code, names = coded.chain_codes(coded.isin("account_type", ("inherited_traditional",)))
+    chain_code, names = placed.chain_code
     chain_names = np.array(names, dtype=object)
     pair, ci = dense_unique(tp_code * len(chain_names) + chain_code, len(tp_names) * len(chain_names))
     n_chains = len(pair)
@@ -169,7 +172,8 @@ def build(events: pd.DataFrame | Columns, taxpayers: dict[str, Taxpayer]) -> Inp
     arrays["year_end_value_missing"], missing = _missing_year_end_values(coded, ci, date_year, pooled, y0, shape)
     known = np.array([bool(taxpayers.get(t) and taxpayers[t].birth_date) for t in tp_names], dtype=bool)
     birth_known = known[chain_tp] if n_chains else np.zeros(0, dtype=bool)
-    return Inputs(chains, years, arrays, birth_known, routed, missing)
+    codes = {"taxpayer": (chain_tp, tp_names), "chain": (pair % len(chain_names), names)}
+    return Inputs(chains, years, arrays, birth_known, routed, missing, codes)
 
 
 def dense_unique(key: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:

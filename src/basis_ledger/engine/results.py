@@ -21,6 +21,53 @@ if TYPE_CHECKING:
 STATE_KEYS = ("basis_end", "roth_contribution_basis_end", "roth_conversion_basis_end")
 
 
+class Cautions:
+    """Each row's cautions as columns: `rows` (ascending row positions; a row's cautions in the order the rules
+    give them) and `ids` into `made`, the distinct (immutable) Caution objects the rows share. `lists()` gives
+    them as one sequence per row (the frame's `cautions` column, the plain objects); the JSON writer reads the
+    columns."""
+
+    def __init__(self, n: int, rows: np.ndarray, ids: np.ndarray, made: Sequence[Caution]) -> None:
+        self.n, self.rows, self.ids, self.made = n, rows, ids, made
+
+    @classmethod
+    def of_lists(cls, lists: Sequence[Sequence[Caution]]) -> Cautions:
+        """From one sequence per row (a frame's column): equal cautions share one id."""
+        at: dict[Caution, int] = {}
+        rows, ids = [], []
+        for r, ws in enumerate(lists):
+            for w in ws or ():
+                rows.append(r)
+                ids.append(at.setdefault(w, len(at)))
+        return cls(len(lists), np.array(rows, dtype=np.int64), np.array(ids, dtype=np.int64), list(at))
+
+    def lists(self) -> list[list[Caution] | tuple[()]]:
+        """One list per row (a shared empty tuple where a row has none)."""
+        out: list[list[Caution] | tuple[()]] = [()] * self.n
+        made = self.made
+        for r, i in zip(self.rows.tolist(), self.ids.tolist(), strict=True):
+            have = out[r]
+            if isinstance(have, list):
+                have.append(made[i])
+            else:
+                out[r] = [made[i]]
+        return out
+
+    def counts(self) -> np.ndarray:
+        """How many cautions each row has."""
+        return np.bincount(self.rows, minlength=self.n)
+
+    def take(self, rows: np.ndarray) -> Cautions:
+        """The cautions of these rows (positions), renumbered in that order."""
+        counts = self.counts()
+        first = np.cumsum(counts) - counts  # where each row's cautions start in `rows` / `ids`
+        picked = counts[rows]
+        new_rows = np.repeat(np.arange(len(rows), dtype=np.int64), picked)
+        start_new = np.cumsum(picked) - picked
+        at = np.repeat(first[rows] - start_new, picked) + np.arange(len(new_rows), dtype=np.int64)
+        return Cautions(len(rows), new_rows, self.ids[at], self.made)
+
+
 class Lines:
     """The computed lines as columns, one row per (taxpayer, chain, tax_year) in output order: `values[k]` the
     cents of line k (line 10 scaled by 10**places; 0 where the form skips the line) and `present[k]` whether the
@@ -37,15 +84,36 @@ class Lines:
         present: dict[str, np.ndarray],
         state: dict[str, np.ndarray],
         flags: dict[str, np.ndarray],
-        cautions: Sequence[Sequence[Caution]],
+        cautions: Sequence[Sequence[Caution]] | Cautions,
+        codes: dict[str, tuple[np.ndarray, list[str]]] | None = None,
     ) -> None:
         self.taxpayer, self.chain = text["taxpayer"], text["chain"]
         self.tax_year = tax_year
         self.values, self.present, self.state, self.flags = values, present, state, flags
-        self.cautions = cautions
+        self._columns = cautions if isinstance(cautions, Cautions) else None
+        self._lists = None if isinstance(cautions, Cautions) else cautions
+        # taxpayer and chain as codes into their distinct names, where the engine had them (the JSON writer
+        # quotes each name once instead of hashing 200,000 strings)
+        self.codes = codes or {}
 
     def __len__(self) -> int:
         return len(self.tax_year)
+
+    @property
+    def cautions(self) -> Sequence[Sequence[Caution]]:
+        """Each row's cautions (a shared empty tuple where there are none)."""
+        if self._lists is None:
+            assert self._columns is not None
+            self._lists = self._columns.lists()
+        return self._lists
+
+    @property
+    def caution_columns(self) -> Cautions:
+        """The cautions as columns (rows, ids into distinct Cautions)."""
+        if self._columns is None:
+            assert self._lists is not None
+            self._columns = Cautions.of_lists(self._lists)
+        return self._columns
 
     def line(self, key: str) -> tuple[np.ndarray, np.ndarray]:
         """Line `key`'s cents (0 where skipped) and where the form uses it."""
@@ -63,7 +131,8 @@ class Lines:
             {k: v[rows] for k, v in self.present.items()},
             {k: v[rows] for k, v in self.state.items()},
             {k: v[rows] for k, v in self.flags.items()},
-            [self.cautions[i] for i in rows.tolist()],
+            self._columns.take(rows) if self._columns is not None else [self.cautions[i] for i in rows.tolist()],
+            {k: (code[rows], names) for k, (code, names) in self.codes.items()},
         )
 
     @classmethod
@@ -157,8 +226,11 @@ def _compute(
     first, last = ch["first_year"][:, None], ch["last_year"][:, None]
     in_range = (years[None, :] >= first) & (years[None, :] <= last)
     # Output order: by taxpayer, a person's own chain first, then inherited ones by name, then tax year.
-    _, tp_rank = np.unique(ch["taxpayer"], return_inverse=True)
-    _, chain_rank = np.unique(ch["chain"], return_inverse=True)
+    if inp.codes:  # codes into the sorted names: the same order as sorting the names themselves
+        tp_rank, chain_rank = inp.codes["taxpayer"][0], inp.codes["chain"][0]
+    else:
+        _, tp_rank = np.unique(ch["taxpayer"], return_inverse=True)
+        _, chain_rank = np.unique(ch["chain"], return_inverse=True)
     inherited = ch["chain"] != "own"
     order = np.lexsort((chain_rank.reshape(-1), inherited, tp_rank.reshape(-1)))
     pos, yj = np.nonzero(in_range[order])
@@ -180,6 +252,7 @@ def _compute(
         {k: at(comp.state[k]) for k in STATE_KEYS},
         flags,
         _cautions(comp, ci, yj),
+        {k: (code[ci], names) for k, (code, names) in inp.codes.items()},
     )
 
 
@@ -208,9 +281,9 @@ def _empty_lines() -> pd.DataFrame:
     return pd.DataFrame(cols)
 
 
-def _cautions(comp: Computed, ci: np.ndarray, yj: np.ndarray) -> list[list[Caution] | tuple[()]]:
-    """Cautions per row (an empty tuple where there are none): a vectorized mask per code, then a sentence for
-    each row it flags."""
+def _cautions(comp: Computed, ci: np.ndarray, yj: np.ndarray) -> Cautions:
+    """Cautions per row, as columns: a vectorized mask per code, then a sentence for each cell it flags (one
+    sentence for all of them where it names nothing of the cell)."""
     inp, v, whole = comp.inputs, comp.values, not comp.options.cents
     a = inp.arrays
 
@@ -226,7 +299,7 @@ def _cautions(comp: Computed, ci: np.ndarray, yj: np.ndarray) -> list[list[Cauti
     leftover = np.where(fl["part1_full"] & known_zero, np.maximum(v["14"] - v["4"], 0), 0) + np.where(
         fl["part2"] & ~fl["part1"] & known_zero & (a["year_end_value_rows"] > 0), np.maximum(v["2"] - v["16"], 0), 0
     )
-    rules: list[tuple[str, np.ndarray, Callable[[int, int], str]]] = [
+    rules: list[tuple[str, np.ndarray, Callable[[int, int], str] | str]] = [
         (
             "deductibility-unknown",
             a["undeclared"] > 0,
@@ -269,7 +342,7 @@ def _cautions(comp: Computed, ci: np.ndarray, yj: np.ndarray) -> list[list[Cauti
         (
             "worksheet-1-1",
             comp.flags["part1_full"] & (a["deductible"] > 0) & (a["distribution"] > 0),
-            lambda c, j: (
+            (
                 "A deductible contribution and a distribution in the same year: if the deduction depends on "
                 "income, Pub 590-B Worksheet 1-1 replaces lines 6 to 12 and can change line 14."
             ),
@@ -277,30 +350,30 @@ def _cautions(comp: Computed, ci: np.ndarray, yj: np.ndarray) -> list[list[Cauti
         (
             "birth-date-unknown",
             (a["roth_distribution_nonqualified"] > 0) & ~inp.birth_known[:, None],
-            lambda c, j: (
+            (
                 "Birth date unknown, so every Roth distribution is treated as nonqualified (Part III); set "
                 "it with 'basis-ledger taxpayer set NAME --birth-date YYYY-MM-DD'."
             ),
         ),
     ]
-    # Most rows have none: they share one empty tuple, and a list is made only for a row that has some.
-    out: list[list[Caution] | tuple[()]] = [()] * len(ci)
     row_of = np.full(comp.values["1"].shape, -1, dtype=np.int64)  # (chain, year) -> output row, -1 outside
     row_of[ci, yj] = np.arange(len(ci))
-    made: dict[tuple[str, str], Caution] = {}  # one (immutable) Caution per distinct sentence, shared by its rows
+    inside = row_of >= 0
+    made: dict[Caution, int] = {}  # one (immutable) Caution per distinct sentence, shared by its rows
+    rows, ids = [], []
     for code, mask, say in rules:
-        cs, js = np.nonzero(mask & (row_of >= 0))
-        for r, c, j in zip(row_of[cs, js].tolist(), cs.tolist(), js.tolist(), strict=True):
-            text = say(c, j)
-            caution = made.get((code, text))
-            if caution is None:
-                caution = made[(code, text)] = Caution(code, text)
-            have = out[r]
-            if isinstance(have, list):
-                have.append(caution)
-            else:
-                out[r] = [caution]
-    return out
+        cs, js = np.nonzero(mask & inside)
+        rows.append(row_of[cs, js])
+        if isinstance(say, str):  # the same sentence on every row it flags
+            one = made.setdefault(Caution(code, say), len(made)) if len(cs) else 0
+            ids.append(np.full(len(cs), one, dtype=np.int64))
+        else:
+            texts = [Caution(code, say(c, j)) for c, j in zip(cs.tolist(), js.tolist(), strict=True)]
+            ids.append(np.array([made.setdefault(t, len(made)) for t in texts], dtype=np.int64))
+    # Row order; a row's cautions in rule order (a stable sort of the rules' rows, concatenated in rule order).
+    all_rows, all_ids = np.concatenate(rows), np.concatenate(ids)
+    order = np.argsort(all_rows, kind="stable")
+    return Cautions(len(ci), all_rows[order], all_ids[order], list(made))
 
 
 def check_lines(frame: pd.DataFrame, opts: Options) -> list[str]:

@@ -21,7 +21,6 @@ Conditions a route may name (`when`):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, cast
 
@@ -43,22 +42,60 @@ CONDITIONS = (
 )
 
 
-@dataclass(frozen=True)
 class Placed:
     """Per event (aligned with the frame's rows): chain, form year, date year, and dated after the extended due
-    date of its tax year's return."""
+    date of its tax year's return.
 
-    chain: np.ndarray  # object: "own" | "inherited:<account>"
-    form_year: np.ndarray  # int64
-    date_year: np.ndarray  # int64
-    late: np.ndarray  # bool
+    `chain` may be given as (codes, sorted names) (what `place` computes): the 930,000-long object array of names
+    is then made only when read (the audit and the workbook read it; the engine reads `chain_code`)."""
+
+    def __init__(
+        self,
+        chain: np.ndarray | tuple[np.ndarray, list[str]],
+        form_year: np.ndarray,
+        date_year: np.ndarray,
+        late: np.ndarray,
+    ) -> None:
+        self._chain = chain
+        self.form_year = form_year  # int64
+        self.date_year = date_year  # int64
+        self.late = late  # bool
+
+    @property
+    def chain(self) -> np.ndarray:
+        """object: "own" | "inherited:<account>" per event."""
+        import numpy as np
+
+        if isinstance(self._chain, tuple):
+            code, names = self._chain
+            self._chain = np.array(names, dtype=object)[code] if len(code) else np.zeros(0, dtype=object)
+        return self._chain
+
+    @property
+    def chain_code(self) -> tuple[np.ndarray, list[str]]:
+        """Each event's chain as a code into the sorted chain names, and those names."""
+        import numpy as np
+
+        if isinstance(self._chain, tuple):
+            return self._chain
+        names = sorted(set(self._chain.tolist()) | {"own"})
+        at = {n: i for i, n in enumerate(names)}
+        return np.array([at[c] for c in self._chain.tolist()], dtype=np.int64), names
 
 
-@dataclass(frozen=True)
 class Routed(Placed):
     """`hits[field]` = (row positions, signed int64 values): what each event adds to an engine input."""
 
-    hits: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    def __init__(
+        self,
+        chain: np.ndarray | tuple[np.ndarray, list[str]],
+        form_year: np.ndarray,
+        date_year: np.ndarray,
+        late: np.ndarray,
+        hits: dict[str, tuple[np.ndarray, np.ndarray]] | None = None,
+    ) -> None:
+        super().__init__(chain, form_year, date_year, late)
+        self.hits = hits if hits is not None else {}
 
     def rows_feeding(self, fields: tuple[str, ...] | list[str]) -> np.ndarray:
         """Sorted unique row positions of the events that feed any of `fields`."""
@@ -195,12 +232,7 @@ def place(events: pd.DataFrame | Columns, coded: Coded | None = None) -> Placed:
     late_to = c.of_kinds(late_rule)
     rule = np.where(late & (late_to >= 0), late_to, rule)
     year = np.select([rule == 1, rule == 2], [c.tax_year, c.tax_year + 1], default=date_year)
-    chain = np.full(c.n, "own", dtype=object)
-    inherited = c.isin("account_type", ("inherited_traditional",))
-    if inherited.any():
-        code, uniq = c.factorize("account")
-        named = np.array(["inherited:" + a for a in uniq], dtype=object)
-        chain[inherited] = named[code[inherited]]
+    chain = c.chain_codes(c.isin("account_type", ("inherited_traditional",)))
     return Placed(chain, year.astype(np.int64), date_year, late)
 
 
@@ -271,7 +303,7 @@ def route(
         f: (np.concatenate([p[0] for p in ps]), np.concatenate([p[1] for p in ps])) if len(ps) > 1 else ps[0]
         for f, ps in parts.items()
     }
-    return Routed(placed.chain, placed.form_year, placed.date_year, placed.late, hits)
+    return Routed(placed._chain, placed.form_year, placed.date_year, placed.late, hits)
 
 
 def check_table() -> list[str]:

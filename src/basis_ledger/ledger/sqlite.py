@@ -118,12 +118,16 @@ class Connection:
             raise self.problem(exc) from None
         return stmt
 
-    def execute(self, sql: str, params: Sequence[object] = ()) -> Cursor:
+    def execute(self, sql: str, params: Sequence[object] = (), *, batch_rows: int | None = None) -> Cursor:
+        """Run one statement. `batch_rows`: rows per Arrow batch of the result (the driver's default is 1,024:
+        a large read as a few big batches saves every later step its per-chunk cost)."""
         import adbc_driver_manager as adbc
         import pyarrow as pa
 
         stmt = self._statement(sql, _params([[p] for p in params]) if params else None)
         try:
+            if batch_rows is not None:
+                stmt.set_options(**{"adbc.sqlite.query.batch_rows": str(batch_rows)})
             handle, _ = stmt.execute_query()
             return Cursor(pa.RecordBatchReader._import_from_c(handle.address).read_all())
         except adbc.Error as exc:

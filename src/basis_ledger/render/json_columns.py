@@ -24,8 +24,6 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-    from basis_ledger.model import Caution
-
 
 def _join(*pieces: pa.Array | str) -> pa.Array:
     """The pieces (arrays, or text the same on every row) joined row by row."""
@@ -36,13 +34,27 @@ def _join(*pieces: pa.Array | str) -> pa.Array:
     return out
 
 
-def _quoted(values: np.ndarray) -> pa.Array:
-    """Text (an object array) as JSON strings: each distinct value encoded once by the json module."""
+def _quoted(values: np.ndarray, coded: tuple[np.ndarray, list[str]] | None = None) -> pa.Array:
+    """Text (an object array) as JSON strings: each distinct value encoded once by the json module. `coded`: the
+    same column as codes into its distinct values, where the engine had them (nothing to hash then)."""
     import numpy as np
 
+    if coded is not None:
+        code, names = coded
+        used = np.flatnonzero(np.bincount(code, minlength=len(names)))  # a slice's rows name few of them
+        at = np.zeros(len(names), dtype=np.int64)
+        at[used] = np.arange(len(used), dtype=np.int64)
+        return arrow_strings([_text(names[i]) for i in used.tolist()]).take(arrow_ints(at[code]))
     seen: dict[str, int] = {}
     codes = np.fromiter((seen.setdefault(v, len(seen)) for v in values.tolist()), dtype=np.int64, count=len(values))
-    return arrow_strings([json.dumps(v, ensure_ascii=False) for v in seen]).take(arrow_ints(codes))
+    return arrow_strings([_text(v) for v in seen]).take(arrow_ints(codes))
+
+
+def _text(value: object) -> str:
+    """A value as json.dumps(value, ensure_ascii=False) writes it (a str by the encoder's own function)."""
+    from json.encoder import encode_basestring
+
+    return encode_basestring(value) if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
 def _ints(values: np.ndarray) -> pa.Array:
@@ -102,9 +114,9 @@ def objects_text(frame: pd.DataFrame | Lines, opts: Options, chunk: int = 20_000
     head = [
         arrow_strings(["", ",", ", "]).take(arrow_ints(sep[order])),
         '{"taxpayer": ',
-        _quoted(ls.taxpayer),
+        _quoted(ls.taxpayer, ls.codes.get("taxpayer")),
         ', "chain": ',
-        _quoted(ls.chain),
+        _quoted(ls.chain, ls.codes.get("chain")),
         ', "tax_year": ',
         _ints(ls.tax_year),
         ', "form_required": ',
@@ -139,27 +151,48 @@ def objects_text(frame: pd.DataFrame | Lines, opts: Options, chunk: int = 20_000
 
 
 def _warnings(lines: Lines) -> pa.Array:
-    """Each row's cautions as the json module writes their list ("[]" for none)."""
+    """Each row's cautions as the json module writes their list ("[]" for none): each distinct caution encoded
+    once, each distinct list of them written once, the rows pointing at their list."""
     from json.encoder import encode_basestring  # what json.dumps(..., ensure_ascii=False) quotes text with
 
     import numpy as np
 
-    done: dict[int, str] = {}  # a caution shared by many rows (engine/results._cautions) is encoded once
+    cc = lines.caution_columns
+    n = len(lines)
+    counts = cc.counts()
+    width = int(counts.max()) if n else 0
+    radix = len(cc.made) + 1
+    if not len(cc.rows):
+        return arrow_strings(["[]"]).take(arrow_ints(np.zeros(n, dtype=np.int64)))
+    if radix ** (width + 1) < 2**62:  # each row's list of ids as one integer (ids + 1, in base `radix`)
+        first = np.cumsum(counts) - counts
+        position = np.arange(len(cc.rows), dtype=np.int64) - first[cc.rows]
+        key = np.zeros(n, dtype=np.int64)
+        np.add.at(key, cc.rows, (cc.ids + 1) * radix ** (width - 1 - position))
+        keys, row_list = np.unique(key, return_inverse=True)
+        # one row of each distinct list: its ids, in order
+        example = np.zeros(len(keys), dtype=np.int64)
+        example[row_list.reshape(-1)] = np.arange(n, dtype=np.int64)
+        lists_ids = [cc.ids[first[r] : first[r] + counts[r]].tolist() for r in example.tolist()]
+    else:  # too many distinct cautions for one integer per row: tuples
+        per_row = cc.lists()
+        index: dict[tuple[int, ...], int] = {}
+        at = {w: i for i, w in enumerate(cc.made)}
+        row_list = np.fromiter(
+            (index.setdefault(tuple(at[w] for w in ws), len(index)) for ws in per_row), dtype=np.int64, count=n
+        )
+        lists_ids = [list(k) for k in index]
+    done: dict[int, str] = {}
 
-    def encoded(w: Caution) -> str:
-        text = done.get(id(w))
+    def encoded(i: int) -> str:
+        text = done.get(i)
         if text is None:
-            text = done[id(w)] = f'{{"code": {encode_basestring(w.code)}, "message": {encode_basestring(w.message)}}}'
+            w = cc.made[i]
+            text = done[i] = f'{{"code": {encode_basestring(w.code)}, "message": {encode_basestring(w.message)}}}'
         return text
 
-    texts: dict[tuple[int, ...], int] = {(): 0}  # each distinct list of cautions written once
-    rows = np.zeros(len(lines), dtype=np.int64)
-    for i, ws in enumerate(lines.cautions):
-        if ws:
-            rows[i] = texts.setdefault(tuple(id(w) for w in ws), len(texts))
-    by_id = {id(w): w for ws in lines.cautions for w in ws}
-    lists = ["[" + ", ".join([encoded(by_id[k]) for k in key]) + "]" for key in texts]
-    return arrow_strings(lists).take(arrow_ints(rows))
+    texts = ["[" + ", ".join([encoded(i) for i in ids]) + "]" for ids in lists_ids]
+    return arrow_strings(texts).take(arrow_ints(row_list.reshape(-1)))
 
 
 SMALL_ROWS = 2_000  # up to this many rows the json module writes the objects (no pyarrow to import)
