@@ -191,6 +191,27 @@ def _codes(parts: Sequence[object]) -> np.ndarray:
     return code
 
 
+def _int_codes(parts: Sequence[object]) -> np.ndarray | None:
+    """_codes for integer key columns (codes, years) by arithmetic: each column shifted to start at 0 and the
+    columns combined as digits of one int64 (equal keys, equal codes); None when a column is not integers or the
+    combined range would not fit."""
+    import numpy as np
+
+    cols = [np.asarray(c) for c in parts]
+    if not all(c.dtype.kind in "iu" for c in cols):
+        return None
+    code = np.zeros(len(cols[0]), dtype=np.int64)
+    room = 1
+    for c in cols:
+        low, high = int(c.min()), int(c.max())
+        span = high - low + 1
+        room *= span
+        if room >= 2**62:
+            return None
+        code = code * span + (c.astype(np.int64) - low)
+    return code
+
+
 def _is_int(col: object) -> bool:
     import numpy as np
 
@@ -247,7 +268,9 @@ def match(rows: np.ndarray, row_keys: Sequence[object], want_keys: Sequence[obje
     if not len(joined[0]):
         empty = np.zeros(len(want_keys[0]), dtype=np.int64)  # type: ignore[arg-type]
         return Matched(np.zeros(0, dtype=np.int64), empty, empty)
-    code = _codes(joined)
+    code = _int_codes(joined)
+    if code is None:
+        code = _codes(joined)
     row_code, want_code = code[:n], code[n:]
     order = np.argsort(row_code, kind="stable")
     sorted_code = row_code[order]
@@ -268,6 +291,7 @@ class EventTexts:
         self._codes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._ints: dict[str, np.ndarray] = {}
         self._texts: dict[str, np.ndarray] = {}
+        self._index: dict[str, pd.Index] = {}
 
     def ints(self, name: str) -> np.ndarray:
         """An integer column (amount_cents, source_line, tax_year, id) as int64."""
@@ -311,8 +335,10 @@ class EventTexts:
         import numpy as np
         import pandas as pd
 
-        _, uniq = self.codes(name)
-        found = pd.Index(uniq).get_indexer(np.asarray(values, dtype=object))
+        index = self._index.get(name)
+        if index is None:  # one hash table of the column's distinct values, kept for every later look-up
+            index = self._index[name] = pd.Index(self.codes(name)[1])
+        found = index.get_indexer(np.asarray(values, dtype=object))
         return np.where(found < 0, -2, found).astype(np.int64)
 
     def is_(self, name: str, value: str) -> np.ndarray:

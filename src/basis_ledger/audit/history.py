@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from basis_ledger.audit.columns import FindingColumns
 from basis_ledger.audit.context import AuditContext, dollars, event_evidence, evidence_by_year
-from basis_ledger.audit.evidence import joined_array, texts_of
+from basis_ledger.audit.evidence import joined_array, match, texts_of
 from basis_ledger.audit.filed import filed_forms
 from basis_ledger.audit.findings import Finding
 from basis_ledger.taxcalendar import penalty, roth_five_years
@@ -66,7 +66,13 @@ def basis_unknown(ctx: AuditContext) -> FindingColumns:
     starts = first.reindex(pd.MultiIndex.from_arrays([hits["t"], hits["c"]])).to_numpy(dtype=np.int64)
     conv, dist = hits["conv"].to_numpy(dtype=bool), hits["dist"].to_numpy(dtype=bool)
     what = np.array(list(_WHAT.values()), dtype=object)[np.where(conv & dist, 0, np.where(conv, 1, 2))]
-    evidence = E.grouped_event_evidence_columns(E.match(rows, _KEY, [who, chains, years]))
+    # Each reported year's events, matched on the codes the years were found by (no text looked up again).
+    found_at = match(
+        rows,
+        [t_code[rows], c_code[rows], form_year[rows]],
+        [hits["t"].to_numpy(dtype=np.int64), hits["c"].to_numpy(dtype=np.int64), years],
+    )
+    evidence = E.grouped_event_evidence_columns(found_at)
     messages = joined_array(
         "The ledger has ",
         what,
@@ -105,7 +111,6 @@ def _ranks(values):
     return ranks
 
 
-_KEY = ("taxpayer", "chain", "form_year")
 # (a conversion, a distribution) in the year -> what the message says the ledger has, in sorted order (both,
 # a conversion only, a distribution only: the order basis_unknown picks them by)
 _WHAT = {
