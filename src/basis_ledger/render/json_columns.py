@@ -106,11 +106,16 @@ def objects_text(frame: pd.DataFrame | Lines, opts: Options, chunk: int = 20_000
     codes = present.astype(np.int64) @ (np.int64(1) << np.arange(len(LINE_KEYS), dtype=np.int64))
     order = np.argsort(codes, kind="stable")
     ls, sorted_codes = lines.take(order), codes[order]
+    # Each line's text only for the rows whose form has it (about 17 of the 29 lines a row), and where each
+    # pattern's rows start among those.
     rendered: dict[int, pa.Array] = {}
+    before: dict[int, np.ndarray] = {}
     for i, key in enumerate(LINE_KEYS):
-        if present[:, i].any():
-            values = ls.values[key]
+        has = ls.present[key]
+        if has.any():
+            values = ls.values[key][has]
             rendered[i] = _decimal(values, opts.ratio_places) if key == "10" else _money(values, opts)
+            before[i] = np.concatenate([[0], np.cumsum(has)])
     head = [
         arrow_strings(["", ",", ", "]).take(arrow_ints(sep[order])),
         '{"taxpayer": ',
@@ -141,12 +146,24 @@ def objects_text(frame: pd.DataFrame | Lines, opts: Options, chunk: int = 20_000
         pieces: list = [cut(p) for p in head]
         on = [i for i in range(len(LINE_KEYS)) if code >> i & 1]
         for j, i in enumerate(on):
-            pieces += [("" if j == 0 else ", ") + f'"{LINE_KEYS[i]}": ', cut(rendered[i])]
+            at = int(before[i][start])
+            pieces += [("" if j == 0 else ", ") + f'"{LINE_KEYS[i]}": ', rendered[i].slice(at, size)]
         pieces += [cut(p) for p in tail]
-        parts.append(_join(*pieces))
+        parts.append(_join(*_merged(pieces)))
     back = np.empty(n, dtype=np.int64)
     back[order] = np.arange(n)
     out: pa.Array = pa.concat_arrays(parts).take(arrow_ints(back))
+    return out
+
+
+def _merged(pieces: list) -> list:
+    """Adjacent literal texts as one (each piece costs the join a step per row)."""
+    out: list = []
+    for p in pieces:
+        if isinstance(p, str) and out and isinstance(out[-1], str):
+            out[-1] += p
+        else:
+            out.append(p)
     return out
 
 
