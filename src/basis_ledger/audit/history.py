@@ -126,9 +126,15 @@ def deductibility_unknown(ctx: AuditContext) -> list[Finding]:
     frame = ctx.lines
     if frame is None or len(frame) == 0 or "cautions" not in frame:
         return []
-    flagged = [any(c.code == "deductibility-unknown" for c in ws or ()) for ws in frame["cautions"].tolist()]
+    flagged = [
+        i
+        for i, ws in enumerate(frame["cautions"].tolist())
+        if ws and any(c.code == "deductibility-unknown" for c in ws)
+    ]
+    if not flagged:  # most ledgers: no row is taken from the frame at all
+        return []
     out = []
-    for r in frame[flagged].to_dict("records"):
+    for r in frame.iloc[flagged].to_dict("records"):
         for caution in r["cautions"] or ():
             if caution.code != "deductibility-unknown":
                 continue

@@ -99,18 +99,19 @@ def rollover_frequency(ctx: RuleContext) -> list[Finding]:
 
     from basis_ledger.audit.evidence import money_texts, texts_of
 
-    ev = ctx.events
-    pos = np.flatnonzero(((ev["kind"] == "rollover_out") & ev["account_type"].isin(POOLED_TYPES)).to_numpy())
+    E = texts_of(ctx)  # by position in the shared texts: no column of the frame is turned into Python strings
+    type_code, type_names = E.codes("account_type")
+    pooled = np.array([t in POOLED_TYPES for t in type_names.tolist()], dtype=bool)[type_code]
+    pos = np.flatnonzero(E.is_("kind", "rollover_out") & pooled)
     if len(pos) < 2:
         return []
-    who, day = ev["taxpayer"].to_numpy()[pos], ev["date"].to_numpy()[pos]
+    who, day = E.at("taxpayer", pos), E.at("date", pos)
     order = np.lexsort((day, who))  # by taxpayer, then date
     pos, who, day = pos[order], who[order], day[order]
     until = (pd.to_datetime(pd.Series(day[:-1])) + pd.DateOffset(years=1)).dt.strftime("%Y-%m-%d").to_numpy()
     hit = np.flatnonzero((who[1:] == who[:-1]) & (day[1:] < until))
     if not len(hit):
         return []
-    E = texts_of(ctx)
     pairs = np.stack([pos[hit], pos[hit + 1]], axis=1).ravel()  # each finding's two rollovers, in order
     evidence = E.row_evidence(pairs)
     amounts = money_texts(E.at("amount_cents", pos[hit + 1]))
