@@ -65,14 +65,17 @@ def test_command_options_are_objects_so_help_evaluates_no_annotation_strings():
         assert not text, f"{fn.__module__}.{fn.__qualname__}: annotations {text} are strings"
 
 
-IMPORT_PROBED = ("pandas", "pandera", "hypothesis", "numpy", "pyarrow", "adbc_driver_manager", "pypdf", "openpyxl")
+IMPORT_PROBED = (
+    *("pandas", "pandera", "hypothesis", "numpy", "pyarrow", "adbc_driver_manager", "pypdf", "openpyxl", "pydantic"),
+)
 
 
 def test_an_import_of_a_generic_csv_loads_neither_pandas_nor_pandera(tmp_path):
     # The generic CSV goes from pyarrow.csv to the ledger as Arrow columns: typed, checked by the contract's
     # vectorized rules (ledger/schema.py, the pandera model's twin), matched, written through ADBC. It loads
     # numpy, pyarrow and the ADBC driver, and neither pandas nor pandera (with pyarrow never probing for pandas:
-    # basis_ledger/arrays.py), whether it creates the ledger, adds to it past rows it holds, or is refused.
+    # basis_ledger/arrays.py) nor pydantic (its FILE paths are made without typer's pydantic coercion:
+    # commands/typer_params.py), whether it creates the ledger, adds to it past rows it holds, or is refused.
     ledger = tmp_path / "l.db"
     demo = (REPO / "sample_data" / "demo-household.csv").read_text()
     first = tmp_path / "first.csv"

@@ -7,7 +7,9 @@ when a value needs it:
 - no value (None) is None, as typer's own `RuntimeParam.coerce` returns it before coercing;
 - a default of the option's own type (`int` or `str`) is itself;
 - a `str` option's text is that text (typer's `_parse_cli_str` returns a str as it is);
-- an `int` option written as plain digits is `int(text)`, which is what pydantic's lax int gives for it.
+- an `int` option written as plain digits is `int(text)`, which is what pydantic's lax int gives for it;
+- a `Path` given as text is `Path(text)`, and a `list[Path]` given as texts (import FILE...) the list of them,
+  as pydantic's path validator gives them (no `exists=` or other check is declared on any of them).
 Every other value (a sign, spaces, `1.0`, a path, a list, a bounded number, a custom parser) goes to typer's own
 coercion, built as typer builds it, so its results and its error messages are typer's.
 
@@ -19,9 +21,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, get_args, get_origin
 
 _DIGITS = re.compile(r"[0-9]{1,18}")
+
+
+def _is_paths(annotation: Any, value: Any) -> bool:
+    """A `list[Path]` parameter given as texts."""
+    return (
+        get_origin(annotation) is list
+        and get_args(annotation) == (Path,)
+        and isinstance(value, (list, tuple))
+        and all(isinstance(v, str) for v in value)
+    )
 
 
 def install() -> None:
@@ -46,9 +59,13 @@ def install() -> None:
             bounded = getattr(info, "min", None) is not None or getattr(info, "max", None) is not None
             if plain and not bounded and self.annotation in (str, int) and type(value) is self.annotation:
                 return value  # a default of its own type (ratio places 5): pydantic returns it as it is
+            if plain and not bounded and _is_paths(self.annotation, value):
+                return [Path(v) for v in value]  # a list of paths (import FILE...): what pydantic gives for it
             if plain and isinstance(value, str):
                 if self.annotation is str:
                     return value
+                if self.annotation is Path:
+                    return Path(value)
                 if self.annotation is int and not bounded and _DIGITS.fullmatch(value):
                     return int(value)
             if not self._built:

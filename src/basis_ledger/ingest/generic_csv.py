@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from basis_ledger.ingest.source import SourceFile
 
+DATE_FORMAT = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 REQUIRED = ("taxpayer", "date", "tax_year", "account", "account_type", "event", "amount")
 OPTIONAL = ("memo",)
 MAX_PROBLEMS_PER_COLUMN = 50
@@ -57,8 +58,9 @@ def read_generic(src: SourceFile) -> tuple[pa.Table, list[Problem]]:
     The file is read and typed in Arrow (pyarrow.csv, then Arrow compute over whole columns) and stays an Arrow
     table through the import (no pandas: pandas reads a file only where the careful reader is needed)."""
     fname = str(src.path)
-    text = src.text.lstrip("\ufeff")
-    header = _header(text)
+    body = _body(src)
+    first = body[: body.find(b"\n")] if b"\n" in body else body
+    header = _header(first.decode())
     missing = [c for c in REQUIRED if c not in header]
     unknown = [h for h in header if h not in REQUIRED + OPTIONAL]
     problems = [Problem(fname, f"missing column '{c}'", line=1) for c in missing]
@@ -75,32 +77,46 @@ def read_generic(src: SourceFile) -> tuple[pa.Table, list[Problem]]:
     problems += [Problem(fname, f"column '{c}' appears twice", line=1) for c in sorted(dupes)]
     if problems:
         raise InputError(problems)
-    rows = text.count("\n") - (1 if text.endswith("\n") else 0)  # physical lines after the header
-    raw = _read_fast(src, text, rows)
+    rows = body.count(b"\n") - (1 if body.endswith(b"\n") else 0)  # physical lines after the header
+    raw = _read_fast(body, first, rows)
     if raw is None:  # blank lines, quoted line breaks or a malformed row: the careful reader says where
-        raw = _read_careful(text, fname)
+        raw = _read_careful(src.text.lstrip("\ufeff"), fname)
     raw = raw.rename_columns([c.strip().lower() for c in raw.column_names])
-    raw = raw.append_column("source_line", _line_numbers(text, rows, raw.num_rows))
-    raw = raw.filter(_any_filled(raw))  # blank lines carry no event
+    raw = raw.append_column("source_line", _line_numbers(src, rows, raw.num_rows))
+    filled = _any_filled(raw)
+    if filled.null_count or not _all_true(filled):
+        raw = raw.filter(filled)  # blank lines carry no event
     if not raw.num_rows:
         raise InputError([Problem(fname, "no events: the file has a header but no rows")])
     return _typed(raw, fname)
 
 
-def _read_fast(src: SourceFile, text: str, rows: int) -> pa.Table | None:
+def _all_true(mask: pa.ChunkedArray | pa.Array) -> bool:
+    import pyarrow.compute as pc
+
+    return bool(pc.all(mask).as_py())
+
+
+def _body(src: SourceFile) -> bytes:
+    """The file's text as UTF-8 bytes: the file's own bytes when they are its text (ASCII, no carriage return:
+    no decoded copy of a 40 MB file is made), else its decoded text (BOM off, line ends made \\n) encoded."""
+    data = src.data
+    if data and not data.isspace() and not src.looks_binary and data.isascii() and b"\r" not in data:
+        return data
+    return src.text.lstrip("\ufeff").encode()  # (src.text names an empty, binary or undecodable file)
+
+
+def _read_fast(body: bytes, first: bytes, rows: int) -> pa.Table | None:
     """pyarrow's multithreaded reader, used only when every row is one physical line (so line numbers hold)."""
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
-    first = _first_line(text)
-    if "\n\n" in text or "\n\r\n" in text or '"' in first:
+    if b"\n\n" in body or b'"' in first:
         return None
-    names = next(csv.reader([first]))
-    # An ASCII file with no carriage return is its text byte for byte: read its bytes, not a copy of the text.
-    same = text.isascii() and len(text) == len(src.data) and b"\r" not in src.data
+    names = next(csv.reader([first.decode()]))
     try:
         raw = pcsv.read_csv(
-            pa.py_buffer(src.data if same else text.encode()),
+            pa.py_buffer(body),
             convert_options=pcsv.ConvertOptions(
                 column_types=dict.fromkeys(names, pa.string()),
                 strings_can_be_null=False,
@@ -135,13 +151,13 @@ def _any_filled(raw: pa.Table) -> pa.Array:
     return filled
 
 
-def _line_numbers(text: str, newlines: int, nrows: int) -> pa.Array:
+def _line_numbers(src: SourceFile, newlines: int, nrows: int) -> pa.Array:
     """File line of each parsed row (header = line 1), exact even when a quoted field spans lines."""
     import numpy as np
 
     if newlines == nrows:  # one physical line per row: the fast, common case
         return arrow_ints(np.arange(2, nrows + 2, dtype=np.int64))
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(src.text.lstrip("\ufeff")))
     next(reader)
     starts, line = [], reader.line_num + 1
     for _row in reader:
@@ -159,28 +175,77 @@ def _days_in_month(year: np.ndarray, month: np.ndarray) -> np.ndarray:
     return days + ((month == 2) & leap)
 
 
-def _date_parts(dates: pa.ChunkedArray, shaped: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _ten_bytes(dates: pa.ChunkedArray) -> np.ndarray | None:
+    """The dates' bytes as an (n, 10) array when every date is ten bytes long (as every date of a well-formed
+    file is), else None."""
+    import numpy as np
+    import pyarrow as pa
+
+    arr = dates.combine_chunks() if isinstance(dates, pa.ChunkedArray) else dates
+    arr = arr.cast(pa.string())
+    n = len(arr)
+    if not n:
+        return None
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset : arr.offset + n + 1]
+    if offsets[-1] - offsets[0] != 10 * n or (np.diff(offsets) != 10).any():
+        return None
+    return np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]].reshape(n, 10)
+
+
+def _shaped(ten: np.ndarray) -> np.ndarray:
+    """Which ten-byte dates are four digits, a dash, two digits, a dash, two digits (as the regex says)."""
+    digit = (ten >= 0x30) & (ten <= 0x39)
+    dash = ten == 0x2D
+    found: np.ndarray = digit[:, [0, 1, 2, 3, 5, 6, 8, 9]].all(axis=1) & dash[:, 4] & dash[:, 7]
+    return found
+
+
+def _date_parts(
+    dates: pa.ChunkedArray, shaped: np.ndarray, ten: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Year, month and day of each YYYY-MM-DD text (0, 0, 0 where not `shaped`), read from the text's bytes:
     every value is made exactly ten ASCII digits and dashes, so the bytes form an (n, 10) array."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    ten = pc.if_else(arrow_bools(shaped), dates, arrow_text("0000-00-00")).combine_chunks().cast(pa.string())
-    n = len(ten)
-    if not n:
-        return (np.zeros(0, dtype=np.int64),) * 3
-    offsets = np.frombuffer(ten.buffers()[1], dtype=np.int32)[ten.offset : ten.offset + n + 1]
-    data = np.frombuffer(ten.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
-    chars = data.reshape(n, 10)
+    if ten is None:  # some dates are not ten bytes: the others are put in their place
+        ten = _ten_bytes(pc.if_else(arrow_bools(shaped), dates, arrow_text("0000-00-00")).cast(pa.string()))
+    n = len(shaped)
+    if ten is None or not n:
+        return (np.zeros(n, dtype=np.int64),) * 3
 
     def number(first: int, last: int) -> np.ndarray:
         out = np.zeros(n, dtype=np.int64)
         for c in range(first, last):
-            out = out * 10 + (chars[:, c].astype(np.int64) - 48)
-        return out
+            out = out * 10 + (ten[:, c].astype(np.int64) - 48)
+        return np.where(shaped, out, 0)
 
     return number(0, 4), number(5, 7), number(8, 10)
+
+
+def _edges_plain(column: pa.ChunkedArray | pa.Array) -> bool:
+    """No value begins or ends with a byte that could be (part of) whitespace: below 0x21, or 0x7F and up (a
+    non-ASCII character, which might be U+00A0 or U+3000). Such a column is its own trim, and is not copied."""
+    import numpy as np
+    import pyarrow as pa
+
+    for chunk in column.chunks if isinstance(column, pa.ChunkedArray) else [column]:
+        if chunk.null_count or not pa.types.is_string(chunk.type):
+            return False
+        n = len(chunk)
+        if not n:
+            continue
+        offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int32)[chunk.offset : chunk.offset + n + 1]
+        data = chunk.buffers()[2]
+        if data is None:  # every value empty
+            continue
+        b = np.frombuffer(data, dtype=np.uint8)
+        filled = offsets[1:] > offsets[:-1]
+        edges = np.concatenate([b[offsets[:-1][filled]], b[offsets[1:][filled] - 1]])
+        if ((edges < 0x21) | (edges >= 0x7F)).any():
+            return False
+    return True
 
 
 def _few_values(column: pa.ChunkedArray, fn: Callable[[pa.Array], pa.Array]) -> pa.ChunkedArray:
@@ -223,7 +288,7 @@ def _typed(raw: pa.Table, fname: str) -> tuple[pa.Table, list[Problem]]:
         """A column stripped (and lower-cased) as pandas' .str.strip() / .str.lower() do (Unicode whitespace)."""
 
         def clean(values: pa.Array) -> pa.Array:
-            out = pc.utf8_trim_whitespace(values)
+            out = values if _edges_plain(values) else pc.utf8_trim_whitespace(values)
             return pc.utf8_lower(out) if lower else out
 
         return _few_values(raw.column(column), clean) if few else clean(raw.column(column))
@@ -234,8 +299,9 @@ def _typed(raw: pa.Table, fname: str) -> tuple[pa.Table, list[Problem]]:
 
     # A date is YYYY-MM-DD and a real day (what pandas.to_datetime accepts with that format).
     date_text = text("date")
-    shaped = where(pc.match_substring_regex(date_text, r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))
-    year, month, day = _date_parts(date_text, shaped)
+    ten = _ten_bytes(date_text)
+    shaped = _shaped(ten) if ten is not None else where(pc.match_substring_regex(date_text, DATE_FORMAT))
+    year, month, day = _date_parts(date_text, shaped, ten)
     bad_date = ~(shaped & (month >= 1) & (month <= 12) & (day >= 1) & (day <= _days_in_month(year, month)))
     no_date = where(pc.equal(date_text, empty))
     report(bad_date & no_date, "date", "missing date")

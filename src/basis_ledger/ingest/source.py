@@ -66,7 +66,7 @@ class SourceFile:
     @cached_property
     def text(self) -> str:
         """The file decoded as UTF-8 (BOM or not), else cp1252; binary input is a problem, not a guess."""
-        if not self.data.strip():
+        if not self.data or self.data.isspace():  # (as `not data.strip()`, without a copy of the file)
             raise InputError([Problem(str(self.path), "empty file")])
         if self.looks_binary:
             raise InputError([Problem(str(self.path), "binary data, not a text (CSV) file")])

@@ -266,7 +266,7 @@ def superseded(staged: list[Staged], ledger: Ledger, conn: Connection) -> None:
 def _write(ledger: Ledger, conn: Connection, s: Staged) -> FileResult:
     ex, v = s.extracted, s.verdict
     events = ex.events
-    if events is not None and v.keep is not None:
+    if events is not None and v.keep is not None and not v.keep.all():  # (a copy only when rows are dropped)
         from basis_ledger.arrays import arrow_bools
 
         events = events.filter(arrow_bools(v.keep))

@@ -236,5 +236,12 @@ def create_schema(conn: Connection, version: str) -> None:
         and conn.execute("SELECT 1 FROM meta WHERE key = 'schema_version'").fetchone()
     ):
         return
-    conn.executescript(script)
-    conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (version,))
+    conn.execute("BEGIN IMMEDIATE")  # one transaction, not one (journal, fsync) per statement
+    try:
+        conn.executescript(script)
+        conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (version,))
+        conn.execute("COMMIT")
+    except BaseException:
+        with suppress(Exception):
+            conn.execute("ROLLBACK")
+        raise
