@@ -76,6 +76,7 @@ class FindingColumns:
         scalar (a str, an int or None) is that value in every row. `evidence` is a list<struct<file, where,
         what>> array (see `evidence_lists`); without it every finding has none. The length is taken from
         `message`, which is always a column."""
+        import numpy as np
         import pyarrow as pa
 
         n = len(message)  # type: ignore[arg-type]
@@ -94,13 +95,13 @@ class FindingColumns:
         for name, value in values.items():
             typ = sch.field(name).type
             if value is None or isinstance(value, str | int):
-                arrays.append(pa.nulls(n, typ) if value is None else pa.array([value] * n, typ))
+                arrays.append(pa.nulls(n, typ) if value is None else pa.repeat(pa.scalar(value, typ), n))
             elif isinstance(value, pa.ChunkedArray | pa.Array):
                 arrays.append(value if value.type == typ else value.cast(typ))
             else:
                 arrays.append(pa.array(value, typ))
         if evidence is None:
-            evidence = evidence_lists([0] * (n + 1), [], [], [])
+            evidence = evidence_lists(np.zeros(n + 1, dtype=np.int32), [], [], [])
         arrays.append(evidence)
         if any(len(a) != n for a in arrays):
             raise ValueError(f"finding columns of unequal length: {[len(a) for a in arrays]}")
