@@ -233,12 +233,15 @@ MAX_TEXT = {"taxpayer": 64, "account": 64, "memo": 1000}  # longest value of eac
 
 def _free_of_control(arr: pa.Array) -> np.ndarray:
     """No row holds a control character: a scan of the column's UTF-8 bytes (a byte below 0x20 but tab and line
-    feed, 0x7F, or the pair 0xC2 0x80..0x9F that spells U+0080..U+009F), each hit mapped to its row."""
+    feed, 0x7F, or the pair 0xC2 0x80..0x9F that spells U+0080..U+009F), each hit mapped to its row. Plain printable
+    ASCII (no byte below 0x20 and none from 0x7F up) is decided by two comparisons."""
     import numpy as np
 
     b = _data(arr)
     offsets = _offsets(arr)
     b = b[offsets[0] : offsets[-1]] if len(offsets) else b[:0]
+    if not (b < 0x20).any() and not (b >= 0x7F).any():
+        return np.ones(len(arr), dtype=bool)
     low = ((b < 0x20) & (b != 0x09) & (b != 0x0A)) | (b == 0x7F)
     c1 = np.zeros(len(b), dtype=bool)
     if len(b) > 1:
@@ -263,16 +266,31 @@ def _no_control(column: str) -> RowRule:
 
 
 def _length(c: Columns, column: str) -> np.ndarray:
+    """Each value's length in characters."""
     import pyarrow.compute as pc
 
     return numpy_ints(pc.utf8_length(c.text(column))).astype("int64")
+
+
+def _length_within(c: Columns, column: str, low: int, high: int) -> np.ndarray:
+    """low <= characters <= high: decided from the byte lengths where they settle it (a character is one to four
+    bytes: no more characters than bytes, and a value of some bytes has some characters), else counted."""
+    import numpy as np
+
+    size = np.diff(_offsets(c.text(column)))
+    floor = low if low <= 1 else 4 * low
+    if len(size) and size.min() >= floor and size.max() <= high:
+        return np.ones(len(size), dtype=bool)
+    length = _length(c, column)
+    ok: np.ndarray = (length >= low) & (length <= high)
+    return ok
 
 
 def _not_too_long(column: str, limit: int) -> RowRule:
     return RowRule(
         f"{column}-length",
         column,
-        lambda c: _length(c, column) <= limit,
+        lambda c: _length_within(c, column, 0, limit),
         lambda r: f"{column} is {len(str(r[column])):,} characters long; the limit is {limit:,}",
     )
 
@@ -390,7 +408,7 @@ ROW_RULES = (
 
 # Checks of single columns, in the table's column order (as the pandera model lists them).
 COLUMN_RULES = (
-    ColumnRule("taxpayer-length", "taxpayer", lambda c: (_length(c, "taxpayer") >= 1) & (_length(c, "taxpayer") <= 64)),
+    ColumnRule("taxpayer-length", "taxpayer", lambda c: _length_within(c, "taxpayer", 1, 64)),
     ColumnRule("date-format", "date", _date_shaped),
     ColumnRule("amount-positive", "amount_cents", lambda c: c.ints("amount_cents") >= 0),
     ColumnRule("amount-absurd", "amount_cents", lambda c: c.ints("amount_cents") <= MAX_EVENT_CENTS),
