@@ -131,6 +131,8 @@ HEAVY = ("numpy", "pandas", "pandera", "pyarrow", "adbc_driver_manager", "pydant
         (["basis", "--taxpayer", "ed", "--json"], ["numpy"]),
         (["events", "--taxpayer", "ed", "--json"], ["numpy"]),
         (["events", "--year", "2024"], ["numpy", "rich"]),  # the table is rich's
+        (["events", "--voided", "--json"], ["numpy"]),
+        (["events", "--voided", "--taxpayer", "ed", "--year", "2019"], ["numpy", "rich"]),
     ],
 )
 def test_which_heavy_modules_each_household_command_loads(households, command, loads):

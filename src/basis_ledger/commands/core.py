@@ -293,20 +293,17 @@ def events(
     from basis_ledger.render.lines import money_value
 
     with progress("events"):
-        if voided:
+        if voided:  # as columns too: no pandas
             with Ledger.open(ledger_path(ledger)) as store:
-                frame = store.voided_events()
-            if taxpayer is not None and not frame.empty:
-                frame = frame[frame["taxpayer"] == taxpayer]
-            if year is not None and not frame.empty:
-                frame = frame[(frame["tax_year"] == year) | frame["date"].str.startswith(str(year))]
-            rows = frame.to_dict("records")
-        else:  # the events as columns: no pandas
+                columns = store.voided_event_columns()
+            if taxpayer is not None and len(columns):
+                columns = columns.take(np.array([t == taxpayer for t in columns.texts("taxpayer").tolist()], bool))
+        else:
             columns = load_ledger(ledger, taxpayer=taxpayer).event_columns
-            if year is not None and len(columns):
-                dated = [d.startswith(str(year)) for d in columns.texts("date").tolist()]
-                columns = columns.take((columns.ints("tax_year") == year) | np.array(dated, dtype=bool))
-            rows = columns.records()
+        if year is not None and len(columns):
+            dated = [d.startswith(str(year)) for d in columns.texts("date").tolist()]
+            columns = columns.take((columns.ints("tax_year") == year) | np.array(dated, dtype=bool))
+        rows = columns.records()
     if json_out or csv_out:
         opts = Options(cents=cents)
         for r in rows:

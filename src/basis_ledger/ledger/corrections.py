@@ -40,6 +40,16 @@ def who() -> str:
         return "unknown"
 
 
+# Voided events with their provenance and the void's reason, who and when (Ledger.voided_events as a frame,
+# Ledger.voided_event_columns as columns).
+VOIDED_EVENTS_SQL = (
+    "SELECT e.id, e.taxpayer, e.date, e.tax_year, e.account, e.account_type, e.kind, e.amount_cents, e.memo,"
+    " f.name AS source_file, f.sha256 AS source_sha256, e.source_line, v.reason AS void_reason,"
+    " v.who AS voided_by, v.at AS voided_at FROM events e JOIN files f ON f.id = e.file_id"
+    " JOIN voids v ON v.event_id = e.id ORDER BY e.id"
+)
+
+
 class Corrections:
     conn: Connection
 
@@ -205,10 +215,5 @@ class Corrections:
 
     def voided_events(self) -> pd.DataFrame:
         """Voided events with their provenance and the void's reason, who and when."""
-        frame: pd.DataFrame = self.table(  # type: ignore[attr-defined]
-            "SELECT e.id, e.taxpayer, e.date, e.tax_year, e.account, e.account_type, e.kind, e.amount_cents, e.memo,"
-            " f.name AS source_file, f.sha256 AS source_sha256, e.source_line, v.reason AS void_reason,"
-            " v.who AS voided_by, v.at AS voided_at FROM events e JOIN files f ON f.id = e.file_id"
-            " JOIN voids v ON v.event_id = e.id ORDER BY e.id"
-        )
+        frame: pd.DataFrame = self.table(VOIDED_EVENTS_SQL)  # type: ignore[attr-defined]
         return frame

@@ -409,6 +409,19 @@ class Ledger(Corrections):
         data = dict(zip(names, zip(*rows, strict=True), strict=True)) if rows else {n: () for n in names}
         return Columns.of_arrays(data, INT_COLUMNS)
 
+    def voided_event_columns(self) -> Columns:
+        """Voided events with their provenance and the void's reason, who and when, as columns (no pandas)."""
+        from basis_ledger.engine.columns import Columns
+        from basis_ledger.ledger.corrections import VOIDED_EVENTS_SQL
+
+        cur = self.conn.execute(VOIDED_EVENTS_SQL)
+        if getattr(self.conn, "reads_tuples", False):
+            names = [d[0] for d in cur.description or ()]
+            rows = cur.fetchall()
+            data = dict(zip(names, zip(*rows, strict=True), strict=True)) if rows else {n: () for n in names}
+            return Columns.of_arrays(data, INT_COLUMNS)
+        return Columns.of_arrow(cur.fetch_arrow())
+
     def _events_query(
         self, taxpayer: str | None, provenance: bool, join_files: bool = True
     ) -> tuple[str, tuple[str, ...], list[str]]:
