@@ -9,10 +9,16 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from basis_ledger.cli import app
+from basis_ledger.engine.form8606 import Options
 from basis_ledger.ledger import sqlite_read
+from basis_ledger.loader import Loaded
+from tests.core.helpers import events_from
+from tests.core.test_properties import histories
 from tests.golden import check_text
 
 REPO = Path(__file__).resolve().parents[2]
@@ -73,3 +79,41 @@ def test_tables_print_what_the_per_row_code_printed(ledger, monkeypatch, reader,
     code, out = run(path, *COMMANDS[name])
     assert code == 0, out
     check_text(f"exit {code}\n{portable(out, who)}", GOLDEN / f"{name}.txt")
+
+
+def _console():
+    import io
+
+    from rich.console import Console
+
+    return Console(file=io.StringIO(), width=100, color_system=None, force_terminal=False)
+
+
+@settings(max_examples=30, deadline=None)
+@given(histories(cents=True), st.integers(3, 9), st.booleans(), st.booleans())
+def test_the_tables_from_columns_are_the_tables_of_the_objects(text, places, cents, wide):
+    from basis_ledger.engine.objects import as_objects
+    from basis_ledger.render.tables import (
+        BASIS_COLUMNS,
+        basis_columns,
+        basis_rows,
+        basis_table,
+        basis_table_columns,
+        lines_tables,
+        lines_tables_columns,
+    )
+
+    opts = Options(ratio_places=places, cents=cents)
+    lines = Loaded(events_from(text), {}, options=opts).line_columns(cents)
+    objects = as_objects(lines, opts)
+    by_columns, by_objects = _console(), _console()
+    lines_tables_columns(lines, opts, by_columns, wide)
+    lines_tables(objects, by_objects, wide)
+    assert by_columns.file.getvalue() == by_objects.file.getvalue()
+    columns = basis_columns(lines, opts)
+    rows = basis_rows(objects)
+    assert [dict(zip(BASIS_COLUMNS, r, strict=True)) for r in zip(*columns.values(), strict=True)] == rows
+    by_columns, by_objects = _console(), _console()
+    basis_table_columns(columns, by_columns, wide)
+    basis_table(rows, by_objects, wide)
+    assert by_columns.file.getvalue() == by_objects.file.getvalue()

@@ -221,8 +221,6 @@ def compute(
         raise InputError([Problem("compute", "give --year or --all, not both")])
     with progress("compute"):  # on a terminal only; the output is written after it
         frame, opts = computed_frame(ledger, taxpayer, year, ratio_places, cents)
-    from basis_ledger.render.lines import as_objects
-
     if json_out:
         from basis_ledger.render.lines import write_json
 
@@ -233,9 +231,9 @@ def compute(
 
         lines_csv_columns(frame, opts, sys.stdout)
     else:
-        from basis_ledger.render.tables import lines_tables
+        from basis_ledger.render.tables import lines_tables_columns
 
-        lines_tables(as_objects(frame, opts), console(), wide)
+        lines_tables_columns(frame, opts, console(), wide)
 
 
 @app.command()
@@ -250,19 +248,20 @@ def basis(
 ) -> None:
     """The basis history: year by year, what came in, what was used, what carries forward."""
 
-    from basis_ledger.render.lines import as_objects
-    from basis_ledger.render.tables import BASIS_COLUMNS, basis_rows, basis_table, rows_csv
+    from basis_ledger.render.tables import BASIS_COLUMNS, basis_columns, basis_table_columns, rows_csv
 
     with progress("basis"):
         frame, opts = computed_frame(ledger, taxpayer, None, ratio_places, cents)
-        rows = basis_rows(as_objects(frame, opts))
+        columns = basis_columns(frame, opts)  # one list per column: no dict per computed year but for --json
     if json_out:
-        print_json(rows)
+        print_json([dict(zip(BASIS_COLUMNS, row, strict=True)) for row in zip(*columns.values(), strict=True)])
     elif csv_out:
-        body = [[";".join(r[k]) if k == "warnings" else r[k] for k in BASIS_COLUMNS] for r in rows]
-        rows_csv(list(BASIS_COLUMNS), body, sys.stdout)
+        body = [list(r) for r in zip(*(columns[k] for k in BASIS_COLUMNS[:-1]), strict=True)]
+        rows_csv(
+            list(BASIS_COLUMNS), [[*b, ";".join(w)] for b, w in zip(body, columns["warnings"], strict=True)], sys.stdout
+        )
     else:
-        basis_table(rows, console(), wide)
+        basis_table_columns(columns, console(), wide)
 
 
 events_app = App(help="The ledger's events; 'events void' corrects them (append-only).")
@@ -289,7 +288,6 @@ def events(
 
     from basis_ledger.engine.form8606 import Options
     from basis_ledger.ledger.store import Ledger
-    from basis_ledger.money import format_cents
     from basis_ledger.render.lines import money_value
 
     with progress("events"):
@@ -303,8 +301,8 @@ def events(
         if year is not None and len(columns):
             dated = [d.startswith(str(year)) for d in columns.texts("date").tolist()]
             columns = columns.take((columns.ints("tax_year") == year) | np.array(dated, dtype=bool))
-        rows = columns.records()
     if json_out or csv_out:
+        rows = columns.records()
         opts = Options(cents=cents)
         for r in rows:
             r["amount"] = money_value(r.pop("amount_cents"), opts)
@@ -316,18 +314,14 @@ def events(
             header = list(rows[0]) if rows else ["id", "taxpayer", "date", "tax_year", "kind", "amount"]
             rows_csv(header, [list(r.values()) for r in rows], sys.stdout)
         return
-    from basis_ledger.render.tables import events_table
+    from basis_ledger.render.tables import events_table_columns
 
-    for r in rows:
-        r["amount"] = format_cents(r.pop("amount_cents"), whole=False)
     con = console()
-    events_table(rows, con, wide)
-    for r in rows if voided else ():
-        con.print(
-            f"event {r['id']}: voided {r['voided_at']} by {r['voided_by']}: {shown(str(r['void_reason']), 400)}",
-            markup=False,
-            highlight=False,
-        )
+    events_table_columns(columns, con, wide)
+    if voided:
+        why = zip(*(columns.texts(c).tolist() for c in ("id", "voided_at", "voided_by", "void_reason")), strict=True)
+        for event, at, who, reason in why:
+            con.print(f"event {event}: voided {at} by {who}: {shown(str(reason), 400)}", markup=False, highlight=False)
 
 
 events_app.callback(invoke_without_command=True)(boundary(events))

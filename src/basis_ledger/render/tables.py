@@ -14,6 +14,7 @@ from basis_ledger.render.safe import cell
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from basis_ledger.engine.columns import Columns
     from basis_ledger.engine.form8606 import Options
     from basis_ledger.engine.results import Lines
 
@@ -68,6 +69,60 @@ def lines_tables(objects: list[dict], out: Console, wide: bool = False) -> None:
             print_table(out, title, cols, body, wide)
         for w in obj["warnings"]:
             out.print(f"  [yellow]warning[/yellow] {w['code']}: {w['message']}", highlight=False)
+
+
+def lines_tables_columns(lines: Lines, opts: Options, out: Console, wide: bool = False) -> None:
+    """`lines_tables(as_objects(lines, opts), out, wide)` printed from the columns: each line's amounts formatted
+    once as a column, no dict per computed year (the same text; tests/core/test_tables_columns.py)."""
+    from basis_ledger.engine.objects import money_values, ratio_values
+
+    labels = line_table()
+    cols = [
+        Col("Line", figure=True),
+        Col("Part", rank=1, min_width=4),
+        Col("What", min_width=20),
+        Col("Amount", figure=True),
+    ]
+    shown: dict[str, tuple[list[Any], list[bool]]] = {}  # line -> (its value per row, whether the row has it)
+    for k in LINE_KEYS:
+        if lines.present[k].any():
+            values = ratio_values(lines.values[k], opts) if k == "10" else money_values(lines.values[k], opts)
+            shown[k] = (values, lines.present[k].tolist())
+    carried = money_values(lines.state["basis_end"], opts)
+    rows = zip(
+        lines.taxpayer.tolist(),
+        lines.chain.tolist(),
+        lines.tax_year.tolist(),
+        lines.flags["form_required"].tolist(),
+        lines.flags["complete"].tolist(),
+        carried,
+        lines.cautions,
+        strict=True,
+    )
+    for r, (taxpayer, chain, year, required, complete, basis_end, cautions) in enumerate(rows):
+        title = f"{taxpayer} - {year} Form 8606"
+        if chain != "own":
+            title += f" ({chain})"
+        incomplete = not complete
+        if incomplete:  # a figure the form needs is unknown: never let it pass for a finished form
+            title += " - INCOMPLETE (line 6 unknown: see year-end-value-missing)"
+        if not required:
+            out.print(f"[bold]{title}[/bold]: no Form 8606 needed; basis carried forward {_fmt(basis_end)}")
+        else:
+            # Line 6 of an incomplete year is unknown: show what is known, never as if it were the value.
+            body = [
+                [
+                    k,
+                    labels[k]["part"],
+                    labels[k]["text"],
+                    f"? (only {_fmt(v[r])} known)" if incomplete and k == "6" else _fmt(v[r]),
+                ]
+                for k, (v, has) in shown.items()
+                if has[r]
+            ]
+            print_table(out, title, cols, body, wide)
+        for w in cautions:
+            out.print(f"  [yellow]warning[/yellow] {w.code}: {w.message}", highlight=False)
 
 
 LINES_CSV_HEADER = [
@@ -156,6 +211,29 @@ def basis_rows(objects: list[dict]) -> list[dict]:
     return rows
 
 
+def basis_columns(lines: Lines, opts: Options) -> dict[str, list[Any]]:
+    """`basis_rows(as_objects(lines, opts))` as one list per BASIS_COLUMNS name, made from the columns."""
+    from basis_ledger.engine.objects import money_values
+
+    def line(k: str, fallback: list[Any] | None = None) -> list[Any]:
+        values, present = money_values(lines.values[k], opts), lines.present[k].tolist()
+        none = fallback if fallback is not None else [None] * len(values)
+        return [v if p else f for v, p, f in zip(values, present, none, strict=True)]
+
+    return {
+        "taxpayer": lines.taxpayer.tolist(),
+        "chain": lines.chain.tolist(),
+        "tax_year": lines.tax_year.tolist(),
+        "form_required": lines.flags["form_required"].tolist(),
+        "complete": lines.flags["complete"].tolist(),
+        "basis_in": line("2"),
+        "contributions": line("1"),
+        "nontaxable_used": line("13", line("17")),
+        **{k: money_values(lines.state[k], opts) for k in STATE_KEYS},
+        "warnings": [[w.code for w in ws] for ws in lines.cautions],
+    }
+
+
 def rows_csv(header: list[str], rows: list[list], stream: IO[str]) -> None:
     """A CSV file: one header, numbers as they are, text neutralised against formula injection."""
     writer = csv.writer(stream, lineterminator="\n")
@@ -165,6 +243,12 @@ def rows_csv(header: list[str], rows: list[list], stream: IO[str]) -> None:
 
 
 def basis_table(rows: list[dict], out: Console, wide: bool = False) -> None:
+    """The basis history of rows as basis_rows gives them (basis_table_columns prints it from columns)."""
+    basis_table_columns({k: [r[k] for r in rows] for k in BASIS_COLUMNS}, out, wide)
+
+
+def basis_table_columns(columns: dict[str, list[Any]], out: Console, wide: bool = False) -> None:
+    """The basis history from basis_columns: each column's cells made as a column, then zipped into rows."""
     money = (
         "basis_in",
         "contributions",
@@ -187,23 +271,29 @@ def basis_table(rows: list[dict], out: Console, wide: bool = False) -> None:
         Col("Roth conv. basis", figure=True, rank=1),
         Col("Warnings", rank=2),
     ]
-    body = [
-        [
-            r["taxpayer"],
-            r["chain"],
-            str(r["tax_year"]),
-            ("yes" if r["form_required"] else "no") + ("" if r["complete"] else ", INCOMPLETE"),
-            *[
-                ("" if r[k] is None else _fmt(r[k]) + (" ?" if k in depends_on_6 and not r["complete"] else ""))
-                for k in money
-            ],
-            ", ".join(r["warnings"]),
+    complete = columns["complete"]
+
+    def amounts(k: str) -> list[str]:
+        unknown = " ?" if k in depends_on_6 else ""
+        return [
+            "" if v is None else _fmt(v) + ("" if ok else unknown) for v, ok in zip(columns[k], complete, strict=True)
         ]
-        for r in rows
+
+    cells = [
+        columns["taxpayer"],
+        columns["chain"],
+        [str(y) for y in columns["tax_year"]],
+        [
+            ("yes" if req else "no") + ("" if ok else ", INCOMPLETE")
+            for req, ok in zip(columns["form_required"], complete, strict=True)
+        ],
+        *[amounts(k) for k in money],
+        [", ".join(w) for w in columns["warnings"]],
     ]
-    if all(r["chain"] == "own" for r in rows):  # one chain per person: the column says nothing
+    if all(c == "own" for c in columns["chain"]):  # one chain per person: the column says nothing
         cols.pop(1)
-        body = [b[:1] + b[2:] for b in body]
+        cells.pop(1)
+    body = [list(row) for row in zip(*cells, strict=True)]
     print_table(out, "Basis history (Form 8606)", cols, body, wide)
 
 
@@ -225,6 +315,36 @@ def event_cells(r: dict) -> list[str]:
 
 
 def events_table(rows: list[dict], out: Console, wide: bool = False) -> None:
+    _events_table(out, len(rows), [event_cells(r) for r in rows], wide)
+
+
+def events_table_columns(events: Columns, out: Console, wide: bool = False) -> None:
+    """events_table of the events' records (amounts as format_cents gives them), from the columns: each
+    column's cells made once, then zipped into rows."""
+    from basis_ledger.money import format_cents
+
+    def texts(name: str) -> list[Any]:
+        return events.texts(name).tolist()
+
+    def numbers(name: str) -> list[str]:
+        return [str(v) for v in events.ints(name).tolist()]
+
+    source = [
+        f"{f}:{line} ({sha[:12]})"
+        for f, line, sha in zip(texts("source_file"), texts("source_line"), texts("source_sha256"), strict=True)
+    ]
+    cells = [
+        numbers("id"),
+        *[texts(c) for c in ("taxpayer", "date")],
+        numbers("tax_year"),
+        *[texts(c) for c in ("account", "account_type", "kind")],
+        [format_cents(c, whole=False) for c in events.ints("amount_cents").tolist()],
+        source,
+    ]
+    _events_table(out, len(events), [list(row) for row in zip(*cells, strict=True)], wide)
+
+
+def _events_table(out: Console, n: int, body: list[list[str]], wide: bool) -> None:
     cols = [
         Col("id", figure=True, rank=2),
         Col("taxpayer", min_width=6),
@@ -236,7 +356,7 @@ def events_table(rows: list[dict], out: Console, wide: bool = False) -> None:
         Col("amount", figure=True),
         Col("source", rank=1, min_width=12),
     ]
-    print_table(out, f"{len(rows):,} events", cols, [event_cells(r) for r in rows], wide)
+    print_table(out, f"{n:,} events", cols, body, wide)
 
 
 def taxpayer_cells(p: dict) -> list[str]:
