@@ -61,13 +61,17 @@ def compute(inp: Inputs, opts: Options) -> Computed:
     n, ny = inp["nondeductible"].shape
     unit, scale = opts.unit, 10**opts.ratio_places
     out = Computed(inp, opts)
-    vals = {k: np.zeros((n, ny), np.int64) for k in (*MONEY_LINES, "10")}
-    pres = {k: np.zeros((n, ny), bool) for k in vals}
+    # The year passes read and write one year of every chain at a time: held year-major (year x chain, each
+    # year contiguous) while they run, and handed out as (chain x year) views of the same memory. A column of a
+    # chain-major array is strided, one element per cache line.
+    by_year = {k: np.ascontiguousarray(a.T) for k, a in inp.arrays.items()}
+    vals = {k: np.zeros((ny, n), np.int64) for k in (*MONEY_LINES, "10")}
+    pres = {k: np.zeros((ny, n), bool) for k in vals}
     st = {
-        k: np.zeros((n, ny), np.int64)
+        k: np.zeros((ny, n), np.int64)
         for k in ("basis_end", "roth_contribution_basis_end", "roth_conversion_basis_end", "outstanding_rollovers")
     }
-    fl = {k: np.zeros((n, ny), bool) for k in ("part1", "part1_full", "part2", "part3", "line13_capped", "incomplete")}
+    fl = {k: np.zeros((ny, n), bool) for k in ("part1", "part1_full", "part2", "part3", "line13_capped", "incomplete")}
 
     def R(cents: np.ndarray) -> np.ndarray:
         return round_to_unit(cents, unit)
@@ -77,7 +81,7 @@ def compute(inp: Inputs, opts: Options) -> Computed:
     roth_c = np.zeros(n, np.int64)
     roth_v = np.zeros(n, np.int64)
     for j in range(ny):
-        col = {k: a[:, j] for k, a in inp.arrays.items()}
+        col = {k: a[j] for k, a in by_year.items()}
         # Line 2: an opening balance (line 14 of a form filed before the ledger) replaces the carried basis.
         basis = np.where(col["has_opening_basis"] > 0, col["opening_basis"], basis)
         basis_in = np.maximum(basis + col["basis_added"] - col["returned_late"], 0)
@@ -167,7 +171,7 @@ def compute(inp: Inputs, opts: Options) -> Computed:
             ("25b", 0),
             ("25c", l25a),
         ):
-            vals[k][:, j] = v
+            vals[k][j] = v
         for keys, mask in (
             (("1", "2", "3", "14"), part1),
             (("4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "15a", "15b", "15c"), full),
@@ -177,20 +181,25 @@ def compute(inp: Inputs, opts: Options) -> Computed:
             (("25b", "25c"), part3 & (l23 > 0) & (l25a > 0)),
         ):
             for k in keys:
-                pres[k][:, j] = mask
+                pres[k][j] = mask
         # An opening balance for this year (line 14 of its filed form, or the Roth bases at its end) is what this
         # year carries out; it only takes effect as next year's line 2.
-        nxt = {k: inp.arrays[k][:, j + 1] if j + 1 < ny else np.zeros(n, np.int64) for k in OPENINGS}
-        st["basis_end"][:, j] = np.where(nxt["has_opening_basis"] > 0, nxt["opening_basis"], basis)
-        st["roth_contribution_basis_end"][:, j] = np.where(
+        nxt = {k: by_year[k][j + 1] if j + 1 < ny else np.zeros(n, np.int64) for k in OPENINGS}
+        st["basis_end"][j] = np.where(nxt["has_opening_basis"] > 0, nxt["opening_basis"], basis)
+        st["roth_contribution_basis_end"][j] = np.where(
             nxt["has_opening_roth_contribution"] > 0, nxt["opening_roth_contribution"], roth_c
         )
-        st["roth_conversion_basis_end"][:, j] = np.where(
+        st["roth_conversion_basis_end"][j] = np.where(
             nxt["has_opening_roth_conversion"] > 0, nxt["opening_roth_conversion"], roth_v
         )
-        st["outstanding_rollovers"][:, j] = outstanding
-        fl["part1"][:, j], fl["part1_full"][:, j], fl["part2"][:, j], fl["part3"][:, j] = part1, full, part2, part3
-        fl["line13_capped"][:, j] = full & (excess > 0)
-        fl["incomplete"][:, j] = full & unknown6
-    out.values, out.present, out.state, out.flags = vals, pres, st, fl
+        st["outstanding_rollovers"][j] = outstanding
+        fl["part1"][j], fl["part1_full"][j], fl["part2"][j], fl["part3"][j] = part1, full, part2, part3
+        fl["line13_capped"][j] = full & (excess > 0)
+        fl["incomplete"][j] = full & unknown6
+
+    def chain_major(d: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        return {k: a.T for k, a in d.items()}  # (chain x year) views, as Computed promises
+
+    out.values, out.present = chain_major(vals), chain_major(pres)
+    out.state, out.flags = chain_major(st), chain_major(fl)
     return out

@@ -236,9 +236,12 @@ def _compute(
     pos, yj = np.nonzero(in_range[order])
     ci = order[pos]
     flat = ci * len(years) + yj  # each output row's (chain, year) cell: one flat take per column
+    flat_by_year = yj * len(ch["chain"]) + ci  # the same cells of a year-major array (form8606.compute's)
 
     def at(a: np.ndarray) -> np.ndarray:
-        return np.take(a.reshape(-1), flat)
+        if a.flags.c_contiguous:
+            return np.take(a.reshape(-1), flat)
+        return np.take(np.ascontiguousarray(a.T).reshape(-1), flat_by_year)
 
     flags = {k: at(comp.flags[k]) for k in ("part1", "part2", "part3")}
     flags["form_required"] = flags["part1"] | flags["part2"] | flags["part3"]
