@@ -30,7 +30,7 @@ amount = st.builds(
 )
 text = anything | awkward
 value = st.none() | text | amount
-evidence = st.builds(Evidence, text, text, text)
+evidence = st.builds(Evidence, text, text, text | st.none())  # a column may hold a None where objects would not
 finding = st.builds(
     Finding,
     st.sampled_from(sorted(codes())),

@@ -51,8 +51,9 @@ def _any(mask: pa.Array) -> bool:
     return bool(pc.any(mask).as_py())
 
 
-def quoted(values: pa.Array) -> pa.Array:
-    """Each value as json writes it with ensure_ascii=False: a quoted, escaped string, or null for None."""
+def quoted(values: pa.Array, before: str = "", after: str = "") -> pa.Array:
+    """Each value as json writes it with ensure_ascii=False (a quoted, escaped string, or null for None), with
+    the text `before` and `after` it (the literal keys around a field: one join per field, not two)."""
     from json.encoder import encode_basestring
 
     import pyarrow as pa
@@ -60,16 +61,17 @@ def quoted(values: pa.Array) -> pa.Array:
 
     from basis_ledger.engine.columns import arrow_bools, arrow_ints
 
-    out = _join('"', values, '"')
+    out = _join(before + '"', values, '"' + after)
     rows = _escaped(values)
     if len(rows):
         import numpy as np
 
         mask = np.zeros(len(values), dtype=bool)
         mask[rows] = True
-        fixed = pa.array([encode_basestring(v) for v in values.take(arrow_ints(rows)).to_pylist()], pa.string())
+        taken = values.take(arrow_ints(rows)).to_pylist()
+        fixed = pa.array([before + encode_basestring(v) + after for v in taken], pa.string())
         out = pc.replace_with_mask(out, arrow_bools(mask), fixed)
-    filled: pa.Array = pc.fill_null(out, "null")
+    filled: pa.Array = pc.fill_null(out, before + "null" + after)
     return filled
 
 
@@ -94,28 +96,26 @@ def _escaped(values: pa.Array) -> np.ndarray:
     return out
 
 
-def quoted_values(values: pa.Array) -> pa.Array:
-    """As `quoted`, each distinct value quoted once (for columns of few values: codes, names, files)."""
-    return _by_value(values, quoted)
+def quoted_values(values: pa.Array, before: str = "", after: str = "") -> pa.Array:
+    """As `quoted`, each distinct value quoted once (for columns of few values: codes, names, lines)."""
+    return _by_value(values, lambda distinct: quoted(distinct, before, after))
 
 
 def _by_value(values: pa.Array, render) -> pa.Array:
-    """`render` of each distinct value, taken back to every row (a None, which has no entry, is null)."""
-    import pyarrow.compute as pc
-
-    coded = values.dictionary_encode()
-    out: pa.Array = pc.fill_null(render(coded.dictionary).take(coded.indices), "null")
+    """`render` of each distinct value (None is one of them), taken back to every row."""
+    coded = values.dictionary_encode(null_encoding="encode")
+    out: pa.Array = render(coded.dictionary).take(coded.indices)
     return out
 
 
-def amounts(values: pa.Array, cents: bool) -> pa.Array:
+def amounts(values: pa.Array, cents: bool, before: str = "", after: str = "") -> pa.Array:
     """Each value as json writes audit.findings.amount_value(value, cents): a plain amount ("$4,906.50") as
     whole dollars half-up (4907), or with cents as a two-decimal string ("4906.50"); any other text quoted.
     Each distinct value is read once (expected values repeat: "a filed Form 8606", "at most $5,500")."""
-    return _by_value(values, lambda distinct: _amounts(distinct, cents))
+    return _by_value(values, lambda distinct: _amounts(distinct, cents, before, after))
 
 
-def _amounts(values: pa.Array, cents: bool) -> pa.Array:
+def _amounts(values: pa.Array, cents: bool, before: str, after: str) -> pa.Array:
     import json
 
     import numpy as np
@@ -124,7 +124,7 @@ def _amounts(values: pa.Array, cents: bool) -> pa.Array:
 
     from basis_ledger.audit.findings import amount_value
 
-    out = quoted(values)
+    out = quoted(values, before, after)
     amount = pc.fill_null(pc.match_substring_regex(values, _AMOUNT), False)
     # Left to amount_value itself: text not ASCII with a "$" in it, and amounts too long for int64 arithmetic.
     odd = pc.and_(pc.invert(pc.string_is_ascii(values)), pc.match_substring(values, "$"))
@@ -140,10 +140,11 @@ def _amounts(values: pa.Array, cents: bool) -> pa.Array:
         else:  # half-up whole dollars; a negative amount that rounds to nothing is 0
             dollars = whole + np.asarray(pc.greater_equal(frac, "50"), dtype=np.int64)
             text = _ints(np.where(np.asarray(pc.equal(sign, "-")), -dollars, dollars))
-        out = pc.replace_with_mask(out, amount, text)
+        out = pc.replace_with_mask(out, amount, _join(before, text, after))
     if _any(odd):
         encode = json.JSONEncoder(ensure_ascii=False).encode
-        out = pc.replace_with_mask(out, odd, _python(values, odd, lambda v: encode(amount_value(v, cents))))
+        texts = _python(values, odd, lambda v: before + encode(amount_value(v, cents)) + after)
+        out = pc.replace_with_mask(out, odd, texts)
     return out
 
 
@@ -157,63 +158,65 @@ def _ints(values: np.ndarray) -> pa.Array:
     return out
 
 
-def evidence(lists: pa.Array) -> pa.Array:
-    """Each finding's evidence as json writes its list of {"file", "where", "what"} objects ("[]" for none)."""
+def evidence(lists: pa.Array, before: str = "", after: str = "") -> pa.Array:
+    """Each finding's evidence as json writes its list of {"file", "where", "what"} objects ("[]" for none),
+    between `before` and `after`. Each piece is one join of its three texts inside literal quotes; a piece with
+    a text json escapes, or a None, is written by the json module's own quoting instead."""
+    from json.encoder import encode_basestring
+
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    from basis_ledger.engine.columns import arrow_bools, arrow_ints
+
     flat = pc.list_flatten(lists)
-    piece = _join(
-        '{"file": ',
-        quoted_values(flat.field("file")),
-        ', "where": ',
-        quoted(flat.field("where")),
-        ', "what": ',
-        quoted(flat.field("what")),
-        "}",
-    )
+    fields = [flat.field(name) for name in ("file", "where", "what")]
+    piece = _join('{"file": "', fields[0], '", "where": "', fields[1], '", "what": "', fields[2], '"}')
+    odd = np.zeros(len(flat), dtype=bool)
+    for f in fields:
+        odd[_escaped(f)] = True
+        if f.null_count:
+            odd |= np.asarray(f.is_null())
+    if odd.any():
+        rows = arrow_ints(np.flatnonzero(odd))
+        columns = [f.take(rows).to_pylist() for f in fields]
+
+        def encoded(v: str | None) -> str:
+            return "null" if v is None else encode_basestring(v)
+
+        fixed = [
+            f'{{"file": {encoded(a)}, "where": {encoded(b)}, "what": {encoded(c)}}}'
+            for a, b, c in zip(*columns, strict=True)
+        ]
+        piece = pc.replace_with_mask(piece, arrow_bools(odd), pa.array(fixed, pa.string()))
     lengths = np.asarray(pc.fill_null(pc.list_value_length(lists), 0), dtype=np.int64)
     offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32)
     joined = pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), piece), ", ")
-    return _join("[", joined, "]")
+    return _join(before + "[", joined, "]" + after)
 
 
-def objects_text(found: FindingColumns, cents: bool, first: bool) -> pa.Array:
-    """One string per finding: the separator before it ("\\n" before the very first, `first`, else ",\\n")
-    and its JSON object, keys in Finding.as_dict's order."""
-    import numpy as np
+def objects_text(found: FindingColumns, cents: bool) -> pa.Array:
+    """One string per finding: ",\n" and its JSON object, keys in Finding.as_dict's order. Each field's text
+    carries the literal keys after it, made once per distinct value where values repeat."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from basis_ledger.engine.columns import arrow_ints, arrow_strings
+    def year(distinct: pa.Array) -> pa.Array:
+        out: pa.Array = pc.fill_null(_join("", pc.cast(distinct, pa.string()), ', "message": '), 'null, "message": ')
+        return out
 
-    sep = np.ones(len(found), dtype=np.int64)
-    sep[:1] = 0 if first else 1
-    year = pc.fill_null(pc.cast(found.column("tax_year"), pa.string()), "null")
     return _join(
-        arrow_strings(["\n", ",\n"]).take(arrow_ints(sep)),
-        '{"code": ',
-        quoted_values(found.column("code")),
-        ', "taxpayer": ',
-        quoted_values(found.column("taxpayer")),
-        ', "tax_year": ',
-        year,
-        ', "message": ',
-        quoted(found.column("message")),
-        ', "line": ',
-        quoted_values(found.column("line")),
-        ', "expected": ',
-        amounts(found.column("expected"), cents),
-        ', "found": ',
-        amounts(found.column("found"), cents),
-        ', "chain": ',
-        quoted_values(found.column("chain")),
-        ', "evidence": ',
-        evidence(found.column("evidence")),
-        ', "severity": ',
-        quoted_values(found.severities()),
-        "}",
+        quoted_values(found.column("code"), ',\n{"code": ', ', "taxpayer": '),
+        quoted_values(found.column("taxpayer"), "", ', "tax_year": '),
+        _by_value(found.column("tax_year"), year),
+        quoted(found.column("message"), "", ', "line": '),
+        quoted_values(found.column("line"), "", ', "expected": '),
+        amounts(found.column("expected"), cents, "", ', "found": '),
+        amounts(found.column("found"), cents, "", ', "chain": '),
+        quoted_values(found.column("chain"), "", ', "evidence": '),
+        evidence(found.column("evidence"), "", ', "severity": '),
+        quoted_values(found.severities(), "", "}"),
     )
 
 
@@ -226,11 +229,11 @@ def write_findings(stream: TextIO, found: FindingColumns, cents: bool, first: bo
     utf8 = str(getattr(stream, "encoding", "")).lower().replace("-", "") == "utf8"
     raw = getattr(stream, "buffer", None) if utf8 else None  # the text layer would encode the same bytes again
     for start in range(0, n, BLOCK_ROWS):
-        arrow = objects_text(found.slice(start, BLOCK_ROWS), cents, first)
-        first = False
+        arrow = objects_text(found.slice(start, BLOCK_ROWS), cents)
         _, offsets, data = arrow.buffers()
         bounds = np.frombuffer(offsets, dtype=np.int32)[arrow.offset : arrow.offset + len(arrow) + 1]
-        text = memoryview(data)[int(bounds[0]) : int(bounds[-1])]
+        text = memoryview(data)[int(bounds[0]) + first : int(bounds[-1])]  # the very first has "\n" alone
+        first = False
         if raw is not None:
             stream.flush()
             raw.write(text)
