@@ -153,6 +153,25 @@ def test_a_large_ledgers_compute_reads_arrow_but_never_imports_pandas(households
     assert loaded == ["adbc_driver_manager", "numpy", "pyarrow"]
 
 
+def test_the_arrow_read_and_writer_never_import_pyarrow_compute(households):
+    # pyarrow.compute builds a wrapper and docstring per function on import (~40 ms): the read path calls the
+    # compiled registry by name instead (engine/columns.arrow_call, arrow_take, arrow_cast).
+    probe = (
+        "import io, sys; from pathlib import Path\n"
+        "import basis_ledger.ledger.sqlite_read as small; small.SMALL_LEDGER_BYTES = -1\n"
+        "from basis_ledger.loader import LoadOptions, load\n"
+        "from basis_ledger.render.json_columns import write_json\n"
+        "loaded = load(Path(sys.argv[1]), LoadOptions(cents=True, provenance=False))\n"
+        "write_json(loaded.line_columns(True), loaded.options, io.StringIO(), 3, small_rows=0)\n"
+        "print('pyarrow' in sys.modules, 'pyarrow.compute' in sys.modules)\n"
+    )
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", probe, str(households)], capture_output=True, text=True)
+    assert out.stdout.split() == ["True", "False"], out.stderr
+
+
 def test_numpy_and_arrow_meet_by_buffers_whatever_the_chunks_and_offsets():
     import numpy as np
     import pyarrow as pa

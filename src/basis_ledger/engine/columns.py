@@ -112,7 +112,7 @@ class Columns:
             if isinstance(col, np.ndarray):
                 data[name] = col[rows]
             else:
-                data[name] = col.take(arrow_ints(rows))  # Array or ChunkedArray
+                data[name] = arrow_take(col, arrow_ints(rows))  # Array or ChunkedArray
         return Columns(data, len(rows))
 
     def records(self) -> list[dict[str, Any]]:
@@ -141,6 +141,27 @@ class Columns:
         return frame
 
 
+def arrow_call(name: str, *args: Any, options: Any = None) -> Any:
+    """An Arrow compute function by name, from the compiled registry (pyarrow._compute). `pyarrow.compute` (and
+    the Array.take / .cast methods, which import it) builds a Python wrapper and docstring for each of several
+    hundred functions when first imported: about 40 ms for a command that needs a handful of them."""
+    from pyarrow._compute import call_function
+
+    return call_function(name, list(args), options)
+
+
+def arrow_take(values: Any, indices: Any) -> Any:
+    """values.take(indices) without importing pyarrow.compute."""
+    return arrow_call("take", values, indices)
+
+
+def arrow_cast(values: Any, target: pa.DataType) -> Any:
+    """values.cast(target) (safe) without importing pyarrow.compute."""
+    from pyarrow._compute import CastOptions
+
+    return arrow_call("cast", values, options=CastOptions.safe(target))
+
+
 def _objects(values: Sequence[Any] | Any) -> np.ndarray:
     import numpy as np
 
@@ -154,9 +175,8 @@ def _arrow_factorize(col: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, list[
     (few) distinct values sorted. UTF-8 byte order is code point order, which is Python's str order."""
     import numpy as np
     import pyarrow as pa
-    import pyarrow.compute as pc
 
-    encoded = pc.dictionary_encode(col)
+    encoded = arrow_call("dictionary_encode", col)
     chunks = encoded.chunks if isinstance(encoded, pa.ChunkedArray) else [encoded]
     values = chunks[-1].dictionary if chunks else pa.array([], pa.string())
     # Encoding a chunked column gives every chunk the one dictionary of the whole column; should an Arrow release
@@ -164,7 +184,7 @@ def _arrow_factorize(col: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, list[
     if any(len(c.dictionary) != len(values) for c in chunks):
         return _arrow_factorize(col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col)
     indices = numpy_ints(pa.chunked_array([c.indices for c in chunks])) if chunks else np.zeros(0, np.int64)
-    order = numpy_ints(pc.array_sort_indices(values))
+    order = numpy_ints(arrow_call("array_sort_indices", values))
     rank = np.empty(len(order), np.int64)
     rank[order] = np.arange(len(order), dtype=np.int64)
-    return rank[indices], values.take(arrow_ints(order)).to_pylist()
+    return rank[indices], arrow_take(values, arrow_ints(order)).to_pylist()

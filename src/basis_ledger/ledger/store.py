@@ -395,7 +395,10 @@ class Ledger(Corrections):
         table = table.rename_columns([n if n != "source_file" else "file_id" for n in names if n != "source_sha256"])
         if provenance:  # each event's file name and hash: a look-up in the few files' rows, not text in every row
             table = _with_files(table, self.conn.execute("SELECT id, name, sha256 FROM files").fetch_arrow())
-        return table.select(names).cast(schema)
+        table = table.select(names)
+        if table.schema.equals(schema):  # as the driver typed them: no cast (nor pyarrow.compute, which it imports)
+            return table
+        return table.cast(schema)
 
     def event_columns(self, taxpayer: str | None = None, *, provenance: bool = True) -> Columns:
         """Events in ledger order as columns (engine/columns.py): read as Python rows on a small ledger's sqlite3

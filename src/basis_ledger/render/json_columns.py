@@ -13,7 +13,15 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from basis_ledger.engine.columns import arrow_bools, arrow_ints, arrow_strings, arrow_text
+from basis_ledger.engine.columns import (
+    arrow_bools,
+    arrow_call,
+    arrow_cast,
+    arrow_ints,
+    arrow_strings,
+    arrow_take,
+    arrow_text,
+)
 from basis_ledger.engine.form8606 import Options
 from basis_ledger.engine.objects import as_objects
 from basis_ledger.engine.results import LINE_KEYS, STATE_KEYS, Lines, as_lines
@@ -27,10 +35,9 @@ if TYPE_CHECKING:
 
 def _join(*pieces: pa.Array | str) -> pa.Array:
     """The pieces (arrays, or text the same on every row) joined row by row."""
-    import pyarrow.compute as pc
-
     empty = arrow_text("")
-    out: pa.Array = pc.binary_join_element_wise(*[arrow_text(p) if isinstance(p, str) else p for p in pieces], empty)
+    args = [arrow_text(p) if isinstance(p, str) else p for p in pieces]
+    out: pa.Array = arrow_call("binary_join_element_wise", *args, empty)
     return out
 
 
@@ -44,10 +51,10 @@ def _quoted(values: np.ndarray, coded: tuple[np.ndarray, list[str]] | None = Non
         used = np.flatnonzero(np.bincount(code, minlength=len(names)))  # a slice's rows name few of them
         at = np.zeros(len(names), dtype=np.int64)
         at[used] = np.arange(len(used), dtype=np.int64)
-        return arrow_strings([_text(names[i]) for i in used.tolist()]).take(arrow_ints(at[code]))
+        return arrow_take(arrow_strings([_text(names[i]) for i in used.tolist()]), arrow_ints(at[code]))
     seen: dict[str, int] = {}
     codes = np.fromiter((seen.setdefault(v, len(seen)) for v in values.tolist()), dtype=np.int64, count=len(values))
-    return arrow_strings([_text(v) for v in seen]).take(arrow_ints(codes))
+    return arrow_take(arrow_strings([_text(v) for v in seen]), arrow_ints(codes))
 
 
 def _text(value: object) -> str:
@@ -59,28 +66,26 @@ def _text(value: object) -> str:
 
 def _ints(values: np.ndarray) -> pa.Array:
     import pyarrow as pa
-    import pyarrow.compute as pc
 
-    return pc.cast(arrow_ints(values), pa.string())
+    return arrow_cast(arrow_ints(values), pa.string())
 
 
 def _decimal(values: np.ndarray, places: int) -> pa.Array:
     """'"<sign><whole>.<fraction>"' of integers scaled by 10**places: sign and magnitude, as money.json_amount
     writes cents (floor division of a negative number would print -1234 cents as -13.66)."""
     import numpy as np
-    import pyarrow.compute as pc
+    from pyarrow._compute import PadOptions
 
     scale = 10**places
     magnitude = np.abs(values)
-    sign = pc.if_else(arrow_bools(values < 0), arrow_text("-"), arrow_text(""))
-    whole, frac = _ints(magnitude // scale), pc.utf8_lpad(_ints(magnitude % scale), places, "0")
+    sign = arrow_call("if_else", arrow_bools(values < 0), arrow_text("-"), arrow_text(""))
+    frac = arrow_call("utf8_lpad", _ints(magnitude % scale), options=PadOptions(places, "0"))
+    whole = _ints(magnitude // scale)
     return _join('"', sign, whole, ".", frac, '"')
 
 
 def _flag(column: np.ndarray) -> pa.Array:
-    import pyarrow.compute as pc
-
-    return pc.if_else(arrow_bools(column), arrow_text("true"), arrow_text("false"))
+    return arrow_call("if_else", arrow_bools(column), arrow_text("true"), arrow_text("false"))
 
 
 def _money(cents: np.ndarray, opts: Options) -> pa.Array:
@@ -117,7 +122,7 @@ def objects_text(frame: pd.DataFrame | Lines, opts: Options, chunk: int = 20_000
             rendered[i] = _decimal(values, opts.ratio_places) if key == "10" else _money(values, opts)
             before[i] = np.concatenate([[0], np.cumsum(has)])
     head = [
-        arrow_strings(["", ",", ", "]).take(arrow_ints(sep[order])),
+        arrow_take(arrow_strings(["", ",", ", "]), arrow_ints(sep[order])),
         '{"taxpayer": ',
         _quoted(ls.taxpayer, ls.codes.get("taxpayer")),
         ', "chain": ',
@@ -152,7 +157,7 @@ def objects_text(frame: pd.DataFrame | Lines, opts: Options, chunk: int = 20_000
         parts.append(_join(*_merged(pieces)))
     back = np.empty(n, dtype=np.int64)
     back[order] = np.arange(n)
-    out: pa.Array = pa.concat_arrays(parts).take(arrow_ints(back))
+    out: pa.Array = arrow_take(pa.concat_arrays(parts), arrow_ints(back))
     return out
 
 
@@ -180,7 +185,7 @@ def _warnings(lines: Lines) -> pa.Array:
     width = int(counts.max()) if n else 0
     radix = len(cc.made) + 1
     if not len(cc.rows):
-        return arrow_strings(["[]"]).take(arrow_ints(np.zeros(n, dtype=np.int64)))
+        return arrow_take(arrow_strings(["[]"]), arrow_ints(np.zeros(n, dtype=np.int64)))
     if radix ** (width + 1) < 2**62:  # each row's list of ids as one integer (ids + 1, in base `radix`)
         first = np.cumsum(counts) - counts
         position = np.arange(len(cc.rows), dtype=np.int64) - first[cc.rows]
@@ -209,7 +214,7 @@ def _warnings(lines: Lines) -> pa.Array:
         return text
 
     texts = ["[" + ", ".join([encoded(i) for i in ids]) + "]" for ids in lists_ids]
-    return arrow_strings(texts).take(arrow_ints(row_list.reshape(-1)))
+    return arrow_take(arrow_strings(texts), arrow_ints(row_list.reshape(-1)))
 
 
 SMALL_ROWS = 2_000  # up to this many rows the json module writes the objects (no pyarrow to import)
