@@ -44,6 +44,7 @@ class AuditContext(Loaded):
             as_of=as_of,
         )
         ctx._inputs, ctx._lines = loaded._inputs, loaded._lines
+        ctx._columns = loaded._columns  # what the frame was made from: audit/run.Ranges cuts these
         return ctx
 
     @property

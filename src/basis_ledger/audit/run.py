@@ -120,11 +120,21 @@ class Ranges:
             from basis_ledger.audit.documents import event_account_types
 
             shared = event_account_types(ctx)  # an account may be named in more than one taxpayer's events
+        # The loader's columns, where the events frame was made from them: a range of those is cut by Arrow and
+        # numpy, and its view computes its lines from columns as `compute` does, its frame made on first use
+        # the way the loader makes it (engine/columns.Columns.frame). A frame built by hand is cut by pandas.
+        columns = ctx._columns if "events" in self.frames else None
         for r in range(len(self)):
-            part = {k: f.take(self.split[k][r]).reset_index(drop=True) for k, f in self.frames.items()}
+            part: dict[str, object] = {
+                k: f.take(self.split[k][r]).reset_index(drop=True)
+                for k, f in self.frames.items()
+                if not (k == "events" and columns is not None)
+            }
+            if columns is not None:
+                part["events"] = columns.take(self.split["events"][r])
             who = set(self.names[self.starts[r] : self.starts[r + 1]])
             view = RangeView(
-                part.get("events", ctx.events.iloc[0:0]),
+                part.get("events", ctx.events.iloc[0:0]),  # type: ignore[arg-type]
                 {t: p for t, p in ctx.taxpayers.items() if t in who},
                 accounts=ctx.accounts,
                 filed_forms=part.get("filed_forms"),
