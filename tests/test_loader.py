@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from basis_ledger.audit.context import AuditContext
@@ -41,6 +42,15 @@ def test_load_gives_everything_once(ledger):
     assert ctx.inputs is loaded.inputs and ctx.lines is whole  # the audit reuses what was computed
 
 
+@pytest.mark.parametrize("cents", [False, True])
+def test_lines_only_gives_the_lines_and_lets_the_events_go(ledger, cents):
+    kept, freed = load(ledger, LoadOptions(cents=cents)), load(ledger, LoadOptions(cents=cents))
+    lines = freed.lines_only(cents)
+    pd.testing.assert_frame_equal(lines.frame(), kept.line_columns(cents).frame())
+    assert freed.lines_only(cents) is lines  # computed once
+    assert freed._columns is None and freed.inputs.routed is None  # what only the audit and workbook read
+
+
 def test_unknown_taxpayer_and_bad_places_are_bad_input(ledger):
     with pytest.raises(InputError, match="no events for taxpayer 'zed'"):
         load(ledger, LoadOptions(taxpayer="zed"))
@@ -54,6 +64,8 @@ def test_every_computed_frame_is_checked_also_for_the_audit(ledger, monkeypatch)
     monkeypatch.setattr(invariants, "broken_rules", lambda frame, opts: ["3-rule"])
     with pytest.raises(RuntimeError, match="3-rule"):
         _ = load(ledger).lines
+    with pytest.raises(RuntimeError, match="3-rule"):
+        _ = load(ledger).lines_only(False)  # compute's and basis's way: the events let go first
     from basis_ledger.commands.audit import load_context
 
     ctx = load_context(str(ledger), None, 5, False, "2026-01-01")

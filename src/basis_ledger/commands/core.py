@@ -190,7 +190,7 @@ def _load(ledger: str | None, taxpayer: str | None, provenance: bool = True):
 def computed_frame(ledger: str | None, taxpayer: str | None, year: int | None, places: int, cents: bool):
     """The computed lines as columns (engine.results.Lines: no pandas), of one year or all, and the options."""
     loaded = load_ledger(ledger, taxpayer=taxpayer, ratio_places=places, cents=cents, provenance=False)
-    lines, opts = loaded.line_columns(loaded.options.cents), loaded.options
+    lines, opts = loaded.lines_only(loaded.options.cents), loaded.options  # the events let go before the lines
     if year is not None:
         lines = lines.take(lines.tax_year == year)
         if not len(lines):

@@ -219,7 +219,11 @@ def _compute(
 ) -> Lines:
     if not len(events):  # a taxpayer with no events yet: no rows (the checks and renderers still get every column)
         return _no_lines()
-    inp = inputs if inputs is not None else build(events, taxpayers)
+    return lines_of(inputs if inputs is not None else build(events, taxpayers), opts)
+
+
+def lines_of(inp: Inputs, opts: Options) -> Lines:
+    """The lines of engine inputs (of at least one event): the year passes, then one row per chain and year."""
     comp = form8606.compute(inp, opts)
     years = inp.years
     ch = inp.chain_columns
