@@ -1,4 +1,5 @@
-"""`firm init|grant|revoke|roles` (a firm's PostgreSQL ledger) and `ledger copy SRC DST` (moving in or out)."""
+"""`firm init|grant|revoke|roles` (a firm's PostgreSQL ledger), `ledger copy SRC DST` (moving in or out) and
+`ledger check` (the whole ledger against the reference models of its contract)."""
 
 from typing import TYPE_CHECKING, Annotated
 
@@ -14,7 +15,10 @@ firm_app = App(
     help="A firm's PostgreSQL ledger: households, preparers and reviewers (docs/firm.md).", no_args_is_help=True
 )
 app.add_typer(firm_app, name="firm")
-ledger_app = App(help="The ledger as a whole: copy it between SQLite and PostgreSQL.", no_args_is_help=True)
+ledger_app = App(
+    help="The ledger as a whole: copy it between SQLite and PostgreSQL, check it against its contract.",
+    no_args_is_help=True,
+)
 app.add_typer(ledger_app, name="ledger")
 
 Households = Annotated[list[str], typer.Argument(help="One or more client households.", show_default=False)]
@@ -112,3 +116,65 @@ def ledger_copy(
         return
     rows = ", ".join(f"{n} {table}" for table, n in counts.items() if n)
     print(f"copied {rows or 'an empty ledger'} into {resolve(destination)}")
+
+
+@ledger_app.command("check")
+def ledger_check(json_out: JsonOpt = False, ledger: LedgerOpt = None) -> None:
+    """Check the whole ledger with the reference models of its contract (pandera): every live event against the
+    events model that each import enforces, and every computed 8606 line, of both roundings, against the lines
+    model that each computation asserts. For a ledger written by another program or edited by hand, or after an
+    upgrade. One line per problem, naming the event's file and line; exit code 1 if there is any."""
+    from basis_ledger.engine.results import check_lines
+    from basis_ledger.ledger.schema import pandera_problems
+    from basis_ledger.loader import LoadOptions, load
+
+    where = ledger_path(ledger)
+    with progress("checking", 3) as advance:  # on a terminal only
+        loaded = load(where, LoadOptions())
+        advance(f"{loaded.n_events:,} events read")
+        # The models run on the frames as the ledger holds them; events are its live (not voided) rows.
+        events = loaded.events
+        problems = [str(p) for p in pandera_problems(events, str(where))] if len(events) else []
+        advance("events checked")
+        lines = {}
+        for cents in (False, True):
+            frame = loaded.computed_lines(cents)
+            lines["cents" if cents else "whole dollars"] = check_lines(frame, loaded.options) if len(frame) else []
+        advance("lines checked")
+    n_lines = len(loaded.whole_lines)
+    if json_out:
+        print_json(
+            {
+                "ledger": str(where),
+                "events": int(loaded.n_events),
+                "event_problems": problems,
+                "computed_years": n_lines,
+                "line_rules_broken": lines,
+            }
+        )
+    else:
+        for text in problems:
+            print(text)
+        for rounding, broken in lines.items():
+            if broken:
+                print(f"{where}: computed lines in {rounding} break the form's arithmetic: {', '.join(broken)}")
+        bad = len(problems) + sum(1 for b in lines.values() if b)
+        table = _check_table(loaded.n_events, len(problems), n_lines, lines)
+        console().print(table)
+        print(f"{where}: " + ("no problems" if not bad else f"{bad} problem{'s' if bad > 1 else ''}"))
+    if problems or any(lines.values()):
+        from basis_ledger.commands import EXIT_FINDINGS
+
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+def _check_table(n_events: int, n_problems: int, n_lines: int, lines: dict[str, list[str]]):
+    from rich.table import Table
+
+    table = Table(title="ledger check: the pandera models")
+    for col in ("checked", "rows", "result"):
+        table.add_column(col, justify="right" if col == "rows" else "left")
+    table.add_row("events", f"{n_events:,}", "pass" if not n_problems else f"{n_problems:,} problems")
+    for rounding, broken in lines.items():
+        table.add_row(f"computed lines, {rounding}", f"{n_lines:,}", "pass" if not broken else ", ".join(broken))
+    return table
