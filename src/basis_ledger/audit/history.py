@@ -168,19 +168,24 @@ def roth_five_year(ctx: AuditContext) -> list[Finding]:
     lines = ctx.lines
     if lines is None or len(lines) == 0:
         return []
-    own_lines = lines[(lines["chain"] == "own").to_numpy(dtype=bool)]
     # Only a year that takes money out of conversions can reach one under five years old: line 19 less line 22,
-    # at most line 24, above zero. Everyone else is skipped before any Python work per row.
-    if not {"L19", "L24"} <= set(own_lines.columns):
+    # at most line 24, above zero. Everyone else is skipped before any Python work per row, and the lines frame
+    # is read by columns at positions (a row filter of it would copy all of its columns).
+    if not {"L19", "L24"} <= set(lines.columns):
         return []
-    l19 = own_lines["L19"]
-    l22 = own_lines["L22"].fillna(0) if "L22" in own_lines else 0
-    takes = np.minimum(np.maximum((l19.fillna(0) - l22).to_numpy(dtype=np.int64), 0), own_lines["L24"].fillna(0))
-    taking = l19.notna().to_numpy(dtype=bool) & (np.asarray(takes, dtype=np.int64) > 0)
-    people = set(own_lines["taxpayer"].to_numpy(dtype=object)[taking].tolist())
-    if not people:
+
+    def cents(col: str):
+        return lines[col].to_numpy(dtype=np.int64, na_value=0) if col in lines else np.zeros(len(lines), np.int64)
+
+    own = (lines["chain"] == "own").to_numpy(dtype=bool)
+    takes = np.minimum(np.maximum(cents("L19") - cents("L22"), 0), cents("L24"))
+    taking = own & lines["L19"].notna().to_numpy(dtype=bool) & (takes > 0)
+    t_code, t_names = pd.factorize(lines["taxpayer"])
+    people_codes = np.unique(t_code[taking])
+    if not len(people_codes):
         return []
-    own_lines = own_lines[own_lines["taxpayer"].isin(people).to_numpy(dtype=bool)]
+    people = set(np.asarray(t_names, dtype=object)[people_codes].tolist())
+    at = np.flatnonzero(own & np.isin(t_code, people_codes))
     # Their own chain's events by position (codes of the shared texts): no copy of the keyed frame is filtered.
     E = texts_of(ctx)
     wanted = E.code_of("taxpayer", sorted(people))
@@ -200,10 +205,10 @@ def roth_five_year(ctx: AuditContext) -> list[Finding]:
     ):
         dates.setdefault((t, "own", int(year)), []).append(day)
     # The lines read below as plain ints (None where the form skips the line), person by person, year by year.
-    who = own_lines["taxpayer"].to_numpy(dtype=object)
-    when = own_lines["tax_year"].to_numpy(dtype=np.int64)
+    who = np.asarray(t_names, dtype=object)[t_code[at]]
+    when = lines["tax_year"].to_numpy(dtype=np.int64)[at]
     order = np.lexsort((when, pd.factorize(who, sort=True)[0]))  # people in text order, then years
-    col = {k: _line_list(own_lines, k, order) for k in ("16", "18", "19", "22", "24")}
+    col = {k: _line_list(lines, k, at[order]) for k in ("16", "18", "19", "22", "24")}
     plan_in = _roth_rollover_in(ctx, who[order], when[order])
     hits = []
     layers: list[list] = []  # [year, amount, taxable or None], oldest first
@@ -246,13 +251,17 @@ def roth_five_year(ctx: AuditContext) -> list[Finding]:
     return [_five_year_finding(*h, evidence) for h in hits]
 
 
-def _line_list(lines, key: str, order) -> list[int | None]:
-    """Line `key` of each row in `order` as an int, None where the form skips it (filed.line_value's reading)."""
+def _line_list(lines, key: str, rows) -> list[int | None]:
+    """Line `key` at the frame's positions `rows` as ints, None where the form skips it (filed.line_value's
+    reading)."""
+    import numpy as np
+
     col = f"L{key}"
     if col not in lines:
-        return [None] * len(order)
-    values = lines[col].to_numpy(dtype=object, na_value=None)[order]
-    return [None if v is None else int(v) for v in values.tolist()]
+        return [None] * len(rows)
+    values = lines[col].to_numpy(dtype=np.int64, na_value=0)[rows].tolist()
+    known = lines[col].notna().to_numpy(dtype=bool)[rows].tolist()
+    return [v if k else None for v, k in zip(values, known, strict=True)]
 
 
 def _roth_rollover_in(ctx: AuditContext, who, years) -> list[int]:

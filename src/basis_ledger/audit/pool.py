@@ -51,31 +51,37 @@ class _Pairs:
     has happened by then. Dates are compared as codes of their sorted distinct texts (ISO dates sort as text), so
     no frame is merged and no text is copied per pair."""
 
-    def __init__(self, rows: pd.DataFrame, points: list[Point]) -> None:
+    def __init__(self, ev: pd.DataFrame, points: list[Point], subset: np.ndarray | None = None) -> None:
+        """`subset`: the positions of the rows of `ev` to join (all by default); `row` is then a position in
+        `subset`. The frame's own columns are factorized (no Python string per row)."""
         import numpy as np
         import pandas as pd
 
         from basis_ledger.audit.evidence import ranges
 
-        n = len(rows)
         last = np.iinfo(np.int64).max  # order None: the end of the day, every event of that day has happened
-        who = np.concatenate([rows["taxpayer"].to_numpy(dtype=object), [p.taxpayer for p in points]])
-        code = pd.factorize(who)[0]
-        r_code, p_code = code[:n], code[n:]
-        by_taxpayer = np.argsort(r_code, kind="stable")  # each taxpayer's rows together, in frame order
-        grouped = r_code[by_taxpayer]
+        t_code, t_names = pd.factorize(ev["taxpayer"])
+        p_code = pd.Index(t_names).get_indexer(pd.Index([p.taxpayer for p in points], dtype=object))
+        day_code, days = pd.factorize(ev["date"], sort=True)
+        order = ev["_order"].to_numpy(dtype=np.int64)
+        if subset is not None:
+            t_code, day_code, order = t_code[subset], day_code[subset], order[subset]
+        by_taxpayer = np.argsort(t_code, kind="stable")  # each taxpayer's rows together, in frame order
+        grouped = t_code[by_taxpayer]
         start = np.searchsorted(grouped, p_code, "left")
-        count = np.searchsorted(grouped, p_code, "right") - start
+        count = np.where(p_code >= 0, np.searchsorted(grouped, p_code, "right") - start, 0)
         self.row = by_taxpayer[ranges(start, count)]
         self.point = np.repeat(np.arange(len(points)), count)
-        days = np.concatenate([rows["date"].to_numpy(dtype=object), [p.date for p in points]])
-        day_code, self.days = pd.factorize(days, sort=True)
-        self.day = day_code[:n]  # each row's date as its rank among the dates
-        p_day = day_code[n:]
+        self.days = np.asarray(days, dtype=object)
+        self.day = day_code  # each row's date as its rank among the frame's sorted dates
+        # A point's date as a rank on the same scale, doubled: 2r on a row's date, 2r - 1 just before the r-th.
+        p_dates = np.array([p.date for p in points], dtype=object)
+        at = np.searchsorted(self.days, p_dates) if len(self.days) else np.zeros(len(points), dtype=np.int64)
+        on = (at < len(self.days)) & (self.days[np.minimum(at, max(len(self.days) - 1, 0))] == p_dates)
+        p_day2 = np.where(on, 2 * at, 2 * at - 1)
         p_order = np.array([last if p.order is None else p.order for p in points], dtype=np.int64)
-        d, pd_ = self.day[self.row], p_day[self.point]
-        order = rows["_order"].to_numpy(dtype=np.int64)[self.row]
-        self.before = (d < pd_) | ((d == pd_) & (order < p_order[self.point]))
+        d2, pd2 = 2 * self.day[self.row], p_day2[self.point]
+        self.before = (d2 < pd2) | ((d2 == pd2) & (order[self.row] < p_order[self.point]))
 
 
 def account_values_many(ev: pd.DataFrame, points: list[Point]) -> tuple[list[dict[str, int]], pd.DataFrame]:
@@ -89,15 +95,16 @@ def account_values_many(ev: pd.DataFrame, points: list[Point]) -> tuple[list[dic
     import pandas as pd
 
     pooled = np.flatnonzero(ev["account_type"].isin(POOLED_TYPES).to_numpy(dtype=bool))
-    rows = ev.iloc[pooled]
-    pairs = _Pairs(rows, points)
+    pairs = _Pairs(ev, points, pooled)
     direction = flows()
-    kind_code, kind_names = pd.factorize(rows["kind"].to_numpy(dtype=object))
+    kind_code, kind_names = pd.factorize(ev["kind"])
+    kind_code = kind_code[pooled]
     kind_dir = np.array([direction.get(k, 0) for k in kind_names.tolist()] + [0], dtype=np.int64)
     kind_ye = np.array([k == "year_end_value" for k in kind_names.tolist()] + [False], dtype=bool)
-    acct_code, acct_names = pd.factorize(rows["account"].to_numpy(dtype=object), sort=True)
-    order = rows["_order"].to_numpy(dtype=np.int64)
-    amount = rows["amount_cents"].to_numpy(dtype=np.int64)
+    acct_code, acct_names = pd.factorize(ev["account"], sort=True)
+    acct_code = acct_code[pooled]
+    order = ev["_order"].to_numpy(dtype=np.int64)[pooled]
+    amount = ev["amount_cents"].to_numpy(dtype=np.int64)[pooled]
     r, pt, before = pairs.row, pairs.point, pairs.before
     key = pt * (len(acct_names) + 1) + acct_code[r]  # (point, account), in sorted order as integers
     # The last 31 December value of each (point, account) before the point: by date, then ledger order.
@@ -153,33 +160,39 @@ def basis_at(
     opening = [k for k, v in kinds().items() if v.tax_year == "any"]
     years = np.array([int(p.date[:4]) for p in points], dtype=np.int64)
     pairs = _Pairs(ev, points)
-    kind = ev["kind"].to_numpy(dtype=object)[pairs.row]
+    kind_code, kind_names = pd.factorize(ev["kind"])
+    kind = kind_code[pairs.row]
+    is_ye = np.array([k == "year_end_value" for k in kind_names.tolist()] + [False], dtype=bool)[kind]
+    is_opening = np.array([k in opening for k in kind_names.tolist()] + [False], dtype=bool)[kind]
     day_year = np.array([int(str(d)[:4]) for d in pairs.days.tolist()], dtype=np.int64)
-    ye_this_year = (kind == "year_end_value") & (day_year[pairs.day[pairs.row]] >= years[pairs.point])
-    keep = (np.isin(kind, opening) | pairs.before) & ~ye_this_year
-    cut = ev.iloc[pairs.row[keep]].reset_index(drop=True).assign(point=pairs.point[keep])
+    ye_this_year = is_ye & (day_year[pairs.day[pairs.row]] >= years[pairs.point])
+    keep = (is_opening | pairs.before) & ~ye_this_year
+    # Only the columns the engine reads are taken (the taxpayer is the stand-in's, set below).
+    cut = ev[list(_ENGINE_COLUMNS)].iloc[pairs.row[keep]].reset_index(drop=True).assign(point=pairs.point[keep])
     synth = pd.DataFrame(
         {
-            "taxpayer": [p.taxpayer for p in points],
             "date": [f"{y}-12-31" for y in years],
             "tax_year": years,
             "account": ESTIMATE_ACCOUNT,
             "account_type": "traditional",
             "kind": "year_end_value",
             "amount_cents": np.array([sum(v.values()) for v in values], dtype=np.int64),
-            "memo": "",
-            "source_line": 0,
             "point": np.arange(len(points)),
         }
     )
     allev = pd.concat([cut, synth], ignore_index=True).sort_values("point", kind="stable", ignore_index=True)
-    allev["taxpayer"] = "#" + allev["point"].astype("str")
-    for c in ("tax_year", "amount_cents", "source_line"):
+    names = np.array([f"#{i}" for i in range(len(points))], dtype=object)
+    allev.insert(0, "taxpayer", names[allev["point"].to_numpy(dtype=np.int64)])
+    for c in ("tax_year", "amount_cents"):
         allev[c] = allev[c].astype("int64")
     stand_ins = {
         f"#{i}": replace(people.get(p.taxpayer, Taxpayer(p.taxpayer)), name=f"#{i}") for i, p in enumerate(points)
     }
     return _basis_end(allev.drop(columns=["point"]), stand_ins, years)
+
+
+# What the engine reads of an event (engine/inputs.py, engine/routing.py), besides its taxpayer.
+_ENGINE_COLUMNS = ("date", "tax_year", "account", "account_type", "kind", "amount_cents")
 
 
 def _basis_end(events: pd.DataFrame, people: dict[str, Taxpayer], years: np.ndarray) -> list[int]:

@@ -123,10 +123,10 @@ def missing_8606(ctx: AuditContext) -> FindingColumns:
     if not len(pos):
         return FindingColumns.empty()
     who, chains, when = t_col[pos], c_col[pos], years[pos]
-    keyed = ctx.keyed
     feeders = set().union(*(line_feeders(k) for k in ("1", "7", "8", "19")))
-    rows = np.flatnonzero(keyed["kind"].isin(feeders).to_numpy(dtype=bool))
     E = texts_of(ctx)
+    kind_code, kind_names = E.codes("kind")
+    rows = np.flatnonzero(np.array([k in feeders for k in kind_names.tolist()], dtype=bool)[kind_code])
     evidence = E.grouped_event_evidence_columns(E.match(rows, _KEY, [who, chains, when]))
     messages = joined_array(
         "Your ",
