@@ -22,13 +22,14 @@ from tests.core.test_json_columns import reference
 from tests.core.test_properties import histories
 
 REPO = Path(__file__).resolve().parents[2]
-SAMPLES = ("demo-household.csv", "messy-household.csv")
+SAMPLES = ("demo-household.csv", "messy-household/events.csv")  # both must exist: the fixture asserts it
 
 
 @pytest.fixture(scope="module")
 def households(tmp_path_factory) -> Path:
     ledger = tmp_path_factory.mktemp("read") / "h.db"
-    files = [str(REPO / "sample_data" / name) for name in SAMPLES if (REPO / "sample_data" / name).exists()]
+    files = [str(REPO / "sample_data" / name) for name in SAMPLES]
+    assert all(Path(f).exists() for f in files), files
     assert cli("import", *files, ledger=ledger).returncode == 0
     assert cli("events", "void", "3", "--reason", "a test of voids", ledger=ledger).returncode == 0
     return ledger
