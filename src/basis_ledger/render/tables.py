@@ -38,14 +38,19 @@ def _fmt(v: Any) -> str:
     return amount_text(v)  # money text has one home: money.py
 
 
-def lines_tables(objects: list[dict], out: Console, wide: bool = False) -> None:
-    labels = line_table()
-    cols = [
+def _line_columns() -> list[Col]:
+    """The columns of a year's 8606 table: line, part, what it is, amount."""
+    return [
         Col("Line", figure=True),
         Col("Part", rank=1, min_width=4),
         Col("What", min_width=20),
         Col("Amount", figure=True),
     ]
+
+
+def lines_tables(objects: list[dict], out: Console, wide: bool = False) -> None:
+    labels = line_table()
+    cols = _line_columns()
     for obj in objects:
         title = f"{obj['taxpayer']} - {obj['tax_year']} Form 8606"
         if obj["chain"] != "own":
@@ -77,12 +82,7 @@ def lines_tables_columns(lines: Lines, opts: Options, out: Console, wide: bool =
     from basis_ledger.engine.objects import money_values, ratio_values
 
     labels = line_table()
-    cols = [
-        Col("Line", figure=True),
-        Col("Part", rank=1, min_width=4),
-        Col("What", min_width=20),
-        Col("Amount", figure=True),
-    ]
+    cols = _line_columns()
     shown: dict[str, tuple[list[Any], list[bool]]] = {}  # line -> (its value per row, whether the row has it)
     for k in LINE_KEYS:
         if lines.present[k].any():
