@@ -71,7 +71,9 @@ def test_a_defect_is_one_line_exit_3(tmp_path, monkeypatch):
     def broken(*a, **k):
         raise ZeroDivisionError("deliberate")
 
+    # compute reaches the engine through lines_of (Loaded.lines_only), the other commands through compute_lines
     monkeypatch.setattr(results, "compute_lines", broken)
+    monkeypatch.setattr(results, "lines_of", broken)
     res = cli("compute", ledger=ledger)
     assert res.returncode == 3
     assert res.stderr.count("\n") == 1 and res.stderr.startswith("internal error: ZeroDivisionError")
