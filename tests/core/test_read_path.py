@@ -111,7 +111,8 @@ def test_the_arrow_writer_and_the_json_module_write_the_same_bytes(text, places,
 @given(histories(cents=True), st.integers(3, 9), st.booleans())
 def test_the_csv_from_columns_is_the_csv_of_the_objects(text, places, cents):
     from basis_ledger.engine.objects import as_objects
-    from basis_ledger.render.tables import lines_csv, lines_csv_columns
+    from basis_ledger.render.tables import lines_csv_columns
+    from tests.core.tables_oracle import lines_csv
 
     opts = Options(ratio_places=places, cents=cents)
     lines = Loaded(events_from(text), {}, options=opts).line_columns(cents)

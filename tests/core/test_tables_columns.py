@@ -93,15 +93,8 @@ def _console():
 @given(histories(cents=True), st.integers(3, 9), st.booleans(), st.booleans())
 def test_the_tables_from_columns_are_the_tables_of_the_objects(text, places, cents, wide):
     from basis_ledger.engine.objects import as_objects
-    from basis_ledger.render.tables import (
-        BASIS_COLUMNS,
-        basis_columns,
-        basis_rows,
-        basis_table,
-        basis_table_columns,
-        lines_tables,
-        lines_tables_columns,
-    )
+    from basis_ledger.render.tables import BASIS_COLUMNS, basis_columns, basis_table_columns, lines_tables_columns
+    from tests.core.tables_oracle import basis_rows, basis_table, lines_tables
 
     opts = Options(ratio_places=places, cents=cents)
     lines = Loaded(events_from(text), {}, options=opts).line_columns(cents)

@@ -48,36 +48,8 @@ def _line_columns() -> list[Col]:
     ]
 
 
-def lines_tables(objects: list[dict], out: Console, wide: bool = False) -> None:
-    labels = line_table()
-    cols = _line_columns()
-    for obj in objects:
-        title = f"{obj['taxpayer']} - {obj['tax_year']} Form 8606"
-        if obj["chain"] != "own":
-            title += f" ({obj['chain']})"
-        incomplete = not obj.get("complete", True)
-        if incomplete:  # a figure the form needs is unknown: never let it pass for a finished form
-            title += " - INCOMPLETE (line 6 unknown: see year-end-value-missing)"
-        if not obj["form_required"]:
-            out.print(f"[bold]{title}[/bold]: no Form 8606 needed; basis carried forward {_fmt(obj['basis_end'])}")
-        else:
-            # Line 6 of an incomplete year is unknown: show what is known, never as if it were the value.
-            body = [
-                [
-                    k,
-                    labels[k]["part"],
-                    labels[k]["text"],
-                    f"? (only {_fmt(v)} known)" if incomplete and k == "6" else _fmt(v),
-                ]
-                for k, v in obj["lines"].items()
-            ]
-            print_table(out, title, cols, body, wide)
-        for w in obj["warnings"]:
-            out.print(f"  [yellow]warning[/yellow] {w['code']}: {w['message']}", highlight=False)
-
-
 def lines_tables_columns(lines: Lines, opts: Options, out: Console, wide: bool = False) -> None:
-    """`lines_tables(as_objects(lines, opts), out, wide)` printed from the columns: each line's amounts formatted
+    """Each computed year's 8606 table, printed from the columns: each line's amounts formatted
     once as a column, no dict per computed year (the same text; tests/core/test_tables_columns.py)."""
     from basis_ledger.engine.objects import money_values, ratio_values
 
@@ -139,26 +111,6 @@ LINES_CSV_HEADER = [
 ]
 
 
-def lines_csv(objects: list[dict], stream: IO[str]) -> None:
-    writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow(LINES_CSV_HEADER)
-    for o in objects:
-        writer.writerow(
-            [
-                cell(o["taxpayer"]),
-                cell(o["chain"]),
-                o["tax_year"],
-                o["form_required"],
-                o["complete"],
-                *[o["lines"].get(k, "") for k in LINE_KEYS],
-                o["basis_end"],
-                o["roth_contribution_basis_end"],
-                o["roth_conversion_basis_end"],
-                cell(";".join(w["code"] for w in o["warnings"])),
-            ]
-        )
-
-
 def lines_csv_columns(lines: Lines, opts: Options, stream: IO[str]) -> None:
     """`lines_csv(as_objects(lines, opts), stream)` written from the columns: one Python list per column and one
     zip, not a dict per computed year (the same bytes; tests/core/test_read_path.py compares them)."""
@@ -187,32 +139,9 @@ def lines_csv_columns(lines: Lines, opts: Options, stream: IO[str]) -> None:
     writer.writerows(zip(*columns, strict=True))
 
 
-def basis_rows(objects: list[dict]) -> list[dict]:
-    """The basis history: what came in (line 2), was added (line 1), was used (line 13 or 17), carries on."""
-    rows = []
-    for o in objects:
-        lines = o["lines"]
-        rows.append(
-            {
-                "taxpayer": o["taxpayer"],
-                "chain": o["chain"],
-                "tax_year": o["tax_year"],
-                "form_required": o["form_required"],
-                "complete": o["complete"],
-                "basis_in": lines.get("2"),
-                "contributions": lines.get("1"),
-                "nontaxable_used": lines.get("13", lines.get("17")),
-                "basis_end": o["basis_end"],
-                "roth_contribution_basis_end": o["roth_contribution_basis_end"],
-                "roth_conversion_basis_end": o["roth_conversion_basis_end"],
-                "warnings": [w["code"] for w in o["warnings"]],
-            }
-        )
-    return rows
-
-
 def basis_columns(lines: Lines, opts: Options) -> dict[str, list[Any]]:
-    """`basis_rows(as_objects(lines, opts))` as one list per BASIS_COLUMNS name, made from the columns."""
+    """The basis history (what came in on line 2, was added on line 1, was used on line 13 or 17, carries on) as
+    one list per BASIS_COLUMNS name, made from the columns."""
     from basis_ledger.engine.objects import money_values
 
     def line(k: str, fallback: list[Any] | None = None) -> list[Any]:
@@ -240,11 +169,6 @@ def rows_csv(header: list[str], rows: list[list], stream: IO[str]) -> None:
     writer.writerow(header)
     for r in rows:
         writer.writerow([cell(v) for v in r])
-
-
-def basis_table(rows: list[dict], out: Console, wide: bool = False) -> None:
-    """The basis history of rows as basis_rows gives them (basis_table_columns prints it from columns)."""
-    basis_table_columns({k: [r[k] for r in rows] for k in BASIS_COLUMNS}, out, wide)
 
 
 def basis_table_columns(columns: dict[str, list[Any]], out: Console, wide: bool = False) -> None:
@@ -300,27 +224,9 @@ def basis_table_columns(columns: dict[str, list[Any]], out: Console, wide: bool 
 EVENT_COLUMNS = ("id", "taxpayer", "date", "tax_year", "account", "account_type", "kind", "amount", "source")
 
 
-def event_cells(r: dict) -> list[str]:
-    return [
-        str(r["id"]),
-        r["taxpayer"],
-        r["date"],
-        str(r["tax_year"]),
-        r["account"],
-        r["account_type"],
-        r["kind"],
-        r["amount"],
-        f"{r['source_file']}:{r['source_line']} ({r['source_sha256'][:12]})",
-    ]
-
-
-def events_table(rows: list[dict], out: Console, wide: bool = False) -> None:
-    _events_table(out, len(rows), [event_cells(r) for r in rows], wide)
-
-
 def events_table_columns(events: Columns, out: Console, wide: bool = False) -> None:
-    """events_table of the events' records (amounts as format_cents gives them), from the columns: each
-    column's cells made once, then zipped into rows."""
+    """The events (amounts as format_cents gives them), from the columns: each column's cells made once, then
+    zipped into rows."""
     from basis_ledger.money import format_cents
 
     def texts(name: str) -> list[Any]:
