@@ -77,7 +77,6 @@ def import_files(
     Files are read and parsed first, without the lock. Every check that reads the ledger (already imported,
     owners and openings of 8606 PDFs, tax forms against statements, duplicates and conflicts) then runs inside
     the write transaction (BEGIN IMMEDIATE), so two imports at once cannot both pass a check the other breaks."""
-    _arrow_allocator()
     ledger = Ledger.open(ledger_path, create=True) if ledger_path.exists() else None
     try:
         ctx = Context(ledger.accounts() if ledger else {}, dict(mapping or {}), taxpayer, tuple(rules))
@@ -111,24 +110,6 @@ def import_files(
     finally:
         if ledger:
             ledger.close()
-
-
-def _arrow_allocator() -> None:
-    """Arrow's columns from jemalloc (else the C library's malloc), not its default mimalloc. An import makes and
-    drops each column of a file once; mimalloc asks the kernel for transparent huge pages, and the kernel zeroes
-    every 2 MiB page it touches: at 930,000 events that was ~0.4 s of system CPU of a 4.4 s import, and 90 MiB
-    more peak memory (docs/performance.md, issue 13)."""
-    import os
-
-    import pyarrow as pa
-
-    if os.environ.get("ARROW_DEFAULT_MEMORY_POOL") or pa.default_memory_pool().backend_name != "mimalloc":
-        return  # the user's choice, or chosen already by an earlier import in this process
-    try:
-        pool = pa.jemalloc_memory_pool()
-    except NotImplementedError:  # a pyarrow built without jemalloc (Windows, some distributions)
-        pool = pa.system_memory_pool()
-    pa.set_memory_pool(pool)
 
 
 class _Raced(Exception):
