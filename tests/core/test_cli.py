@@ -129,6 +129,7 @@ BAD_CASES = {
         ["bad.csv:2: column amount: absurd amount"],
     ),
     "empty": ("", ["bad.csv: empty file"]),
+    "only-whitespace": (" \n\t\r\n\x0b\x0c", ["bad.csv: empty file"]),
     "header-only": (HEADER + "\n", ["bad.csv: no events"]),
     "binary": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), ["bad.csv: binary data"]),
     "several": (

@@ -40,7 +40,7 @@ def choose(src: SourceFile, profile: str | None = None) -> Importer:
                 )
             ]
         )
-    if not src.data.strip():
+    if not src.data or src.data.isspace():  # (as `not data.strip()`, without a copy of a 58 MiB file: 0.05 s)
         raise InputError([Problem(str(src.path), "empty file")])
     for imp in available:
         if imp.identify(src):
