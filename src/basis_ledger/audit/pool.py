@@ -45,13 +45,34 @@ def ordered(events: pd.DataFrame) -> pd.DataFrame:
     return ev
 
 
+class Codes:
+    """An `ordered()` frame's taxpayer, date (sorted) and kind as integer codes and their distinct values: made
+    once and given to both account_values_many and basis_at, which would otherwise each factorize the same
+    text columns again (basis_to_plan reads them for every range)."""
+
+    def __init__(self, ev: pd.DataFrame) -> None:
+        import pandas as pd
+
+        self.frame = ev
+        self.taxpayer = pd.factorize(ev["taxpayer"])
+        self.date = pd.factorize(ev["date"], sort=True)
+        self.kind = pd.factorize(ev["kind"])
+
+
+def _codes_of(ev: pd.DataFrame, codes: Codes | None) -> Codes:
+    """The given codes when they are of this very frame, else made here."""
+    return codes if codes is not None and codes.frame is ev else Codes(ev)
+
+
 class _Pairs:
     """Every point joined with its own taxpayer's rows, as positions: pair k is row `row[k]` (a position in the
     rows given) at point `point[k]`, points in order and each point's rows in frame order; `before[k]`: the row
     has happened by then. Dates are compared as codes of their sorted distinct texts (ISO dates sort as text), so
     no frame is merged and no text is copied per pair."""
 
-    def __init__(self, ev: pd.DataFrame, points: list[Point], subset: np.ndarray | None = None) -> None:
+    def __init__(
+        self, ev: pd.DataFrame, points: list[Point], subset: np.ndarray | None = None, codes: Codes | None = None
+    ) -> None:
         """`subset`: the positions of the rows of `ev` to join (all by default); `row` is then a position in
         `subset`. The frame's own columns are factorized (no Python string per row)."""
         import numpy as np
@@ -60,9 +81,10 @@ class _Pairs:
         from basis_ledger.audit.evidence import ranges
 
         last = np.iinfo(np.int64).max  # order None: the end of the day, every event of that day has happened
-        t_code, t_names = pd.factorize(ev["taxpayer"])
+        coded = _codes_of(ev, codes)
+        t_code, t_names = coded.taxpayer
         p_code = pd.Index(t_names).get_indexer(pd.Index([p.taxpayer for p in points], dtype=object))
-        day_code, days = pd.factorize(ev["date"], sort=True)
+        day_code, days = coded.date
         order = ev["_order"].to_numpy(dtype=np.int64)
         if subset is not None:
             t_code, day_code, order = t_code[subset], day_code[subset], order[subset]
@@ -84,7 +106,9 @@ class _Pairs:
         self.before = (d2 < pd2) | ((d2 == pd2) & (order[self.row] < p_order[self.point]))
 
 
-def account_values_many(ev: pd.DataFrame, points: list[Point]) -> tuple[list[dict[str, int]], pd.DataFrame]:
+def account_values_many(
+    ev: pd.DataFrame, points: list[Point], codes: Codes | None = None
+) -> tuple[list[dict[str, int]], pd.DataFrame]:
     """`account_values` for many points at once: each point's estimated value per pooled account, and the events
     each estimate used (a frame with a `point` column; the rows of `ev` at the point, in order of point, date and
     ledger order). `ev` must come from `ordered()`.
@@ -95,9 +119,10 @@ def account_values_many(ev: pd.DataFrame, points: list[Point]) -> tuple[list[dic
     import pandas as pd
 
     pooled = np.flatnonzero(ev["account_type"].isin(POOLED_TYPES).to_numpy(dtype=bool))
-    pairs = _Pairs(ev, points, pooled)
+    coded = _codes_of(ev, codes)
+    pairs = _Pairs(ev, points, pooled, coded)
     direction = flows()
-    kind_code, kind_names = pd.factorize(ev["kind"])
+    kind_code, kind_names = coded.kind
     kind_code = kind_code[pooled]
     kind_dir = np.array([direction.get(k, 0) for k in kind_names.tolist()] + [0], dtype=np.int64)
     kind_ye = np.array([k == "year_end_value" for k in kind_names.tolist()] + [False], dtype=bool)
@@ -143,7 +168,11 @@ def account_values(ev: pd.DataFrame, p: Point) -> tuple[dict[str, int], pd.DataF
 
 
 def basis_at(
-    ev: pd.DataFrame, people: dict[str, Taxpayer], points: list[Point], values: list[dict[str, int]] | None = None
+    ev: pd.DataFrame,
+    people: dict[str, Taxpayer],
+    points: list[Point],
+    values: list[dict[str, int]] | None = None,
+    codes: Codes | None = None,
 ) -> list[int]:
     """Basis (cents) in each person's pool at each point, all points in one engine run.
 
@@ -155,12 +184,13 @@ def basis_at(
 
     if not points:
         return []
+    coded = _codes_of(ev, codes)
     if values is None:
-        values, _ = account_values_many(ev, points)
+        values, _ = account_values_many(ev, points, coded)
     opening = [k for k, v in kinds().items() if v.tax_year == "any"]
     years = np.array([int(p.date[:4]) for p in points], dtype=np.int64)
-    pairs = _Pairs(ev, points)
-    kind_code, kind_names = pd.factorize(ev["kind"])
+    pairs = _Pairs(ev, points, codes=coded)
+    kind_code, kind_names = coded.kind
     kind = kind_code[pairs.row]
     is_ye = np.array([k == "year_end_value" for k in kind_names.tolist()] + [False], dtype=bool)[kind]
     is_opening = np.array([k in opening for k in kind_names.tolist()] + [False], dtype=bool)[kind]

@@ -20,7 +20,7 @@ def basis_to_plan(ctx: RuleContext) -> list[Finding]:
     import numpy as np
 
     from basis_ledger.audit.evidence import money_texts, ranges, texts_of
-    from basis_ledger.audit.pool import Point, account_values_many, basis_at, ordered
+    from basis_ledger.audit.pool import Codes, Point, account_values_many, basis_at, ordered
 
     ev = ctx.events
     rolling = (ev["kind"] == "rollover_to_plan").to_numpy(dtype=bool)
@@ -38,8 +38,9 @@ def basis_to_plan(ctx: RuleContext) -> list[Finding]:
     r_who, r_date = E.at("taxpayer", whole_at).tolist(), E.at("date", whole_at).tolist()
     r_amount = E.at("amount_cents", whole_at).tolist()
     points = [Point(t, d, int(o)) for t, d, o in zip(r_who, r_date, ev["_order"].to_numpy()[at].tolist(), strict=True)]
-    values_at, used_at = account_values_many(ev, points)
-    bases = basis_at(ev, ctx.taxpayers, points, values_at)
+    codes = Codes(ev)  # the frame's text columns factorized once for both steps
+    values_at, used_at = account_values_many(ev, points, codes)
+    bases = basis_at(ev, ctx.taxpayers, points, values_at, codes)
     totals = [sum(v.values()) for v in values_at]
     hits = [i for i in range(len(points)) if r_amount[i] > max(totals[i] - bases[i], 0)]
     if not hits:
