@@ -10,10 +10,11 @@ import os
 # asked for more. Set before any command imports numpy (every heavy module is imported lazily).
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 # pyarrow's default allocator (mimalloc) hands freed pages back to the kernel and takes fresh ones, each zeroed by
-# the kernel, for the next column of the same size: `compute --all --json` on 20,000 taxpayers spent 0.4-0.7 s of
-# system time in it (perf: clear_page_erms). The C library's allocator keeps and reuses them: 0.5 s less CPU for
-# that compute, 0.7 s less for its audit, the same for an import (docs/performance.md, "Session 6"). Read by
-# pyarrow when it makes its first buffer, so set before any command imports it; a user's own choice stands.
+# the kernel, for the next column of the same size: `compute --all --json` on 20,000 taxpayers spent 0.4-1.7 s of
+# system time in it (perf: clear_page_erms). The C library's allocator keeps and reuses them: 0.5-0.6 s less CPU
+# for that compute and 0.7 s less for its audit in interleaved runs on one ledger, an import no slower; not seen in
+# every bulk benchmark run (docs/performance.md, "session 6"). Read by pyarrow when it makes its first buffer, so
+# set before any command imports it; a user's own choice stands (tests/ingest/test_import_startup.py).
 os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
 
 from basis_ledger.commands import app, audit, core, firm, forms, ingest_cmds, plan  # noqa: F401 - importing a command module registers it
@@ -22,9 +23,9 @@ from basis_ledger.commands import app, audit, core, firm, forms, ingest_cmds, pl
 def main() -> None:
     """The `basis-ledger` process (typer ends it with SystemExit, whatever the outcome)."""
     # The first collection thresholds (700 allocations) suit small programs: the audit of a big ledger allocates
-    # enough short-lived objects to run some 900 young and 7 full collections over the hundreds of thousands of
-    # objects pandas and pyarrow leave alive, 0.39 s of CPU at 20,000 taxpayers for the few cycles they find; at
-    # 100,000 it runs 2 (0.05 s). Cycles are still collected, later. Memory unchanged (peak RSS the same to 1%).
+    # enough objects to run some 900 young and 7 full collections over the hundreds of thousands of objects pandas
+    # and pyarrow leave alive: 0.39 s of CPU at 20,000 taxpayers (counted with gc.callbacks); at 100,000 it runs 2
+    # (0.05 s). Cycles are still collected, later. Peak RSS of compute and audit the same to 1%.
     gc.set_threshold(100_000, 50, 100)
     try:
         app()

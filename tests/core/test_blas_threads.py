@@ -1,5 +1,5 @@
-"""The command line keeps numpy's BLAS to one thread (cli.py: its idle threads cost CPU on every command) and takes
-Arrow's memory from malloc, unless the user asked otherwise."""
+"""The command line keeps numpy's BLAS to one thread (cli.py: its idle threads cost CPU on every command), unless
+the user asked for more."""
 
 from __future__ import annotations
 
@@ -31,13 +31,3 @@ def test_numpy_starts_no_blas_threads_under_the_command_line():
 
 def test_a_users_own_thread_setting_is_kept():
     assert _probe(OPENBLAS_NUM_THREADS="3")[0] == "3"
-
-
-def test_arrow_takes_memory_from_malloc_under_the_command_line_unless_the_user_chose():
-    """mimalloc, pyarrow's default, hands freed pages back and gets zeroed ones for the next column (cli.py)."""
-    probe = "import basis_ledger.cli, pyarrow; print(pyarrow.default_memory_pool().backend_name)"
-    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
-    for chosen, expected in ((None, "system"), ("mimalloc", "mimalloc")):
-        extra = {} if chosen is None else {"ARROW_DEFAULT_MEMORY_POOL": chosen}
-        res = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env | extra, check=True)
-        assert res.stdout.strip() == expected
