@@ -4,10 +4,10 @@ deductibility."""
 from __future__ import annotations
 
 from basis_ledger.audit.columns import FindingColumns
-from basis_ledger.audit.context import AuditContext, dollars, event_evidence, evidence_by_year
+from basis_ledger.audit.context import AuditContext, dollars, event_evidence
 from basis_ledger.audit.evidence import joined_array, match, texts_of
 from basis_ledger.audit.filed import filed_forms
-from basis_ledger.audit.findings import Finding
+from basis_ledger.audit.findings import Evidence, Finding
 from basis_ledger.taxcalendar import penalty, roth_five_years
 
 
@@ -236,19 +236,25 @@ def roth_five_year(ctx: AuditContext) -> list[Finding]:
         hits.append((t, year, recent, taxable, unknown, used, born))
     if not hits:
         return []
-    # Evidence for the years the findings name only: their conversions' years and their distributions' years.
-    conv_years = pd.MultiIndex.from_tuples([(h[0], y) for h in hits for y in h[5]])
-    dist_years = pd.MultiIndex.from_tuples([(h[0], h[1]) for h in hits])
-
-    def named(rows, years):
-        return rows[pd.MultiIndex.from_arrays([rows["taxpayer"], rows["form_year"]]).isin(years)]
-
-    keyed = ctx.keyed
-    evidence = (
-        evidence_by_year(named(keyed.iloc[np.flatnonzero(mine & E.is_("kind", "conversion"))], conv_years)),
-        evidence_by_year(named(keyed.iloc[dist_rows], dist_years)),
+    # Evidence for the years the findings name only: their conversions' years and their distributions' years,
+    # matched on the shared texts' codes (no frame of the rows is cut, no texts made again for it).
+    wanted = [(h[0], y) for h in hits for y in h[5]]
+    conversions = E.grouped_event_evidence(
+        E.match(
+            np.flatnonzero(mine & E.is_("kind", "conversion")),
+            ("taxpayer", "form_year"),
+            [[t for t, _ in wanted], [y for _, y in wanted]],
+        )
     )
-    return [_five_year_finding(*h, evidence) for h in hits]
+    distributions = E.grouped_event_evidence(
+        E.match(dist_rows, ("taxpayer", "form_year"), [[h[0] for h in hits], [h[1] for h in hits]])
+    )
+    out, at = [], 0
+    for h, dist in zip(hits, distributions, strict=True):
+        used = conversions[at : at + len(h[5])]  # this hit's conversion years, in their order
+        at += len(h[5])
+        out.append(_five_year_finding(*h, [e for year in used for e in year] + dist))
+    return out
 
 
 def _line_list(lines, key: str, rows) -> list[int | None]:
@@ -316,7 +322,7 @@ def _under_59_half(ctx: AuditContext, dates: dict, t: str, year: int) -> tuple[b
     return any(d < half for d in dates.get((t, "own", year), ())), born
 
 
-def _five_year_finding(t, year, recent, taxable, unknown, when, born, evidence) -> Finding:
+def _five_year_finding(t, year, recent, taxable, unknown, when, born, ev: list[Evidence]) -> Finding:
     rate = penalty("early_distribution_percent")
     tax_cents = (taxable * rate + 50) // 100  # the additional tax on the taxable part, to the cent, half-up
     who = "while you were under 59½" if born else "and your birth date is not recorded (so 59½ cannot be checked)"
@@ -327,8 +333,6 @@ def _five_year_finding(t, year, recent, taxable, unknown, when, born, evidence) 
         f"Your {year} nonqualified Roth distribution takes {dollars(recent)} from conversions made less than five "
         f"years earlier ({', '.join(map(str, when))}) {who}; {tax} on Form 5329 unless an exception applies."
     )
-    conversions, distributions = evidence
-    ev = [e for y in when for e in conversions.get((t, "own", y), ())] + distributions.get((t, "own", year), [])
     return Finding(
         "roth-five-year",
         t,
