@@ -85,3 +85,17 @@ def numpy_bools(col: pa.Array | pa.ChunkedArray) -> np.ndarray:
     if len(parts) == 1:
         return parts[0]
     return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
+
+
+def arrow_binary(values: Sequence[bytes | pa.Buffer]) -> pa.Array:
+    """A binary Arrow array of these byte strings or Arrow buffers (no nulls); one buffer is not copied."""
+    import numpy as np
+    import pyarrow as pa
+
+    data = values[0] if len(values) == 1 else b"".join(bytes(v) for v in values)
+    buffer = data if isinstance(data, pa.Buffer) else pa.py_buffer(data)
+    wide = buffer.size >= 2**31
+    offsets = np.zeros(len(values) + 1, dtype=np.int64 if wide else np.int32)
+    np.cumsum([len(v) if isinstance(v, bytes) else v.size for v in values], out=offsets[1:])
+    kind = pa.large_binary() if wide else pa.binary()
+    return pa.Array.from_buffers(kind, len(values), [None, pa.py_buffer(offsets), buffer])

@@ -83,7 +83,7 @@ def _param_array(values: list[object]) -> pa.Array:
     for pandas, which imports it in an import that never builds a frame: basis_ledger/arrays.py)."""
     import pyarrow as pa
 
-    from basis_ledger.arrays import arrow_ints, arrow_strings
+    from basis_ledger.arrays import arrow_binary, arrow_ints, arrow_strings
 
     if all(v is None for v in values):
         return pa.nulls(len(values))
@@ -91,6 +91,8 @@ def _param_array(values: list[object]) -> pa.Array:
         return arrow_strings(values)  # type: ignore[arg-type]  # (all str, checked)
     if all(type(v) is int for v in values):
         return arrow_ints(values)  # type: ignore[arg-type]
+    if all(isinstance(v, bytes | pa.Buffer) for v in values):
+        return arrow_binary(values)
     return pa.array(values)
 
 

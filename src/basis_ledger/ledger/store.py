@@ -38,6 +38,7 @@ BUSY_MS = 60_000  # how long a writer waits for another one's transaction before
 EVENT_FIELDS = EVENT_COLUMNS  # what an importer extracts is what a row of `events` stores
 # Ledger.events() with provenance: the event id, its fields, and the file it came from (name, sha256, line).
 LEDGER_EVENT_COLUMNS = ("id", *EVENT_COLUMNS[:-1], "source_file", "source_sha256", "source_line")
+BLOCK_COLUMNS = ("file_id", *EVENT_FIELDS)  # every stored column of `events` but its id (ledger/blocks.py)
 
 
 def resolve_path(option: str | None) -> Location:
@@ -296,8 +297,22 @@ class Ledger(Corrections):
         n = 0 if events is None else len(events)
         if events is not None and n:
             rows = _masked_text(event_rows(to_arrow(events), file_id))
+            if conn.engine != "sqlite":
+                conn.ingest("events", rows, ("file_id", *EVENT_FIELDS))
+                return n
+            from basis_ledger.ledger import blocks
+
+            before = blocks.last_id(conn)
             conn.ingest("events", rows, ("file_id", *EVENT_FIELDS))
+            blocks.append(conn, rows, before, arrow_schema(BLOCK_COLUMNS), lambda after: self._rows_after(conn, after))
         return n
+
+    def _rows_after(self, conn: Connection, after: int) -> pa.Table:
+        """Events with ids above `after`, voided ones too: their id and every other stored column."""
+        names = ("id", *BLOCK_COLUMNS)
+        table = conn.execute(f"SELECT {', '.join(names)} FROM events WHERE id > ? ORDER BY id", (after,)).fetch_arrow()
+        schema = arrow_schema(names)
+        return table.cast(schema) if table.num_rows else schema.empty_table()
 
     def add_documents(self, conn: Connection, file_id: int, documents: list[dict[str, Any]]) -> None:
         """One row per box, appended as one Arrow table (a 200,000-form 1099-R CSV has 1.4 million boxes: built
@@ -385,11 +400,14 @@ class Ledger(Corrections):
         """Events in ledger order as typed Arrow columns, straight from the engine. They are not validated again
         here: they were on the way in, and the schema version and the append-only triggers guard the ledger."""
         sql, params, names = self._events_query(taxpayer, provenance, join_files=False)
-        if self.conn.engine == "sqlite" and not getattr(self.conn, "reads_tuples", False):
+        schema = arrow_schema(names)
+        table = self._from_blocks(taxpayer) if self.conn.engine == "sqlite" else None
+        if table is not None:
+            table = table.select([n if n != "source_file" else "file_id" for n in names if n != "source_sha256"])
+        elif self.conn.engine == "sqlite" and not getattr(self.conn, "reads_tuples", False):
             table = self.conn.execute(sql, params, batch_rows=EVENT_BATCH_ROWS).fetch_arrow()  # type: ignore[call-arg]
         else:
             table = self.conn.execute(sql, params).fetch_arrow()
-        schema = arrow_schema(names)
         if not table.num_rows:  # the SQLite driver types columns from their rows; an empty result has none
             return schema.empty_table()
         table = table.rename_columns([n if n != "source_file" else "file_id" for n in names if n != "source_sha256"])
@@ -399,6 +417,29 @@ class Ledger(Corrections):
         if table.schema.equals(schema):  # as the driver typed them: no cast (nor pyarrow.compute, which it imports)
             return table
         return table.cast(schema)
+
+    def _from_blocks(self, taxpayer: str | None) -> pa.Table | None:
+        """The live events (of one taxpayer, if given) from the columnar copy (ledger/blocks.py): id, file_id and
+        the event fields, in id order; None where the copy does not cover the ledger (then the rows are read)."""
+        import numpy as np
+
+        from basis_ledger.arrays import arrow_bools, arrow_text, numpy_bools, numpy_ints
+        from basis_ledger.engine.columns import arrow_call  # not pyarrow.compute: the read path never imports it
+        from basis_ledger.ledger import blocks
+
+        if getattr(self.conn, "reads_tuples", False) or os.environ.get("BASIS_LEDGER_ROWS"):  # rows, if asked
+            return None
+        table = blocks.read(self.conn, arrow_schema(BLOCK_COLUMNS))
+        if table is None:
+            return None
+        keep = np.ones(table.num_rows, dtype=bool)
+        if self.has_voids():  # as the rows' query: a voided event is invisible
+            voided = self.conn.execute("SELECT event_id FROM voids WHERE event_id IS NOT NULL").fetchall()
+            keep &= ~np.isin(numpy_ints(table.column("id")), np.array([r[0] for r in voided], dtype=np.int64))
+        if taxpayer is not None:
+            keep &= numpy_bools(arrow_call("equal", table.column("taxpayer"), arrow_text(taxpayer)))
+        out: pa.Table = table if keep.all() else arrow_call("filter", table, arrow_bools(keep))
+        return out
 
     def event_columns(self, taxpayer: str | None = None, *, provenance: bool = True) -> Columns:
         """Events in ledger order as columns (engine/columns.py): read as Python rows on a small ledger's sqlite3
