@@ -67,13 +67,15 @@ def audit_columns(ctx: AuditContext, taxpayer: str | None = None, year: int | No
     (a rule run twice must not say it twice) and sorted as `sort_key` sorts (FindingColumns.ordered).
 
     A rule returns a list of Finding objects or a FindingColumns. The event rules' findings come unsorted
-    (rules.rule_columns, not the planner's run_rules): its sort (taxpayer, year, code, chain, message) only
+    (rules.rule_parts, not the planner's run_rules): its sort (taxpayer, year, code, chain, message) only
     reorders findings whose sort_key differs, so ties, and hence the order written, are the same."""
-    from basis_ledger.audit.rules import columns_of, rule_columns
+    from basis_ledger.audit.rules import columns_of, rule_parts
     from basis_ledger.audit.ruleset import AUDIT_RULES, NEEDS_EVENTS
 
     parts = [columns_of(rule(ctx)) for rule in AUDIT_RULES if rule not in NEEDS_EVENTS]
-    parts.append(rule_columns(ctx, [rule for rule in AUDIT_RULES if rule in NEEDS_EVENTS]))  # none without events
+    # The event rules' parts joined with the others in one concatenation (rule_columns would make one of its
+    # own first, a second copy of their texts): none without events.
+    parts += rule_parts(ctx, [rule for rule in AUDIT_RULES if rule in NEEDS_EVENTS])
     return FindingColumns.concat(parts).select(taxpayer, year).ordered()
 
 

@@ -55,9 +55,15 @@ def run_rules(ctx: RuleContext, rules: list[Rule] = EVENT_RULES) -> list[Finding
 def rule_columns(ctx: RuleContext, rules: list[Rule] = EVENT_RULES) -> FindingColumns:
     """Every finding of every rule as one FindingColumns, rule after rule, each rule's in its own order (not
     sorted: the audit sorts all its findings once). Without events the event rules have nothing to say."""
+    return FindingColumns.concat(rule_parts(ctx, rules))
+
+
+def rule_parts(ctx: RuleContext, rules: list[Rule] = EVENT_RULES) -> list[FindingColumns]:
+    """rule_columns before its concatenation: each rule's findings as columns, rule after rule (none without
+    events). The audit joins these with its other rules' in one concatenation: each one copies every text."""
     if ctx.events is None or len(ctx.events) == 0:
-        return FindingColumns.empty()
-    return FindingColumns.concat(columns_of(rule(ctx)) for rule in rules)
+        return []
+    return [columns_of(rule(ctx)) for rule in rules]
 
 
 def findings_of(found: list[Finding] | FindingColumns) -> list[Finding]:
