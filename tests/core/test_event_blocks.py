@@ -152,3 +152,27 @@ def test_a_compute_reads_the_same_from_blocks_and_rows(ledger, monkeypatch):
     through_rows = cli("compute", "--all", "--json", ledger=ledger, env={"BASIS_LEDGER_ROWS": "1"})
     assert through_blocks.returncode == through_rows.returncode == 0
     assert through_blocks.stdout == through_rows.stdout
+
+
+def test_ledger_check_compares_the_copy_with_the_rows(ledger):
+    import json
+
+    res = cli("ledger", "check", "--json", ledger=ledger)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert json.loads(res.stdout)["columnar_copy"] == "matches"
+    with sqlite3.connect(ledger) as db:  # an edit by hand that the append-only trigger was dropped for
+        db.execute("DROP TRIGGER events_no_update")
+        db.execute("UPDATE events SET amount_cents = amount_cents + 1 WHERE id = 5")
+    res = cli("ledger", "check", ledger=ledger)
+    assert res.returncode == 1
+    assert "the events' columnar copy differs: event 5's amount_cents is" in res.stdout
+    assert "BASIS_LEDGER_ROWS=1" in res.stdout
+
+
+def test_ledger_check_says_when_the_copy_is_absent(ledger):
+    import json
+
+    with sqlite3.connect(ledger) as db:
+        db.execute("DROP TABLE event_blocks")
+    res = cli("ledger", "check", "--json", ledger=ledger)
+    assert res.returncode == 0 and json.loads(res.stdout)["columnar_copy"] == "absent"

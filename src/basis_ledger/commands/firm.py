@@ -122,10 +122,12 @@ def ledger_copy(
 def ledger_check(json_out: JsonOpt = False, ledger: LedgerOpt = None) -> None:
     """Check the whole ledger with the reference models of its contract (pandera): every live event against the
     events model that each import enforces, and every computed 8606 line, of both roundings, against the lines
-    model that each computation asserts. For a ledger written by another program or edited by hand, or after an
-    upgrade. One line per problem, naming the event's file and line; exit code 1 if there is any."""
+    model that each computation asserts; and the events' columnar copy that large ledgers are read from against
+    the rows. For a ledger written by another program or edited by hand, or after an upgrade. One line per
+    problem, naming the event's file and line; exit code 1 if there is any."""
     from basis_ledger.engine.results import check_lines
     from basis_ledger.ledger.schema import pandera_problems
+    from basis_ledger.ledger.store import Ledger
     from basis_ledger.loader import LoadOptions, load
 
     where = ledger_path(ledger)
@@ -141,6 +143,10 @@ def ledger_check(json_out: JsonOpt = False, ledger: LedgerOpt = None) -> None:
             frame = loaded.computed_lines(cents)
             lines["cents" if cents else "whole dollars"] = check_lines(frame, loaded.options) if len(frame) else []
         advance("lines checked")
+        with Ledger.open(where) as store:  # the rows against their columnar copy (ledger/blocks.py)
+            copy = store.columnar_copy()
+    if copy.startswith("differs"):
+        problems.append(f"{where}: the events' columnar copy {copy}; read the rows with BASIS_LEDGER_ROWS=1")
     n_lines = len(loaded.whole_lines)
     if json_out:
         print_json(
@@ -150,6 +156,7 @@ def ledger_check(json_out: JsonOpt = False, ledger: LedgerOpt = None) -> None:
                 "event_problems": problems,
                 "computed_years": n_lines,
                 "line_rules_broken": lines,
+                "columnar_copy": copy,
             }
         )
     else:
@@ -159,7 +166,7 @@ def ledger_check(json_out: JsonOpt = False, ledger: LedgerOpt = None) -> None:
             if broken:
                 print(f"{where}: computed lines in {rounding} break the form's arithmetic: {', '.join(broken)}")
         bad = len(problems) + sum(1 for b in lines.values() if b)
-        table = _check_table(loaded.n_events, len(problems), n_lines, lines)
+        table = _check_table(loaded.n_events, len(problems), n_lines, lines, copy)
         console().print(table)
         print(f"{where}: " + ("no problems" if not bad else f"{bad} problem{'s' if bad > 1 else ''}"))
     if problems or any(lines.values()):
@@ -168,7 +175,7 @@ def ledger_check(json_out: JsonOpt = False, ledger: LedgerOpt = None) -> None:
         raise typer.Exit(EXIT_FINDINGS)
 
 
-def _check_table(n_events: int, n_problems: int, n_lines: int, lines: dict[str, list[str]]):
+def _check_table(n_events: int, n_problems: int, n_lines: int, lines: dict[str, list[str]], copy: str):
     from rich.table import Table
 
     table = Table(title="ledger check: the pandera models")
@@ -177,4 +184,5 @@ def _check_table(n_events: int, n_problems: int, n_lines: int, lines: dict[str, 
     table.add_row("events", f"{n_events:,}", "pass" if not n_problems else f"{n_problems:,} problems")
     for rounding, broken in lines.items():
         table.add_row(f"computed lines, {rounding}", f"{n_lines:,}", "pass" if not broken else ", ".join(broken))
+    table.add_row("events' columnar copy", "", copy)
     return table

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from basis_ledger.arrays import arrow_bools, arrow_ints, numpy_ints
+from basis_ledger.arrays import arrow_bools, arrow_ints, numpy_bools, numpy_ints
 from basis_ledger.resources import schemas_dir
 
 if TYPE_CHECKING:
@@ -126,3 +126,26 @@ def read(conn: Connection, schema: pa.Schema) -> pa.Table | None:
         return None
     ids = arrow_ints(np.arange(int(span[0]), int(span[1]) + 1, dtype=np.int64))
     return pa.concat_tables(tables).add_column(0, "id", ids)
+
+
+def compare(conn: Connection, schema: pa.Schema, rows: pa.Table) -> str:
+    """What `ledger check` says of the copy, against `rows` (every event's id and `schema`'s columns, in id
+    order, voided ones too): "absent", "incomplete" (the rows are read), "matches", or where it first differs."""
+    import pyarrow.compute as pc
+
+    if not has_table(conn) or not _covered(conn):
+        return "absent"
+    copy = read(conn, schema)
+    if copy is None:
+        return "incomplete"
+    if copy.equals(rows):
+        return "matches"
+    if copy.num_rows != rows.num_rows:
+        return f"differs: {copy.num_rows:,} events in the copy, {rows.num_rows:,} rows"
+    for name in copy.column_names:
+        same = pc.fill_null(pc.equal(copy.column(name), rows.column(name)), False)
+        if not pc.all(same).as_py():
+            at = int(numpy_bools(pc.invert(same)).argmax())
+            event = rows.column("id")[at].as_py()
+            return f"differs: event {event}'s {name} is {copy.column(name)[at].as_py()!r} in the copy"
+    return "differs"  # (equal columns, other types)

@@ -441,6 +441,21 @@ class Ledger(Corrections):
         out: pa.Table = table if keep.all() else arrow_call("filter", table, arrow_bools(keep))
         return out
 
+    def columnar_copy(self) -> str:
+        """The events' columnar copy against the rows (ledger/blocks.compare), for `ledger check`: "not kept"
+        in a PostgreSQL ledger."""
+        from basis_ledger.ledger import blocks, sqlite
+
+        if self.engine != "sqlite" or not isinstance(self.path, Path):
+            return "not kept"
+        conn = self.conn if not getattr(self.conn, "reads_tuples", False) else sqlite.connect(self.path, read_only=True)
+        try:
+            rows = self._rows_after(conn, 0)
+            return blocks.compare(conn, arrow_schema(BLOCK_COLUMNS), rows)
+        finally:
+            if conn is not self.conn:
+                conn.close()
+
     def event_columns(self, taxpayer: str | None = None, *, provenance: bool = True) -> Columns:
         """Events in ledger order as columns (engine/columns.py): read as Python rows on a small ledger's sqlite3
         connection (no pyarrow, no pandas), else as Arrow through the engine's driver."""
