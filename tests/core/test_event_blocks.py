@@ -9,10 +9,13 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 
 from basis_ledger.ledger import blocks, sqlite_read
 from basis_ledger.ledger.store import BLOCK_COLUMNS, Ledger, arrow_schema
 from tests.core.helpers import cli
+from tests.core.test_properties import histories
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "sample_data" / "demo-household.csv"
@@ -176,3 +179,67 @@ def test_ledger_check_says_when_the_copy_is_absent(ledger):
         db.execute("DROP TABLE event_blocks")
     res = cli("ledger", "check", "--json", ledger=ledger)
     assert res.returncode == 0 and json.loads(res.stdout)["columnar_copy"] == "absent"
+
+
+# Random sequences of what changes a ledger's events: imports of new files, voids, an undone file, a row added by
+# another program. After each, the blocks (when complete) give exactly what the rows give.
+step = st.one_of(
+    st.tuples(st.just("import"), histories()),
+    st.tuples(st.just("void"), st.integers(1, 60)),
+    st.tuples(st.just("undo"), st.integers(0, 3)),
+    st.tuples(st.just("by hand"), st.integers(1, 10**6)),
+)
+
+
+def _read_both(ledger: Path) -> tuple[pa.Table, pa.Table, bool]:
+    import os
+
+    saved = sqlite_read.SMALL_LEDGER_BYTES
+    sqlite_read.SMALL_LEDGER_BYTES = -1
+    try:
+        with Ledger.open(ledger) as store:
+            used = blocks.read(store.conn, arrow_schema(BLOCK_COLUMNS)) is not None
+            from_blocks = store.events_arrow()
+        os.environ["BASIS_LEDGER_ROWS"] = "1"
+        with Ledger.open(ledger) as store:
+            from_rows = store.events_arrow()
+    finally:
+        os.environ.pop("BASIS_LEDGER_ROWS", None)
+        sqlite_read.SMALL_LEDGER_BYTES = saved
+    return from_blocks, from_rows, used
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(step, min_size=1, max_size=5))
+def test_whatever_happens_to_the_events_the_blocks_read_as_the_rows(tmp_path_factory, steps):
+    folder = tmp_path_factory.mktemp("steps")
+    db, files = folder / "l.db", []
+    for i, (what, arg) in enumerate(steps):
+        if what == "import":
+            path = folder / f"f{i}.csv"
+            path.write_text(arg)
+            if cli("import", str(path), ledger=db).returncode == 0:
+                files.append(path)
+        elif not db.exists():
+            continue
+        elif what == "void":
+            cli("events", "void", str(arg), "--reason", "a property", ledger=db)  # refused when no such live event
+        elif what == "undo" and files:
+            cli("import", "--undo", str(files[arg % len(files)]), ledger=db)
+        elif what == "by hand":
+            with sqlite3.connect(db) as conn:
+                if conn.execute("SELECT count(*) FROM events").fetchone()[0]:
+                    conn.execute(
+                        "INSERT INTO events (file_id, taxpayer, date, tax_year, account, account_type, kind,"
+                        " amount_cents, memo, source_line) SELECT file_id, taxpayer, date, tax_year, account,"
+                        " account_type, kind, ?, 'by hand', source_line FROM events ORDER BY id LIMIT 1",
+                        (arg,),
+                    )
+        if db.exists():
+            from_blocks, from_rows, used = _read_both(db)
+            event(f"after {what}: the blocks {'were' if used else 'were not'} read")
+            assert from_blocks.equals(from_rows)
+            if used:  # complete blocks: they hold every id, in order
+                ids = _ids(db)
+                spans = _spans(db)
+                assert spans[0][0] == ids[0] and spans[-1][1] == ids[1]
