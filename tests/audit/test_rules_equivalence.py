@@ -215,3 +215,14 @@ def test_money_texts_are_dollars_text(cents):
     from basis_ledger.money import dollars_text
 
     assert money_texts(cents) == [dollars_text(c) for c in cents]
+
+
+def test_money_texts_on_both_sides_of_the_int32_dollars():
+    # money_array works in int32 while every amount's dollars fit, in int64 otherwise: the edges of each, and
+    # an array holding both kinds of widths
+    from basis_ledger.audit.evidence import money_texts
+    from basis_ledger.money import dollars_text
+
+    edge = 2**31 * 100
+    for cents in ([edge - 1, -(edge - 1), edge - 100], [edge, -edge, edge + 1, 0, -5], [0], [-1, 100, 99999]):
+        assert money_texts(cents) == [dollars_text(c) for c in cents], cents
