@@ -243,3 +243,12 @@ def test_whatever_happens_to_the_events_the_blocks_read_as_the_rows(tmp_path_fac
                 ids = _ids(db)
                 spans = _spans(db)
                 assert spans[0][0] == ids[0] and spans[-1][1] == ids[1]
+
+
+def test_a_copied_ledger_gets_its_blocks(ledger, monkeypatch, tmp_path):
+    copy = tmp_path / "copy.db"
+    assert cli("ledger", "copy", str(ledger), str(copy)).returncode == 0
+    assert _spans(copy) == [(_ids(copy)[0], _ids(copy)[1], _ids(copy)[1] - _ids(copy)[0] + 1)]
+    from_blocks, from_rows, used = _both(copy, monkeypatch)
+    assert used and from_blocks.equals(from_rows)
+    assert from_blocks.equals(_both(ledger, monkeypatch)[0])  # ids, rows and provenance kept

@@ -54,23 +54,31 @@ def append(
     conn: Connection, rows: pa.Table, before: int, schema: pa.Schema, read_rows: Callable[[int], pa.Table]
 ) -> None:
     """Inside the import's transaction, after `rows` (`schema`'s columns: file_id and the event fields, as
-    stored) went into `events`, whose largest id was `before`: their blocks, after one for any older rows no
-    block holds yet (`read_rows(after_id)`: the rows' query for ids above that, id first, then `schema`'s).
-    Rows that did not get the ids before + 1 onwards (only another writer inside this transaction could do
-    that) get no block: the ledger is then read from its rows until a later import covers them."""
+    stored) went into `events`, whose largest id was `before`: their blocks, after those for any older rows no
+    block holds yet (`cover`). Rows that did not get the ids before + 1 onwards (only another writer inside this
+    transaction could do that) get no block: the ledger is then read from its rows until a later import covers
+    them."""
+    if last_id(conn) != before + rows.num_rows:
+        return
+    cover(conn, before, schema, read_rows)
+    if rows.num_rows:
+        _write(conn, np.arange(before + 1, before + rows.num_rows + 1), rows.select(schema.names).cast(schema))
+
+
+def cover(conn: Connection, upto: int, schema: pa.Schema, read_rows: Callable[[int], pa.Table]) -> None:
+    """Blocks for the events with ids up to `upto` that no block holds yet (a ledger from before the table
+    existed, rows another program wrote, a `ledger copy`), read by `read_rows(after_id)`: the rows' query for
+    ids above that, id first, then `schema`'s columns. Creates the table where it is missing."""
     conn.executescript((schemas_dir() / "event_blocks.sql").read_text())
     blocks = _covered(conn)
     done = blocks[-1][1] if blocks else 0
-    if last_id(conn) != before + rows.num_rows:
+    if done >= upto:
         return
-    if done < before:  # rows from before the table existed, or written by another program
-        older = read_rows(done)
-        ids = numpy_ints(older.column("id"))
-        kept = ids <= before
-        older = older.filter(arrow_bools(kept)) if not kept.all() else older
-        _write(conn, ids[kept], older.select(schema.names).cast(schema))
-    if rows.num_rows:
-        _write(conn, np.arange(before + 1, before + rows.num_rows + 1), rows.select(schema.names).cast(schema))
+    older = read_rows(done)
+    ids = numpy_ints(older.column("id"))
+    kept = ids <= upto
+    older = older.filter(arrow_bools(kept)) if not kept.all() else older
+    _write(conn, ids[kept], older.select(schema.names).cast(schema))
 
 
 def _write(conn: Connection, ids: np.ndarray, table: pa.Table) -> None:

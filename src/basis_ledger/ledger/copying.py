@@ -114,6 +114,7 @@ def _copy(src: Ledger, dst: Ledger) -> dict[str, int]:
                 _write(conn, dst.engine, table, columns, cols)
                 n += len(rows)
             counts[table] = n
+        dst.cover_events(conn)  # into SQLite: the events' columnar copy, as an import writes it (ledger/blocks.py)
     return counts
 
 
