@@ -21,11 +21,12 @@ if TYPE_CHECKING:
     import pandas as pd
 
 # Rows (events, filed-form lines, document boxes) a range holds at most, unless one taxpayer has more: about
-# 2,000 taxpayers of ten years' history, whose findings, computed lines and rules' frames take some 250 MiB at
-# their peak. Each range also costs about 0.15 s of CPU whatever its size (the engine's and the rules' frames),
-# so smaller ranges trade time for memory: `audit` keeps the time (and stays under 1 GB at 20,000 taxpayers);
-# `report`, whose time is in its sheets, takes ranges half the size (REPORT_RANGE_ROWS).
-RANGE_ROWS = 100_000
+# 4,000 taxpayers of ten years' history. Each range costs some CPU whatever its size (the engine's and the rules'
+# frames), so smaller ranges trade time for memory. At 20,000 taxpayers (benchmarks/audit_scale.py's ledger,
+# 940,984 events), `audit --json` took 5.1-5.5 s CPU and 650 MiB at 100,000 rows, 5.1 s and 735 MiB at 150,000,
+# 4.8-5.0 s and 825 MiB at 200,000, 4.8-5.2 s and 910 MiB at 250,000 (two interleaved runs each, session 7):
+# `audit` takes 200,000 and stays under 1 GB; `report`, whose time is in its sheets, takes 50,000.
+RANGE_ROWS = 200_000
 REPORT_RANGE_ROWS = 50_000
 
 
