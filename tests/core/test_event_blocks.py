@@ -5,6 +5,7 @@ import writes the blocks that were missing."""
 from __future__ import annotations
 
 import sqlite3
+from itertools import pairwise
 from pathlib import Path
 
 import pyarrow as pa
@@ -252,3 +253,16 @@ def test_a_copied_ledger_gets_its_blocks(ledger, monkeypatch, tmp_path):
     from_blocks, from_rows, used = _both(copy, monkeypatch)
     assert used and from_blocks.equals(from_rows)
     assert from_blocks.equals(_both(ledger, monkeypatch)[0])  # ids, rows and provenance kept
+
+
+def test_a_large_import_is_cut_into_blocks_of_bounded_size(ledger, monkeypatch, tmp_path):
+    monkeypatch.setattr(blocks, "BLOCK_BYTES", 2_000)  # a few rows' worth: the new file's rows span many blocks
+    rows = [
+        f"ed,2024-05-{d:02d},2024,IRA-{d},traditional,nondeductible_contribution,{d}.00,memo {d}" for d in range(1, 29)
+    ]
+    assert cli("import", str(_csv(tmp_path / "many.csv", *rows)), ledger=ledger).returncode == 0
+    spans = _spans(ledger)
+    assert len(spans) > 3
+    assert all(b[0] == a[1] + 1 for a, b in pairwise(spans))  # one after another
+    from_blocks, from_rows, used = _both(ledger, monkeypatch)
+    assert used and from_blocks.equals(from_rows)

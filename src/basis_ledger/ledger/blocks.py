@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 
     from basis_ledger.ledger.backend import Connection
 
-BLOCK_ROWS = 1 << 20  # ids per block: a block's text stays far below Arrow's 2 GiB per string array
+BLOCK_ROWS = 1 << 20  # ids per block at most, and
+BLOCK_BYTES = 1 << 28  # Arrow bytes per block at most: far below SQLite's 1 GB per value, whatever the memos hold
 FORMAT = "arrow-ipc-stream/lz4"  # what `data` holds; a block of another format makes `read` use the rows
 TABLE = "event_blocks"
 
@@ -87,10 +88,12 @@ def _write(conn: Connection, ids: np.ndarray, table: pa.Table) -> None:
     import pyarrow as pa
     import pyarrow.ipc as ipc
 
+    per_row = max(1, table.nbytes // max(1, table.num_rows))
+    step = max(1, min(BLOCK_ROWS, BLOCK_BYTES // per_row))
     breaks = np.flatnonzero(np.diff(ids) != 1) + 1
     for run_start, run_end in zip([0, *breaks.tolist()], [*breaks.tolist(), len(ids)], strict=True):
-        for start in range(run_start, run_end, BLOCK_ROWS):
-            part = table.slice(start, min(BLOCK_ROWS, run_end - start))
+        for start in range(run_start, run_end, step):
+            part = table.slice(start, min(step, run_end - start))
             sink = pa.BufferOutputStream()
             with ipc.new_stream(sink, part.schema, options=ipc.IpcWriteOptions(compression="lz4")) as out:
                 out.write_table(part)
