@@ -226,3 +226,20 @@ def test_money_texts_on_both_sides_of_the_int32_dollars():
     edge = 2**31 * 100
     for cents in ([edge - 1, -(edge - 1), edge - 100], [edge, -edge, edge + 1, 0, -5], [0], [-1, 100, 99999]):
         assert money_texts(cents) == [dollars_text(c) for c in cents], cents
+
+
+def test_basis_at_with_a_missing_account_equals_the_per_row_estimate(tmp_path):
+    # The stand-ins' columns are each text's distinct values taken by code: a missing value (pandas' code -1, in a
+    # frame built by hand; the ledger has none) is a null there, not the estimate's own account
+    rows = [
+        "ann,2022-03-01,2022,ANN-IRA,traditional,nondeductible_contribution,6000,",
+        "ann,2022-12-31,2022,ANN-IRA,traditional,year_end_value,9000,",
+        "ann,2023-02-01,2023,ANN-401K,traditional,rollover_to_plan,3000,",
+        "ann,2023-03-01,2023,ANN-ROTH,roth,roth_contribution,100,",
+    ]
+    ctx = _context(build_ledger(tmp_path / "l.db", rows), "2030-01-01")
+    ev = pool.ordered(ctx.events)
+    ev.loc[3, "account"] = None
+    points = [pool.Point("ann", "2023-02-01", int(ev["_order"].iloc[2])), pool.Point("ann", "2023-06-01", None)]
+    want = rules_oracle.basis_at(ev, ctx.taxpayers, points)
+    assert pool.basis_at(ev, ctx.taxpayers, points) == want == [600000, 600000]

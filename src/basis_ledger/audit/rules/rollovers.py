@@ -23,17 +23,18 @@ def basis_to_plan(ctx: RuleContext) -> list[Finding]:
     from basis_ledger.audit.pool import Codes, Point, account_values_many, basis_at, ordered
 
     ev = ctx.events
-    rolling = (ev["kind"] == "rollover_to_plan").to_numpy(dtype=bool)
+    E = texts_of(ctx)  # the same rows as the events: their kinds and taxpayers compared as codes
+    rolling = E.is_("kind", "rollover_to_plan")
     if not rolling.any():
         return []
-    rollers = ev["taxpayer"].isin(set(ev["taxpayer"].to_numpy(dtype=object)[rolling].tolist())).to_numpy(dtype=bool)
+    t_code = E.codes("taxpayer")[0]
+    rollers = np.isin(t_code, np.unique(t_code[rolling]))
     # The estimate and the engine read neither the file, the memo nor the digest: the long texts are left behind
     # (every merge and sort below would copy them) and the evidence is read from the whole frame by `_ev`, each
     # row's position in it.
     keep = [c for c in ev.columns if c not in _NOT_ESTIMATED]
     ev = ordered(ev.loc[rollers, keep].assign(_ev=np.flatnonzero(rollers)))
-    at = np.flatnonzero((ev["kind"] == "rollover_to_plan").to_numpy(dtype=bool))
-    E = texts_of(ctx)
+    at = np.flatnonzero(rolling[rollers])
     whole_at = ev["_ev"].to_numpy(dtype=np.int64)[at]
     r_who, r_date = E.at("taxpayer", whole_at).tolist(), E.at("date", whole_at).tolist()
     r_amount = E.at("amount_cents", whole_at).tolist()
