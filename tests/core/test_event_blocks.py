@@ -266,3 +266,30 @@ def test_a_large_import_is_cut_into_blocks_of_bounded_size(ledger, monkeypatch, 
     assert all(b[0] == a[1] + 1 for a, b in pairwise(spans))  # one after another
     from_blocks, from_rows, used = _both(ledger, monkeypatch)
     assert used and from_blocks.equals(from_rows)
+
+
+def test_ids_between_blocks_are_allowed_where_no_row_has_them(ledger, monkeypatch, tmp_path):
+    # A household copied out of a firm's database keeps ids drawn from a sequence all households share.
+    top = _ids(ledger)[1]
+    with sqlite3.connect(ledger) as db:
+        db.execute(
+            "INSERT INTO events (id, file_id, taxpayer, date, tax_year, account, account_type, kind, amount_cents,"
+            " memo, source_line) SELECT ?, file_id, taxpayer, date, tax_year, account, account_type, kind,"
+            " amount_cents, 'far on', source_line FROM events WHERE id = ?",
+            (top + 100, top),
+        )
+    new = _csv(tmp_path / "more.csv", "ed,2024-05-01,2024,IRA-1,traditional,nondeductible_contribution,100.00,")
+    assert cli("import", str(new), ledger=ledger).returncode == 0
+    spans = _spans(ledger)
+    assert spans[-2] == (top + 100, top + 100, 1) and spans[-1][0] == top + 101  # ids top+1 .. top+99: no rows
+    from_blocks, from_rows, used = _both(ledger, monkeypatch)
+    assert used and from_blocks.equals(from_rows)
+    with sqlite3.connect(ledger) as db:  # a row in that gap, added later by another program: the rows are read
+        db.execute(
+            "INSERT INTO events (id, file_id, taxpayer, date, tax_year, account, account_type, kind, amount_cents,"
+            " memo, source_line) SELECT ?, file_id, taxpayer, date, tax_year, account, account_type, kind,"
+            " amount_cents, 'in the gap', source_line FROM events WHERE id = ?",
+            (top + 50, top),
+        )
+    from_blocks, from_rows, used = _both(ledger, monkeypatch)
+    assert not used and from_blocks.equals(from_rows) and "in the gap" in from_rows.column("memo").to_pylist()
