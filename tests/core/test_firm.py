@@ -168,6 +168,8 @@ def test_ledger_copy_both_ways_keeps_every_row_and_the_same_json(pg_url, tmp_pat
     assert res.returncode == 0, res.stderr
     assert cli("compute", "--all", "--json", ledger=back).stdout == want
     assert cli("events", "--json", ledger=back).stdout == cli("events", "--json", ledger=sqlite_db).stdout
+    check = cli("ledger", "check", "--json", ledger=back)  # the copy into SQLite wrote its columnar copy
+    assert check.returncode == 0 and '"columnar_copy": "matches"' in check.stdout, check.stdout
 
 
 def test_passwords_are_never_shown(pg_server):
