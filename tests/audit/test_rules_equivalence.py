@@ -243,3 +243,22 @@ def test_basis_at_with_a_missing_account_equals_the_per_row_estimate(tmp_path):
     points = [pool.Point("ann", "2023-02-01", int(ev["_order"].iloc[2])), pool.Point("ann", "2023-06-01", None)]
     want = rules_oracle.basis_at(ev, ctx.taxpayers, points)
     assert pool.basis_at(ev, ctx.taxpayers, points) == want == [600000, 600000]
+
+
+def test_code_of_coded_looks_up_each_distinct_value_as_code_of_does():
+    # values given as codes into their distinct values (a lines frame's factorized taxpayers): the same codes as
+    # code_of of the values themselves; a missing value (-1) or one the events lack matches nothing (-2)
+    import numpy as np
+    import pandas as pd
+
+    from basis_ledger.audit.evidence import EventTexts
+
+    E = EventTexts(pd.DataFrame({"taxpayer": ["b", "a", "b", "c"]}))
+    distinct = np.array(["c", "x", "a"], dtype=object)
+    codes = np.array([0, 2, -1, 1, 0])
+    assert E.code_of_coded("taxpayer", codes, distinct).tolist() == [2, 1, -2, -2, 2]
+    assert (
+        E.code_of_coded("taxpayer", codes[[0, 1, 4]], distinct).tolist()
+        == E.code_of("taxpayer", ["c", "a", "c"]).tolist()
+    )
+    assert E.code_of_coded("taxpayer", np.array([-1, -1]), np.array([], dtype=object)).tolist() == [-2, -2]

@@ -356,6 +356,14 @@ class EventTexts:
         found = index.get_indexer(np.asarray(values, dtype=object))
         return np.where(found < 0, -2, found).astype(np.int64)
 
+    def code_of_coded(self, name: str, codes: np.ndarray, distinct: object) -> np.ndarray:
+        """code_of for values given as codes into their distinct values (pandas.factorize of another frame's
+        column): each distinct value looked up once. A missing value (code -1) matches nothing (-2)."""
+        import numpy as np
+
+        found = self.code_of(name, distinct)
+        return np.where(codes >= 0, found[np.maximum(codes, 0)] if len(found) else -2, -2)
+
     def is_(self, name: str, value: str) -> np.ndarray:
         """A boolean mask: the column equals `value` (by codes)."""
         import numpy as np

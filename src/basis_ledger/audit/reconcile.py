@@ -14,7 +14,7 @@ from basis_ledger.audit.context import (
     tolerance_cents,
 )
 from basis_ledger.audit.custodian import fmv_mismatch, r1099_mismatch
-from basis_ledger.audit.evidence import joined_array, money_array, texts_of
+from basis_ledger.audit.evidence import joined_array, match, money_array, texts_of
 from basis_ledger.audit.filed import exact_rows, filed_forms, line_value, whole_rows
 from basis_ledger.audit.findings import Evidence, Finding
 from basis_ledger.audit.history import basis_unknown, deductibility_unknown, roth_five_year
@@ -115,19 +115,28 @@ def missing_8606(ctx: AuditContext) -> FindingColumns:
     uniq, inverse = np.unique(years, return_inverse=True)
     due = np.array([ctx.as_of > due_date(int(y)) for y in uniq.tolist()], dtype=bool)
     pos = np.flatnonzero(frame["form_required"].to_numpy(dtype=bool) & due[inverse])
-    t_col, c_col = frame["taxpayer"].to_numpy(dtype=object), frame["chain"].to_numpy(dtype=object)
+    # The lines' taxpayer and chain as codes of their (few) distinct values: no Python string per row, and the
+    # events' codes looked up once per distinct value, not per finding.
+    t_code, t_names = pd.factorize(frame["taxpayer"])
+    c_code, c_names = pd.factorize(frame["chain"])
+    t_names, c_names = np.asarray(t_names, dtype=object), np.asarray(c_names, dtype=object)
     if forms and len(pos):  # a year with a filed form is not missing it
-        keys = pd.MultiIndex.from_arrays([t_col[pos], c_col[pos], years[pos]])
+        keys = pd.MultiIndex.from_arrays([t_names[t_code[pos]], c_names[c_code[pos]], years[pos]])
         filed = pd.MultiIndex.from_tuples(list(forms))
         pos = pos[~keys.isin(filed)]
     if not len(pos):
         return FindingColumns.empty()
-    who, chains, when = t_col[pos], c_col[pos], years[pos]
+    who, chains, when = t_names[t_code[pos]], c_names[c_code[pos]], years[pos]
     feeders = set().union(*(line_feeders(k) for k in ("1", "7", "8", "19")))
     E = texts_of(ctx)
     kind_code, kind_names = E.codes("kind")
     rows = np.flatnonzero(np.array([k in feeders for k in kind_names.tolist()], dtype=bool)[kind_code])
-    evidence = E.grouped_event_evidence_columns(E.match(rows, _KEY, [who, chains, when]))
+    found = match(
+        rows,
+        [E.codes("taxpayer")[0][rows], E.codes("chain")[0][rows], E.ints("form_year")[rows]],
+        [E.code_of_coded("taxpayer", t_code[pos], t_names), E.code_of_coded("chain", c_code[pos], c_names), when],
+    )
+    evidence = E.grouped_event_evidence_columns(found)
     messages = joined_array(
         "Your ",
         when,
@@ -147,9 +156,6 @@ def missing_8606(ctx: AuditContext) -> FindingColumns:
         chain=chains,
         evidence=evidence.lists(),
     )
-
-
-_KEY = ("taxpayer", "chain", "form_year")
 
 
 def _why_required_many(frame, pos):  # -> pyarrow.StringArray

@@ -20,6 +20,7 @@ def pro_rata_exposure(ctx: RuleContext) -> FindingColumns:
     The years are chosen by masks on the lines; their conversions and 31 December values are found by one sort
     of the events, and texts are built for those only."""
     import numpy as np
+    import pandas as pd
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -43,10 +44,14 @@ def pro_rata_exposure(ctx: RuleContext) -> FindingColumns:
     relevant = np.flatnonzero(
         (ev["account_type"].isin(POOLED_TYPES) & ev["kind"].isin(["conversion", "year_end_value"])).to_numpy(bool)
     )
-    who = lines["taxpayer"].to_numpy(dtype=object)[at]
+    # The lines' taxpayers as codes of their distinct values: each looked up in the events' codes once.
+    t_code, t_names = pd.factorize(lines["taxpayer"])
+    t_names = np.asarray(t_names, dtype=object)
+    who = t_names[t_code[at]]
     years = lines["tax_year"].to_numpy(dtype=np.int64)[at]
     date_year = E.year_at(relevant)
-    by_year = match(relevant, [E.codes("taxpayer")[0][relevant], date_year], [E.code_of("taxpayer", who), years])
+    want = [E.code_of_coded("taxpayer", t_code[at], t_names), years]
+    by_year = match(relevant, [E.codes("taxpayer")[0][relevant], date_year], want)
     take, starts = by_year.taken_array()
     n = len(who)
     run = np.repeat(np.arange(n), np.diff(starts))  # the finding each taken row belongs to
