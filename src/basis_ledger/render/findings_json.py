@@ -225,18 +225,15 @@ def write_findings(stream: TextIO, found: FindingColumns, cents: bool, first: bo
     objects_text); returns whether the array is still empty after them (the next `first`)."""
     import numpy as np
 
+    from basis_ledger.render.stream import byte_layer, write_utf8
+
     n = len(found)
-    utf8 = str(getattr(stream, "encoding", "")).lower().replace("-", "") == "utf8"
-    raw = getattr(stream, "buffer", None) if utf8 else None  # the text layer would encode the same bytes again
+    raw = byte_layer(stream)
     for start in range(0, n, BLOCK_ROWS):
         arrow = objects_text(found.slice(start, BLOCK_ROWS), cents)
         _, offsets, data = arrow.buffers()
         bounds = np.frombuffer(offsets, dtype=np.int32)[arrow.offset : arrow.offset + len(arrow) + 1]
         text = memoryview(data)[int(bounds[0]) + first : int(bounds[-1])]  # the very first has "\n" alone
+        write_utf8(stream, raw, text)
         first = False
-        if raw is not None:
-            stream.flush()
-            raw.write(text)
-        else:
-            stream.write(text.tobytes().decode())
     return first

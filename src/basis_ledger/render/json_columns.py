@@ -26,6 +26,7 @@ from basis_ledger.engine.form8606 import Options
 from basis_ledger.engine.objects import as_objects
 from basis_ledger.engine.results import LINE_KEYS, STATE_KEYS, Lines, as_lines
 from basis_ledger.money import json_whole_dollars
+from basis_ledger.render.stream import byte_layer, write_utf8
 
 if TYPE_CHECKING:
     import numpy as np
@@ -242,18 +243,12 @@ def write_json(
     # Many rows: the text of several slices built at once (each slice's separators as the slice-by-slice writer
     # put them), and written as the UTF-8 bytes Arrow holds when the stream has a byte layer under it.
     block = chunk * max(1, BLOCK_ROWS // chunk)
-    utf8 = str(getattr(stream, "encoding", "")).lower().replace("-", "") == "utf8"
-    raw = getattr(stream, "buffer", None) if utf8 else None  # the text layer would encode the same bytes again
+    raw = byte_layer(stream)
     stream.write("[")
     for start in range(0, n, block):
         arrow = objects_text(lines.take(np.arange(start, min(start + block, n))), opts, chunk)
         _, offsets, data = arrow.buffers()
         bounds = np.frombuffer(offsets, dtype=np.int32)[arrow.offset : arrow.offset + len(arrow) + 1]
-        text = memoryview(data)[int(bounds[0]) : int(bounds[-1])]
-        if raw is not None:
-            stream.write("," if start else "")
-            stream.flush()
-            raw.write(text)
-        else:
-            stream.write(("," if start else "") + text.tobytes().decode())
+        stream.write("," if start else "")
+        write_utf8(stream, raw, memoryview(data)[int(bounds[0]) : int(bounds[-1])])
     stream.write("]\n")
