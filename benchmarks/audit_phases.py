@@ -31,6 +31,11 @@ def main() -> None:
     ap.add_argument("--as-of", default="2026-12-01")
     args = ap.parse_args()
     start = cpu()
+    import gc
+
+    import basis_ledger.cli  # noqa: F401 - what every command runs with: its allocator and BLAS settings
+
+    gc.set_threshold(100_000, 50, 100)  # and its collector's threshold (cli.main)
     import numpy as np
 
     from basis_ledger.audit.columns import FindingColumns
@@ -39,6 +44,7 @@ def main() -> None:
     from basis_ledger.audit.run import Ranges
     from basis_ledger.commands.audit import load_context
     from basis_ledger.render.findings_json import BLOCK_ROWS, objects_text
+    from basis_ledger.render.stream import PIECE
 
     spent: dict[str, float] = defaultdict(float)
     spent["starting (imports)"] = cpu() - start
@@ -78,7 +84,8 @@ def main() -> None:
                 first = False
                 spent["the JSON text"] += cpu() - t
                 t = cpu()
-                out.write(piece)
+                for k in range(0, len(piece), PIECE):  # as render/stream.write_utf8 writes
+                    out.write(piece[k : k + PIECE])
                 spent["writing it"] += cpu() - t
             del view, found
         out.write(b"]\n" if first else b"\n]\n")
