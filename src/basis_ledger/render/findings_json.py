@@ -75,6 +75,15 @@ def quoted(values: pa.Array, before: str = "", after: str = "") -> pa.Array:
     return filled
 
 
+def quoted_pieces(values: pa.Array, before: str = "", after: str = "") -> list[pa.Array | str]:
+    """`quoted` as pieces for the object's one join: the values themselves between literal texts where none is
+    null or needs escaping (the usual case: no copy of a column of long messages made only to be copied again),
+    else `quoted`'s array."""
+    if values.null_count or len(_escaped(values)):
+        return [quoted(values, before, after)]
+    return [before + '"', values, '"' + after]
+
+
 def _escaped(values: pa.Array) -> np.ndarray:
     """The rows holding a character json escapes (a control character, '"' or a backslash), found by one pass
     over the array's UTF-8 bytes (those are ASCII bytes, never part of a longer character's encoding)."""
@@ -162,6 +171,11 @@ def evidence(lists: pa.Array, before: str = "", after: str = "") -> pa.Array:
     """Each finding's evidence as json writes its list of {"file", "where", "what"} objects ("[]" for none),
     between `before` and `after`. Each piece is one join of its three texts inside literal quotes; a piece with
     a text json escapes, or a None, is written by the json module's own quoting instead."""
+    return _join(*evidence_pieces(lists, before, after))
+
+
+def evidence_pieces(lists: pa.Array, before: str = "", after: str = "") -> list[pa.Array | str]:
+    """`evidence` as pieces for the object's one join: the joined lists between literal texts."""
     from json.encoder import encode_basestring
 
     import numpy as np
@@ -193,7 +207,7 @@ def evidence(lists: pa.Array, before: str = "", after: str = "") -> pa.Array:
     lengths = np.asarray(pc.fill_null(pc.list_value_length(lists), 0), dtype=np.int64)
     offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32)
     joined = pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), piece), ", ")
-    return _join(before + "[", joined, "]" + after)
+    return [before + "[", joined, "]" + after]  # (no row is null: a finding without evidence has an empty list)
 
 
 def objects_text(found: FindingColumns, cents: bool) -> pa.Array:
@@ -210,12 +224,12 @@ def objects_text(found: FindingColumns, cents: bool) -> pa.Array:
         quoted_values(found.column("code"), ',\n{"code": ', ', "taxpayer": '),
         quoted_values(found.column("taxpayer"), "", ', "tax_year": '),
         _by_value(found.column("tax_year"), year),
-        quoted(found.column("message"), "", ', "line": '),
+        *quoted_pieces(found.column("message"), "", ', "line": '),
         quoted_values(found.column("line"), "", ', "expected": '),
         amounts(found.column("expected"), cents, "", ', "found": '),
         amounts(found.column("found"), cents, "", ', "chain": '),
         quoted_values(found.column("chain"), "", ', "evidence": '),
-        evidence(found.column("evidence"), "", ', "severity": '),
+        *evidence_pieces(found.column("evidence"), "", ', "severity": '),
         quoted_values(found.severities(), "", "}"),
     )
 
