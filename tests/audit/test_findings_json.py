@@ -83,6 +83,19 @@ def test_blocks_of_findings_give_the_same_bytes(monkeypatch):
     assert _columns([made[:20], [], made[20:]], False, io.StringIO()) == _json_module(made, False)
 
 
+@settings(deadline=None, max_examples=100)
+@given(st.lists(finding, min_size=1, max_size=12), st.integers(1, 9))
+def test_the_escape_scan_finds_every_row_whatever_its_pieces(found, piece):
+    # The scan for characters json escapes reads the text a piece at a time: a piece of a few bytes puts a quote
+    # or a control character at every place a piece can start or end.
+    saved = findings_json.SCAN_BYTES
+    findings_json.SCAN_BYTES = piece
+    try:
+        assert _columns([found], False, io.StringIO()) == _json_module(found, False)
+    finally:
+        findings_json.SCAN_BYTES = saved
+
+
 @pytest.mark.parametrize(
     ("text", "whole", "cents"),
     [

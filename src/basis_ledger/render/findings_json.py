@@ -28,6 +28,7 @@ _ESCAPE = r'[\x00-\x1f"\\]'
 _AMOUNT = r"^(?P<sign>-)?\$(?P<whole>[0-9]{1,3}(?:,[0-9]{3})*|[0-9]+)(?:\.(?P<frac>[0-9]{2}))?$"
 _LONG = 18  # an amount's text longer than this is left to Python's integers (int64 holds 18 digits)
 BLOCK_ROWS = 20_000  # findings whose text is built at once
+SCAN_BYTES = 1 << 18  # bytes of text looked at at once for characters json escapes (_escaped)
 
 
 def _join(*pieces: pa.Array | str) -> pa.Array:
@@ -95,9 +96,19 @@ def _escaped(values: pa.Array) -> np.ndarray:
     width = np.int64 if values.type == "large_string" else np.int32
     bounds = np.frombuffer(offsets, dtype=width)[values.offset : values.offset + len(values) + 1]
     text = np.frombuffer(data, dtype=np.uint8)[int(bounds[0]) : int(bounds[-1])]
-    hit = np.flatnonzero((text < 0x20) | (text == 0x22) | (text == 0x5C))
-    if not len(hit):
+    # A piece at a time, so that the masks stay in the cache and no temporary as large as the text is made (the
+    # messages of 20,000 findings are some 15 MB): 0.009 s against 0.021 s over one range's messages.
+    hits = []
+    for at in range(0, len(text), SCAN_BYTES):
+        piece = text[at : at + SCAN_BYTES]
+        mask = piece < 0x20
+        mask |= piece == 0x22
+        mask |= piece == 0x5C
+        if mask.any():
+            hits.append(np.flatnonzero(mask) + at)
+    if not hits:
         return np.zeros(0, dtype=np.int64)
+    hit = np.concatenate(hits)
     rows = np.unique(np.searchsorted(bounds, hit + bounds[0], side="right") - 1)
     if values.null_count:  # a null's slot holds no text, but nothing says it must be empty
         rows = rows[np.asarray(values.is_valid())[rows]]
