@@ -262,3 +262,24 @@ def test_code_of_coded_looks_up_each_distinct_value_as_code_of_does():
         == E.code_of("taxpayer", ["c", "a", "c"]).tolist()
     )
     assert E.code_of_coded("taxpayer", np.array([-1, -1]), np.array([], dtype=object)).tolist() == [-2, -2]
+
+
+def test_the_placement_taken_from_the_engine_inputs_is_the_events_own(bulk_ledger):
+    # Once the lines are computed, an audit view's placement is the engine inputs' (Inputs.routed), not placed
+    # again: it must be where engine/routing.place puts the view's own events, row for row
+    import numpy as np
+
+    from basis_ledger.audit.run import Ranges
+    from basis_ledger.commands.audit import load_context
+    from basis_ledger.engine.routing import place
+
+    ctx = load_context(str(bulk_ledger), None, 5, False, "2030-01-01")
+    views = 0
+    for view in Ranges(ctx, rows=4000):  # several ranges, each its own inputs
+        view.lines  # noqa: B018 - builds the inputs
+        assert view.placed is view.inputs.routed
+        want = place(view.events)
+        for field in ("chain", "form_year", "date_year", "late"):
+            assert np.array_equal(getattr(view.placed, field), getattr(want, field)), field
+        views += 1
+    assert views > 1
