@@ -82,3 +82,33 @@ def test_dates_are_real_days(tmp_path_factory, texts):
     flagged = {p.line for p in problems if p.column == "date"}
     assert flagged == {i + 2 for i, d in enumerate(texts) if not _real_day(d.strip())}
     assert frame.column("date").to_pylist() == [d.strip() for d in texts if _real_day(d.strip())]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.booleans(), min_size=1, max_size=30), st.booleans())
+def test_rows_of_empty_cells_carry_no_event_and_the_others_keep_their_lines(tmp_path_factory, empty, quoted):
+    # A spreadsheet's trailing rows of commas are blank lines; every other row keeps its own file line, on the fast
+    # reader (one physical line per row) and on the careful one (a quoted line break in the header's row forces it).
+    path = tmp_path_factory.mktemp("blank") / "b.csv"
+    memo = '"a\nb"' if quoted else "m"
+    rows = [
+        ",,,,,,," if e else f"ed,2021-03-0{1 + i % 9},2021,IRA-{i},traditional,basis_opening,{i},"
+        for i, e in enumerate(empty)
+    ]
+    if not all(empty):
+        at = empty.index(False)
+        rows[at] += memo
+    head = "taxpayer,date,tax_year,account,account_type,event,amount,memo\n"
+    path.write_text(head + "\n".join(rows) + "\n")
+    if all(empty):
+        return  # (no events: refused, as tests/ingest/test_cli.py checks)
+    frame, problems = read_generic(SourceFile.read(path))
+    assert not problems
+    want = [f"IRA-{i}" for i, e in enumerate(empty) if not e]
+    assert frame.column("account").to_pylist() == want
+    lines, line = [], 2
+    for i, e in enumerate(empty):
+        if not e:
+            lines.append(line)
+        line += 2 if (quoted and i == empty.index(False)) else 1
+    assert frame.column("source_line").to_pylist() == lines

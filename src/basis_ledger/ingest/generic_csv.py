@@ -84,17 +84,11 @@ def read_generic(src: SourceFile) -> tuple[pa.Table, list[Problem]]:
     raw = raw.rename_columns([c.strip().lower() for c in raw.column_names])
     raw = raw.append_column("source_line", _line_numbers(src, rows, raw.num_rows))
     filled = _any_filled(raw)
-    if filled.null_count or not _all_true(filled):
-        raw = raw.filter(filled)  # blank lines carry no event
+    if not filled.all():
+        raw = raw.filter(arrow_bools(filled))  # blank lines carry no event
     if not raw.num_rows:
         raise InputError([Problem(fname, "no events: the file has a header but no rows")])
     return _typed(raw, fname)
-
-
-def _all_true(mask: pa.ChunkedArray | pa.Array) -> bool:
-    import pyarrow.compute as pc
-
-    return bool(pc.all(mask).as_py())
 
 
 def _body(src: SourceFile) -> bytes:
@@ -142,13 +136,25 @@ def _read_careful(text: str, fname: str) -> pa.Table:
     return pa.table([c.cast(pa.string()).fill_null("") for c in table.columns], names=table.column_names)
 
 
-def _any_filled(raw: pa.Table) -> pa.Array:
+def _any_filled(raw: pa.Table) -> np.ndarray:
+    """Whether each row has a required column that is not empty (a row of empty cells is a blank line), read
+    off each chunk's offsets (a value is empty where it ends where it starts) rather than by comparing text."""
+    import numpy as np
+    import pyarrow as pa
     import pyarrow.compute as pc
 
-    empty = arrow_text("")
-    filled = pc.not_equal(raw.column(REQUIRED[0]), empty)
-    for c in REQUIRED[1:]:
-        filled = pc.or_(filled, pc.not_equal(raw.column(c), empty))
+    filled = np.zeros(raw.num_rows, dtype=bool)
+    for c in REQUIRED:
+        at = 0
+        for chunk in raw.column(c).chunks:
+            n = len(chunk)
+            if chunk.null_count or not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
+                filled[at : at + n] |= numpy_bools(pc.not_equal(chunk, arrow_text("")))  # (a null is not filled)
+            elif n:
+                width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+                offsets = np.frombuffer(chunk.buffers()[1], dtype=width)[chunk.offset : chunk.offset + n + 1]
+                filled[at : at + n] |= offsets[1:] > offsets[:-1]
+            at += n
     return filled
 
 
