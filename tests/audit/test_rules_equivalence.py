@@ -283,3 +283,13 @@ def test_the_placement_taken_from_the_engine_inputs_is_the_events_own(bulk_ledge
             assert np.array_equal(getattr(view.placed, field), getattr(want, field)), field
         views += 1
     assert views > 1
+
+
+def test_rules_equal_the_per_row_rules_with_taxpayers_the_table_lacks(bulk_ledger):
+    # A person the taxpayer table lacks has no birth date: the limit without the catch-up (excess_contribution
+    # looks the birth dates up once per distinct name, a missing one as "")
+    with Ledger.open(bulk_ledger) as store:
+        names = sorted(store.taxpayers())
+    people = {t: Taxpayer(t, "1950-01-15" if i % 2 else None) for i, t in enumerate(names) if i % 3}
+    counts = assert_same_findings(_context(bulk_ledger, "2030-01-01", people))
+    assert counts["excess_contribution"] > 0, counts

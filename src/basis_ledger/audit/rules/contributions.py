@@ -17,7 +17,7 @@ from basis_ledger.model import kinds
 from basis_ledger.taxcalendar import penalty
 
 if TYPE_CHECKING:
-    pass
+    import numpy as np
 
 
 def excess_contribution(ctx: RuleContext) -> FindingColumns:
@@ -28,10 +28,9 @@ def excess_contribution(ctx: RuleContext) -> FindingColumns:
     as its own contribution, so the recharacterization takes the first one off (out of a Roth IRA before 2018 it
     undid a conversion instead). The findings, their texts and evidence are whole columns."""
     import numpy as np
-    import pandas as pd
     import pyarrow as pa
 
-    from basis_ledger.audit.evidence import joined_array, money_array, texts_of
+    from basis_ledger.audit.evidence import joined_array, match, money_array, texts_of
     from basis_ledger.taxcalendar import last_conversion_recharacterization_year, limit_cents, smallest_limit_cents
 
     E = texts_of(ctx)
@@ -60,16 +59,18 @@ def excess_contribution(ctx: RuleContext) -> FindingColumns:
         return FindingColumns.empty()
     # Each (taxpayer, tax year)'s net contributions: keys in the order of the names as text, then the years.
     t_code, t_names = E.codes("taxpayer")
-    rank = _text_ranks(t_names)[t_code[rows]]
+    ranks = _text_ranks(t_names)
+    rank = ranks[t_code[rows]]
     first = int(tax_year[rows].min())
     span = int(tax_year[rows].max()) - first + 1
     keys, inverse = np.unique(rank * span + (tax_year[rows] - first), return_inverse=True)
     net_all = np.zeros(len(keys), dtype=np.int64)
     np.add.at(net_all, inverse, np.where(is_contrib[rows], amount[rows], 0) - np.where(is_back[rows], amount[rows], 0))
     can = net_all > smallest_limit_cents()  # only totals that can exceed some limit
-    by_rank = np.empty(len(t_names), dtype=object)
-    by_rank[_text_ranks(t_names)] = t_names
-    who_all = by_rank[keys[can] // span]
+    # The taxpayers are kept as codes of the shared texts (the code at each rank), their names made only for the
+    # findings: no look-up of a Python string per total.
+    code_by_rank = np.argsort(ranks)
+    who_all = code_by_rank[keys[can] // span]
     year_all = keys[can] % span + first
     total_all = net_all[can]
     # The limit without the catch-up is the lowest a person can have: totals at or below it are skipped whole.
@@ -78,21 +79,12 @@ def excess_contribution(ctx: RuleContext) -> FindingColumns:
     lowest = np.array([b[0] if b is not None else np.iinfo(np.int64).max for b in bases], dtype=np.int64)
     over = np.flatnonzero(total_all > lowest[inverse])
     who, years, totals = who_all[over], year_all[over], total_all[over]
-    # One limit look-up per (year, birth date): the pairs as codes, each distinct pair looked up once.
-    # An unknown birth date (none recorded, or a taxpayer not in the table) is "": limit_cents reads it as None.
-    people = list(ctx.taxpayers)
-    births = np.array([ctx.taxpayers[t].birth_date or "" for t in people] + [""], dtype=object)
-    birth = births[pd.Index(people, dtype=object).get_indexer(who)]  # -1 (not in the table): the last, ""
-    pair, distinct = pd.factorize(pd.MultiIndex.from_arrays([years, birth]))
-    known = [limit_cents(int(y), b or None) for y, b in distinct.tolist()]
-    no_limit = np.iinfo(np.int64).max  # a year not in the table has no limit to exceed
-    limit_of = np.array([k[0] if k is not None else no_limit for k in known], dtype=np.int64)
-    catch_of = np.array([_CATCH_UP[k[1]] if k is not None else 0 for k in known], dtype=np.int64)
+    limit_of, catch_of, pair = _limits(ctx, t_names, who, years)
     hit = np.flatnonzero(totals > limit_of[pair])
     if not len(hit):
         return FindingColumns.empty()
     who, years, totals, limits, catch = who[hit], years[hit], totals[hit], limit_of[pair[hit]], catch_of[pair[hit]]
-    take, starts = E.match(rows, ("taxpayer", "tax_year"), [who, years]).taken_array()
+    take, starts = match(rows, [t_code[rows], tax_year[rows]], [who, years]).taken_array()
     pieces = E.row_evidence_columns(take)
     total_text, limit_text = money_array(totals), money_array(limits)
     messages = joined_array(
@@ -112,13 +104,37 @@ def excess_contribution(ctx: RuleContext) -> FindingColumns:
     )
     return FindingColumns.build(
         "excess-contribution",
-        who,
+        t_names[who],
         years,
         messages,
         expected=joined_array("at most ", limit_text),
         found=total_text,
         evidence=EvidenceColumns(starts, pieces.file, pieces.where, pieces.what).lists(),
     )
+
+
+def _limits(ctx: RuleContext, names: np.ndarray, who: np.ndarray, years: np.ndarray):
+    """Each (taxpayer code into `names`, year)'s limit and catch-up (an index into _WHY) as `limit_of[pair]`,
+    `catch_of[pair]`: one limit look-up per distinct (year, birth date), the pairs found as integers. An unknown
+    birth date (none recorded, or a taxpayer not in the table) is "": limit_cents reads it as None."""
+    import numpy as np
+    import pandas as pd
+
+    from basis_ledger.taxcalendar import limit_cents
+
+    people = list(ctx.taxpayers)
+    births = [ctx.taxpayers[t].birth_date or "" for t in people] + [""]
+    b_code, b_names = pd.factorize(np.array(births, dtype=object))  # equal dates, equal codes
+    # each name's place in the table (-1, not in it: the last entry, "") once per distinct name
+    birth_of = b_code[pd.Index(people, dtype=object).get_indexer(np.asarray(names, dtype=object))][who]
+    y0 = int(years.min()) if len(years) else 0
+    key = (years - y0) * len(b_names) + birth_of
+    distinct, pair = np.unique(key, return_inverse=True)
+    known = [limit_cents(int(k // len(b_names) + y0), b_names[k % len(b_names)] or None) for k in distinct.tolist()]
+    no_limit = np.iinfo(np.int64).max  # a year not in the table has no limit to exceed
+    limit_of = np.array([k[0] if k is not None else no_limit for k in known], dtype=np.int64)
+    catch_of = np.array([_CATCH_UP[k[1]] if k is not None else 0 for k in known], dtype=np.int64)
+    return limit_of, catch_of, pair
 
 
 def _text_ranks(values):
