@@ -182,11 +182,21 @@ class FindingColumns:
         """Each distinct finding once (the first of equal ones: a rule run twice must not say it twice), sorted
         as audit/run.sort_key sorts Finding objects, ties kept in their order: `sorted(dict.fromkeys(findings),
         key=sort_key)`, by one numpy lexsort over each sort field's ranks."""
+        return self if len(self) < 2 else self.take(self.order())
+
+    def sorted(self) -> Sorted:
+        """`ordered()` without the copy: these columns and the positions in that order (Sorted)."""
+        import numpy as np
+
+        return Sorted(self, self.order() if len(self) > 1 else np.arange(len(self), dtype=np.int64))
+
+    def order(self) -> np.ndarray:
+        """The positions `ordered()` takes, in its order (repeats left out)."""
         import numpy as np
 
         n = len(self)
         if n < 2:
-            return self
+            return np.arange(n, dtype=np.int64)
         keys = self._sort_keys()
         order = np.lexsort(keys[::-1])  # stable: equal keys keep their order
         same = _ties(keys, order)  # sorted row i+1 has the same keys as row i
@@ -202,7 +212,8 @@ class FindingColumns:
             same &= rank[1:] == rank[:-1]
         if same.any():
             order = order[~self._repeats(order, same)]
-        return self.take(order)
+        out: np.ndarray = order.astype(np.int64, copy=False)
+        return out
 
     def _sort_keys(self) -> list[np.ndarray]:
         """run.sort_key's fields as integer arrays, most significant first: taxpayer, chain not own, chain, tax
@@ -289,6 +300,32 @@ class FindingColumns:
                 strict=True,
             )
         ]
+
+
+@dataclass(frozen=True)
+class Sorted:
+    """Findings in `FindingColumns.ordered()`'s order, not yet copied into it: the columns as the rules made them
+    and the positions in order. The JSON writer takes them a block at a time (`slice`), so every finding's text
+    is copied once into a block's few megabytes, not first into a sorted copy of a whole range (some 150 MB);
+    `columns()` makes that copy for the consumers that want one table."""
+
+    unsorted: FindingColumns
+    positions: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+    def slice(self, start: int, length: int) -> FindingColumns:
+        return self.unsorted.take(self.positions[start : start + length])
+
+    def columns(self) -> FindingColumns:
+        return self.unsorted.take(self.positions)
+
+    def __iter__(self) -> Iterator[Finding]:
+        return iter(self.columns())
+
+    def has_errors(self) -> bool:
+        return self.unsorted.has_errors()  # (a left-out repeat is a finding kept, severity and all)
 
 
 def evidence_lists(offsets: object, file: object, where: object, what: object) -> pa.ListArray:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from basis_ledger.audit.columns import FindingColumns, line_order
+from basis_ledger.audit.columns import FindingColumns, Sorted, line_order
 from basis_ledger.audit.context import AuditContext
 from basis_ledger.audit.findings import SEVERITIES, Finding
 
@@ -70,6 +70,12 @@ def audit_columns(ctx: AuditContext, taxpayer: str | None = None, year: int | No
     A rule returns a list of Finding objects or a FindingColumns. The event rules' findings come unsorted
     (rules.rule_parts, not the planner's run_rules): its sort (taxpayer, year, code, chain, message) only
     reorders findings whose sort_key differs, so ties, and hence the order written, are the same."""
+    return audit_sorted(ctx, taxpayer, year).columns()
+
+
+def audit_sorted(ctx: AuditContext, taxpayer: str | None = None, year: int | None = None) -> Sorted:
+    """audit_columns's findings before their sorted copy (audit/columns.Sorted): what `audit --json` writes a
+    block at a time."""
     from basis_ledger.audit.rules import columns_of, rule_parts
     from basis_ledger.audit.ruleset import AUDIT_RULES, NEEDS_EVENTS
 
@@ -77,7 +83,7 @@ def audit_columns(ctx: AuditContext, taxpayer: str | None = None, year: int | No
     # The event rules' parts joined with the others in one concatenation (rule_columns would make one of its
     # own first, a second copy of their texts): none without events.
     parts += rule_parts(ctx, [rule for rule in AUDIT_RULES if rule in NEEDS_EVENTS])
-    return FindingColumns.concat(parts).select(taxpayer, year).ordered()
+    return FindingColumns.concat(parts).select(taxpayer, year).sorted()
 
 
 class Ranges:

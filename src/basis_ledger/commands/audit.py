@@ -21,7 +21,7 @@ from basis_ledger.commands.core import Cents, Places, Year
 from basis_ledger.model import InputError, Problem
 
 if TYPE_CHECKING:
-    from basis_ledger.audit.columns import FindingColumns
+    from basis_ledger.audit.columns import FindingColumns, Sorted
 
 AsOf = Annotated[
     str | None,
@@ -73,7 +73,7 @@ def audit(
 
     import sys
 
-    from basis_ledger.audit.run import Ranges, audit_columns
+    from basis_ledger.audit.run import Ranges, audit_sorted
 
     if which is not None and not explain:
         raise InputError([Problem(which, "a finding number or code goes with --explain: audit --explain " + which)])
@@ -95,9 +95,9 @@ def audit(
         sink = _sink(json_out, explain, which, stdout, out, cents)
         advance(f"{len(ctx.taxpayers):,} taxpayers read")
         for view in Ranges(ctx):
-            found = audit_columns(view, taxpayer, year)
+            found = audit_sorted(view, taxpayer, year)
             errors = errors or found.has_errors()
-            sink.add(found)
+            sink.add(found if json_out else found.columns())  # JSON: a block at a time, no sorted copy
             del found, view  # let this range go before the next is made
         advance("audited")
     sink.done()
@@ -110,7 +110,7 @@ def audit(
 
 
 class _Sink(Protocol):
-    def add(self, findings: "FindingColumns") -> None: ...
+    def add(self, findings: "FindingColumns | Sorted") -> None: ...
 
     def done(self) -> None: ...
 
@@ -123,7 +123,7 @@ class _JsonSink:
         self.out, self.cents, self.first = out, cents, True
         out.write("[")
 
-    def add(self, findings: "FindingColumns") -> None:
+    def add(self, findings: "FindingColumns | Sorted") -> None:
         from basis_ledger.render.findings_json import write_findings
 
         self.first = write_findings(self.out, findings, self.cents, self.first)

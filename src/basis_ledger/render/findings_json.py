@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     import numpy as np
     import pyarrow as pa
 
-    from basis_ledger.audit.columns import FindingColumns
+    from basis_ledger.audit.columns import FindingColumns, Sorted
 
 # What json's encode_basestring escapes (json.encoder.ESCAPE): control characters, the backslash and the quote.
 _ESCAPE = r'[\x00-\x1f"\\]'
@@ -245,9 +245,10 @@ def objects_text(found: FindingColumns, cents: bool) -> pa.Array:
     )
 
 
-def write_findings(stream: TextIO, found: FindingColumns, cents: bool, first: bool) -> bool:
+def write_findings(stream: TextIO, found: FindingColumns | Sorted, cents: bool, first: bool) -> bool:
     """Write these findings' objects into an open `audit --json` array (each with the separator before it; see
-    objects_text); returns whether the array is still empty after them (the next `first`)."""
+    objects_text), a block of BLOCK_ROWS at a time (a Sorted range is taken into its order block by block);
+    returns whether the array is still empty after them (the next `first`)."""
     import numpy as np
 
     from basis_ledger.render.stream import byte_layer, write_utf8
