@@ -159,16 +159,16 @@ class Lines:
 
         if not len(self):
             return _empty_lines()
-        frame = pd.DataFrame({"taxpayer": self.taxpayer, "chain": self.chain, "tax_year": self.tax_year})
+        # Every column at once (a frame grown a column at a time re-arranges its blocks at each step: 0.03 s of
+        # a 200,000-row range's lines, once per range of the audit).
+        data: dict[str, Any] = {"taxpayer": self.taxpayer, "chain": self.chain, "tax_year": self.tax_year}
         for k in LINE_KEYS:
-            frame[f"L{k}"] = pd.arrays.IntegerArray(self.values[k].copy(), ~self.present[k])
-        for k in STATE_KEYS:
-            frame[k] = self.state[k]
-        for k in self.FLAGS:
-            frame[k] = self.flags[k]
+            data[f"L{k}"] = pd.arrays.IntegerArray(self.values[k].copy(), ~self.present[k])
+        data.update({k: self.state[k] for k in STATE_KEYS})
+        data.update({k: self.flags[k] for k in self.FLAGS})
         # Each row's own list (as compute_lines always gave them), also where the columns share an empty tuple.
-        frame["cautions"] = pd.Series([list(ws) for ws in self.cautions], index=frame.index, dtype=object)
-        return frame
+        data["cautions"] = pd.Series([list(ws) for ws in self.cautions], dtype=object)
+        return pd.DataFrame(data)
 
 
 def as_lines(lines: Lines | pd.DataFrame) -> Lines:
