@@ -4,10 +4,11 @@
 
 The phases: loading the ledger (events with provenance, filed forms, documents, accounts), cutting the ranges
 (audit/run.Ranges), each range's computed lines and keyed events (what every rule shares), the rules, sorting and
-deduplicating the findings (FindingColumns.ordered), building the JSON text (render/findings_json.objects_text)
-and writing it to OUT.json (the kernel's copy into the page cache is system time). OUT.json gets the bytes
-`audit --json` writes; compare them with `cmp`. What the audit costs beyond the rules is the floor any rule work
-adds to: the figure issue 13 compares with `compute --all --json`.
+deduplicating the findings (FindingColumns.sorted: their order), building the JSON text a block at a time (taking
+the block's findings into that order, then render/findings_json.objects_text) and writing it to OUT.json (the
+kernel's copy into the page cache is system time). OUT.json gets the bytes `audit --json` writes; compare them
+with `cmp`. What the audit costs beyond the rules is the floor any rule work adds to: the figure issue 13
+compares with `compute --all --json`.
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ def main() -> None:
             parts = [columns_of(rule(view)) for rule in AUDIT_RULES if rule not in NEEDS_EVENTS or len(view.events)]
             spent["the rules"] += cpu() - t
             t = cpu()
-            found = FindingColumns.concat(parts).ordered()
+            found = FindingColumns.concat(parts).sorted()  # the order; each block is taken into it below
             del parts
             spent["sorting and deduplicating"] += cpu() - t
             findings += len(found)
