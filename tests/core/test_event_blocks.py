@@ -293,3 +293,27 @@ def test_ids_between_blocks_are_allowed_where_no_row_has_them(ledger, monkeypatc
         )
     from_blocks, from_rows, used = _both(ledger, monkeypatch)
     assert not used and from_blocks.equals(from_rows) and "in the gap" in from_rows.column("memo").to_pylist()
+
+
+def test_the_blocks_are_read_in_one_transaction_of_their_own_or_inside_the_callers(ledger, monkeypatch):
+    # Several statements (coverage, blocks, voids) read as one snapshot: a savepoint, which opens a read
+    # transaction outside one and nests inside an import's. Neither leaves a transaction open or ends the caller's.
+    monkeypatch.setattr(sqlite_read, "SMALL_LEDGER_BYTES", -1)
+    statements: list[str] = []
+    with Ledger.open(ledger, write=True) as store:
+        real = store.conn.execute
+
+        def spy(sql, *args, **kwargs):
+            statements.append(sql.split()[0])
+            return real(sql, *args, **kwargs)
+
+        monkeypatch.setattr(store.conn, "execute", spy)
+        alone = store.events_arrow()
+        assert statements.index("SAVEPOINT") < statements.index("RELEASE")
+        with store.transaction() as conn:
+            inside = store.events_arrow()
+            sql = "INSERT INTO declarations (taxpayer, tax_year, nondeductible_cents, declared_at) VALUES (?, ?, ?, ?)"
+            conn.execute(sql, ("ed", 2030, 1, "now"))
+    assert alone.equals(inside) and alone.num_rows > 0
+    with sqlite3.connect(ledger) as db:  # the caller's transaction was committed, not ended by the savepoint
+        assert db.execute("SELECT count(*) FROM declarations WHERE tax_year = 2030").fetchone() == (1,)

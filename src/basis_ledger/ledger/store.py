@@ -438,12 +438,24 @@ class Ledger(Corrections):
 
         if getattr(self.conn, "reads_tuples", False) or os.environ.get("BASIS_LEDGER_ROWS"):  # rows, if asked
             return None
-        table = blocks.read(self.conn, arrow_schema(BLOCK_COLUMNS))
+        # The blocks, their coverage and the voids are read by several statements: inside one read transaction
+        # (a savepoint: a transaction of its own outside one, nested inside an import's), so that an import
+        # committed meanwhile is seen by all of them or by none, as the rows' one query sees it.
+        self.conn.execute("SAVEPOINT event_blocks_read")
+        try:
+            table = blocks.read(self.conn, arrow_schema(BLOCK_COLUMNS))
+            has_voids = table is not None and self.has_voids()
+            voided = (
+                self.conn.execute("SELECT event_id FROM voids WHERE event_id IS NOT NULL").fetchall()
+                if has_voids
+                else []
+            )
+        finally:
+            self.conn.execute("RELEASE event_blocks_read")
         if table is None:
             return None
         keep = np.ones(table.num_rows, dtype=bool)
-        if self.has_voids():  # as the rows' query: a voided event is invisible
-            voided = self.conn.execute("SELECT event_id FROM voids WHERE event_id IS NOT NULL").fetchall()
+        if voided:  # as the rows' query: a voided event is invisible
             keep &= ~np.isin(numpy_ints(table.column("id")), np.array([r[0] for r in voided], dtype=np.int64))
         if taxpayer is not None:
             keep &= numpy_bools(arrow_call("equal", table.column("taxpayer"), arrow_text(taxpayer)))
