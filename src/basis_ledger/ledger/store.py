@@ -39,6 +39,7 @@ EVENT_FIELDS = EVENT_COLUMNS  # what an importer extracts is what a row of `even
 # Ledger.events() with provenance: the event id, its fields, and the file it came from (name, sha256, line).
 LEDGER_EVENT_COLUMNS = ("id", *EVENT_COLUMNS[:-1], "source_file", "source_sha256", "source_line")
 BLOCK_COLUMNS = ("file_id", *EVENT_FIELDS)  # every stored column of `events` but its id (ledger/blocks.py)
+VOIDED_IDS = "SELECT event_id FROM voids WHERE event_id IS NOT NULL"  # (its partial unique index holds them)
 
 
 def resolve_path(option: str | None) -> Location:
@@ -430,26 +431,21 @@ class Ledger(Corrections):
     def _from_blocks(self, taxpayer: str | None) -> pa.Table | None:
         """The live events (of one taxpayer, if given) from the columnar copy (ledger/blocks.py): id, file_id and
         the event fields, in id order; None where the copy does not cover the ledger (then the rows are read)."""
+        if getattr(self.conn, "reads_tuples", False) or os.environ.get("BASIS_LEDGER_ROWS"):  # rows, if asked
+            return None
         import numpy as np
 
         from basis_ledger.arrays import arrow_bools, arrow_text, numpy_bools, numpy_ints
         from basis_ledger.engine.columns import arrow_call  # not pyarrow.compute: the read path never imports it
         from basis_ledger.ledger import blocks
 
-        if getattr(self.conn, "reads_tuples", False) or os.environ.get("BASIS_LEDGER_ROWS"):  # rows, if asked
-            return None
         # The blocks, their coverage and the voids are read by several statements: inside one read transaction
         # (a savepoint: a transaction of its own outside one, nested inside an import's), so that an import
         # committed meanwhile is seen by all of them or by none, as the rows' one query sees it.
         self.conn.execute("SAVEPOINT event_blocks_read")
         try:
             table = blocks.read(self.conn, arrow_schema(BLOCK_COLUMNS))
-            has_voids = table is not None and self.has_voids()
-            voided = (
-                self.conn.execute("SELECT event_id FROM voids WHERE event_id IS NOT NULL").fetchall()
-                if has_voids
-                else []
-            )
+            voided = [] if table is None else self.conn.execute(VOIDED_IDS).fetchall()
         finally:
             self.conn.execute("RELEASE event_blocks_read")
         if table is None:

@@ -178,15 +178,11 @@ def _ints(values: np.ndarray) -> pa.Array:
     return out
 
 
-def evidence(lists: pa.Array, before: str = "", after: str = "") -> pa.Array:
-    """Each finding's evidence as json writes its list of {"file", "where", "what"} objects ("[]" for none),
-    between `before` and `after`. Each piece is one join of its three texts inside literal quotes; a piece with
-    a text json escapes, or a None, is written by the json module's own quoting instead."""
-    return _join(*evidence_pieces(lists, before, after))
-
-
 def evidence_pieces(lists: pa.Array, before: str = "", after: str = "") -> list[pa.Array | str]:
-    """`evidence` as pieces for the object's one join: the joined lists between literal texts."""
+    """Each finding's evidence as json writes its list of {"file", "where", "what"} objects ("[]" for none),
+    between `before` and `after`, as pieces for the object's one join: the joined lists between literal texts.
+    Each piece of evidence is one join of its three texts inside literal quotes; one with a text json escapes,
+    or a None, is written by the json module's own quoting instead."""
     from json.encoder import encode_basestring
 
     import numpy as np
