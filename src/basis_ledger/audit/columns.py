@@ -186,9 +186,7 @@ class FindingColumns:
 
     def sorted(self) -> Sorted:
         """`ordered()` without the copy: these columns and the positions in that order (Sorted)."""
-        import numpy as np
-
-        return Sorted(self, self.order() if len(self) > 1 else np.arange(len(self), dtype=np.int64))
+        return Sorted(self, self.order())
 
     def order(self) -> np.ndarray:
         """The positions `ordered()` takes, in its order (repeats left out)."""
