@@ -122,10 +122,13 @@ def test_a_ledger_from_before_the_blocks_is_read_from_its_rows_and_gains_them_on
     assert used and from_blocks.equals(from_rows)
 
 
-def test_a_block_of_another_format_or_shape_is_not_used(ledger, monkeypatch):
+def test_a_block_of_another_format_or_shape_is_not_used(ledger, monkeypatch, tmp_path):
+    newer = tmp_path / "newer.db"  # blocks a later release wrote in a format this one does not know
     monkeypatch.setattr(blocks, "FORMAT", "something newer")
-    assert not _both(ledger, monkeypatch)[2]
+    assert cli("import", str(DEMO), ledger=newer).returncode == 0
     monkeypatch.undo()
+    from_blocks, from_rows, used = _both(newer, monkeypatch)
+    assert not used and from_blocks.equals(from_rows)
     wider = pa.schema([*arrow_schema(BLOCK_COLUMNS), ("extra", pa.string())])
     monkeypatch.setattr(sqlite_read, "SMALL_LEDGER_BYTES", -1)
     with Ledger.open(ledger) as store:
@@ -317,3 +320,18 @@ def test_the_blocks_are_read_in_one_transaction_of_their_own_or_inside_the_calle
     assert alone.equals(inside) and alone.num_rows > 0
     with sqlite3.connect(ledger) as db:  # the caller's transaction was committed, not ended by the savepoint
         assert db.execute("SELECT count(*) FROM declarations WHERE tax_year = 2030").fetchone() == (1,)
+
+
+def test_blocks_written_with_lz4_by_an_earlier_release_are_still_read(tmp_path, monkeypatch):
+    # Session 7 wrote LZ4-compressed blocks; a ledger of that release keeps them, and the next import appends
+    # uncompressed ones after them: the two kinds together read as the rows.
+    db = tmp_path / "l.db"
+    monkeypatch.setattr(blocks, "FORMAT", "arrow-ipc-stream/lz4")
+    assert cli("import", str(DEMO), ledger=db).returncode == 0
+    monkeypatch.undo()
+    assert cli("import", str(MESSY), ledger=db).returncode == 0
+    with sqlite3.connect(db) as con:
+        formats = [r[0] for r in con.execute("SELECT format FROM event_blocks ORDER BY first_id")]
+    assert formats == ["arrow-ipc-stream/lz4", "arrow-ipc-stream"]
+    from_blocks, from_rows, used = _both(db, monkeypatch)
+    assert used and from_blocks.equals(from_rows)

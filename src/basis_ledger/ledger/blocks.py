@@ -2,8 +2,8 @@
 
 Reading 930,000 events back as rows costs SQLite a decoded value per column per row (0.46 s of a 1.5 s
 `compute --all`, 0.8 s of the audit with provenance). So each time events are appended, the same rows, as
-stored, also go into `event_blocks` (schemas/event_blocks.sql) as one LZ4-compressed Arrow IPC stream per run of
-at most BLOCK_ROWS consecutive ids, in the same transaction: the import stays all-or-nothing.
+stored, also go into `event_blocks` (schemas/event_blocks.sql) as Arrow IPC streams of at most BLOCK_ROWS
+consecutive ids each, in the same transaction: the import stays all-or-nothing.
 
 The blocks are derived, never trusted on their own: `read` uses them only when they cover the event ids
 exactly, from the first to the last, one block after another (ids between two blocks must have no row: a
@@ -29,9 +29,18 @@ if TYPE_CHECKING:
 
     from basis_ledger.ledger.backend import Connection
 
-BLOCK_ROWS = 1 << 20  # ids per block at most, and
-BLOCK_BYTES = 1 << 28  # Arrow bytes per block at most: far below SQLite's 1 GB per value, whatever the memos hold
-FORMAT = "arrow-ipc-stream/lz4"  # what `data` holds; a block of another format makes `read` use the rows
+# Rows per block at most, and Arrow bytes per block at most (far below SQLite's 1 GB per value, whatever the memos
+# hold). Blocks of 65,536 rows (about 7 MB uncompressed) rather than one per import: the writer's buffer is then
+# reused from block to block; one 100 MB buffer for 940,984 events added 130 MB to the import's peak RSS and
+# 0.1-0.25 s of system time (the kernel zeroing its fresh pages), 3 interleaved rounds.
+BLOCK_ROWS = 1 << 16
+BLOCK_BYTES = 1 << 28
+# What `data` holds, and the IPC codec of each format `read` reads (a block of any other format: the rows are
+# read). Blocks are written uncompressed since session 8: LZ4 made them 36 MB instead of 100 MB at 940,984 events,
+# but decompressing cost `compute --all` 0.06-0.1 s of its read and compressing cost `import` about as much
+# (docs/performance.md, "session 8"). Blocks written with LZ4 by earlier releases are still read.
+FORMAT = "arrow-ipc-stream"
+CODECS: dict[str, str | None] = {"arrow-ipc-stream": None, "arrow-ipc-stream/lz4": "lz4"}
 TABLE = "event_blocks"
 
 
@@ -96,7 +105,8 @@ def _write(conn: Connection, ids: np.ndarray, table: pa.Table) -> None:
         for start in range(run_start, run_end, step):
             part = table.slice(start, min(step, run_end - start))
             sink = pa.BufferOutputStream()
-            with ipc.new_stream(sink, part.schema, options=ipc.IpcWriteOptions(compression="lz4")) as out:
+            options = ipc.IpcWriteOptions(compression=CODECS.get(FORMAT))
+            with ipc.new_stream(sink, part.schema, options=options) as out:
                 out.write_table(part)
             first, last = int(ids[start]), int(ids[start + part.num_rows - 1])
             conn.execute(
@@ -116,7 +126,7 @@ def read(conn: Connection, schema: pa.Schema) -> pa.Table | None:
         return None
     span = conn.execute("SELECT min(id), max(id) FROM events").fetchone()
     blocks = _covered(conn)
-    if span is None or span[0] is None or not blocks or any(f != FORMAT for _, _, f in blocks):
+    if span is None or span[0] is None or not blocks or any(f not in CODECS for _, _, f in blocks):
         return None
     expect = int(span[0])
     for first, last, _ in blocks:
