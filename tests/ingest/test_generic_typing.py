@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from basis_ledger.ingest.generic_csv import read_generic
 from basis_ledger.ingest.source import SourceFile
+from basis_ledger.model import InputError
 from basis_ledger.money import AMOUNT_PROBLEMS, MAX_EVENT_CENTS, amount_codes
 
 SHAPE = re.compile(r"\$?([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]{1,2}))?")
@@ -112,3 +113,35 @@ def test_rows_of_empty_cells_carry_no_event_and_the_others_keep_their_lines(tmp_
             lines.append(line)
         line += 2 if (quoted and i == empty.index(False)) else 1
     assert frame.column("source_line").to_pylist() == lines
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["conversion", "Conversion", " conversion", "CONVERSION\t", "conversión", "roth_ira"]),
+            st.sampled_from(["traditional", "Traditional ", "ROTH", "", " sep", "roth"]),
+            st.sampled_from(["2024", " 2024", "2024 ", "", "２０２４"]),
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_kinds_types_and_years_are_cleaned_as_pandas_strip_and_lower_would(rows):
+    # A clean column is returned as it is (no copy); any other goes through the per-distinct-value clean-up. Both
+    # must give what str.strip() and str.lower() give, row by row (non-ASCII and Unicode spaces included).
+    body = "taxpayer,date,tax_year,account,account_type,event,amount\n" + "".join(
+        f"ed,2024-03-01,{y},IRA-1,{t},{k},100\n" for k, t, y in rows
+    )
+    src = SourceFile(__import__("pathlib").Path("t.csv"), body.encode())
+    try:
+        table, _ = read_generic(src)
+    except InputError:  # every row refused (a kind with an accent is no kind): said elsewhere
+        return
+    for line, kind, kept_type, year in zip(
+        *(table.column(c).to_pylist() for c in ("source_line", "kind", "account_type", "tax_year")), strict=True
+    ):
+        k, t, y = rows[line - 2]  # the header is line 1
+        assert kind == k.strip().lower()
+        assert kept_type == (t.strip().lower() or kept_type)  # (an empty type takes the kind's usual account)
+        assert year == int(y.strip() or 2024)

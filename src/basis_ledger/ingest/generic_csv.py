@@ -255,6 +255,25 @@ def _edges_plain(column: pa.ChunkedArray | pa.Array) -> bool:
     return True
 
 
+def _lower_already(column: pa.ChunkedArray | pa.Array) -> bool:
+    """No value holds a byte lower-casing could change: no ASCII capital letter and nothing beyond ASCII (a
+    non-ASCII character may have a lower case). Such a column is its own lower case, and is not copied."""
+    import numpy as np
+    import pyarrow as pa
+
+    for chunk in column.chunks if isinstance(column, pa.ChunkedArray) else [column]:
+        if chunk.null_count or not pa.types.is_string(chunk.type):
+            return False
+        data = chunk.buffers()[2]
+        if not len(chunk) or data is None:
+            continue
+        offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int32)[chunk.offset : chunk.offset + len(chunk) + 1]
+        b = np.frombuffer(data, dtype=np.uint8)[offsets[0] : offsets[-1]]
+        if (((b >= 0x41) & (b <= 0x5A)) | (b >= 0x80)).any():
+            return False
+    return True
+
+
 def _few_values(column: pa.ChunkedArray, fn: Callable[[pa.Array], pa.Array]) -> pa.ChunkedArray:
     """fn applied to each distinct value once (a column of few values: event kinds, account types, years)."""
     import pyarrow as pa
@@ -298,7 +317,10 @@ def _typed(raw: pa.Table, fname: str) -> tuple[pa.Table, list[Problem]]:
             out = values if _edges_plain(values) else pc.utf8_trim_whitespace(values)
             return pc.utf8_lower(out) if lower else out
 
-        return _few_values(raw.column(column), clean) if few else clean(raw.column(column))
+        values = raw.column(column)
+        if few and _edges_plain(values) and not (lower and not _lower_already(values)):
+            return values  # (a well-formed file's kinds and types: no distinct values to clean, no copy back)
+        return _few_values(values, clean) if few else clean(values)
 
     taxpayer = text("taxpayer")
     no_taxpayer = where(pc.equal(taxpayer, empty))
