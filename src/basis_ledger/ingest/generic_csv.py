@@ -77,12 +77,15 @@ def read_generic(src: SourceFile) -> tuple[pa.Table, list[Problem]]:
     problems += [Problem(fname, f"column '{c}' appears twice", line=1) for c in sorted(dupes)]
     if problems:
         raise InputError(problems)
-    rows = body.count(b"\n") - (1 if body.endswith(b"\n") else 0)  # physical lines after the header
+    # Without a quote in the file every row is one physical line, blank ones included (read as rows of empty
+    # cells): the rows' count is the lines' count, no count of the file's line breaks needed (0.03 s at 60 MB).
+    rows = None if b'"' not in body else _lines_after_header(body)
     raw = _read_fast(body, first, rows)
-    if raw is None:  # blank lines, quoted line breaks or a malformed row: the careful reader says where
+    if raw is None:  # quoted line breaks or a malformed row: the careful reader says where
         raw = _read_careful(src.text.lstrip("\ufeff"), fname)
+        rows = _lines_after_header(body) if rows is None else rows
     raw = raw.rename_columns([c.strip().lower() for c in raw.column_names])
-    raw = raw.append_column("source_line", _line_numbers(src, rows, raw.num_rows))
+    raw = raw.append_column("source_line", _line_numbers(src, raw.num_rows if rows is None else rows, raw.num_rows))
     filled = _any_filled(raw)
     if not filled.all():
         raw = raw.filter(arrow_bools(filled))  # blank lines carry no event
@@ -100,17 +103,24 @@ def _body(src: SourceFile) -> bytes:
     return src.text.lstrip("\ufeff").encode()  # (src.text names an empty, binary or undecodable file)
 
 
-def _read_fast(body: bytes, first: bytes, rows: int) -> pa.Table | None:
-    """pyarrow's multithreaded reader, used only when every row is one physical line (so line numbers hold)."""
+def _lines_after_header(body: bytes) -> int:
+    return body.count(b"\n") - (1 if body.endswith(b"\n") else 0)
+
+
+def _read_fast(body: bytes, first: bytes, rows: int | None) -> pa.Table | None:
+    """pyarrow's multithreaded reader, used only when every row is one physical line (so line numbers hold):
+    `rows` physical lines after the header, or None for a file without quotes (then each line is a row)."""
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
-    if b'"' in first:  # (a blank line or a quoted line break shows as fewer rows than lines: see the end)
+    if b'"' in first:  # (a quoted line break shows as fewer rows than lines: see the end)
         return None
     names = next(csv.reader([first.decode()]))
     try:
         raw = pcsv.read_csv(
             pa.py_buffer(body),
+            # A blank line is a row of empty cells (as the careful reader reads it), not skipped: line numbers hold.
+            parse_options=pcsv.ParseOptions(ignore_empty_lines=False),
             convert_options=pcsv.ConvertOptions(
                 column_types=dict.fromkeys(names, pa.string()),
                 strings_can_be_null=False,
@@ -120,7 +130,7 @@ def _read_fast(body: bytes, first: bytes, rows: int) -> pa.Table | None:
         )
     except Exception:  # any pyarrow complaint: fall back to the C reader and its exact message
         return None
-    return raw if raw.num_rows == rows else None
+    return raw if rows is None or raw.num_rows == rows else None
 
 
 def _read_careful(text: str, fname: str) -> pa.Table:
