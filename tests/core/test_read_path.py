@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -105,6 +106,30 @@ def test_the_arrow_writer_and_the_json_module_write_the_same_bytes(text, places,
     write_json(lines, opts, by_arrow, chunk, small_rows=0)
     write_json(lines, opts, by_json, chunk, small_rows=10**9)
     assert by_arrow.getvalue() == by_json.getvalue() == reference(lines.frame(), opts, chunk)
+
+
+@settings(max_examples=15, deadline=None)
+@given(histories(cents=True), st.booleans(), st.integers(1, 4), st.integers(1, 9))
+def test_blocks_cut_as_slices_write_the_same_bytes(text, cents, chunk, block):
+    # A large ledger's lines are written a block of BLOCK_ROWS at a time, each block a slice (views) of the columns:
+    # the bytes of any cut are the json module's, and a slice holds what a take of the same rows holds.
+    from basis_ledger.render import json_columns
+
+    opts = Options(ratio_places=5, cents=cents)
+    lines = Loaded(events_from(text), {}, options=opts).line_columns(cents)
+    by_arrow = io.StringIO()
+    old = json_columns.BLOCK_ROWS
+    json_columns.BLOCK_ROWS = block  # (not monkeypatch: hypothesis runs many examples in one test call)
+    try:
+        write_json(lines, opts, by_arrow, chunk, small_rows=0)
+    finally:
+        json_columns.BLOCK_ROWS = old
+    assert by_arrow.getvalue() == reference(lines.frame(), opts, chunk)
+    n = len(lines)
+    for start in range(0, n + 1, max(1, block)):
+        part, taken = lines.slice(start, start + block), lines.take(np.arange(start, min(start + block, n)))
+        assert part.frame().equals(taken.frame())
+        assert [list(c) for c in part.cautions] == [list(c) for c in taken.cautions]
 
 
 @settings(max_examples=25, deadline=None)

@@ -135,6 +135,28 @@ class Lines:
             {k: (code[rows], names) for k, (code, names) in self.codes.items()},
         )
 
+    def slice(self, start: int, stop: int) -> Lines:
+        """Rows start to stop (positions), as views of these columns: no copy (what a writer cuts into blocks)."""
+        cut = slice(start, stop)
+        cautions: Cautions | Sequence[Sequence[Caution]]
+        if self._columns is not None:
+            c = self._columns
+            lo, hi = np.searchsorted(c.rows, [start, stop])
+            n = max(0, min(stop, len(self)) - start)
+            cautions = Cautions(n, c.rows[lo:hi] - start, c.ids[lo:hi], c.made)
+        else:
+            cautions = self.cautions[cut]
+        return Lines(
+            {"taxpayer": self.taxpayer[cut], "chain": self.chain[cut]},
+            self.tax_year[cut],
+            {k: v[cut] for k, v in self.values.items()},
+            {k: v[cut] for k, v in self.present.items()},
+            {k: v[cut] for k, v in self.state.items()},
+            {k: v[cut] for k, v in self.flags.items()},
+            cautions,
+            {k: (code[cut], names) for k, (code, names) in self.codes.items()},
+        )
+
     @classmethod
     def of_frame(cls, frame: pd.DataFrame) -> Lines:
         """The columns of a lines frame (compute_lines' shape): for callers that hold a frame."""

@@ -246,7 +246,7 @@ def write_json(
     raw = byte_layer(stream)
     stream.write("[")
     for start in range(0, n, block):
-        arrow = objects_text(lines.take(np.arange(start, min(start + block, n))), opts, chunk)
+        arrow = objects_text(lines.slice(start, start + block), opts, chunk)
         _, offsets, data = arrow.buffers()
         bounds = np.frombuffer(offsets, dtype=np.int32)[arrow.offset : arrow.offset + len(arrow) + 1]
         stream.write("," if start else "")
