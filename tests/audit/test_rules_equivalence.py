@@ -264,6 +264,44 @@ def test_code_of_coded_looks_up_each_distinct_value_as_code_of_does():
     assert E.code_of_coded("taxpayer", np.array([-1, -1]), np.array([], dtype=object)).tolist() == [-2, -2]
 
 
+def test_event_texts_take_the_engines_codes_with_the_same_values():
+    # EventTexts given the engine's columns of the same rows reads their factorization (sorted order) instead of
+    # pandas' (order of first appearance): every value, mask and look-up must be the same; a text column with a
+    # null, or one the columns lack, is factorized from the frame as before
+    import numpy as np
+    import pyarrow as pa
+
+    from basis_ledger.audit.evidence import EventTexts
+    from basis_ledger.engine.columns import Columns
+
+    table = pa.table(
+        {
+            "taxpayer": ["b", "a", "b", "c", "a"],
+            "kind": ["conversion", "year_end_value", "conversion", "distribution", "conversion"],
+            "memo": ["x", None, "y", "x", None],
+            "amount_cents": [1, 2, 3, 4, 5],
+        }
+    )
+    columns = Columns.of_arrow(table)
+    frame = columns.frame().assign(chain=["own", "own", "inherited:X", "own", "own"])
+    plain, shared = EventTexts(frame), EventTexts(frame, columns)
+    assert shared.columns is columns and EventTexts(frame.iloc[:2], columns).columns is None  # other rows: not
+    positions = np.array([4, 0, 3, 3, 1])
+    for name in ("taxpayer", "kind", "memo", "chain", "amount_cents"):
+        assert shared.at(name, positions).tolist() == plain.at(name, positions).tolist()
+        assert shared.text_array(name, positions).to_pylist() == plain.text_array(name, positions).to_pylist()
+    assert shared.codes("taxpayer")[1].tolist() == ["a", "b", "c"]  # the engine's, sorted
+    assert shared.codes("memo")[1].tolist() == plain.codes("memo")[1].tolist()  # a null: the frame's own
+    assert shared.is_("kind", "conversion").tolist() == plain.is_("kind", "conversion").tolist()
+    wanted = ["c", "zz", "a"]
+    assert (shared.codes("taxpayer")[1][shared.code_of("taxpayer", wanted)[[0, 2]]] == ["c", "a"]).all()
+    assert shared.code_of("taxpayer", wanted)[1] == -2
+    rows = np.arange(5)
+    assert [shared.match(rows, ["taxpayer"], [wanted]).slice(i).tolist() for i in range(3)] == [
+        plain.match(rows, ["taxpayer"], [wanted]).slice(i).tolist() for i in range(3)
+    ]
+
+
 def test_the_placement_taken_from_the_engine_inputs_is_the_events_own(bulk_ledger):
     # Once the lines are computed, an audit view's placement is the engine inputs' (Inputs.routed), not placed
     # again: it must be where engine/routing.place puts the view's own events, row for row

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
+    from basis_ledger.engine.columns import Columns
+
 
 def money_texts(cents: object) -> list[str]:
     """money.dollars_text of every amount (`$1,234`, `-$0.05`, `$1,234.56`), exact, for an int64 array or list."""
@@ -300,9 +302,13 @@ class EventTexts:
     whole-column comparison is one on small integers; no Python string per row is made (at 940,000 events a
     string per row and column would be hundreds of megabytes)."""
 
-    def __init__(self, ev: pd.DataFrame) -> None:
+    def __init__(self, ev: pd.DataFrame, columns: Columns | None = None) -> None:
         self.frame = ev
         self.source = ev  # the frame it stands for (texts_of)
+        # The engine's columns of the same rows (the loader's, or a range's), whose text columns the engine has
+        # factorized already (engine/columns.Columns.factorize): their codes are taken instead of factorizing
+        # the frame's column again (0.075 s over a 20,000-taxpayer ledger's ranges).
+        self.columns = columns if columns is not None and len(columns) == len(ev) else None
         self._codes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._ints: dict[str, np.ndarray] = {}
         self._texts: dict[str, np.ndarray] = {}
@@ -323,12 +329,30 @@ class EventTexts:
 
         if name not in self._codes:
             ev = self.frame
-            if name in ev.columns:
+            shared = self._shared_codes(name)
+            if shared is not None:
+                self._codes[name] = shared
+            elif name in ev.columns:
                 codes, uniq = pd.factorize(ev[name], use_na_sentinel=False)
                 self._codes[name] = (np.asarray(codes, dtype=np.int32), np.asarray(uniq, dtype=object))
             else:
                 self._codes[name] = (np.zeros(len(ev), dtype=np.int32), np.array([""], dtype=object))
         return self._codes[name]
+
+    def _shared_codes(self, name: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """`codes` from the engine's factorization of the same column (codes in sorted order of the values, not
+        in order of first appearance: nothing here reads the order of codes), where it holds Arrow text without
+        nulls (pandas' codes number a missing value; Arrow's leave it null)."""
+        import numpy as np
+
+        cols = self.columns
+        if cols is None or name not in cols or name in _INT_COLUMNS:
+            return None
+        col = cols._data[name]
+        if isinstance(col, np.ndarray) or col.null_count or not hasattr(col, "type"):
+            return None
+        code, names = cols.factorize(name)
+        return code.astype(np.int32), np.array(names, dtype=object)
 
     def at(self, name: str, positions: np.ndarray) -> np.ndarray:
         """The column's values at `positions` (object array for text, int64 for the integer columns)."""
@@ -500,7 +524,8 @@ def texts_of(ctx: object) -> EventTexts:
     cached = getattr(ctx, "_event_texts", None)
     if cached is None or cached.source is not ev:
         keyed = getattr(type(ctx), "keyed", None) is not None
-        cached = EventTexts(ctx.keyed if keyed else ev)  # type: ignore[attr-defined]
+        columns = getattr(ctx, "_columns", None)
+        cached = EventTexts(ctx.keyed if keyed else ev, columns)  # type: ignore[attr-defined]
         cached.source = ev
         with contextlib.suppress(AttributeError):  # a context that takes no attributes does not share them
             ctx._event_texts = cached  # type: ignore[attr-defined]
