@@ -139,10 +139,10 @@ def _amounts(values: pa.Array, cents: bool, before: str, after: str) -> pa.Array
     import json
 
     import numpy as np
-    import pyarrow as pa
     import pyarrow.compute as pc
 
     from basis_ledger.audit.findings import amount_value
+    from basis_ledger.engine.columns import arrow_bools
 
     out = quoted(values, before, after)
     amount = pc.fill_null(pc.match_substring_regex(values, _AMOUNT), False)
@@ -151,21 +151,49 @@ def _amounts(values: pa.Array, cents: bool, before: str, after: str) -> pa.Array
     odd = pc.fill_null(pc.or_(odd, pc.and_(amount, pc.greater(pc.utf8_length(values), _LONG))), False)
     amount = pc.and_(amount, pc.invert(odd))
     if _any(amount):
-        parts = pc.extract_regex(values.filter(amount), _AMOUNT)
-        sign, frac = parts.field("sign"), parts.field("frac")
-        whole = np.asarray(pc.cast(pc.replace_substring(parts.field("whole"), ",", ""), pa.int64()), dtype=np.int64)
+        negative, whole, frac = _amount_parts(values.filter(amount))
         if cents:  # f"{sign}{int(whole)}.{frac}": the whole part printed as an integer ("$007.50" is 7.50)
-            cents_text = pc.if_else(pc.equal(frac, ""), "00", frac)
-            text = _join('"', sign, _ints(whole), ".", cents_text, '"')
+            sign = pc.if_else(arrow_bools(negative), "-", "")
+            frac_text = pc.utf8_lpad(_ints(frac), 2, "0")
+            text = _join('"', sign, _ints(whole), ".", frac_text, '"')
         else:  # half-up whole dollars; a negative amount that rounds to nothing is 0
-            dollars = whole + np.asarray(pc.greater_equal(frac, "50"), dtype=np.int64)
-            text = _ints(np.where(np.asarray(pc.equal(sign, "-")), -dollars, dollars))
+            dollars = whole + (frac >= 50)
+            text = _ints(np.where(negative, -dollars, dollars))
         out = pc.replace_with_mask(out, amount, _join(before, text, after))
     if _any(odd):
         encode = json.JSONEncoder(ensure_ascii=False).encode
         texts = _python(values, odd, lambda v: before + encode(amount_value(v, cents)) + after)
         out = pc.replace_with_mask(out, odd, texts)
     return out
+
+
+def _amount_parts(texts: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each text matched by _AMOUNT (ASCII, at most _LONG characters) as its sign (True: "-"), whole dollars and
+    cents (0 without them), read from the UTF-8 bytes at once: every digit of a row, whole part then cents, is
+    one integer (at most 17 digits: int64), and ".cc" ends the rows that have cents. A regex extraction, the
+    comma's removal and a cast cost five times as much over the amounts of a block of findings."""
+    import numpy as np
+
+    n = len(texts)
+    if not n:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty.astype(bool), empty, empty
+    _, offsets, data = texts.buffers()[:3]
+    width = np.int64 if texts.type == "large_string" else np.int32
+    bounds = np.frombuffer(offsets, dtype=width)[texts.offset : texts.offset + n + 1].astype(np.int64)
+    text = np.frombuffer(data, dtype=np.uint8)[int(bounds[0]) : int(bounds[-1])]
+    starts, ends = bounds[:-1] - bounds[0], bounds[1:] - bounds[0]  # every row has at least "$" and a digit
+    digit = (text >= 0x30) & (text <= 0x39)
+    seen = np.cumsum(digit)  # digits up to and including each byte
+    after = np.repeat(seen[ends - 1], ends - starts) - seen  # digits after each byte in its own row
+    worth = (text - 0x30).astype(np.int64)
+    worth[~digit] = 0
+    worth *= (10 ** np.arange(18, dtype=np.int64))[after]  # a row has at most 17 digits
+    value = np.add.reduceat(worth, starts)
+    negative = text[starts] == 0x2D
+    has_cents = (ends - starts >= 3) & (text[np.maximum(ends - 3, 0)] == 0x2E)
+    whole = np.where(has_cents, value // 100, value)
+    return negative, whole, np.where(has_cents, value % 100, 0)
 
 
 def _ints(values: np.ndarray) -> pa.Array:
