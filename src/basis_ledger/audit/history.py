@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from basis_ledger.audit.columns import FindingColumns
 from basis_ledger.audit.context import AuditContext, dollars, event_evidence
-from basis_ledger.audit.evidence import joined_array, match, texts_of
+from basis_ledger.audit.evidence import joined_array, match, texts_at, texts_of
 from basis_ledger.audit.filed import filed_forms
 from basis_ledger.audit.findings import Evidence, Finding
 from basis_ledger.taxcalendar import penalty, roth_five_years
@@ -61,7 +61,7 @@ def basis_unknown(ctx: AuditContext) -> FindingColumns:
     # In (taxpayer, chain, year) order, as text sorts: each code's rank among its column's sorted values.
     t_rank, c_rank = _ranks(t_names), _ranks(c_names)
     hits = hits.iloc[np.lexsort((hits["y"], c_rank[hits["c"]], t_rank[hits["t"]]))]
-    who, chains = t_names[hits["t"].to_numpy()], c_names[hits["c"].to_numpy()]
+    who, chains = texts_at(t_names, hits["t"].to_numpy()), texts_at(c_names, hits["c"].to_numpy())
     years = hits["y"].to_numpy(dtype=np.int64)
     starts = first.reindex(pd.MultiIndex.from_arrays([hits["t"], hits["c"]])).to_numpy(dtype=np.int64)
     conv, dist = hits["conv"].to_numpy(dtype=bool), hits["dist"].to_numpy(dtype=bool)

@@ -14,7 +14,7 @@ from basis_ledger.audit.context import (
     tolerance_cents,
 )
 from basis_ledger.audit.custodian import fmv_mismatch, r1099_mismatch
-from basis_ledger.audit.evidence import joined_array, match, money_array, texts_of
+from basis_ledger.audit.evidence import joined_array, match, money_array, texts_at, texts_of
 from basis_ledger.audit.filed import exact_rows, filed_forms, line_value, whole_rows
 from basis_ledger.audit.findings import Evidence, Finding
 from basis_ledger.audit.history import basis_unknown, deductibility_unknown, roth_five_year
@@ -126,7 +126,7 @@ def missing_8606(ctx: AuditContext) -> FindingColumns:
         pos = pos[~keys.isin(filed)]
     if not len(pos):
         return FindingColumns.empty()
-    who, chains, when = t_names[t_code[pos]], c_names[c_code[pos]], years[pos]
+    who, chains, when = texts_at(t_names, t_code[pos]), texts_at(c_names, c_code[pos]), years[pos]
     feeders = set().union(*(line_feeders(k) for k in ("1", "7", "8", "19")))
     E = texts_of(ctx)
     kind_code, kind_names = E.codes("kind")

@@ -30,7 +30,7 @@ def excess_contribution(ctx: RuleContext) -> FindingColumns:
     import numpy as np
     import pyarrow as pa
 
-    from basis_ledger.audit.evidence import joined_array, match, money_array, texts_of
+    from basis_ledger.audit.evidence import joined_array, match, money_array, texts_at, texts_of
     from basis_ledger.taxcalendar import last_conversion_recharacterization_year, limit_cents, smallest_limit_cents
 
     E = texts_of(ctx)
@@ -104,7 +104,7 @@ def excess_contribution(ctx: RuleContext) -> FindingColumns:
     )
     return FindingColumns.build(
         "excess-contribution",
-        t_names[who],
+        texts_at(t_names, who),
         years,
         messages,
         expected=joined_array("at most ", limit_text),

@@ -24,7 +24,7 @@ def pro_rata_exposure(ctx: RuleContext) -> FindingColumns:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from basis_ledger.audit.evidence import joined_array, match, money_array, money_texts, texts_of
+    from basis_ledger.audit.evidence import joined_array, match, money_array, money_texts, texts_at, texts_of
 
     lines = ctx.lines
     if lines is None or lines.empty or "L6" not in lines.columns:
@@ -47,7 +47,7 @@ def pro_rata_exposure(ctx: RuleContext) -> FindingColumns:
     # The lines' taxpayers as codes of their distinct values: each looked up in the events' codes once.
     t_code, t_names = pd.factorize(lines["taxpayer"])
     t_names = np.asarray(t_names, dtype=object)
-    who = t_names[t_code[at]]
+    who = texts_at(t_names, t_code[at])
     years = lines["tax_year"].to_numpy(dtype=np.int64)[at]
     date_year = E.year_at(relevant)
     want = [E.code_of_coded("taxpayer", t_code[at], t_names), years]
