@@ -5,7 +5,7 @@
 The phases: loading the ledger (events with provenance, filed forms, documents, accounts), cutting the ranges
 (audit/run.Ranges), each range's computed lines and keyed events (what every rule shares), the rules, sorting and
 deduplicating the findings (FindingColumns.sorted: their order), building the JSON text a block at a time (taking
-the block's findings into that order, then render/findings_json.objects_text) and writing it to OUT.json (the
+the block's findings into that order, render/findings_json.block_texts) and writing it to OUT.json (the
 kernel's copy into the page cache is system time). OUT.json gets the bytes `audit --json` writes; compare them
 with `cmp`. What the audit costs beyond the rules is the floor any rule work adds to: the figure issue 13
 compares with `compute --all --json`.
@@ -44,7 +44,7 @@ def main() -> None:
     from basis_ledger.audit.ruleset import AUDIT_RULES, NEEDS_EVENTS
     from basis_ledger.audit.run import Ranges
     from basis_ledger.commands.audit import load_context
-    from basis_ledger.render.findings_json import BLOCK_ROWS, objects_text
+    from basis_ledger.render.findings_json import block_texts
     from basis_ledger.render.stream import PIECE
 
     spent: dict[str, float] = defaultdict(float)
@@ -76,9 +76,13 @@ def main() -> None:
             del parts
             spent["sorting and deduplicating"] += cpu() - t
             findings += len(found)
-            for at in range(0, len(found), BLOCK_ROWS):
+            blocks = block_texts(found, False)  # as render/findings_json.write_findings writes them
+            while True:
                 t = cpu()
-                text = objects_text(found.slice(at, BLOCK_ROWS), False)
+                text = next(blocks, None)
+                if text is None:
+                    spent["the JSON text"] += cpu() - t
+                    break
                 _, offsets, data = text.buffers()
                 bounds = np.frombuffer(offsets, dtype=np.int32)[text.offset : text.offset + len(text) + 1]
                 piece = memoryview(data)[int(bounds[0]) + first : int(bounds[-1])]

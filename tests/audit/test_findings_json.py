@@ -154,3 +154,24 @@ def test_sorted_findings_taken_a_block_at_a_time_are_the_ordered_ones(found, blo
     write_findings(written, lazy, False, True)
     write_findings(want, ordered, False, True)
     assert written.getvalue() == want.getvalue()
+
+
+@settings(deadline=None, max_examples=150)
+@given(st.lists(finding, min_size=1, max_size=20), st.integers(1, 7), st.booleans())
+def test_a_range_rendered_once_gives_the_json_modules_bytes(found, block, cents):
+    # A Sorted range of more than one block renders its by-value fields (code, taxpayer, year, line, amounts,
+    # chain, severity) once for the whole range and takes each block's texts by code (_RangeTexts): with repeats
+    # and ties, the bytes are the json module's of the ordered findings, in one block or many
+    found = found + found[: len(found) // 2]
+    columns = FindingColumns.of(found)
+    want = _json_module(columns.ordered().findings(), cents)
+    saved = findings_json.BLOCK_ROWS
+    findings_json.BLOCK_ROWS = block
+    try:
+        stream = io.StringIO()
+        stream.write("[")
+        first = write_findings(stream, columns.sorted(), cents, True)
+        stream.write("]\n" if first else "\n]\n")
+    finally:
+        findings_json.BLOCK_ROWS = saved
+    assert stream.getvalue() == want
