@@ -216,3 +216,23 @@ def test_streamed_output_stays_on_stdout_while_a_progress_bar_is_on_the_terminal
         code, out, terminal = _run_on_a_terminal(["--ledger", str(households), *args, "--as-of", AS_OF], tmp_path)
         assert (code, out) == (plain.returncode, plain.stdout), args
         assert "audit" in terminal and "━" in terminal and '"code"' not in terminal, args
+
+
+def test_the_columns_ranges_are_cut_from_are_the_loaders_combined():
+    # Ranges cuts its views from the loader's columns with each Arrow text column of several chunks (one per
+    # import's block) combined once (run._contiguous): the same values, in one array; a column of one chunk,
+    # and numpy columns, are the very same objects
+    import numpy as np
+    import pyarrow as pa
+
+    from basis_ledger.engine.columns import Columns
+
+    chunked = pa.chunked_array([["a", "b"], ["c"], [None, "e"]])
+    single = pa.chunked_array([["x", "y", "z", "w", "v"]])
+    ints = np.arange(5, dtype=np.int64)
+    columns = Columns({"t": chunked, "s": single, "n": ints}, 5)
+    out = run._contiguous(columns)
+    assert len(out) == 5 and out.names == ["t", "s", "n"]
+    assert isinstance(out._data["t"], pa.Array) and out._data["t"].to_pylist() == ["a", "b", "c", None, "e"]
+    assert out._data["s"] is single and out._data["n"] is ints
+    assert out.take(np.array([4, 0])).texts("t").tolist() == ["e", "a"]
