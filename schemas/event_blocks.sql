@@ -1,7 +1,8 @@
 -- The events' columnar copy (src/basis_ledger/ledger/blocks.py), SQLite only: for each run of events one
--- transaction appended, the same rows as one compressed Arrow IPC stream. Derived data, never the ledger: a
--- reader uses the blocks only when they cover every event id, else it reads `events`. Created by the first
--- import that needs it (a ledger without it is read from its rows), so the schema version does not change.
+-- transaction appended, the same rows as Arrow IPC streams (uncompressed since session 8, LZ4 before). Derived
+-- data, never the ledger: a reader uses the blocks only when they cover every event id, else it reads `events`.
+-- Created by the first import that needs it (a ledger without it is read from its rows), so the schema version
+-- does not change.
 CREATE TABLE IF NOT EXISTS event_blocks (
     first_id INTEGER PRIMARY KEY,
     last_id  INTEGER NOT NULL,

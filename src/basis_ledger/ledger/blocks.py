@@ -135,19 +135,37 @@ def read(conn: Connection, schema: pa.Schema) -> pa.Table | None:
         expect = last + 1
     if expect != int(span[1]) + 1:
         return None
-    data = conn.execute(f"SELECT data FROM {TABLE} ORDER BY first_id").fetch_arrow().column(0)
-    tables = []
-    for chunk in data.chunks:
-        _, offsets, values = chunk.buffers()[:3]
-        bounds = np.frombuffer(offsets, dtype=np.int32 if chunk.type == pa.binary() else np.int64)
-        for i in range(chunk.offset, chunk.offset + len(chunk)):
-            tables.append(ipc.open_stream(values.slice(int(bounds[i]), int(bounds[i + 1] - bounds[i]))).read_all())
+    tables = [ipc.open_stream(data).read_all() for data in _data(conn, blocks)]
     if len(tables) != len(blocks) or any(not t.schema.equals(schema) for t in tables):
         return None
     if any(t.num_rows != last - first + 1 for t, (first, last, _) in zip(tables, blocks, strict=True)):
         return None
     ids = arrow_ints(np.concatenate([np.arange(first, last + 1, dtype=np.int64) for first, last, _ in blocks]))
     return pa.concat_tables(tables).add_column(0, "id", ids)
+
+
+def _data(conn: Connection, blocks: list[tuple[int, int, str]]) -> list[pa.Buffer]:
+    """Each block's bytes, in order, fetched a group of blocks at a time, each group about BLOCK_ROWS rows'
+    worth: the driver builds one result as one buffer that doubles as it grows, so one query for every block
+    copied each byte about twice more (930,799 events: 0.05-0.08 s against 0.10-0.12 s)."""
+    import pyarrow as pa
+
+    out: list[pa.Buffer] = []
+    start, rows = 0, 0
+    for i, (first, last, _) in enumerate(blocks):
+        rows += last - first + 1
+        if rows < BLOCK_ROWS and i + 1 < len(blocks):
+            continue
+        sql = f"SELECT data FROM {TABLE} WHERE first_id BETWEEN ? AND ? ORDER BY first_id"
+        for chunk in conn.execute(sql, (blocks[start][0], first)).fetch_arrow().column(0).chunks:
+            _, offsets, values = chunk.buffers()[:3]
+            bounds = np.frombuffer(offsets, dtype=np.int32 if chunk.type == pa.binary() else np.int64)
+            out += [
+                values.slice(int(bounds[j]), int(bounds[j + 1] - bounds[j]))
+                for j in range(chunk.offset, chunk.offset + len(chunk))
+            ]
+        start, rows = i + 1, 0
+    return out
 
 
 def _any_between(conn: Connection, low: int, high: int) -> bool:
