@@ -335,3 +335,23 @@ def test_blocks_written_with_lz4_by_an_earlier_release_are_still_read(tmp_path, 
     assert formats == ["arrow-ipc-stream/lz4", "arrow-ipc-stream"]
     from_blocks, from_rows, used = _both(db, monkeypatch)
     assert used and from_blocks.equals(from_rows)
+
+
+def test_a_file_without_memos_stores_empty_memos_and_one_with_them_stores_them(tmp_path, monkeypatch):
+    # An append binds no memo column when every memo is empty (the table's default fills it): the rows, the
+    # blocks and `ledger check` must not tell the two kinds of file apart.
+    from basis_ledger.ledger.store import _bound
+
+    db = tmp_path / "l.db"
+    plain = _csv(tmp_path / "plain.csv", "ed,2024-03-01,2024,IRA-1,traditional,nondeductible_contribution,7000,")
+    noted = _csv(tmp_path / "noted.csv", "ed,2024-04-01,2024,IRA-1,traditional,nondeductible_contribution,5,a note")
+    for f in (plain, noted):
+        assert cli("import", str(f), ledger=db).returncode == 0
+    with sqlite3.connect(db) as con:
+        assert con.execute("SELECT memo FROM events ORDER BY id").fetchall() == [("",), ("a note",)]
+    from_blocks, from_rows, used = _both(db, monkeypatch)
+    assert used and from_blocks.equals(from_rows)
+    table = pa.table({"memo": pa.chunked_array([pa.array(["", ""]), pa.array([""])])})
+    assert "memo" not in _bound(table)
+    assert "memo" in _bound(pa.table({"memo": pa.chunked_array([pa.array([""]), pa.array(["x"])])}))
+    assert "memo" in _bound(pa.table({"memo": pa.array(["", None])}))

@@ -115,6 +115,25 @@ def _migrate(conn: Connection, path: Path, version: int, write: bool) -> None:
     print(f"{shown(str(path), 400)}: ledger upgraded from schema {version} to {LEDGER_VERSION}", file=sys.stderr)
 
 
+def _bound(rows: pa.Table) -> tuple[str, ...]:
+    """The columns an SQLite append binds: every stored one, but not a memo that is empty on every row (the
+    table's default is the empty text). A value bound per row costs the driver and SQLite: 0.045 s of 0.76 s
+    at 930,799 events (8 interleaved rounds)."""
+    import numpy as np
+
+    names = ("file_id", *EVENT_FIELDS)
+    for chunk in rows.column("memo").chunks:
+        if chunk.null_count:  # (bound as they are: the table refuses a null memo, and says so)
+            return names
+        if not len(chunk):
+            continue
+        width = np.int64 if chunk.type == "large_string" else np.int32
+        bounds = np.frombuffer(chunk.buffers()[1], dtype=width)[chunk.offset : chunk.offset + len(chunk) + 1]
+        if bounds[-1] != bounds[0]:
+            return names
+    return tuple(n for n in names if n != "memo")
+
+
 def _masked_text(events: pa.Table) -> pa.Table:
     """Free text as stored: any whole SSN in a memo or account keeps only its last four digits. Decided once per
     distinct value (a bulk file's 930,000 memos are one empty text, its accounts 40,000 names): the RE2 prefilter
@@ -304,7 +323,7 @@ class Ledger(Corrections):
             from basis_ledger.ledger import blocks
 
             before = blocks.last_id(conn)
-            conn.ingest("events", rows, ("file_id", *EVENT_FIELDS))
+            conn.ingest("events", rows, _bound(rows))
             blocks.append(conn, rows, before, arrow_schema(BLOCK_COLUMNS), lambda after: self._rows_after(conn, after))
         return n
 
