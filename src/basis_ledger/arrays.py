@@ -99,3 +99,14 @@ def arrow_binary(values: Sequence[bytes | pa.Buffer]) -> pa.Array:
     np.cumsum([len(v) if isinstance(v, bytes) else v.size for v in values], out=offsets[1:])
     kind = pa.large_binary() if wide else pa.binary()
     return pa.Array.from_buffers(kind, len(values), [None, pa.py_buffer(offsets), buffer])
+
+
+def one_array(col: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """A column as one array: an array or a chunked column's only chunk as it is (ChunkedArray.combine_chunks
+    copies even that one), else the chunks combined (one copy)."""
+    import pyarrow as pa
+
+    if not isinstance(col, pa.ChunkedArray):
+        return col
+    out: pa.Array = col.chunk(0) if col.num_chunks == 1 else col.combine_chunks()
+    return out

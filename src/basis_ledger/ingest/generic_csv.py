@@ -396,4 +396,8 @@ def _typed(raw: pa.Table, fname: str) -> tuple[pa.Table, list[Problem]]:
             "source_line": raw.column("source_line"),
         }
     )
+    # The text columns taken as pyarrow's reader cut them (one chunk per MB of file) made one array each, once:
+    # every check after this (schema rules, duplicates, deadlines, SSN masks) reads them as one array, and each
+    # made its own copy before.
+    out = out.combine_chunks()
     return (out if parsed_ok.all() else out.filter(arrow_bools(parsed_ok))), problems

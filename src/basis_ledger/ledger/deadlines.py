@@ -25,7 +25,7 @@ def late_contributions(files: list[tuple[str, pa.Table | None]]) -> list[Problem
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from basis_ledger.arrays import arrow_bools, arrow_ints, arrow_strings, numpy_bools, numpy_ints
+    from basis_ledger.arrays import arrow_bools, arrow_ints, arrow_strings, numpy_bools, numpy_ints, one_array
     from basis_ledger.ledger.batch import together
     from basis_ledger.ledger.schema import Columns
     from basis_ledger.taxcalendar import due_date_iso
@@ -44,7 +44,7 @@ def late_contributions(files: list[tuple[str, pa.Table | None]]) -> list[Problem
     # Each contribution's deadline (text, ISO: compared as text); other rows are never late.
     at = np.searchsorted(distinct, years).clip(0, len(distinct) - 1)
     due = arrow_strings([due_of[int(y)] for y in distinct]).take(arrow_ints(at))
-    late = contrib & numpy_bools(pc.greater(ev.column("date").combine_chunks().cast(pa.string()), due))
+    late = contrib & numpy_bools(pc.greater(one_array(ev.column("date")).cast(pa.string()), due))
     problems = []
     picked = ev.filter(arrow_bools(late))
     for f, kind, year, date, line in zip(

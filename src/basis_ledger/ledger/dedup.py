@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from basis_ledger.arrays import arrow_bools, arrow_ints, arrow_strings, arrow_text, numpy_ints
+from basis_ledger.arrays import arrow_bools, arrow_ints, arrow_strings, arrow_text, numpy_ints, one_array
 from basis_ledger.ledger.corrections import IDENTITY
 from basis_ledger.model import Problem
 from basis_ledger.money import format_cents
@@ -109,12 +109,9 @@ def _events(
 def _codes(column: Any) -> tuple[np.ndarray, list[Any]]:
     """Each row's number among the column's distinct values (first appearance first), and those values."""
     import numpy as np
-    import pyarrow as pa
     import pyarrow.compute as pc
 
-    if isinstance(column, pa.ChunkedArray):
-        column = column.combine_chunks()
-    encoded = pc.dictionary_encode(column)
+    encoded = pc.dictionary_encode(one_array(column))
     return numpy_ints(encoded.indices).astype(np.int64), encoded.dictionary.to_pylist()
 
 
@@ -138,7 +135,7 @@ def _stacked(held: pa.Table, new: pa.Table, name: str) -> Any:
     import pyarrow as pa
 
     kind = new.schema.field(name).type
-    return pa.concat_arrays([held.column(name).combine_chunks().cast(kind), new.column(name).combine_chunks()])
+    return pa.concat_arrays([one_array(held.column(name)).cast(kind), one_array(new.column(name))])
 
 
 def _recognised(new: pa.Table, held: pa.Table, shown: dict[int, str]) -> tuple[np.ndarray, np.ndarray]:

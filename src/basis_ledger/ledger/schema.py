@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from basis_ledger.arrays import arrow_text, numpy_bools, numpy_ints
+from basis_ledger.arrays import arrow_text, numpy_bools, numpy_ints, one_array
 from basis_ledger.model import ACCOUNT_TYPES, Problem, kinds
 from basis_ledger.money import MAX_EVENT_CENTS
 from basis_ledger.suggest import did_you_mean
@@ -50,7 +50,7 @@ class Columns:
     def text(self, name: str) -> pa.Array:
         if name not in self._text:
             column = self.table.column(name)
-            self._text[name] = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+            self._text[name] = one_array(column)
         return self._text[name]
 
     def ints(self, name: str) -> np.ndarray:
@@ -68,7 +68,7 @@ class Columns:
             column = self.table.column(name)
             if not pa.types.is_dictionary(column.type):
                 column = pc.dictionary_encode(column)
-            encoded = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+            encoded = one_array(column)
             self._codes[name] = (
                 numpy_ints(encoded.indices).astype(np.int64),
                 encoded.dictionary.to_pylist(),

@@ -140,12 +140,12 @@ def _masked_text(events: pa.Table) -> pa.Table:
     over the distinct values, then the exact mask on the few it flags."""
     import pyarrow.compute as pc
 
-    from basis_ledger.arrays import arrow_strings
+    from basis_ledger.arrays import arrow_strings, one_array
 
     out = events
     for col, bare in (("memo", True), ("account", False)):
         column = events.column(col)
-        encoded = pc.dictionary_encode(column.combine_chunks() if column.num_chunks != 1 else column.chunk(0))
+        encoded = pc.dictionary_encode(one_array(column))
         distinct = encoded.dictionary
         if not pc.any(pc.match_substring_regex(distinct, SSN_LIKE)).as_py():  # the usual case
             continue
