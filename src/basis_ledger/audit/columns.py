@@ -10,7 +10,7 @@ consumer that shows few findings (the table for people, --explain, the planner) 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -50,9 +50,17 @@ class FindingColumns:
     """Findings as one Arrow table (`schema()`): row i is the i-th finding, its evidence the list in row i."""
 
     table: pa.Table
+    # Columns dictionary-encoded once (`encoded`), shared by the sort's keys and the JSON writer's by-value texts.
+    _encoded: dict[str, pa.DictionaryArray] = field(default_factory=dict, compare=False, repr=False)
 
     def __len__(self) -> int:
         return int(self.table.num_rows)
+
+    def encoded(self, name: str) -> pa.DictionaryArray:
+        """One field dictionary-encoded, a null being one of its values (made once per FindingColumns)."""
+        if name not in self._encoded:
+            self._encoded[name] = self.column(name).dictionary_encode(null_encoding="encode")
+        return self._encoded[name]
 
     @classmethod
     def empty(cls) -> FindingColumns:
@@ -170,7 +178,7 @@ class FindingColumns:
         """Each finding's severity (schemas/findings.toml, by its code), as Finding.severity gives it."""
         import pyarrow as pa
 
-        coded = self.column("code").dictionary_encode()
+        coded = self.encoded("code")
         named = [codes()[c]["severity"] for c in coded.dictionary.to_pylist()]
         out: pa.Array = pa.array(named, pa.string()).take(coded.indices)
         return out
@@ -218,27 +226,25 @@ class FindingColumns:
         year, severity (errors first), code, the line's place in the form (its first '+' part); then the message
         (ranked by `ordered` only where these tie)."""
         import numpy as np
-        import pyarrow.compute as pc
 
-        chain = self.column("chain")
-        coded = self.column("code").dictionary_encode()
+        chain = self.encoded("chain")
+        coded = self.encoded("code")
         severity = np.array(
             [SEVERITIES.index(codes()[c]["severity"]) for c in coded.dictionary.to_pylist()], dtype=np.int64
         )
-        lines = self.column("line").dictionary_encode()
+        lines = self.encoded("line")
         order = line_order()
-        # Each distinct line's place, and last the place of a finding without a line (as "" sorts).
-        places = [order.get((v or "").split("+")[0], len(order)) for v in lines.dictionary.to_pylist()]
-        place = np.array([*places, len(order)], dtype=np.int64)
-        line_codes = np.asarray(pc.fill_null(lines.indices, len(places)))
+        # Each distinct line's place; a finding without a line (None, one of the values) sorts as "".
+        place = np.array([order.get((v or "").split("+")[0], len(order)) for v in lines.dictionary.to_pylist()])
+        not_own = np.array([c != "own" for c in chain.dictionary.to_pylist()], dtype=np.int64)
         return [
-            _ranks(self.column("taxpayer")),
-            np.asarray(pc.not_equal(chain, "own")).astype(np.int64),
+            _ranks(self.encoded("taxpayer")),
+            not_own[np.asarray(chain.indices)],
             _ranks(chain),
             np.asarray(self.column("tax_year")),
             severity[np.asarray(coded.indices)],
             _ranks(coded),
-            place[line_codes],
+            place.astype(np.int64)[np.asarray(lines.indices)],
         ]
 
     def _repeats(self, order: np.ndarray, same: np.ndarray) -> np.ndarray:

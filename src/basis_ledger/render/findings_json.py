@@ -310,10 +310,8 @@ class _RangeTexts:
         self.codes: dict[str, np.ndarray] = {}
         self.texts: dict[str, pa.Array] = {}
         for name, render in _value_texts(cents).items():
-            if name == "severity":  # the code's own encoding
-                coded = found.unsorted.column("code").dictionary_encode(null_encoding="encode")
-            else:
-                coded = found.unsorted.column(name).dictionary_encode(null_encoding="encode")
+            # (shared with the sort's keys; "severity" is the code's own encoding)
+            coded = found.unsorted.encoded("code" if name == "severity" else name)
             self.codes[name] = np.asarray(coded.indices, dtype=np.int64)
             self.texts[name] = render(coded.dictionary)  # type: ignore[operator]
 
