@@ -302,6 +302,42 @@ def test_event_texts_take_the_engines_codes_with_the_same_values():
     ]
 
 
+def test_pool_codes_taken_from_the_shared_texts_number_the_same_values():
+    # basis_to_plan gives pool.Codes the shared texts' codes at the rows it keeps instead of factorizing them
+    # again: each column decodes to the same values, and date and account are numbered in sorted order as
+    # pandas.factorize(sort=True) numbers them (their order is what _Pairs compares)
+    import numpy as np
+    import pandas as pd
+
+    from basis_ledger.audit.evidence import EventTexts
+    from basis_ledger.audit.pool import Codes
+
+    frame = pd.DataFrame(
+        {
+            "taxpayer": ["b", "a", "b", "c", "a", "b"],
+            "date": ["2021-03-01", "2020-12-31", "2019-01-05", "2021-03-01", "2022-01-01", "2018-06-30"],
+            "kind": ["conversion", "year_end_value", "rollover_to_plan", "conversion", "distribution", "x"],
+            "account": ["Z1", "A9", "M5", "A9", "Z1", "B2"],
+            "account_type": ["traditional", "roth", "traditional", None, "sep", "traditional"],
+        }
+    )
+    rows = np.array([0, 2, 3, 5])
+    sub = frame.iloc[rows].reset_index(drop=True)
+    plain, shared = Codes(sub), Codes(sub, EventTexts(frame), rows)
+
+    def values(codes, names):  # decoded; pandas' -1 and a NaN or None value are all "missing"
+        names = np.asarray(names, dtype=object)
+        return [None if c < 0 or pd.isna(names[c]) else names[c] for c in codes.tolist()]
+
+    for name in ("taxpayer", "date", "kind", "account", "account_type"):
+        assert values(*getattr(shared, name)) == values(*getattr(plain, name))
+    for name in ("date", "account"):
+        names = list(getattr(shared, name)[1])
+        assert names == sorted(names)
+        codes = getattr(shared, name)[0]
+        assert (np.argsort(codes, kind="stable") == np.argsort(getattr(plain, name)[0], kind="stable")).all()
+
+
 def test_the_placement_taken_from_the_engine_inputs_is_the_events_own(bulk_ledger):
     # Once the lines are computed, an audit view's placement is the engine inputs' (Inputs.routed), not placed
     # again: it must be where engine/routing.place puts the view's own events, row for row

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
+    from basis_ledger.audit.evidence import EventTexts
     from basis_ledger.engine.columns import Columns
 
 
@@ -53,15 +54,43 @@ class Codes:
     which would otherwise each factorize the same text columns again (basis_to_plan reads them for every
     range)."""
 
-    def __init__(self, ev: pd.DataFrame) -> None:
+    def __init__(self, ev: pd.DataFrame, texts: EventTexts | None = None, rows: np.ndarray | None = None) -> None:
+        """`texts` (audit/evidence.texts_of, of a frame whose rows `rows` are `ev`'s, in order): its codes are
+        taken at those rows instead of factorizing `ev`'s columns again; the distinct values may then include
+        some `ev` lacks, which nothing here minds (only the order of the sorted ones matters)."""
         import pandas as pd
 
         self.frame = ev
+        if texts is not None and rows is not None:
+            self.taxpayer, self.kind, self.account_type = (
+                _taken(texts, name, rows) for name in ("taxpayer", "kind", "account_type")
+            )
+            self.date, self.account = (_taken(texts, name, rows, sort=True) for name in ("date", "account"))
+            return
         self.taxpayer = pd.factorize(ev["taxpayer"])
         self.date = pd.factorize(ev["date"], sort=True)
         self.kind = pd.factorize(ev["kind"])
         self.account = pd.factorize(ev["account"], sort=True)
         self.account_type = pd.factorize(ev["account_type"])
+
+
+def _taken(texts: EventTexts, name: str, rows: np.ndarray, sort: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """The shared codes of one column at `rows` (int64) and its distinct values; with `sort`, renumbered so that
+    the values are in sorted order (as pandas.factorize(sort=True) numbers them)."""
+    import numpy as np
+
+    code, names = texts.codes(name)
+    code = code[rows].astype(np.int64)
+    if sort and not all(isinstance(v, str) for v in names.tolist()):  # a missing value: pandas' numbering
+        import pandas as pd
+
+        return pd.factorize(texts.frame[name].iloc[rows], sort=True)  # type: ignore[no-any-return]
+    if sort and len(names):
+        order = np.argsort(names, kind="stable")
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        return rank[code], names[order]
+    return code, names
 
 
 def _codes_of(ev: pd.DataFrame, codes: Codes | None) -> Codes:

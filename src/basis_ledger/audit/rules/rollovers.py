@@ -39,7 +39,7 @@ def basis_to_plan(ctx: RuleContext) -> list[Finding]:
     r_who, r_date = E.at("taxpayer", whole_at).tolist(), E.at("date", whole_at).tolist()
     r_amount = E.at("amount_cents", whole_at).tolist()
     points = [Point(t, d, int(o)) for t, d, o in zip(r_who, r_date, ev["_order"].to_numpy()[at].tolist(), strict=True)]
-    codes = Codes(ev)  # the frame's text columns factorized once for both steps
+    codes = Codes(ev, E, np.flatnonzero(rollers))  # the shared texts' codes at these rows, for both steps
     values_at, used_at = account_values_many(ev, points, codes)
     bases = basis_at(ev, ctx.taxpayers, points, values_at, codes)
     totals = [sum(v.values()) for v in values_at]
