@@ -338,6 +338,29 @@ def test_pool_codes_taken_from_the_shared_texts_number_the_same_values():
         assert (np.argsort(codes, kind="stable") == np.argsort(getattr(plain, name)[0], kind="stable")).all()
 
 
+def test_keyed_chains_from_codes_are_the_column_pandas_makes_of_the_names():
+    # event_keys builds the chain column from the placement's codes and names by an Arrow take: the same values
+    # and the same dtype as assigning the object array of names, whichever way the placement holds them
+    import numpy as np
+    import pandas as pd
+
+    from basis_ledger.audit.context import event_keys
+    from basis_ledger.engine.routing import Placed
+
+    events = pd.DataFrame({"taxpayer": ["a", "b", "a"], "amount_cents": [1, 2, 3]})
+    names = ["inherited:X1", "own"]
+    code = np.array([1, 0, 1])
+    years = np.array([2020, 2021, 2020])
+    late = np.zeros(3, dtype=bool)
+    coded = event_keys(events, Placed((code, names), years, years, late))
+    plain = event_keys(events, Placed(np.array(names, dtype=object)[code], years, years, late))
+    reference = events.assign(chain=np.array(names, dtype=object)[code])
+    for out in (coded, plain):
+        assert out["chain"].tolist() == ["own", "inherited:X1", "own"]
+        assert out["chain"].dtype == reference["chain"].dtype
+        assert out["form_year"].tolist() == [2020, 2021, 2020]
+
+
 def test_the_placement_taken_from_the_engine_inputs_is_the_events_own(bulk_ledger):
     # Once the lines are computed, an audit view's placement is the engine inputs' (Inputs.routed), not placed
     # again: it must be where engine/routing.place puts the view's own events, row for row

@@ -165,9 +165,29 @@ def event_keys(events: pd.DataFrame, placed: object = None) -> pd.DataFrame:
     if placed is None:
         placed = place(events)
     out = events.copy()
-    out["chain"] = placed.chain
+    out["chain"] = _chain_column(placed)
     out["form_year"] = placed.form_year
     return out
+
+
+def _chain_column(placed) -> object:
+    """The placement's chains as the column pandas makes of their object array (its inferred text dtype), built
+    from the chains' codes and few names by an Arrow take where the placement holds them so (engine/routing
+    .Placed): pandas reading a Python string per event took 0.039 s over a 20,000-taxpayer ledger's ranges."""
+    import numpy as np
+    import pandas as pd
+
+    chain = getattr(placed, "_chain", None)
+    if not isinstance(chain, tuple):
+        return placed.chain
+    code, names = chain
+    dtype = pd.Series(["own"]).dtype  # what pandas infers for text (str, Arrow-backed with pyarrow present)
+    if not isinstance(dtype, pd.StringDtype) or dtype.storage != "pyarrow":
+        return placed.chain
+    import pyarrow as pa
+
+    taken = pa.array(list(names), pa.string()).take(pa.array(np.asarray(code, dtype=np.int64)))
+    return pd.array(taken, dtype=dtype)
 
 
 def event_evidence(rows: pd.DataFrame, limit: int = 12) -> list[Evidence]:
