@@ -165,8 +165,8 @@ def leftover_basis(ctx: RuleContext) -> list[Finding]:
     # leftover. A year whose 31 December value is unknown is incomplete (year-end-value-missing), not $0.
     behind = lines["basis_end"] - lines["L4"].fillna(0).astype("int64")
     complete = lines["complete"] if "complete" in lines.columns else True
-    cand = lines[(behind > 0) & (lines["L6"].isna() | (lines["L6"] == 0)) & complete].assign(leftover=behind)
-    if cand.empty:
+    candidate = (behind > 0) & (lines["L6"].isna() | (lines["L6"] == 0)) & complete
+    if not candidate.any():
         return []
     # Only the candidates' people's 31 December values are summed (the rest cannot make a finding), on the
     # shared texts' codes: a chain is 0 (own) or 1 + the inherited account's code.
@@ -175,7 +175,7 @@ def leftover_basis(ctx: RuleContext) -> list[Finding]:
     type_code, type_names = E.codes("account_type")
     inherited = E.is_("account_type", "inherited_traditional")
     pooled = np.array([t in POOLED_TYPES for t in type_names.tolist()], dtype=bool)[type_code]
-    wanted = E.code_of("taxpayer", cand["taxpayer"].unique())
+    wanted = E.code_of("taxpayer", lines["taxpayer"][candidate].unique())
     is_ye = E.is_("kind", "year_end_value") & (pooled | inherited) & np.isin(t_code, wanted[wanted >= 0])
     rows = np.flatnonzero(is_ye)
     acct = E.codes("account")[0][rows].astype(np.int64)
@@ -183,6 +183,9 @@ def leftover_basis(ctx: RuleContext) -> list[Finding]:
     year = E.year_at(rows)
     totals = pd.Series(E.ints("amount_cents")[rows]).groupby([t_code[rows], chain_code, year]).sum()
     zero = totals[totals == 0].index
+    if not len(zero):  # no 31 December of a candidate's was $0 (the usual case): nothing to match them to
+        return []
+    cand = lines[candidate].assign(leftover=behind)
     # A year without a 31 December value is the engine's year-end-value-missing caution, not this finding.
     c_chain = cand["chain"].to_numpy(dtype=object).tolist()
     c_own = np.array([c == "own" for c in c_chain], dtype=bool)
