@@ -108,3 +108,26 @@ def test_deductibility_unknown_until_declared(tmp_path):
     store.declare("ed", 2024, None)
     store.close()
     assert not only(audit(path), "deductibility-unknown")
+
+
+def test_the_rows_with_a_caution_are_read_from_the_engines_columns_as_from_the_frame(tmp_path):
+    # deductibility-unknown finds its rows from the Lines' caution columns where the context holds the frame
+    # they made, else by walking the frame's `cautions` lists: the same rows either way
+    from basis_ledger.audit import history
+    from basis_ledger.commands.audit import load_context
+
+    rows = [
+        "ed,2024-02-01,2024,FID-IRA,traditional,traditional_contribution,7000,",
+        "ed,2024-12-31,,FID-IRA,traditional,year_end_value,7100,",
+        "al,2023-02-01,2023,AL-IRA,traditional,traditional_contribution,6500,",
+        "al,2024-03-01,2024,AL-IRA,traditional,traditional_contribution,7000,",
+    ]
+    ctx = load_context(str(build_ledger(tmp_path / "l.db", rows)), None, 5, False, "2026-01-01")
+    frame = ctx.lines
+    walked = [
+        i for i, ws in enumerate(frame["cautions"].tolist()) if any(c.code == "deductibility-unknown" for c in ws)
+    ]
+    assert len(walked) >= 2
+    assert history._rows_with_caution(ctx, frame, "deductibility-unknown") == walked
+    assert history._rows_with_caution(ctx, frame.copy(), "deductibility-unknown") == walked  # another frame: walked
+    assert history._rows_with_caution(ctx, frame, "no-such-code") == []

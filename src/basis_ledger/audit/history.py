@@ -126,11 +126,7 @@ def deductibility_unknown(ctx: AuditContext) -> list[Finding]:
     frame = ctx.lines
     if frame is None or len(frame) == 0 or "cautions" not in frame:
         return []
-    flagged = [
-        i
-        for i, ws in enumerate(frame["cautions"].tolist())
-        if ws and any(c.code == "deductibility-unknown" for c in ws)
-    ]
+    flagged = _rows_with_caution(ctx, frame, "deductibility-unknown")
     if not flagged:  # most ledgers: no row is taken from the frame at all
         return []
     out = []
@@ -156,6 +152,21 @@ def deductibility_unknown(ctx: AuditContext) -> list[Finding]:
                 )
             )
     return out
+
+
+def _rows_with_caution(ctx: AuditContext, frame, code: str) -> list[int]:
+    """The lines frame's rows with a caution of this code. The frame is made from the engine's Lines
+    (loader.computed_lines), whose cautions are columns of row positions and ids into the few distinct Caution
+    objects: those are read where this context holds them, instead of a Python walk over every row's list (the
+    frame's `cautions`), which took 0.027 s over a 20,000-taxpayer ledger's ranges."""
+    import numpy as np
+
+    made = getattr(ctx, "_lines", {}).get(("columns", False))
+    if made is not None and getattr(ctx, "_lines", {}).get(False) is frame and len(made) == len(frame):
+        cautions = made.caution_columns
+        hit = np.array([c.code == code for c in cautions.made] + [False], dtype=bool)
+        return np.unique(cautions.rows[hit[cautions.ids]]).tolist()  # type: ignore[no-any-return]
+    return [i for i, ws in enumerate(frame["cautions"].tolist()) if ws and any(c.code == code for c in ws)]
 
 
 def roth_five_year(ctx: AuditContext) -> list[Finding]:
