@@ -355,3 +355,25 @@ def test_a_file_without_memos_stores_empty_memos_and_one_with_them_stores_them(t
     assert "memo" not in _bound(table)
     assert "memo" in _bound(pa.table({"memo": pa.chunked_array([pa.array([""]), pa.array(["x"])])}))
     assert "memo" in _bound(pa.table({"memo": pa.array(["", None])}))
+
+
+def test_a_new_ledger_has_large_pages_and_an_old_one_keeps_its_own(tmp_path):
+    # The blocks are chains of overflow pages: a new ledger is made with PAGE_SIZE pages (fewer, larger reads and
+    # writes); a ledger made with SQLite's default keeps it, and is read and written as before.
+    from basis_ledger.ledger.store import PAGE_SIZE
+
+    new = tmp_path / "new.db"
+    assert cli("import", str(DEMO), ledger=new).returncode == 0
+    with sqlite3.connect(new) as db:
+        assert db.execute("PRAGMA page_size").fetchone()[0] == PAGE_SIZE
+    old = tmp_path / "old.db"
+    assert cli("import", str(DEMO), ledger=old).returncode == 0
+    with sqlite3.connect(old) as db:
+        db.execute("PRAGMA page_size = 4096")
+        db.execute("VACUUM")  # (what a ledger made before session 8 is like)
+        assert db.execute("PRAGMA page_size").fetchone()[0] == 4096
+    assert cli("import", str(MESSY), ledger=old).returncode == 0
+    assert cli("import", str(MESSY), ledger=new).returncode == 0
+    assert cli("compute", "--json", ledger=old).stdout == cli("compute", "--json", ledger=new).stdout
+    with sqlite3.connect(old) as db:
+        assert db.execute("PRAGMA page_size").fetchone()[0] == 4096
