@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Literal, overload
 
@@ -124,16 +125,8 @@ class Lines:
         rows = np.asarray(rows)
         if rows.dtype == bool:
             rows = np.flatnonzero(rows)
-        return Lines(
-            {"taxpayer": self.taxpayer[rows], "chain": self.chain[rows]},
-            self.tax_year[rows],
-            {k: v[rows] for k, v in self.values.items()},
-            {k: v[rows] for k, v in self.present.items()},
-            {k: v[rows] for k, v in self.state.items()},
-            {k: v[rows] for k, v in self.flags.items()},
-            self._columns.take(rows) if self._columns is not None else [self.cautions[i] for i in rows.tolist()],
-            {k: (code[rows], names) for k, (code, names) in self.codes.items()},
-        )
+        cautions = self._columns.take(rows) if self._columns is not None else [self.cautions[i] for i in rows.tolist()]
+        return self._rows(rows, cautions)
 
     def slice(self, start: int, stop: int) -> Lines:
         """Rows start to stop (positions), as views of these columns: no copy (what a writer cuts into blocks)."""
@@ -146,15 +139,19 @@ class Lines:
             cautions = Cautions(n, c.rows[lo:hi] - start, c.ids[lo:hi], c.made)
         else:
             cautions = self.cautions[cut]
+        return self._rows(cut, cautions)
+
+    def _rows(self, at: np.ndarray | builtins.slice, cautions: Cautions | Sequence[Sequence[Caution]]) -> Lines:
+        """The rows `at` (positions, or a slice: views) of every column, with their cautions."""
         return Lines(
-            {"taxpayer": self.taxpayer[cut], "chain": self.chain[cut]},
-            self.tax_year[cut],
-            {k: v[cut] for k, v in self.values.items()},
-            {k: v[cut] for k, v in self.present.items()},
-            {k: v[cut] for k, v in self.state.items()},
-            {k: v[cut] for k, v in self.flags.items()},
+            {"taxpayer": self.taxpayer[at], "chain": self.chain[at]},
+            self.tax_year[at],
+            {k: v[at] for k, v in self.values.items()},
+            {k: v[at] for k, v in self.present.items()},
+            {k: v[at] for k, v in self.state.items()},
+            {k: v[at] for k, v in self.flags.items()},
             cautions,
-            {k: (code[cut], names) for k, (code, names) in self.codes.items()},
+            {k: (code[at], names) for k, (code, names) in self.codes.items()},
         )
 
     @classmethod
