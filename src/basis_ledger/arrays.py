@@ -110,3 +110,23 @@ def one_array(col: pa.Array | pa.ChunkedArray) -> pa.Array:
         return col
     out: pa.Array = col.chunk(0) if col.num_chunks == 1 else col.combine_chunks()
     return out
+
+
+def text_offsets(arr: pa.Array) -> np.ndarray:
+    """A string or binary array's n + 1 value bounds into its data buffer, as a view in the array's own offset
+    width (int32, or int64 for the large types): value i is data[bounds[i]:bounds[i + 1]]."""
+    import numpy as np
+    import pyarrow as pa
+
+    wide = pa.types.is_large_string(arr.type) or pa.types.is_large_binary(arr.type)
+    width = np.int64 if wide else np.int32
+    out: np.ndarray = np.frombuffer(arr.buffers()[1], dtype=width)[arr.offset : arr.offset + len(arr) + 1]
+    return out
+
+
+def text_data(arr: pa.Array) -> np.ndarray:
+    """A string or binary array's data buffer as bytes (uint8, a view; empty where every value is empty)."""
+    import numpy as np
+
+    data = arr.buffers()[2]
+    return np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, dtype=np.uint8)

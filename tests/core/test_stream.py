@@ -32,3 +32,26 @@ def test_a_stream_without_a_utf8_byte_layer_gets_text():
         out.flush()
         got = out.getvalue() if isinstance(out, io.StringIO) else out.buffer.getvalue().decode("latin-1")  # type: ignore[attr-defined]
         assert got == data.decode()
+
+
+def test_an_arrow_texts_values_are_written_as_they_are_from_a_slice_and_past_a_skip():
+    # write_arrow_text writes the values one after another from the array's own buffer (arrays.text_offsets reads
+    # a slice's bounds at its offset, in either offset width), the first `skip` bytes left out.
+    import pyarrow as pa
+
+    from basis_ledger.arrays import text_data, text_offsets
+
+    values = ["\nab", ",\ncdé", ",\nf", ""]
+    for kind in (pa.string(), pa.large_string()):
+        arr = pa.array(["zz", *values], kind).slice(1)
+        assert [
+            text_data(arr)[a:b].tobytes().decode()
+            for a, b in zip(text_offsets(arr)[:-1], text_offsets(arr)[1:], strict=True)
+        ] == values
+        for skip in (0, 1):
+            out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+            stream.write_arrow_text(out, stream.byte_layer(out), arr, skip=skip)
+            out.flush()
+            assert out.buffer.getvalue().decode() == "".join(values)[skip:]  # type: ignore[attr-defined]
+    empty = pa.array([""], pa.string())
+    assert len(text_data(empty)) == 0 and list(text_offsets(empty)) == [0, 0]

@@ -11,7 +11,17 @@ import io
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from basis_ledger.arrays import arrow_bools, arrow_ints, arrow_strings, arrow_text, numpy_bools, numpy_ints
+from basis_ledger.arrays import (
+    arrow_bools,
+    arrow_ints,
+    arrow_strings,
+    arrow_text,
+    numpy_bools,
+    numpy_ints,
+    one_array,
+    text_data,
+    text_offsets,
+)
 from basis_ledger.ingest.base import Extracted
 from basis_ledger.model import InputError, Problem, kinds
 from basis_ledger.money import AMOUNT_PROBLEMS, amount_codes
@@ -161,8 +171,7 @@ def _any_filled(raw: pa.Table) -> np.ndarray:
             if chunk.null_count or not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
                 filled[at : at + n] |= numpy_bools(pc.not_equal(chunk, arrow_text("")))  # (a null is not filled)
             elif n:
-                width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
-                offsets = np.frombuffer(chunk.buffers()[1], dtype=width)[chunk.offset : chunk.offset + n + 1]
+                offsets = text_offsets(chunk)
                 filled[at : at + n] |= offsets[1:] > offsets[:-1]
             at += n
     return filled
@@ -198,15 +207,14 @@ def _ten_bytes(dates: pa.ChunkedArray) -> np.ndarray | None:
     import numpy as np
     import pyarrow as pa
 
-    arr = dates.combine_chunks() if isinstance(dates, pa.ChunkedArray) else dates
-    arr = arr.cast(pa.string())
+    arr = one_array(dates).cast(pa.string())
     n = len(arr)
     if not n:
         return None
-    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset : arr.offset + n + 1]
+    offsets = text_offsets(arr)
     if offsets[-1] - offsets[0] != 10 * n or (np.diff(offsets) != 10).any():
         return None
-    return np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]].reshape(n, 10)
+    return text_data(arr)[offsets[0] : offsets[-1]].reshape(n, 10)
 
 
 def _shaped(ten: np.ndarray) -> np.ndarray:
@@ -250,14 +258,9 @@ def _edges_plain(column: pa.ChunkedArray | pa.Array) -> bool:
     for chunk in column.chunks if isinstance(column, pa.ChunkedArray) else [column]:
         if chunk.null_count or not pa.types.is_string(chunk.type):
             return False
-        n = len(chunk)
-        if not n:
+        if not len(chunk) or chunk.buffers()[2] is None:  # (no values, or every value empty)
             continue
-        offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int32)[chunk.offset : chunk.offset + n + 1]
-        data = chunk.buffers()[2]
-        if data is None:  # every value empty
-            continue
-        b = np.frombuffer(data, dtype=np.uint8)
+        offsets, b = text_offsets(chunk), text_data(chunk)
         filled = offsets[1:] > offsets[:-1]
         edges = np.concatenate([b[offsets[:-1][filled]], b[offsets[1:][filled] - 1]])
         if ((edges < 0x21) | (edges >= 0x7F)).any():
@@ -268,17 +271,15 @@ def _edges_plain(column: pa.ChunkedArray | pa.Array) -> bool:
 def _lower_already(column: pa.ChunkedArray | pa.Array) -> bool:
     """No value holds a byte lower-casing could change: no ASCII capital letter and nothing beyond ASCII (a
     non-ASCII character may have a lower case). Such a column is its own lower case, and is not copied."""
-    import numpy as np
     import pyarrow as pa
 
     for chunk in column.chunks if isinstance(column, pa.ChunkedArray) else [column]:
         if chunk.null_count or not pa.types.is_string(chunk.type):
             return False
-        data = chunk.buffers()[2]
-        if not len(chunk) or data is None:
+        if not len(chunk):
             continue
-        offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int32)[chunk.offset : chunk.offset + len(chunk) + 1]
-        b = np.frombuffer(data, dtype=np.uint8)[offsets[0] : offsets[-1]]
+        offsets = text_offsets(chunk)
+        b = text_data(chunk)[offsets[0] : offsets[-1]]
         if (((b >= 0x41) & (b <= 0x5A)) | (b >= 0x80)).any():
             return False
     return True
@@ -328,8 +329,8 @@ def _typed(raw: pa.Table, fname: str) -> tuple[pa.Table, list[Problem]]:
             return pc.utf8_lower(out) if lower else out
 
         values = raw.column(column)
-        if few and _edges_plain(values) and not (lower and not _lower_already(values)):
-            return values  # (a well-formed file's kinds and types: no distinct values to clean, no copy back)
+        if _edges_plain(values) and (not lower or _lower_already(values)):
+            return values  # already its own strip (and lower case), as a well-formed file's columns are: no copy
         return _few_values(values, clean) if few else clean(values)
 
     taxpayer = text("taxpayer")

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from basis_ledger.arrays import arrow_text, numpy_bools, numpy_ints, one_array
+from basis_ledger.arrays import arrow_text, numpy_bools, numpy_ints, one_array, text_data, text_offsets
 from basis_ledger.model import ACCOUNT_TYPES, Problem, kinds
 from basis_ledger.money import MAX_EVENT_CENTS
 from basis_ledger.suggest import did_you_mean
@@ -130,18 +130,11 @@ class Columns:
 
 def _offsets(arr: pa.Array) -> np.ndarray:
     import numpy as np
-    import pyarrow as pa
 
-    width = np.int64 if pa.types.is_large_string(arr.type) else np.int32
-    offsets = np.frombuffer(arr.buffers()[1], dtype=width)[arr.offset : arr.offset + len(arr) + 1]
-    return offsets.astype(np.int64)
+    return text_offsets(arr).astype(np.int64)
 
 
-def _data(arr: pa.Array) -> np.ndarray:
-    import numpy as np
-
-    data = arr.buffers()[2]
-    return np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, dtype=np.uint8)
+_data = text_data
 
 
 @dataclass(frozen=True)

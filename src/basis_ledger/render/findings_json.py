@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, TextIO
 
+from basis_ledger.arrays import text_data, text_offsets
 from basis_ledger.engine.columns import arrow_text
 
 if TYPE_CHECKING:
@@ -93,12 +94,10 @@ def _escaped(values: pa.Array) -> np.ndarray:
     over the array's UTF-8 bytes (those are ASCII bytes, never part of a longer character's encoding)."""
     import numpy as np
 
-    _, offsets, data = values.buffers()[:3]
-    if data is None or not len(values):
+    if values.buffers()[2] is None or not len(values):
         return np.zeros(0, dtype=np.int64)
-    width = np.int64 if values.type == "large_string" else np.int32
-    bounds = np.frombuffer(offsets, dtype=width)[values.offset : values.offset + len(values) + 1]
-    text = np.frombuffer(data, dtype=np.uint8)[int(bounds[0]) : int(bounds[-1])]
+    bounds = text_offsets(values)
+    text = text_data(values)[int(bounds[0]) : int(bounds[-1])]
     # A piece at a time, so that the masks stay in the cache and no temporary as large as the text is made (the
     # messages of 20,000 findings are some 15 MB): 0.009 s against 0.021 s over one range's messages.
     hits = []
@@ -172,10 +171,8 @@ def _amount_parts(texts: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if not n:
         empty = np.zeros(0, dtype=np.int64)
         return empty.astype(bool), empty, empty
-    _, offsets, data = texts.buffers()[:3]
-    width = np.int64 if texts.type == "large_string" else np.int32
-    bounds = np.frombuffer(offsets, dtype=width)[texts.offset : texts.offset + n + 1].astype(np.int64)
-    text = np.frombuffer(data, dtype=np.uint8)[int(bounds[0]) : int(bounds[-1])]
+    bounds = text_offsets(texts).astype(np.int64)
+    text = text_data(texts)[int(bounds[0]) : int(bounds[-1])]
     starts, ends = bounds[:-1] - bounds[0], bounds[1:] - bounds[0]  # every row has at least "$" and a digit
     digit = (text >= 0x30) & (text <= 0x39)
     seen = np.cumsum(digit)  # digits up to and including each byte
@@ -347,15 +344,10 @@ def write_findings(stream: TextIO, found: FindingColumns | Sorted, cents: bool, 
     """Write these findings' objects into an open `audit --json` array (each with the separator before it; see
     objects_text), a block at a time (block_texts); returns whether the array is still empty after them (the
     next `first`)."""
-    import numpy as np
-
-    from basis_ledger.render.stream import byte_layer, write_utf8
+    from basis_ledger.render.stream import byte_layer, write_arrow_text
 
     raw = byte_layer(stream)
     for arrow in block_texts(found, cents):
-        _, offsets, data = arrow.buffers()
-        bounds = np.frombuffer(offsets, dtype=np.int32)[arrow.offset : arrow.offset + len(arrow) + 1]
-        text = memoryview(data)[int(bounds[0]) + first : int(bounds[-1])]  # the very first has "\n" alone
-        write_utf8(stream, raw, text)
+        write_arrow_text(stream, raw, arrow, skip=int(first))  # the very first has "\n" alone, not ",\n"
         first = False
     return first

@@ -26,7 +26,7 @@ from basis_ledger.engine.form8606 import Options
 from basis_ledger.engine.objects import as_objects
 from basis_ledger.engine.results import LINE_KEYS, STATE_KEYS, Lines, as_lines
 from basis_ledger.money import json_whole_dollars
-from basis_ledger.render.stream import byte_layer, write_utf8
+from basis_ledger.render.stream import byte_layer, write_arrow_text
 
 if TYPE_CHECKING:
     import numpy as np
@@ -246,9 +246,6 @@ def write_json(
     raw = byte_layer(stream)
     stream.write("[")
     for start in range(0, n, block):
-        arrow = objects_text(lines.slice(start, start + block), opts, chunk)
-        _, offsets, data = arrow.buffers()
-        bounds = np.frombuffer(offsets, dtype=np.int32)[arrow.offset : arrow.offset + len(arrow) + 1]
         stream.write("," if start else "")
-        write_utf8(stream, raw, memoryview(data)[int(bounds[0]) : int(bounds[-1])])
+        write_arrow_text(stream, raw, objects_text(lines.slice(start, start + block), opts, chunk))
     stream.write("]\n")

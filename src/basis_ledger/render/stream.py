@@ -10,7 +10,10 @@ in 15 MB writes, 0.93-0.95 s in 1 MiB pieces, 0.58-0.68 s in 64 KiB pieces and 0
 
 from __future__ import annotations
 
-from typing import BinaryIO, TextIO
+from typing import TYPE_CHECKING, BinaryIO, TextIO
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 PIECE = 1 << 16
 
@@ -19,6 +22,18 @@ def byte_layer(stream: TextIO) -> BinaryIO | None:
     """The binary stream under a UTF-8 text stream (sys.stdout's buffer), else None (write text instead)."""
     utf8 = str(getattr(stream, "encoding", "")).lower().replace("-", "") == "utf8"
     return getattr(stream, "buffer", None) if utf8 else None
+
+
+def write_arrow_text(stream: TextIO, raw: BinaryIO | None, texts: pa.Array, skip: int = 0) -> None:
+    """An Arrow string array's values one after another (its character buffer as it is), the first `skip` bytes
+    left out, onto `stream` as write_utf8 writes."""
+    from basis_ledger.arrays import text_offsets
+
+    bounds = text_offsets(texts)
+    data = texts.buffers()[2]
+    if data is None or int(bounds[-1]) <= int(bounds[0]) + skip:
+        return
+    write_utf8(stream, raw, memoryview(data)[int(bounds[0]) + skip : int(bounds[-1])])
 
 
 def write_utf8(stream: TextIO, raw: BinaryIO | None, text: memoryview) -> None:
