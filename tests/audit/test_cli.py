@@ -88,12 +88,13 @@ def test_report_writes_a_private_workbook(tmp_path, ledger_db):
     assert (ws["C2"].value, ws["C3"].value) == (4, 2)  # line 10 places and cents, as asked
 
 
-def test_the_audit_keeps_freed_memory_where_malloc_is_glibcs():
-    # commands/audit.keep_freed_memory sets glibc's map and trim thresholds (system time, not output): it says
-    # whether it did, True under glibc, and is harmless to call again; elsewhere it changes nothing and says so
+def test_every_command_keeps_freed_memory_where_malloc_is_glibcs():
+    # cli.keep_freed_memory (at every command's start) sets glibc's map and trim thresholds (system time, not
+    # output): it says whether it did, True under glibc, and is harmless to call again; elsewhere it changes
+    # nothing and says so
     import platform
 
-    from basis_ledger.commands.audit import keep_freed_memory
+    from basis_ledger.cli import keep_freed_memory
 
     glibc = platform.libc_ver()[0] == "glibc"
     assert keep_freed_memory() is glibc

@@ -81,7 +81,6 @@ def audit(
     # JSON and --explain straight to stdout, the table's rows to a temporary file until its widths are known.
     # stdout is taken before the progress bar, which reroutes sys.stdout to the terminal while it is shown.
     stdout = sys.stdout
-    keep_freed_memory()
     out = None
     if not json_out:  # rich only for people: --json never loads it
         out = console()
@@ -108,33 +107,6 @@ def audit(
         findings_table(sink, out, wide)  # type: ignore[arg-type]
     if errors:
         raise typer.Exit(EXIT_FINDINGS)
-
-
-# glibc's mallopt parameters (malloc.h).
-_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
-
-
-def keep_freed_memory() -> bool:
-    """Have glibc's malloc keep freed memory for the next allocation instead of handing it back to the kernel.
-
-    The audit makes and drops arrays of megabytes again and again (each range's columns, each block's texts). By
-    default glibc maps an allocation above a threshold that follows the largest freed one on its own and returns
-    it to the kernel when freed, and trims the heap's top above twice that: the next array of the same size is
-    new pages, each faulted in and zeroed by the kernel, which is system time. Allocations up to 32 MiB from the
-    heap, which is trimmed only above 1 GiB: `audit --json` of 20,000 taxpayers took 0.53-0.56 s of system time
-    instead of 0.62-0.73 s (203,000 minor faults instead of 250,000; 3 interleaved rounds, session 8), its peak
-    RSS the same to 1%. (The trim threshold alone fixes the map threshold at its 128 KiB default: 2.4 s of
-    system time.) False where there is no glibc (macOS, musl): nothing is changed there."""
-    import ctypes
-
-    try:
-        mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):
-        return False
-    mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
-    # The map threshold first: setting either fixes both, and a trim threshold alone would leave the map one at
-    # 128 KiB.
-    return bool(mallopt(_M_MMAP_THRESHOLD, 32 << 20)) and bool(mallopt(_M_TRIM_THRESHOLD, 1 << 30))
 
 
 class _Sink(Protocol):
