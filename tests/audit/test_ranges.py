@@ -220,8 +220,8 @@ def test_streamed_output_stays_on_stdout_while_a_progress_bar_is_on_the_terminal
 
 def test_the_columns_ranges_are_cut_from_are_the_loaders_combined():
     # Ranges cuts its views from the loader's columns with each Arrow text column of several chunks (one per
-    # import's block) combined once (run._contiguous): the same values, in one array; a column of one chunk,
-    # and numpy columns, are the very same objects
+    # block) combined once (engine/columns.Columns.contiguous): the same values, in one array; a column of one
+    # chunk, and numpy columns, are the very same objects
     import numpy as np
     import pyarrow as pa
 
@@ -231,7 +231,7 @@ def test_the_columns_ranges_are_cut_from_are_the_loaders_combined():
     single = pa.chunked_array([["x", "y", "z", "w", "v"]])
     ints = np.arange(5, dtype=np.int64)
     columns = Columns({"t": chunked, "s": single, "n": ints}, 5)
-    out = run._contiguous(columns)
+    out = columns.contiguous()
     assert len(out) == 5 and out.names == ["t", "s", "n"]
     assert isinstance(out._data["t"], pa.Array) and out._data["t"].to_pylist() == ["a", "b", "c", None, "e"]
     assert out._data["s"] is single and out._data["n"] is ints

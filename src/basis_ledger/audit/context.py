@@ -177,10 +177,10 @@ def _chain_column(placed) -> object:
     import numpy as np
     import pandas as pd
 
-    chain = getattr(placed, "_chain", None)
-    if not isinstance(chain, tuple):
+    coded = getattr(placed, "coded_chain", None)
+    if coded is None:
         return placed.chain
-    code, names = chain
+    code, names = coded
     dtype = pd.Series(["own"]).dtype  # what pandas infers for text (str, Arrow-backed with pyarrow present)
     if not isinstance(dtype, pd.StringDtype) or dtype.storage != "pyarrow":
         return placed.chain

@@ -20,8 +20,6 @@ from basis_ledger.audit.findings import SEVERITIES, Finding
 if TYPE_CHECKING:
     import pandas as pd
 
-    from basis_ledger.engine.columns import Columns
-
 # Rows (events, filed-form lines, document boxes) a range holds at most, unless one taxpayer has more: about
 # 4,000 taxpayers of ten years' history. Each range costs some CPU whatever its size (the engine's and the rules'
 # frames), so smaller ranges trade time for memory. At 20,000 taxpayers (benchmarks/audit_scale.py's ledger,
@@ -134,7 +132,7 @@ class Ranges:
         # The loader's columns, where the events frame was made from them: a range of those is cut by Arrow and
         # numpy, and its view computes its lines from columns as `compute` does, its frame made on first use
         # the way the loader makes it (engine/columns.Columns.frame). A frame built by hand is cut by pandas.
-        columns = _contiguous(ctx._columns) if "events" in self.frames and ctx._columns is not None else None
+        columns = ctx._columns.contiguous() if "events" in self.frames and ctx._columns is not None else None
         for r in range(len(self)):
             part: dict[str, object] = {
                 k: f.take(self.split[k][r]).reset_index(drop=True)
@@ -163,26 +161,6 @@ class RangeView(AuditContext):
     """One range's AuditContext, with what is computed once over the whole ledger for every range."""
 
     shared_account_types: dict[str, str] | None = None  # audit/documents.event_account_types of the whole ledger
-
-
-_ONE_ARRAY = 2**31 - 1
-
-
-def _contiguous(columns: Columns) -> Columns:
-    """The columns with each Arrow text column of several chunks (the ledger's blocks, one per import or block
-    of rows) combined into one array, for the ranges to be cut from. Arrow's take from a chunked string array
-    first concatenates its chunks, so cutting five ranges from the chunks copied each column five times: 0.129 s
-    for the six chunked text columns of 940,984 events, against 0.017 s to combine them once and 0.040 s for the
-    five takes (session 8). The combined copy (some 70 MB there) lives while the ranges are cut."""
-    from basis_ledger.engine.columns import Columns
-
-    data = {}
-    for name in columns.names:
-        col = columns._data[name]
-        # (A string array holds at most 2 GiB of text: a column of more stays in its chunks.)
-        combine = getattr(col, "num_chunks", 1) > 1 and col.nbytes < _ONE_ARRAY
-        data[name] = col.combine_chunks() if combine else col
-    return Columns(data, len(columns))
 
 
 def _codes(column: pd.Series, names: list[str]):

@@ -72,6 +72,11 @@ class Placed:
         return self._chain
 
     @property
+    def coded_chain(self) -> tuple[np.ndarray, list[str]] | None:
+        """`chain_code` where the placement holds the chains as codes (nothing is made to answer), else None."""
+        return self._chain if isinstance(self._chain, tuple) else None
+
+    @property
     def chain_code(self) -> tuple[np.ndarray, list[str]]:
         """Each event's chain as a code into the sorted chain names, and those names."""
         import numpy as np
