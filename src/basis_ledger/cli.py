@@ -9,13 +9,15 @@ import os
 # threads spin: about 0.07 s of CPU a command here, a third of a household `compute`. One thread, unless the user
 # asked for more. Set before any command imports numpy (every heavy module is imported lazily).
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-# pyarrow's default allocator (mimalloc) hands freed pages back to the kernel and takes fresh ones, each zeroed by
-# the kernel, for the next column of the same size: `compute --all --json` on 20,000 taxpayers spent 0.4-1.7 s of
-# system time in it (perf: clear_page_erms). The C library's allocator keeps and reuses them: 0.5-0.6 s less CPU
-# for that compute and 0.7 s less for its audit in interleaved runs on one ledger, an import no slower; not seen in
-# every bulk benchmark run (docs/performance.md, "session 6"). Read by pyarrow when it makes its first buffer, so
-# set before any command imports it; a user's own choice stands (tests/ingest/test_import_startup.py).
-os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+# Arrow's memory from mimalloc, pyarrow's own default, named so that a pyarrow that changed its default (jemalloc:
+# 490,000 minor faults and 1.9-2.5 s of system time for a 20,000-taxpayer `audit --json`) would not change ours.
+# Sessions 6-8 used the C library's malloc (`system`), chosen when glibc handed freed memory back to the kernel;
+# since keep_freed_memory() (below) keeps glibc's own, Arrow's buffers are what still came back as fresh zeroed
+# pages: in session 9's interleaved runs mimalloc took the audit from 1.49-1.87 to 1.21-1.28 s of system time
+# (210,000 -> 91,000 minor faults), its `import` from 0.32-0.51 to 0.23-0.28 s, user time alike, peak RSS
+# 836 -> 949 MB and 470 -> 500 MB (docs/performance.md, "session 9"). Read by pyarrow when it makes its first
+# buffer, so set before any command imports it; a user's own choice stands (tests/ingest/test_import_startup.py).
+os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "mimalloc")
 
 from basis_ledger.commands import app, audit, core, firm, forms, ingest_cmds, plan  # noqa: F401 - importing a command module registers it
 
